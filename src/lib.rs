@@ -1,0 +1,19 @@
+//! Keyaki: an offline, Zelkova-class automated-reasoning checker for AWS access policies.
+//!
+//! Stages: [`parse`] (JSON with locations) → [`model`] (normalized policy) → [`eval`]
+//! (concrete decision) → [`encode`] (own term type) → [`solve`] (z3 behind a trait) →
+//! [`explain`] (model → request → replay) → [`report`] (human / JSON / SARIF).
+#![forbid(unsafe_code)]
+
+pub mod automata;
+pub mod catalog;
+pub mod cli;
+pub mod encode;
+pub mod eval;
+pub mod explain;
+pub mod model;
+pub mod parse;
+pub mod pattern;
+pub mod report;
+pub mod request;
+pub mod solve;

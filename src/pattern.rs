@@ -1,0 +1,445 @@
+//! Wildcard patterns (`*`, `?`) and policy-variable templates (`${aws:username}`).
+//!
+//! A [`Glob`] is a sequence of tokens. ARN patterns use the segment-bounded
+//! wildcards: in the first five colon-separated segments of an ARN a wildcard
+//! never crosses a `:`; in the last segment (the resource part, which may itself
+//! contain colons) it may. See `encodings/arn-matching.md`.
+
+use std::fmt;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Token {
+    Lit(char),
+    /// `?`: exactly one character.
+    AnyChar,
+    /// `*`: any run of characters, possibly empty.
+    AnyStr,
+    /// `?` inside an ARN segment: one character other than `:`.
+    SegChar,
+    /// `*` inside an ARN segment: any run of characters without `:`.
+    SegStr,
+}
+
+impl Token {
+    /// Does this single-character token accept `c`? (Not meaningful for the star tokens.)
+    pub fn accepts(self, c: char) -> bool {
+        match self {
+            Token::Lit(l) => l == c,
+            Token::AnyChar | Token::AnyStr => true,
+            Token::SegChar | Token::SegStr => c != ':',
+        }
+    }
+
+    pub fn is_star(self) -> bool {
+        matches!(self, Token::AnyStr | Token::SegStr)
+    }
+}
+
+/// A compiled wildcard pattern.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Glob {
+    tokens: Vec<Token>,
+}
+
+/// One character of resolved pattern text: either a wildcard character written in the
+/// policy, or a literal (plain text, `${*}`-style escapes, substituted variable values).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PatternChar {
+    Lit(char),
+    /// `*` or `?` as written in the policy text.
+    Wild(char),
+}
+
+impl Glob {
+    pub fn from_tokens(mut tokens: Vec<Token>) -> Glob {
+        // Collapse `**` runs: they match the same language and keep automata small.
+        tokens.dedup_by(|b, a| a.is_star() && b.is_star() && a == b);
+        Glob { tokens }
+    }
+
+    /// Exact text: no wildcards.
+    pub fn literal(text: &str) -> Glob {
+        Glob {
+            tokens: text.chars().map(Token::Lit).collect(),
+        }
+    }
+
+    /// `*` and `?` are wildcards everywhere (action names, StringLike).
+    pub fn wildcard(text: &str) -> Glob {
+        Glob::from_chars(&text.chars().map(wild_char).collect::<Vec<_>>(), false)
+    }
+
+    /// Per-ARN-segment wildcards (Resource, ArnLike).
+    pub fn arn(text: &str) -> Glob {
+        Glob::from_chars(&text.chars().map(wild_char).collect::<Vec<_>>(), true)
+    }
+
+    /// Compiles resolved pattern characters. With `arn_segments`, wildcards in the first
+    /// five colon-separated segments do not cross `:`; the sixth (or last) segment is free.
+    pub fn from_chars(chars: &[PatternChar], arn_segments: bool) -> Glob {
+        let mut tokens = Vec::with_capacity(chars.len());
+        let total_segments = if arn_segments {
+            chars
+                .iter()
+                .filter(|c| **c == PatternChar::Lit(':'))
+                .count()
+                + 1
+        } else {
+            1
+        };
+        let last_segment = total_segments.min(6) - 1;
+        let mut segment = 0usize;
+        for c in chars {
+            let bounded = arn_segments && segment < last_segment;
+            match *c {
+                PatternChar::Lit(':') => {
+                    tokens.push(Token::Lit(':'));
+                    segment += 1;
+                }
+                PatternChar::Lit(l) => tokens.push(Token::Lit(l)),
+                PatternChar::Wild('*') => tokens.push(if bounded {
+                    Token::SegStr
+                } else {
+                    Token::AnyStr
+                }),
+                PatternChar::Wild(_) => tokens.push(if bounded {
+                    Token::SegChar
+                } else {
+                    Token::AnyChar
+                }),
+            }
+        }
+        Glob::from_tokens(tokens)
+    }
+
+    pub fn tokens(&self) -> &[Token] {
+        &self.tokens
+    }
+
+    pub fn is_literal(&self) -> bool {
+        self.tokens.iter().all(|t| matches!(t, Token::Lit(_)))
+    }
+
+    /// Matches everything (`*`).
+    pub fn is_universal(&self) -> bool {
+        self.tokens == [Token::AnyStr]
+    }
+
+    /// The literal text if this glob has no wildcards.
+    pub fn as_literal(&self) -> Option<String> {
+        self.tokens
+            .iter()
+            .map(|t| match t {
+                Token::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The literal characters before the first wildcard.
+    pub fn literal_prefix(&self) -> String {
+        self.tokens
+            .iter()
+            .map_while(|t| match t {
+                Token::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// NFA simulation over token positions: linear in text length times pattern length.
+    pub fn matches(&self, text: &str) -> bool {
+        let n = self.tokens.len();
+        let mut current = vec![false; n + 1];
+        let mut next = vec![false; n + 1];
+        current[0] = true;
+        self.close(&mut current);
+        for c in text.chars() {
+            next.iter_mut().for_each(|b| *b = false);
+            let mut any = false;
+            for i in 0..n {
+                if !current[i] {
+                    continue;
+                }
+                let t = self.tokens[i];
+                if t.is_star() {
+                    if t.accepts(c) {
+                        next[i] = true;
+                        any = true;
+                    }
+                } else if t.accepts(c) {
+                    next[i + 1] = true;
+                    any = true;
+                }
+            }
+            if !any {
+                return false;
+            }
+            self.close(&mut next);
+            std::mem::swap(&mut current, &mut next);
+        }
+        current[n]
+    }
+
+    /// Epsilon closure: a star may match the empty string.
+    fn close(&self, states: &mut [bool]) {
+        for i in 0..self.tokens.len() {
+            if states[i] && self.tokens[i].is_star() {
+                states[i + 1] = true;
+            }
+        }
+    }
+}
+
+fn wild_char(c: char) -> PatternChar {
+    if c == '*' || c == '?' {
+        PatternChar::Wild(c)
+    } else {
+        PatternChar::Lit(c)
+    }
+}
+
+impl fmt::Display for Glob {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for t in &self.tokens {
+            match t {
+                Token::Lit(c) => write!(f, "{c}")?,
+                Token::AnyChar | Token::SegChar => f.write_str("?")?,
+                Token::AnyStr | Token::SegStr => f.write_str("*")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A piece of a policy value that may contain policy variables.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TemplatePart {
+    /// Text as written: `*` and `?` in it are wildcards for Like/Arn operators and Resource.
+    Text(String),
+    /// `${*}`, `${?}`, `${$}`: a literal `*`, `?` or `$` that is never a wildcard.
+    Escaped(char),
+    /// `${aws:username}` or `${aws:PrincipalTag/team, 'none'}`.
+    Var {
+        key: String,
+        key_lower: String,
+        default: Option<String>,
+    },
+}
+
+/// A value with its policy variables.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Template {
+    pub parts: Vec<TemplatePart>,
+}
+
+impl Template {
+    /// Plain text with no variables (versions other than 2012-10-17 always parse this way).
+    pub fn text(text: &str) -> Template {
+        Template {
+            parts: vec![TemplatePart::Text(text.to_string())],
+        }
+    }
+
+    /// Parses `${...}` references. With `variables` false, all text is literal text.
+    /// Errors describe what is malformed inside `${...}`.
+    pub fn parse(text: &str, variables: bool) -> Result<Template, String> {
+        if !variables || !text.contains("${") {
+            return Ok(Template::text(text));
+        }
+        let mut parts = Vec::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            if start > 0 {
+                push_text(&mut parts, &rest[..start]);
+            }
+            let after = &rest[start + 2..];
+            let end = after
+                .find('}')
+                .ok_or_else(|| format!("unterminated policy variable `${{` in `{text}`"))?;
+            let inner = &after[..end];
+            parts.push(parse_variable(inner, text)?);
+            rest = &after[end + 1..];
+        }
+        if !rest.is_empty() {
+            push_text(&mut parts, rest);
+        }
+        Ok(Template { parts })
+    }
+
+    pub fn has_variables(&self) -> bool {
+        self.parts
+            .iter()
+            .any(|p| matches!(p, TemplatePart::Var { .. }))
+    }
+
+    /// The lowercased keys of the variables this template reads.
+    pub fn variable_keys(&self) -> impl Iterator<Item = &str> {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Var { key_lower, .. } => Some(key_lower.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Substitutes variables. `lookup` gives a key's single value; None means the key is
+    /// absent (or multi-valued), and then the default is used or the whole template is
+    /// unresolvable (`None`), which matches nothing.
+    pub fn resolve<F>(&self, mut lookup: F) -> Option<Vec<PatternChar>>
+    where
+        F: FnMut(&str) -> Option<String>,
+    {
+        let mut out = Vec::new();
+        for part in &self.parts {
+            match part {
+                TemplatePart::Text(t) => out.extend(t.chars().map(wild_char)),
+                TemplatePart::Escaped(c) => out.push(PatternChar::Lit(*c)),
+                TemplatePart::Var {
+                    key_lower, default, ..
+                } => {
+                    let value = lookup(key_lower).or_else(|| default.clone())?;
+                    out.extend(value.chars().map(PatternChar::Lit));
+                }
+            }
+        }
+        Some(out)
+    }
+
+    /// The template's text with no variables, if it has none.
+    pub fn as_plain(&self) -> Option<Vec<PatternChar>> {
+        if self.has_variables() {
+            return None;
+        }
+        self.resolve(|_| None)
+    }
+
+    /// The text as written (variables shown as `${key}`).
+    pub fn display_text(&self) -> String {
+        let mut s = String::new();
+        for part in &self.parts {
+            match part {
+                TemplatePart::Text(t) => s.push_str(t),
+                TemplatePart::Escaped(c) => {
+                    s.push_str("${");
+                    s.push(*c);
+                    s.push('}');
+                }
+                TemplatePart::Var {
+                    key, default: None, ..
+                } => {
+                    s.push_str("${");
+                    s.push_str(key);
+                    s.push('}');
+                }
+                TemplatePart::Var {
+                    key,
+                    default: Some(d),
+                    ..
+                } => {
+                    s.push_str(&format!("${{{key}, '{d}'}}"));
+                }
+            }
+        }
+        s
+    }
+}
+
+/// Resolved characters read as plain text (wildcards as their characters): for the Equals operators.
+pub fn chars_to_string(chars: &[PatternChar]) -> String {
+    chars
+        .iter()
+        .map(|c| match c {
+            PatternChar::Lit(c) | PatternChar::Wild(c) => *c,
+        })
+        .collect()
+}
+
+fn push_text(parts: &mut Vec<TemplatePart>, text: &str) {
+    if let Some(TemplatePart::Text(prev)) = parts.last_mut() {
+        prev.push_str(text);
+    } else {
+        parts.push(TemplatePart::Text(text.to_string()));
+    }
+}
+
+fn parse_variable(inner: &str, whole: &str) -> Result<TemplatePart, String> {
+    match inner {
+        "*" => return Ok(TemplatePart::Escaped('*')),
+        "?" => return Ok(TemplatePart::Escaped('?')),
+        "$" => return Ok(TemplatePart::Escaped('$')),
+        _ => {}
+    }
+    let (key, default) = match inner.split_once(',') {
+        Some((k, d)) => {
+            let d = d.trim();
+            let unquoted = d
+                .strip_prefix('\'')
+                .and_then(|d| d.strip_suffix('\''))
+                .ok_or_else(|| format!("the default value of a policy variable must be in single quotes in `{whole}`"))?;
+            (k.trim(), Some(unquoted.to_string()))
+        }
+        None => (inner.trim(), None),
+    };
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return Err(format!(
+            "malformed policy variable `${{{inner}}}` in `{whole}`"
+        ));
+    }
+    Ok(TemplatePart::Var {
+        key: key.to_string(),
+        key_lower: key.to_lowercase(),
+        default,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_match_like_iam() {
+        let g = Glob::wildcard("s3:get*");
+        assert!(g.matches("s3:getobject"));
+        assert!(g.matches("s3:get"));
+        assert!(!g.matches("s3:putobject"));
+        assert!(Glob::wildcard("iam:?etUser").matches("iam:GetUser"));
+        assert!(!Glob::wildcard("iam:?etUser").matches("iam:etUser"));
+        assert!(Glob::wildcard("*").matches(""));
+    }
+
+    #[test]
+    fn arn_wildcards_stay_in_their_segment() {
+        let g = Glob::arn("arn:aws:iam::*:role/x");
+        assert!(g.matches("arn:aws:iam::123456789012:role/x"));
+        assert!(!g.matches("arn:aws:iam::1:2:role/x"));
+        // The resource part may contain colons.
+        let r = Glob::arn("arn:aws:logs:us-east-1:1:log-group:*");
+        assert!(r.matches("arn:aws:logs:us-east-1:1:log-group:a:log-stream:b"));
+        // A short pattern's last part absorbs the rest.
+        assert!(Glob::arn("arn:aws:s3:*").matches("arn:aws:s3:::bucket/key"));
+        assert!(Glob::arn("*").matches("anything:at:all"));
+    }
+
+    #[test]
+    fn templates_parse_variables_and_escapes() {
+        let t = Template::parse(
+            "home/${aws:username}/${*}${aws:PrincipalTag/team, 'none'}",
+            true,
+        )
+        .unwrap();
+        assert!(t.has_variables());
+        let resolved = t
+            .resolve(|k| (k == "aws:username").then(|| "alice".to_string()))
+            .unwrap();
+        assert_eq!(chars_to_string(&resolved), "home/alice/*none");
+        assert_eq!(resolved[11], PatternChar::Lit('*'));
+        assert!(Template::parse("${aws:username", true).is_err());
+        assert!(!Template::parse("${aws:username}", false)
+            .unwrap()
+            .has_variables());
+        // Unresolvable without a default: the template matches nothing.
+        assert!(Template::parse("${aws:username}", true)
+            .unwrap()
+            .resolve(|_| None)
+            .is_none());
+    }
+}
