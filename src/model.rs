@@ -360,6 +360,43 @@ impl fmt::Display for Decimal {
     }
 }
 
+/// Parses an AWS date value into epoch milliseconds (UTC): ISO 8601 (`2020-01-01`,
+/// `2020-01-01T00:00:00Z`, fractional seconds, `+02:00` offsets, no offset meaning UTC) or
+/// integer epoch seconds. Policy values and request values are read by this one function.
+pub fn parse_date_millis(text: &str) -> Option<i64> {
+    let t = text.trim();
+    if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit())
+        || (t.starts_with('-') && t.len() > 1 && t[1..].bytes().all(|b| b.is_ascii_digit()))
+    {
+        return t.parse::<i64>().ok()?.checked_mul(1000);
+    }
+    if let Ok(dt) = chrono::DateTime::parse_from_rfc3339(t) {
+        return Some(dt.timestamp_millis());
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M:%S%.f",
+    ] {
+        if let Ok(naive) = chrono::NaiveDateTime::parse_from_str(t, format) {
+            return Some(naive.and_utc().timestamp_millis());
+        }
+    }
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%dT%H:%M:%S%z",
+        "%Y-%m-%dT%H:%M%#z",
+    ] {
+        if let Ok(dt) = chrono::DateTime::parse_from_str(t, format) {
+            return Some(dt.timestamp_millis());
+        }
+    }
+    if let Ok(date) = chrono::NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+        return Some(date.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,5 +412,16 @@ mod tests {
         assert!(Decimal::parse(".").is_none());
         assert_eq!(Decimal::parse("-0.05").unwrap().to_string(), "-0.05");
         assert_eq!(Decimal::parse("12").unwrap().to_string(), "12");
+    }
+
+    #[test]
+    fn dates_are_instants() {
+        let iso = parse_date_millis("2020-01-01T00:00:00Z").unwrap();
+        assert_eq!(parse_date_millis("2020-01-01"), Some(iso));
+        assert_eq!(parse_date_millis("1577836800"), Some(iso));
+        assert_eq!(parse_date_millis("2020-01-01T02:00:00+02:00"), Some(iso));
+        assert_eq!(parse_date_millis("2020-01-01T00:00:00.5Z"), Some(iso + 500));
+        assert_eq!(parse_date_millis("2020-01-01T00:00:00"), Some(iso));
+        assert!(parse_date_millis("yesterday").is_none());
     }
 }
