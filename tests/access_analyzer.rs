@@ -11,7 +11,9 @@ use std::time::Duration;
 
 #[test]
 fn access_analyzer_check_no_new_access_cases_agree() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     let dir = corpus.join("expectations/access-analyzer-check-no-new-access");
     let cases: serde_json::Value =
         serde_json::from_slice(&std::fs::read(dir.join("cases.json")).unwrap()).unwrap();
@@ -53,10 +55,24 @@ fn access_analyzer_check_no_new_access_cases_agree() {
         if got == expected {
             agree += 1;
         } else if !explained.contains_key(candidate) {
-            unexplained.push(format!("{candidate}: expected {expected}, got {got} ({})", case["description"]));
+            unexplained.push(format!(
+                "{candidate}: expected {expected}, got {got} ({})",
+                case["description"]
+            ));
         }
     }
-    println!("access analyzer cases: {agree} agree, {} explained disagreements", explained.len());
-    assert!(unknown.is_empty(), "unknown verdicts:\n{}", unknown.join("\n"));
-    assert!(unexplained.is_empty(), "unexplained disagreements:\n{}", unexplained.join("\n"));
+    println!(
+        "access analyzer cases: {agree} agree, {} explained disagreements",
+        explained.len()
+    );
+    assert!(
+        unknown.is_empty(),
+        "unknown verdicts:\n{}",
+        unknown.join("\n")
+    );
+    assert!(
+        unexplained.is_empty(),
+        "unexplained disagreements:\n{}",
+        unexplained.join("\n")
+    );
 }

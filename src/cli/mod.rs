@@ -11,6 +11,9 @@ use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+pub mod access;
+pub mod scan;
+
 /// The largest policy or request file read (bytes). AWS's own limits are far below this.
 pub const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
 
@@ -78,13 +81,25 @@ pub enum Command {
         format: Format,
     },
     /// Does PROPOSED allow any request BASELINE does not? Proof or counterexamples.
+    /// With --spec: every requirement of an organization spec (baseline, trust zone, no public access, access that
+    /// must never be granted).
     Check {
         proposed: String,
+        #[arg(long, required_unless_present = "spec", conflicts_with = "spec")]
+        baseline: Option<String>,
         #[arg(long)]
-        baseline: String,
+        spec: Option<String>,
         #[command(flatten)]
         prover: ProverArgs,
     },
+    /// External-access findings for a resource or trust policy against a zone of trust.
+    Access(access::AccessArgs),
+    /// Proves that a resource policy grants no public access (S3 Block Public Access rule).
+    CheckNoPublicAccess(access::NoPublicArgs),
+    /// Proves that none of the listed actions (on the listed resources) is granted.
+    CheckAccessNotGranted(access::NotGrantedArgs),
+    /// Checks every policy file under the paths against a baseline or spec, in parallel.
+    Scan(scan::ScanArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
