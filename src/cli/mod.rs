@@ -192,11 +192,23 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             }
             Ok(Exit::Ok)
         }
+        Command::Access(args) => access::run_access(args, out),
+        Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
+        Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
+        Command::Scan(args) => scan::run(args, out),
+        Command::Check {
+            proposed,
+            spec: Some(spec),
+            prover,
+            ..
+        } => access::run_spec_check(&proposed, &spec, &prover, out),
         Command::Check {
             proposed,
             baseline,
             prover,
+            ..
         } => {
+            let baseline = baseline.ok_or("check needs --baseline FILE or --spec FILE")?;
             let proposed = load_policy(&proposed)?;
             let baseline = load_policy(&baseline)?;
             let options = options(&prover, &[&proposed.policy, &baseline.policy])?;
