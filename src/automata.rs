@@ -10,7 +10,7 @@
 //! Every answer is either proved or `TooLarge` ("unknown"): nothing here guesses.
 
 use crate::pattern::{Glob, Token};
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 
 /// Product states explored before giving up with [`Witness::TooLarge`].
@@ -456,6 +456,61 @@ impl<'a> Product<'a> {
     }
 }
 
+/// Which acceptance combinations of a two-glob product some string reaches.
+#[derive(Debug, Clone, Copy, Default)]
+struct PairAcceptance {
+    left_only: bool,
+    right_only: bool,
+    both: bool,
+}
+
+impl Product<'_> {
+    /// Explores every reachable state of a two-component product (all components are
+    /// treated alike, whatever their polarity) and records which components accept
+    /// together. `None` when the budget runs out.
+    fn acceptance_combinations(&self, max_states: usize) -> Option<PairAcceptance> {
+        let [left, right] = self.components.as_slice() else {
+            return None;
+        };
+        let mut seen_combinations = PairAcceptance::default();
+        let record = |seen_combinations: &mut PairAcceptance, state: &[u64]| {
+            let (l, r) = (
+                left.get(state, left.accept_bit()),
+                right.get(state, right.accept_bit()),
+            );
+            seen_combinations.left_only |= l && !r;
+            seen_combinations.right_only |= r && !l;
+            seen_combinations.both |= l && r;
+        };
+        let start: Rc<[u64]> = Rc::from(self.start());
+        record(&mut seen_combinations, &start);
+        let mut seen: HashSet<Rc<[u64]>> = HashSet::from([Rc::clone(&start)]);
+        let mut queue = VecDeque::from([start]);
+        let mut next = vec![0u64; self.width];
+        while let Some(state) = queue.pop_front() {
+            if seen_combinations.left_only && seen_combinations.right_only && seen_combinations.both
+            {
+                break; // nothing left to learn
+            }
+            for &c in &self.alphabet {
+                self.step(&state, &mut next, c);
+                // Once both globs are stuck nothing more can be accepted.
+                if (left.is_empty(&next) && right.is_empty(&next)) || seen.contains(&next[..]) {
+                    continue;
+                }
+                if seen.len() >= max_states {
+                    return None;
+                }
+                record(&mut seen_combinations, &next);
+                let stored: Rc<[u64]> = Rc::from(&next[..]);
+                seen.insert(Rc::clone(&stored));
+                queue.push_back(stored);
+            }
+        }
+        Some(seen_combinations)
+    }
+}
+
 fn spell(parents: &[(usize, char)], mut id: usize) -> String {
     let mut reversed = Vec::new();
     while id != 0 {
@@ -597,6 +652,17 @@ struct GlobFacts {
     min_len: usize,
     /// `None`: unbounded (has a star).
     max_len: Option<usize>,
+    shape: Shape,
+}
+
+/// Shapes whose inclusion questions have a closed-form answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// Literal text then one `*` (any run, colons included): `s3:*`.
+    PrefixStar,
+    /// One `*` then literal text: `*object`.
+    StarSuffix,
+    Other,
 }
 
 impl GlobFacts {
@@ -614,12 +680,22 @@ impl GlobFacts {
             })
             .collect();
         let stars = tokens.iter().filter(|t| t.is_star()).count();
+        let wildcards = tokens
+            .iter()
+            .filter(|t| !matches!(t, Token::Lit(_)))
+            .count();
+        let shape = match (wildcards, tokens.first(), tokens.last()) {
+            (1, _, Some(Token::AnyStr)) => Shape::PrefixStar,
+            (1, Some(Token::AnyStr), _) => Shape::StarSuffix,
+            _ => Shape::Other,
+        };
         GlobFacts {
             literal: glob.as_literal(),
             prefix: glob.literal_prefix(),
             suffix,
             min_len: tokens.len() - stars,
             max_len: (stars == 0).then_some(tokens.len()),
+            shape,
         }
     }
 }
@@ -629,8 +705,8 @@ fn affixes_compatible(a: &GlobFacts, b: &GlobFacts) -> bool {
         && (a.suffix.ends_with(&b.suffix) || b.suffix.ends_with(&a.suffix))
 }
 
-/// `Some(answer)` when proved, `None` when the state budget ran out.
-fn decide_subset(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
+/// `L(a) ⊆ L(b)` from cheap facts alone; `None` when automata are needed.
+fn subset_fast_path(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
     if a == b || b.is_universal() {
         return Some(true);
     }
@@ -651,15 +727,19 @@ fn decide_subset(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<b
     if too_long {
         return Some(false);
     }
-    match witness(&[a], &[b]) {
-        Witness::Empty => Some(true),
-        Witness::Found(_) => Some(false),
-        Witness::TooLarge => None,
+    // `b` is `p*` (or `*s`): L(a) ⊆ L(b) iff every string of `a` starts with `p`. If the
+    // literal prefix of `a` does not already, its first wildcard sits where `p` still needs
+    // a fixed character, and every wildcard can put a different one there (`?` any, a
+    // segment `?` any but `:`, a star one such character then whatever `a` needs after it).
+    match fb.shape {
+        Shape::PrefixStar => Some(fa.prefix.starts_with(&fb.prefix)),
+        Shape::StarSuffix => Some(fa.suffix.ends_with(&fb.suffix)),
+        Shape::Other => None,
     }
 }
 
-/// `Some(answer)` when proved, `None` when the state budget ran out.
-fn decide_disjoint(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
+/// `L(a) ∩ L(b) = ∅` from cheap facts alone; `None` when automata are needed.
+fn disjoint_fast_path(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
     if a == b || a.is_universal() || b.is_universal() {
         return Some(false);
     }
@@ -671,33 +751,51 @@ fn decide_disjoint(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option
     }
     let lengths_apart = fa.max_len.is_some_and(|max| max < fb.min_len)
         || fb.max_len.is_some_and(|max| max < fa.min_len);
-    if !affixes_compatible(fa, fb) || lengths_apart {
-        return Some(true);
-    }
-    match witness(&[a, b], &[]) {
+    (!affixes_compatible(fa, fb) || lengths_apart).then_some(true)
+}
+
+fn emptiness(outcome: Witness) -> Option<bool> {
+    match outcome {
         Witness::Empty => Some(true),
         Witness::Found(_) => Some(false),
         Witness::TooLarge => None,
     }
 }
 
+/// `Some(answer)` when proved, `None` when the state budget ran out.
+fn decide_subset(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
+    subset_fast_path(a, fa, b, fb).or_else(|| emptiness(witness(&[a], &[b])))
+}
+
+/// `Some(answer)` when proved, `None` when the state budget ran out.
+fn decide_disjoint(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> Option<bool> {
+    disjoint_fast_path(a, fa, b, fb).or_else(|| emptiness(witness(&[a, b], &[])))
+}
+
 fn decide_pair(a: &Glob, fa: &GlobFacts, b: &Glob, fb: &GlobFacts) -> PairRelation {
-    match decide_disjoint(a, fa, b, fb) {
+    let mut disjoint = disjoint_fast_path(a, fa, b, fb);
+    if disjoint == Some(true) {
         // Non-empty languages: disjoint globs are never subsets of each other.
-        Some(true) => PairRelation {
+        return PairRelation {
             disjoint: true,
             ..PairRelation::default()
-        },
-        disjoint => {
-            let forward = decide_subset(a, fa, b, fb);
-            let backward = decide_subset(b, fb, a, fa);
-            PairRelation {
-                left_in_right: forward == Some(true),
-                right_in_left: backward == Some(true),
-                disjoint: false,
-                undecided: disjoint.is_none() || forward.is_none() || backward.is_none(),
-            }
+        };
+    }
+    let mut forward = subset_fast_path(a, fa, b, fb);
+    let mut backward = subset_fast_path(b, fb, a, fa);
+    if disjoint.is_none() || forward.is_none() || backward.is_none() {
+        // One exploration of the pair's product answers all three questions.
+        if let Some(seen) = Product::new(&[a, b], &[]).acceptance_combinations(MAX_PRODUCT_STATES) {
+            disjoint = disjoint.or(Some(!seen.both));
+            forward = forward.or(Some(!seen.left_only));
+            backward = backward.or(Some(!seen.right_only));
         }
+    }
+    PairRelation {
+        left_in_right: forward == Some(true),
+        right_in_left: backward == Some(true),
+        disjoint: disjoint == Some(true),
+        undecided: disjoint.is_none() || forward.is_none() || backward.is_none(),
     }
 }
 
