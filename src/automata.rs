@@ -175,6 +175,15 @@ impl Relations {
             .filter(move |&(i, j)| self.is_disjoint(i, j))
     }
 
+    /// Pairs `i < j` with compatible literal prefixes that were proved disjoint (the disjoint
+    /// pairs that needed automata work; all other incompatible pairs are disjoint trivially).
+    pub fn compatible_disjoint_pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
+        self.compatible
+            .iter()
+            .filter(|(_, r)| r.disjoint)
+            .map(|(&pair, _)| pair)
+    }
+
     /// Pairs `i < j` where some relation exceeded the state budget.
     pub fn undecided_pairs(&self) -> impl Iterator<Item = (usize, usize)> + '_ {
         self.compatible
