@@ -472,6 +472,18 @@ impl Catalog {
     /// Only the actions sharing the glob's literal prefix are scanned, so `s3:get*` looks at
     /// S3's `get…` actions alone.
     pub fn actions_matching(&self, glob: &Glob) -> Vec<&ActionInfo> {
+        // Action names are case-insensitive: tolerate a glob that was not lowercased.
+        let lowered;
+        let glob = if glob
+            .tokens()
+            .iter()
+            .any(|t| matches!(t, Token::Lit(c) if c.is_uppercase()))
+        {
+            lowered = lowercase_glob(glob);
+            &lowered
+        } else {
+            glob
+        };
         if let Some(literal) = glob.as_literal() {
             return self.action(&literal).into_iter().collect();
         }
@@ -503,6 +515,14 @@ impl Catalog {
             }
         }
         best.map(|p| &p.info)
+    }
+
+    /// Every known condition key: exact names first, then templated ones, each sorted by
+    /// lowercase name.
+    pub fn condition_keys(&self) -> impl Iterator<Item = &KeyInfo> {
+        self.keys
+            .values()
+            .chain(self.key_patterns.iter().map(|p| &p.info))
     }
 
     pub fn key_type(&self, key: &str) -> Option<KeyType> {
@@ -613,6 +633,17 @@ fn kebab_case(name: &str) -> String {
         out.push(c.to_ascii_lowercase());
     }
     out
+}
+
+fn lowercase_glob(glob: &Glob) -> Glob {
+    let mut tokens = Vec::with_capacity(glob.tokens().len());
+    for token in glob.tokens() {
+        match token {
+            Token::Lit(c) => tokens.extend(c.to_lowercase().map(Token::Lit)),
+            other => tokens.push(*other),
+        }
+    }
+    Glob::from_tokens(tokens)
 }
 
 /// Text before the first `:` (the service prefix of a key or action).

@@ -49,8 +49,9 @@ OPERATOR_FAMILY_TYPES = {
 }
 
 # Global keys documented after the 2023 snapshot (AWS IAM User Guide, "AWS global
-# condition context keys"). Types follow the guide's "Data type" / "Value type" lines;
-# the three MCP keys are typed from their names (see encodings/catalog.md).
+# condition context keys"). Types follow the guide's "Data type" / "Value type" lines; the
+# two MCP keys follow the Agent Toolkit for AWS user guide ("How AWS MCP Server works with
+# IAM"); aws:IsMcpServiceAction is typed from its name only (see encodings/catalog.md).
 SUPPLEMENT_GLOBAL_KEYS = [
     ("aws:AssumedRoot", "String"),
     ("aws:ChatbotSourceArn", "ARN"),

@@ -205,6 +205,33 @@ fn actions_matching_finds_exactly_the_glob_matches() {
         c.service_actions("s3").len()
     );
     assert_eq!(c.actions_matching(&Glob::wildcard("iam:?assrole")).len(), 1);
+    // A glob written with capitals still matches (action names are case-insensitive).
+    assert_eq!(
+        c.actions_matching(&Glob::wildcard("S3:Get*")),
+        c.actions_matching(&Glob::wildcard("s3:get*"))
+    );
+    assert_eq!(
+        c.actions_matching(&Glob::literal("IAM:PassRole"))
+            .iter()
+            .map(|a| a.full_name.as_str())
+            .collect::<Vec<_>>(),
+        ["iam:PassRole"]
+    );
+}
+
+#[test]
+fn condition_keys_lists_exact_and_templated_keys_once() {
+    let c = catalog();
+    let names: Vec<String> = c.condition_keys().map(|k| k.name.to_lowercase()).collect();
+    let unique: BTreeSet<&String> = names.iter().collect();
+    assert_eq!(unique.len(), names.len());
+    assert!(names.iter().any(|n| n == "aws:sourceip"));
+    assert!(names.iter().any(|n| n == "aws:resourcetag/${tagkey}"));
+    assert!(names.iter().any(|n| n == "s3:existingobjecttag/<key>"));
+    // Every listed key resolves to itself.
+    for key in c.condition_keys() {
+        assert_eq!(c.condition_key(&key.name), Some(key), "{}", key.name);
+    }
 }
 
 #[test]
