@@ -816,7 +816,7 @@ fn plan_keys(
         }
     }
     for (key, u) in usage {
-        let catalog_multi = catalog::is_multivalued(&key).unwrap_or(false);
+        let catalog_multi = catalog::catalog().is_multivalued(&key).unwrap_or(false);
         let multivalued = catalog_multi || u.set_operator;
         let slots = if multivalued {
             u.quantified.len().max(1)

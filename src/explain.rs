@@ -432,16 +432,16 @@ impl ContextBuilder<'_> {
             pos.iter().all(|g| g.matches(name)) && !neg.iter().any(|g| g.matches(name))
         };
         for info in &candidates {
-            let lower = info.lower_name();
+            let lower = info.lower_name.clone();
             if fits(&lower) {
-                return Step::Done(info.full_name());
+                return Step::Done(info.full_name.clone());
             }
         }
         if pos.is_empty() {
             // Unconstrained by positive patterns: try well-known actions before inventing one.
             for info in cat.all_actions() {
-                if fits(&info.lower_name()) {
-                    return Step::Done(info.full_name());
+                if fits(&info.lower_name.clone()) {
+                    return Step::Done(info.full_name.clone());
                 }
             }
         }
