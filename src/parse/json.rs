@@ -111,7 +111,9 @@ pub fn parse_json(bytes: &[u8], file: &str) -> Result<Json, ParseError> {
                 path: JsonPath::root().to_string(),
                 line: span.line,
                 col: span.col,
-                message: format!("invalid UTF-8 at byte offset {at}"),
+                message: format!(
+                    "invalid UTF-8 at byte offset {at} (policies are UTF-8 JSON text)"
+                ),
             });
         }
     };
