@@ -1,0 +1,643 @@
+//! A small recursive-descent JSON parser that keeps the line:col of every value and key.
+//!
+//! Own code rather than serde so that every later error can point at the exact place in
+//! the user's file, duplicate keys are caught (serde keeps the last one silently), and
+//! numbers stay as written (`1.50` is not rounded through f64).
+
+use super::{JsonPath, ParseError, MAX_DEPTH};
+
+/// Where a value (or key) starts: 1-based line and column (in characters), 0-based byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub line: u32,
+    pub col: u32,
+    pub offset: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JsonKind {
+    Null,
+    Bool(bool),
+    /// The number exactly as written.
+    Number(String),
+    String(String),
+    Array(Vec<Json>),
+    /// Members in document order: (key, where the key starts, value). Keys are unique.
+    Object(Vec<(String, Span, Json)>),
+}
+
+/// A JSON value with the place it starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Json {
+    pub kind: JsonKind,
+    pub span: Span,
+}
+
+impl Json {
+    /// The value of an object member, if this is an object holding `key` (case-sensitive).
+    pub fn get(&self, key: &str) -> Option<&Json> {
+        self.member(key).map(|(_, value)| value)
+    }
+
+    /// An object member with the span of its key.
+    pub fn member(&self, key: &str) -> Option<(Span, &Json)> {
+        match &self.kind {
+            JsonKind::Object(members) => members
+                .iter()
+                .find(|(k, _, _)| k == key)
+                .map(|(_, span, value)| (*span, value)),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            JsonKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Json]> {
+        match &self.kind {
+            JsonKind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[(String, Span, Json)]> {
+        match &self.kind {
+            JsonKind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    pub fn span(&self) -> Span {
+        self.span
+    }
+
+    /// "a string", "an object", ...: for error messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            JsonKind::Null => "null",
+            JsonKind::Bool(_) => "a boolean",
+            JsonKind::Number(_) => "a number",
+            JsonKind::String(_) => "a string",
+            JsonKind::Array(_) => "an array",
+            JsonKind::Object(_) => "an object",
+        }
+    }
+
+    /// The text of a scalar as written in JSON: strings unquoted, numbers and booleans as their
+    /// literal text. None for null, arrays and objects.
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.kind {
+            JsonKind::String(s) => Some(s.clone()),
+            JsonKind::Number(n) => Some(n.clone()),
+            JsonKind::Bool(b) => Some(b.to_string()),
+            _ => None,
+        }
+    }
+}
+
+/// Parses one JSON document (an optional leading UTF-8 BOM is skipped).
+pub fn parse_json(bytes: &[u8], file: &str) -> Result<Json, ParseError> {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(err) => {
+            let at = err.valid_up_to();
+            let span = span_at(bytes, at);
+            return Err(ParseError {
+                file: file.to_string(),
+                path: JsonPath::root().to_string(),
+                line: span.line,
+                col: span.col,
+                message: format!(
+                    "invalid UTF-8 at byte offset {at} (policies are UTF-8 JSON text)"
+                ),
+            });
+        }
+    };
+    let mut parser = Parser {
+        text,
+        bytes: text.as_bytes(),
+        pos: 0,
+        line: 1,
+        col: 1,
+        file,
+        path: JsonPath::root(),
+        depth: 0,
+    };
+    if text.starts_with('\u{feff}') {
+        // The BOM is not part of the document: it takes no column.
+        parser.pos = '\u{feff}'.len_utf8();
+    }
+    parser.skip_whitespace();
+    if parser.pos >= parser.bytes.len() {
+        return Err(parser.error("empty document: expected a JSON value"));
+    }
+    let value = parser.value()?;
+    parser.skip_whitespace();
+    if parser.pos < parser.bytes.len() {
+        return Err(parser.error_root(format!(
+            "unexpected {} after the end of the JSON document",
+            parser.describe_current()
+        )));
+    }
+    Ok(value)
+}
+
+/// Line and column of a byte offset, counting columns in characters (used where the text is
+/// not valid UTF-8, so continuation bytes are skipped by their bit pattern).
+fn span_at(bytes: &[u8], offset: usize) -> Span {
+    let mut line = 1u32;
+    let mut col = 1u32;
+    let start = if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        3
+    } else {
+        0
+    };
+    for &b in bytes.iter().take(offset).skip(start) {
+        if b == b'\n' {
+            line = line.saturating_add(1);
+            col = 1;
+        } else if b & 0xC0 != 0x80 {
+            col = col.saturating_add(1);
+        }
+    }
+    Span { line, col, offset }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    pos: usize,
+    line: u32,
+    col: u32,
+    file: &'a str,
+    /// The path of the value being parsed, for error messages.
+    path: JsonPath,
+    depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn span(&self) -> Span {
+        Span {
+            line: self.line,
+            col: self.col,
+            offset: self.pos,
+        }
+    }
+
+    fn error(&self, message: impl Into<String>) -> ParseError {
+        self.error_at(self.span(), message)
+    }
+
+    fn error_at(&self, span: Span, message: impl Into<String>) -> ParseError {
+        ParseError {
+            file: self.file.to_string(),
+            path: self.path.to_string(),
+            line: span.line,
+            col: span.col,
+            message: message.into(),
+        }
+    }
+
+    fn error_root(&self, message: String) -> ParseError {
+        ParseError {
+            path: JsonPath::root().to_string(),
+            ..self.error(message)
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// Moves past one byte, keeping line:col in characters.
+    fn bump(&mut self) {
+        if let Some(&b) = self.bytes.get(self.pos) {
+            if b == b'\n' {
+                self.line = self.line.saturating_add(1);
+                self.col = 1;
+            } else if b & 0xC0 != 0x80 {
+                self.col = self.col.saturating_add(1);
+            }
+            self.pos += 1;
+        }
+    }
+
+    /// Moves past a whole character (for multi-byte UTF-8 characters inside strings).
+    fn bump_char(&mut self) {
+        self.bump();
+        while matches!(self.peek(), Some(b) if b & 0xC0 == 0x80) {
+            self.pos += 1;
+        }
+    }
+
+    fn skip_whitespace(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.bump();
+        }
+    }
+
+    /// "end of input", "`}`", "character `x`": what the parser is looking at.
+    fn describe_current(&self) -> String {
+        match self
+            .text
+            .get(self.pos..)
+            .and_then(|rest| rest.chars().next())
+        {
+            None => "end of input".to_string(),
+            Some(c) if c.is_control() => format!("control character U+{:04X}", c as u32),
+            Some(c) => format!("character `{c}`"),
+        }
+    }
+
+    fn value(&mut self) -> Result<Json, ParseError> {
+        let span = self.span();
+        let kind = match self.peek() {
+            None => return Err(self.error("unexpected end of input: expected a JSON value")),
+            Some(b'{') => self.object()?,
+            Some(b'[') => self.array()?,
+            Some(b'"') => JsonKind::String(self.string()?),
+            Some(b't') => self.keyword("true", JsonKind::Bool(true))?,
+            Some(b'f') => self.keyword("false", JsonKind::Bool(false))?,
+            Some(b'n') => self.keyword("null", JsonKind::Null)?,
+            Some(b'-' | b'0'..=b'9') => JsonKind::Number(self.number()?),
+            Some(_) => {
+                return Err(self.error(format!(
+                    "unexpected {}: expected a JSON value",
+                    self.describe_current()
+                )))
+            }
+        };
+        Ok(Json { kind, span })
+    }
+
+    fn keyword(&mut self, word: &str, kind: JsonKind) -> Result<JsonKind, ParseError> {
+        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
+            for _ in 0..word.len() {
+                self.bump();
+            }
+            Ok(kind)
+        } else {
+            Err(self.error(format!(
+                "invalid literal: expected `{word}` (JSON literals are lowercase)"
+            )))
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(format!(
+                "JSON nesting is deeper than the limit of {MAX_DEPTH} levels (MAX_DEPTH)"
+            )));
+        }
+        Ok(())
+    }
+
+    fn array(&mut self) -> Result<JsonKind, ParseError> {
+        self.enter()?;
+        self.bump(); // `[`
+        let mut items = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.bump();
+            self.depth -= 1;
+            return Ok(JsonKind::Array(items));
+        }
+        loop {
+            self.path.push_index(items.len());
+            self.skip_whitespace();
+            let item = self.value()?;
+            self.path.pop();
+            items.push(item);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.bump();
+                    self.skip_whitespace();
+                    if self.peek() == Some(b']') {
+                        return Err(self.error("trailing comma before `]`"));
+                    }
+                }
+                Some(b']') => {
+                    self.bump();
+                    break;
+                }
+                _ => {
+                    return Err(self.error(format!(
+                        "unexpected {}: expected `,` or `]` in an array",
+                        self.describe_current()
+                    )))
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(JsonKind::Array(items))
+    }
+
+    fn object(&mut self) -> Result<JsonKind, ParseError> {
+        self.enter()?;
+        self.bump(); // `{`
+        let mut members: Vec<(String, Span, Json)> = Vec::new();
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.bump();
+            self.depth -= 1;
+            return Ok(JsonKind::Object(members));
+        }
+        loop {
+            self.skip_whitespace();
+            if self.peek() != Some(b'"') {
+                return Err(self.error(format!(
+                    "unexpected {}: expected a string key in double quotes",
+                    self.describe_current()
+                )));
+            }
+            let key_span = self.span();
+            let key = self.string()?;
+            self.path.push_key(&key);
+            // Duplicate keys are ambiguous (parsers disagree on which one wins): reject them.
+            if let Some((_, first, _)) = members.iter().find(|(k, _, _)| *k == key) {
+                return Err(self.error_at(
+                    key_span,
+                    format!(
+                        "duplicate key `{key}` (first at line {}, column {})",
+                        first.line, first.col
+                    ),
+                ));
+            }
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return Err(self.error(format!(
+                    "unexpected {}: expected `:` after the key",
+                    self.describe_current()
+                )));
+            }
+            self.bump();
+            self.skip_whitespace();
+            let value = self.value()?;
+            self.path.pop();
+            members.push((key, key_span, value));
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b',') => {
+                    self.bump();
+                    self.skip_whitespace();
+                    if self.peek() == Some(b'}') {
+                        return Err(self.error("trailing comma before `}`"));
+                    }
+                }
+                Some(b'}') => {
+                    self.bump();
+                    break;
+                }
+                _ => {
+                    return Err(self.error(format!(
+                        "unexpected {}: expected `,` or `}}` in an object",
+                        self.describe_current()
+                    )))
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(JsonKind::Object(members))
+    }
+
+    fn string(&mut self) -> Result<String, ParseError> {
+        self.bump(); // opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.pos;
+            // Copy runs of plain characters in one go.
+            while let Some(b) = self.peek() {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.bump_char();
+            }
+            out.push_str(&self.text[start..self.pos]);
+            match self.peek() {
+                None => return Err(self.error("unterminated string: missing closing `\"`")),
+                Some(b'"') => {
+                    self.bump();
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    let c = self.escape()?;
+                    out.push(c);
+                }
+                Some(b) => {
+                    return Err(self.error(format!(
+                        "control character U+{b:04X} inside a string (write it as an escape such as `\\n`)"
+                    )))
+                }
+            }
+        }
+    }
+
+    fn escape(&mut self) -> Result<char, ParseError> {
+        let escape_span = self.span();
+        self.bump(); // backslash
+        let c = match self.peek() {
+            Some(b'"') => '"',
+            Some(b'\\') => '\\',
+            Some(b'/') => '/',
+            Some(b'b') => '\u{8}',
+            Some(b'f') => '\u{c}',
+            Some(b'n') => '\n',
+            Some(b'r') => '\r',
+            Some(b't') => '\t',
+            Some(b'u') => {
+                self.bump();
+                let first = self.hex4(escape_span)?;
+                return self.finish_unicode_escape(first, escape_span);
+            }
+            _ => {
+                return Err(self.error_at(
+                    escape_span,
+                    format!(
+                        "invalid escape: `\\` followed by {}",
+                        self.describe_current()
+                    ),
+                ))
+            }
+        };
+        self.bump();
+        Ok(c)
+    }
+
+    /// Combines a `\uD83D\uDE00` surrogate pair; a lone surrogate is not a character.
+    fn finish_unicode_escape(&mut self, first: u32, escape_span: Span) -> Result<char, ParseError> {
+        if (0xDC00..0xE000).contains(&first) {
+            return Err(self.error_at(
+                escape_span,
+                format!("lone low surrogate \\u{first:04X} in a string"),
+            ));
+        }
+        if (0xD800..0xDC00).contains(&first) {
+            if !self.bytes[self.pos..].starts_with(b"\\u") {
+                return Err(self.error_at(
+                    escape_span,
+                    format!("lone high surrogate \\u{first:04X} in a string (expected a following \\uDC00-\\uDFFF)"),
+                ));
+            }
+            let second_span = self.span();
+            self.bump();
+            self.bump();
+            let second = self.hex4(second_span)?;
+            if !(0xDC00..0xE000).contains(&second) {
+                return Err(self.error_at(
+                    escape_span,
+                    format!("lone high surrogate \\u{first:04X} in a string (followed by \\u{second:04X}, not a low surrogate)"),
+                ));
+            }
+            let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
+            return char::from_u32(code)
+                .ok_or_else(|| self.error_at(escape_span, "invalid surrogate pair"));
+        }
+        char::from_u32(first)
+            .ok_or_else(|| self.error_at(escape_span, format!("invalid \\u{first:04X} escape")))
+    }
+
+    fn hex4(&mut self, escape_span: Span) -> Result<u32, ParseError> {
+        let mut code = 0u32;
+        for _ in 0..4 {
+            let digit = self
+                .peek()
+                .and_then(|b| (b as char).to_digit(16))
+                .ok_or_else(|| {
+                    self.error_at(escape_span, "invalid \\u escape: expected 4 hex digits")
+                })?;
+            code = code * 16 + digit;
+            self.bump();
+        }
+        Ok(code)
+    }
+
+    fn number(&mut self) -> Result<String, ParseError> {
+        let start = self.pos;
+        let start_span = self.span();
+        if self.peek() == Some(b'-') {
+            self.bump();
+        }
+        match self.peek() {
+            Some(b'0') => {
+                self.bump();
+                if matches!(self.peek(), Some(b'0'..=b'9')) {
+                    return Err(
+                        self.error_at(start_span, "invalid number: leading zeros are not allowed")
+                    );
+                }
+            }
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error_at(start_span, "invalid number: expected a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.bump();
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("invalid number: expected a digit after `.`"));
+            }
+            self.digits();
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.bump();
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.bump();
+            }
+            if !matches!(self.peek(), Some(b'0'..=b'9')) {
+                return Err(self.error("invalid number: expected a digit in the exponent"));
+            }
+            self.digits();
+        }
+        Ok(self.text[start..self.pos].to_string())
+    }
+
+    fn digits(&mut self) {
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.bump();
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Json, ParseError> {
+        parse_json(text.as_bytes(), "t.json")
+    }
+
+    #[test]
+    fn values_keep_their_positions_and_text() {
+        let json = parse("{\n  \"a\": [1.50, true, null],\n  \"é\": \"x\\u00e9\\ud83d\\ude00\"\n}")
+            .unwrap();
+        let members = json.as_object().unwrap();
+        assert_eq!(members[0].0, "a");
+        assert_eq!((members[0].1.line, members[0].1.col), (2, 3));
+        let items = members[0].2.as_array().unwrap();
+        assert_eq!(items[0].kind, JsonKind::Number("1.50".into()));
+        assert_eq!((items[0].span.line, items[0].span.col), (2, 9));
+        assert_eq!(items[1].kind, JsonKind::Bool(true));
+        assert_eq!(items[2].kind, JsonKind::Null);
+        // Columns count characters, not bytes.
+        assert_eq!((members[1].1.line, members[1].1.col), (3, 3));
+        assert_eq!((members[1].2.span.line, members[1].2.span.col), (3, 8));
+        assert_eq!(members[1].2.as_str(), Some("xé😀"));
+        assert_eq!(json.get("é").and_then(Json::as_str), Some("xé😀"));
+    }
+
+    #[test]
+    fn bom_is_skipped() {
+        let json = parse_json(b"\xEF\xBB\xBF{\"a\": 1}", "t").unwrap();
+        assert_eq!(json.span.col, 1);
+        assert_eq!(json.get("a").map(|v| v.span.col), Some(7));
+    }
+
+    #[test]
+    fn numbers_follow_the_json_grammar() {
+        for good in ["0", "-0", "12", "1.5e+3", "-2E-2", "0.001"] {
+            assert_eq!(
+                parse(good).unwrap().kind,
+                JsonKind::Number(good.into()),
+                "{good}"
+            );
+        }
+        for bad in ["01", "1.", ".5", "-", "1e", "+1", "1.5.5"] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let err = parse("[1,\n 2,]").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 4));
+        assert!(err.message.contains("trailing comma"), "{err}");
+        let err = parse("{\"a\": \"b\nc\"}").unwrap_err();
+        assert!(err.message.contains("control character"), "{err}");
+        assert_eq!(err.path, "a");
+        let err = parse("{\"a\": 1, \"a\": 2}").unwrap_err();
+        assert_eq!((err.line, err.col, err.path.as_str()), (1, 10, "a"));
+        let err = parse("\"\\x\"").unwrap_err();
+        assert!(err.message.contains("invalid escape"), "{err}");
+        let err = parse("\"\\udc00\"").unwrap_err();
+        assert!(err.message.contains("lone low surrogate"), "{err}");
+        let err = parse("{} x").unwrap_err();
+        assert!(err.message.contains("after the end"), "{err}");
+        let err = parse("TRUE").unwrap_err();
+        assert!(err.message.contains("expected a JSON value"), "{err}");
+    }
+
+    #[test]
+    fn depth_limit_holds_at_the_boundary() {
+        let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
+        let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
+        let err = parse(&deep).unwrap_err();
+        assert!(err.message.contains("64"), "{err}");
+        assert_eq!(err.col as usize, MAX_DEPTH + 1);
+    }
+}
