@@ -128,8 +128,10 @@ impl ValueMatcher {
                 let lower = request_value.to_lowercase();
                 lower == if *want { "true" } else { "false" }
             }
-            // ipnet's containment is false across address families.
+            // ipnet's containment is false across address families. Surrounding blanks are
+            // ignored, as Decimal::parse and parse_date_millis ignore them.
             ValueMatcher::Cidr(net) => request_value
+                .trim()
                 .parse::<IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
             ValueMatcher::Nothing => false,
