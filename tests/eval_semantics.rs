@@ -1409,3 +1409,216 @@ fn check_statement_explains_each_element() {
         p.version
     ));
 }
+
+// ---------------------------------------------------------------- properties
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    const ACTIONS: &[&str] = &[
+        "s3:GetObject",
+        "S3:getobject",
+        "s3:PutObject",
+        "iam:CreateUser",
+        "sts:AssumeRole",
+    ];
+    const RESOURCES: &[&str] = &[
+        "arn:aws:s3:::examplebucket/report.csv",
+        "arn:aws:s3:::ExampleBucket/x",
+        "arn:aws:s3:::home/alice/a",
+        "arn:aws:iam::111122223333:user/bob",
+        "*",
+    ];
+    const CALLERS: &[&str] = &[
+        ALICE,
+        "arn:aws:iam::444455556666:user/zed",
+        "arn:aws:sts::111122223333:assumed-role/Deployer/s",
+        "111122223333",
+    ];
+    const TAG_VALUES: &[&str] = &["env", "team", "key1:x", "Team", "*"];
+
+    fn arb_request() -> impl Strategy<Value = Request> {
+        (
+            0..ACTIONS.len(),
+            prop::option::of(0..RESOURCES.len()),
+            0..CALLERS.len() + 1,
+            prop::option::of(prop::collection::vec(0..TAG_VALUES.len(), 0..4)),
+            prop::option::of(prop_oneof![Just("true"), Just("false"), Just("maybe")]),
+            prop::option::of(prop_oneof![
+                Just("10.1.2.3"),
+                Just("2001:db8::5"),
+                Just("192.0.2.1")
+            ]),
+        )
+            .prop_map(|(action, resource, caller, tags, secure, ip)| {
+                let principal = CALLERS.get(caller).map_or(Principal::Anonymous, |c| aws(c));
+                let mut r =
+                    Request::new(principal, ACTIONS[action], resource.map(|i| RESOURCES[i]));
+                if let Some(tags) = tags {
+                    let values = tags.iter().map(|i| TAG_VALUES[*i]).collect::<Vec<_>>();
+                    r = with_values(r, "aws:TagKeys", &values);
+                }
+                if let Some(secure) = secure {
+                    r = r.with_context("aws:SecureTransport", secure);
+                }
+                if let Some(ip) = ip {
+                    r = r.with_context("aws:SourceIp", ip);
+                }
+                r
+            })
+    }
+
+    fn sample_policy() -> Policy {
+        policy(vec![
+            allow(&["s3:Get*", "iam:*"])
+                .on(&["arn:aws:s3:::examplebucket/*", "arn:aws:iam::*:user/*"]),
+            allow(&["s3:*"])
+                .on(&["arn:aws:s3:::home/${aws:username}/*"])
+                .when(cond("Bool", "aws:SecureTransport", &["true"])),
+            deny(&[]).not_action(&["s3:*", "sts:*"]).when(cond(
+                "ForAnyValue:StringLike",
+                "aws:TagKeys",
+                &["key1*"],
+            )),
+            deny(&["*"]).not_on(&["arn:aws:s3:::*"]).when(cond(
+                "NotIpAddress",
+                "aws:SourceIp",
+                &["10.0.0.0/8"],
+            )),
+            allow(&["sts:AssumeRole"])
+                .no_resource()
+                .principal(principals(vec![account("111122223333")]))
+                .when(cond(
+                    "ForAllValues:StringEquals",
+                    "aws:TagKeys",
+                    &["env", "team"],
+                )),
+        ])
+    }
+
+    proptest! {
+        #[test]
+        fn decision_follows_the_statements(r in arb_request(), resource_type in any::<bool>()) {
+            let p = sample_policy();
+            let policy_type = if resource_type { PolicyType::Resource } else { PolicyType::Identity };
+            let ctx = effective_context(&r);
+            let checks: Vec<_> = p.statements.iter()
+                .map(|s| check_statement(s, &r, &ctx, policy_type, p.version))
+                .collect();
+            for (s, c) in p.statements.iter().zip(&checks) {
+                prop_assert_eq!(c.applies(), statement_applies(s, &r, &ctx, policy_type, p.version));
+            }
+            let applying = |effect: Effect| -> Vec<usize> {
+                p.statements.iter().zip(&checks)
+                    .filter(|(s, c)| s.effect == effect && c.applies())
+                    .map(|(s, _)| s.index)
+                    .collect()
+            };
+            let (denies, allows) = (applying(Effect::Deny), applying(Effect::Allow));
+            let e = evaluate(&p, &r, policy_type);
+            let listed: Vec<usize> = e.statements.iter().map(|m| m.index).collect();
+            if !denies.is_empty() {
+                prop_assert_eq!(e.decision, Decision::ExplicitDeny);
+                prop_assert_eq!(listed, denies);
+            } else if !allows.is_empty() {
+                prop_assert_eq!(e.decision, Decision::Allow);
+                prop_assert_eq!(listed, allows);
+            } else {
+                prop_assert_eq!(e.decision, Decision::ImplicitDeny);
+                prop_assert!(listed.is_empty());
+            }
+        }
+
+        #[test]
+        fn not_elements_complement_their_positive_forms(r in arb_request()) {
+            let ctx = effective_context(&r);
+            let v = Version::V2012_10_17;
+            let patterns = ["s3:Get*", "IAM:*"];
+            let action = ActionClause::Action(action_patterns(&patterns));
+            let not_action = ActionClause::NotAction(action_patterns(&patterns));
+            prop_assert_ne!(
+                keyaki::eval::action_matches(&action, &r.action),
+                keyaki::eval::action_matches(&not_action, &r.action)
+            );
+            if r.resource.is_some() {
+                let resources = ["arn:aws:s3:::examplebucket/*", "arn:aws:s3:::home/${aws:username}/*"];
+                let positive = ResourceClause::Resource(resource_patterns(&resources, v));
+                let negative = ResourceClause::NotResource(resource_patterns(&resources, v));
+                prop_assert_ne!(
+                    resource_matches(&positive, r.resource.as_deref(), &ctx, v),
+                    resource_matches(&negative, r.resource.as_deref(), &ctx, v)
+                );
+            }
+        }
+
+        #[test]
+        fn set_qualifiers_are_duals_on_present_keys(r in arb_request(), like in any::<bool>()) {
+            // On a present key: Not-operators negate, and ForAllValues:NotX = ¬ForAnyValue:X,
+            // ForAnyValue:NotX = ¬ForAllValues:X. On an absent key all four set forms follow the
+            // documented constants instead.
+            let ctx = effective_context(&r);
+            let v = Version::V2012_10_17;
+            let (pos, neg) = if like { ("StringLike", "StringNotLike") } else { ("StringEquals", "StringNotEquals") };
+            let values = ["env", "key1*"];
+            let h = |op: String| condition_holds(&cond(&op, "aws:TagKeys", &values), &ctx, v);
+            if ctx.is_present("aws:tagkeys") {
+                prop_assert_eq!(h(neg.to_string()), !h(pos.to_string()));
+                let (all_neg, any_pos) = (h(format!("ForAllValues:{neg}")), h(format!("ForAnyValue:{pos}")));
+                let (any_neg, all_pos) = (h(format!("ForAnyValue:{neg}")), h(format!("ForAllValues:{pos}")));
+                prop_assert_eq!(all_neg, !any_pos);
+                prop_assert_eq!(any_neg, !all_pos);
+            } else {
+                let all_pos = h(format!("ForAllValues:{pos}"));
+                let all_neg = h(format!("ForAllValues:{neg}"));
+                let any_pos = h(format!("ForAnyValue:{pos}"));
+                let any_neg = h(format!("ForAnyValue:{neg}"));
+                let any_neg_if_exists = h(format!("ForAnyValue:{neg}IfExists"));
+                prop_assert!(!h(pos.to_string()));
+                prop_assert!(h(neg.to_string()));
+                prop_assert!(all_pos && all_neg);
+                prop_assert!(!any_pos && !any_neg);
+                prop_assert!(any_neg_if_exists);
+            }
+        }
+    }
+}
+
+#[test]
+fn evaluation_is_fast_enough_for_replays() {
+    // The referee replays every counterexample: thousands of evaluations a second, even in an
+    // unoptimized build on a loaded machine (measured ~8,000/s there; release is far faster).
+    let p = policy(vec![
+        allow(&["s3:Get*", "iam:*"]).on(&["arn:aws:s3:::examplebucket/*", "arn:aws:iam::*:user/*"]),
+        allow(&["s3:*"])
+            .on(&["arn:aws:s3:::home/${aws:username}/*"])
+            .when(cond("Bool", "aws:SecureTransport", &["true"])),
+        deny(&["*"]).not_on(&["arn:aws:s3:::*"]).when(cond(
+            "NotIpAddress",
+            "aws:SourceIp",
+            &["10.0.0.0/8"],
+        )),
+        allow(&["s3:List*"])
+            .when(cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]))
+            .when(cond(
+                "ForAllValues:StringEquals",
+                "aws:TagKeys",
+                &["a", "b"],
+            )),
+    ]);
+    let r = with_values(
+        get("arn:aws:s3:::home/alice/a")
+            .with_context("aws:SourceIp", "10.1.1.1")
+            .with_context("aws:SecureTransport", "true"),
+        "aws:TagKeys",
+        &["a"],
+    );
+    let runs = 5_000u32;
+    let start = std::time::Instant::now();
+    let allowed = (0..runs)
+        .filter(|_| evaluate(&p, &r, PolicyType::Identity).decision == Decision::Allow)
+        .count();
+    let per_second = f64::from(runs) / start.elapsed().as_secs_f64();
+    assert_eq!(allowed, runs as usize);
+    assert!(per_second > 1_000.0, "only {per_second:.0} evaluations/s");
+}
