@@ -1038,9 +1038,11 @@ pub fn template_over_approximation(template: &Template, mode: MatchMode) -> Glob
     Glob::from_tokens(tokens)
 }
 
-/// Inclusion and disjointness between the fixed patterns on each string variable, decided
-/// with automata. Only atoms from index `from` on are related to all others (so refinement
-/// can add atoms later and relate just the new ones).
+/// Inclusion (and, for patterns sharing a literal prefix, disjointness) between the patterns on
+/// each string variable, decided with automata. Only pairs involving an atom numbered `from` or
+/// later are related (refinement adds atoms later and relates just the new ones). Pairs whose
+/// literal prefixes diverge are disjoint; that is left to refinement, which learns it only
+/// where a model needs it, instead of a quadratic number of clauses up front.
 pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
     let mut by_var: BTreeMap<&StrVar, Vec<(AtomId, &StrPattern)>> = BTreeMap::new();
     for (id, atom) in query.atoms.iter().enumerate() {
@@ -1050,8 +1052,36 @@ pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
     }
     let mut lemmas = Vec::new();
     for atoms in by_var.values() {
+        if from == 0 {
+            let globs: Vec<(AtomId, Glob)> = atoms
+                .iter()
+                .filter_map(|(id, p)| match p {
+                    StrPattern::Glob(g) => Some((*id, g.clone())),
+                    _ => None,
+                })
+                .collect();
+            let only: Vec<Glob> = globs.iter().map(|(_, g)| g.clone()).collect();
+            let relations = crate::automata::relations(&only);
+            for (i, j) in relations.subset_pairs() {
+                lemmas.push(Term::implies(
+                    Term::Atom(globs[i].0),
+                    Term::Atom(globs[j].0),
+                ));
+            }
+            for (i, j) in relations.compatible_disjoint_pairs() {
+                lemmas.push(Term::not(Term::and([
+                    Term::Atom(globs[i].0),
+                    Term::Atom(globs[j].0),
+                ])));
+            }
+        }
         for (i, (a, pa)) in atoms.iter().enumerate() {
             for (b, pb) in atoms.iter().skip(i + 1) {
+                let both_globs =
+                    matches!(pa, StrPattern::Glob(_)) && matches!(pb, StrPattern::Glob(_));
+                if from == 0 && both_globs {
+                    continue;
+                }
                 if *a < from && *b < from {
                     continue;
                 }
