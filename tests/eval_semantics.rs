@@ -1295,6 +1295,20 @@ fn old_versions_read_variables_as_text() {
         decide(&p, &get("arn:aws:s3:::home/${aws:username}/x")),
         Decision::Allow
     );
+    // A hand-built model carrying variables under an old version reads exactly as the parser
+    // would have kept the text: `${...}` literal, a written `*` still a wildcard.
+    let mut hand_built = policy(vec![
+        allow(&["s3:GetObject"]).on(&["arn:aws:s3:::home/${aws:username}/${*}"])
+    ]);
+    hand_built.version = Version::V2008_10_17;
+    assert_eq!(
+        decide(&hand_built, &get("arn:aws:s3:::home/alice/x")),
+        Decision::ImplicitDeny
+    );
+    assert_eq!(
+        decide(&hand_built, &get("arn:aws:s3:::home/${aws:username}/${x}")),
+        Decision::Allow
+    );
 }
 
 // ---------------------------------------------------------------- effective context
