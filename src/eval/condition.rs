@@ -128,8 +128,10 @@ impl ValueMatcher {
                 let lower = request_value.to_lowercase();
                 lower == if *want { "true" } else { "false" }
             }
-            // ipnet's containment is false across address families.
+            // ipnet's containment is false across address families. Surrounding blanks are
+            // ignored, as Decimal::parse and parse_date_millis ignore them.
             ValueMatcher::Cidr(net) => request_value
+                .trim()
                 .parse::<IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
             ValueMatcher::Nothing => false,
@@ -145,5 +147,87 @@ fn compare<T: Ord>(comparison: Comparison, request: &T, policy: &T) -> bool {
         Comparison::Le => request <= policy,
         Comparison::Gt => request > policy,
         Comparison::Ge => request >= policy,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Operator;
+    use crate::pattern::{Template, TemplatePart};
+
+    fn ctx() -> EffectiveContext {
+        EffectiveContext::from_pairs([
+            ("aws:username", vec!["alice".to_string()]),
+            ("aws:TagKeys", vec!["a".to_string(), "b".to_string()]),
+        ])
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_type_matches_nothing() {
+        // The parser never builds these; a hand-built model must still not match by accident.
+        let text = ConditionValue::Text(Template::text("5"));
+        let v = Version::V2012_10_17;
+        assert!(!value_matches(
+            OperatorKind::Numeric(Comparison::Eq),
+            "5",
+            &text,
+            &ctx(),
+            v
+        ));
+        assert!(!value_matches(
+            OperatorKind::Bool,
+            "true",
+            &ConditionValue::Number(Decimal {
+                mantissa: 1,
+                scale: 0
+            }),
+            &ctx(),
+            v
+        ));
+        assert!(value_matches(
+            OperatorKind::Numeric(Comparison::Eq),
+            "5.0",
+            &ConditionValue::Number(Decimal {
+                mantissa: 5,
+                scale: 0
+            }),
+            &ctx(),
+            v
+        ));
+    }
+
+    #[test]
+    fn variables_substitute_single_values_only() {
+        let v = Version::V2012_10_17;
+        let var = |key: &str| {
+            ConditionValue::Text(Template {
+                parts: vec![TemplatePart::Var {
+                    key: key.to_string(),
+                    key_lower: key.to_lowercase(),
+                    default: None,
+                }],
+            })
+        };
+        let (user, tags) = (var("aws:username"), var("aws:TagKeys"));
+        let equals = OperatorKind::String(StringMatch::Equals);
+        assert!(value_matches(equals, "alice", &user, &ctx(), v));
+        assert!(!value_matches(equals, "a", &tags, &ctx(), v));
+        assert!(!value_matches(equals, "${aws:TagKeys}", &tags, &ctx(), v));
+        // Null ignores qualifiers and IfExists: it only asks whether the key is there.
+        let null = Condition {
+            operator: Operator {
+                text: "Null".into(),
+                kind: OperatorKind::Null,
+                negated: false,
+                if_exists: true,
+                set: SetQualifier::ForAllValues,
+            },
+            key: "aws:TagKeys".into(),
+            key_lower: "aws:tagkeys".into(),
+            values: vec![ConditionValue::Null(true)],
+            location: Default::default(),
+        };
+        assert!(!condition_holds(&null, &ctx(), v));
     }
 }

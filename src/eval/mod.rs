@@ -236,37 +236,22 @@ fn resource_pattern_glob(
 
 /// Substitutes a template's policy variables from the effective context. A variable whose key
 /// is absent or multi-valued takes its default, else the template is unresolvable (None) and
-/// matches nothing. Versions without variables read `${...}` as literal text, should a
-/// hand-built model carry variables there.
+/// matches nothing. Versions without variables read `${...}` as the plain text the parser
+/// would have kept, should a hand-built model carry variables there.
 pub fn resolve_template(
     template: &Template,
     ctx: &EffectiveContext,
     version: Version,
 ) -> Option<Vec<PatternChar>> {
     if version.supports_variables() {
-        return template.resolve(|key_lower| ctx.single_value(key_lower).map(str::to_string));
-    }
-    if !template.has_variables()
-        && !template
-            .parts
-            .iter()
-            .any(|p| matches!(p, TemplatePart::Escaped(_)))
+        template.resolve(|key_lower| ctx.single_value(key_lower).map(str::to_string))
+    } else if template
+        .parts
+        .iter()
+        .all(|p| matches!(p, TemplatePart::Text(_)))
     {
-        return template.resolve(|_| None);
+        template.resolve(|_| None)
+    } else {
+        Template::text(&template.display_text()).resolve(|_| None)
     }
-    // Written-out text, with the wildcards of the text parts still wildcards.
-    let mut chars = Vec::new();
-    for part in &template.parts {
-        match part {
-            TemplatePart::Text(text) => chars.extend(Template::text(text).resolve(|_| None)?),
-            other => {
-                let written = Template {
-                    parts: vec![other.clone()],
-                }
-                .display_text();
-                chars.extend(written.chars().map(PatternChar::Lit));
-            }
-        }
-    }
-    Some(chars)
 }
