@@ -133,6 +133,21 @@ fn state_budget_gives_unknown_not_a_guess() {
 }
 
 #[test]
+fn wide_products_get_a_smaller_state_budget() {
+    let long = wild(&"a".repeat(64 * 200));
+    let short = wild("a*");
+    let narrow = Product::new(&[&short], &[]);
+    let wide = Product::new(&[&long, &long], &[]);
+    assert_eq!(narrow.state_budget(MAX_PRODUCT_STATES), MAX_PRODUCT_STATES);
+    let budget = wide.state_budget(MAX_PRODUCT_STATES);
+    assert!(budget < MAX_PRODUCT_STATES);
+    assert!(budget * wide.width <= MAX_STORED_WORDS);
+    // The literal fast path and the product still agree on such globs.
+    assert!(is_subset(&long, &long));
+    assert_eq!(witness(&[&long], &[&long]), Witness::Empty);
+}
+
+#[test]
 fn equivalence_of_differently_written_globs() {
     let star_q = Glob::from_tokens(vec![Token::AnyStr, Token::AnyChar]);
     let q_star = Glob::from_tokens(vec![Token::AnyChar, Token::AnyStr]);
