@@ -304,7 +304,8 @@ impl Component<'_> {
             .all(|w| *w == 0)
     }
 
-    /// A star may match the empty string. Ascending order handles runs like `*?*`... and `**`.
+    /// A star may match the empty string. Ascending order carries the closure through
+    /// adjacent stars (a free `*` next to a segment `*`).
     fn close(&self, state: &mut [u64]) {
         for &star in &self.stars {
             if self.get(state, star) {
