@@ -16,6 +16,10 @@ use std::rc::Rc;
 /// Product states explored before giving up with [`Witness::TooLarge`].
 pub const MAX_PRODUCT_STATES: usize = 200_000;
 
+/// Bit words kept for discovered states (64 MiB), so products of many long globs stay
+/// bounded in memory as well as in state count.
+const MAX_STORED_WORDS: usize = 8 * 1024 * 1024;
+
 /// Text put where a `*` matched nothing, so witnesses read like real values.
 const STAR_FILLER: &str = "example";
 
@@ -309,7 +313,8 @@ impl Component<'_> {
             .all(|w| *w == 0)
     }
 
-    /// A star may match the empty string. Ascending order handles runs like `*?*`... and `**`.
+    /// A star may match the empty string. Ascending order carries the closure through
+    /// adjacent stars (a free `*` next to a segment `*`).
     fn close(&self, state: &mut [u64]) {
         for &star in &self.stars {
             if self.get(state, star) {
@@ -392,6 +397,11 @@ impl<'a> Product<'a> {
         }
     }
 
+    /// The state budget for this product: `max_states`, lowered for wide states.
+    fn state_budget(&self, max_states: usize) -> usize {
+        max_states.min(MAX_STORED_WORDS / self.width.max(1))
+    }
+
     fn start(&self) -> Vec<u64> {
         let mut state = vec![0u64; self.width];
         for component in &self.components {
@@ -435,6 +445,7 @@ impl<'a> Product<'a> {
         if self.accepts(&start) {
             return Witness::Found(String::new());
         }
+        let max_states = self.state_budget(max_states);
         let start: Rc<[u64]> = Rc::from(start);
         // (parent id, character read) per discovered state; the start has no parent.
         let mut parents: Vec<(usize, char)> = vec![(0, '\0')];
@@ -481,6 +492,7 @@ impl Product<'_> {
         let [left, right] = self.components.as_slice() else {
             return None;
         };
+        let max_states = self.state_budget(max_states);
         let mut seen_combinations = PairAcceptance::default();
         let record = |seen_combinations: &mut PairAcceptance, state: &[u64]| {
             let (l, r) = (

@@ -133,6 +133,21 @@ fn state_budget_gives_unknown_not_a_guess() {
 }
 
 #[test]
+fn wide_products_get_a_smaller_state_budget() {
+    let long = wild(&"a".repeat(64 * 200));
+    let short = wild("a*");
+    let narrow = Product::new(&[&short], &[]);
+    let wide = Product::new(&[&long, &long], &[]);
+    assert_eq!(narrow.state_budget(MAX_PRODUCT_STATES), MAX_PRODUCT_STATES);
+    let budget = wide.state_budget(MAX_PRODUCT_STATES);
+    assert!(budget < MAX_PRODUCT_STATES);
+    assert!(budget * wide.width <= MAX_STORED_WORDS);
+    // The literal fast path and the product still agree on such globs.
+    assert!(is_subset(&long, &long));
+    assert_eq!(witness(&[&long], &[&long]), Witness::Empty);
+}
+
+#[test]
 fn equivalence_of_differently_written_globs() {
     let star_q = Glob::from_tokens(vec![Token::AnyStr, Token::AnyChar]);
     let q_star = Glob::from_tokens(vec![Token::AnyChar, Token::AnyStr]);
@@ -379,6 +394,44 @@ fn brute_force(positive: &[&Glob], negative: &[&Glob], strings: &[String]) -> Op
         .cloned()
 }
 
+/// An independent exact decider that uses nothing but the reference matcher
+/// `Glob::matches`. The signature of a prefix `u` is, per glob, which token prefixes
+/// `tokens[..i]` match `u`; whether `u·w` matches a glob depends on `u` only through it
+/// (`u·w` matches iff some `i` has `tokens[..i]` matching `u` and `tokens[i..]` matching
+/// `w`, or a star at `i - 1` straddles the boundary, which also only needs
+/// `tokens[..i]` to match `u`). So prefixes with equal signatures have the same futures,
+/// and breadth-first search over distinct signatures (on {a, b, :, x}, complete for globs
+/// whose literals are a, b, :) finds the shortest witness or proves there is none.
+fn reference_witness(positive: &[&Glob], negative: &[&Glob]) -> Option<String> {
+    let signature = |u: &str| -> Vec<Vec<bool>> {
+        positive
+            .iter()
+            .chain(negative.iter())
+            .map(|g| {
+                let tokens = g.tokens();
+                (0..=tokens.len())
+                    .map(|i| Glob::from_tokens(tokens[..i].to_vec()).matches(u))
+                    .collect()
+            })
+            .collect()
+    };
+    let mut seen = std::collections::BTreeSet::from([signature("")]);
+    let mut queue = std::collections::VecDeque::from([String::new()]);
+    while let Some(u) = queue.pop_front() {
+        if satisfies(positive, negative, &u) {
+            return Some(u);
+        }
+        for c in ['a', 'b', ':', 'x'] {
+            let mut v = u.clone();
+            v.push(c);
+            if seen.insert(signature(&v)) {
+                queue.push_back(v);
+            }
+        }
+    }
+    None
+}
+
 fn refs(globs: &[Glob]) -> Vec<&Glob> {
     globs.iter().collect()
 }
@@ -393,17 +446,39 @@ proptest! {
     ) {
         let strings = all_strings(BRUTE_FORCE_LENGTH);
         let (pos, neg) = (refs(&positive), refs(&negative));
+        let reference = reference_witness(&pos, &neg);
         match witness(&pos, &neg) {
             Witness::Found(s) => {
                 prop_assert!(satisfies(&pos, &neg, &s), "bad witness {s:?}");
                 // BFS gives a shortest witness: brute force finds none shorter.
                 let shortest = brute_force(&pos, &neg, &strings);
                 prop_assert_eq!(shortest.map(|t| t.chars().count()), Some(s.chars().count()));
+                prop_assert_eq!(reference.map(|t| t.chars().count()), Some(s.chars().count()));
             }
             Witness::Empty => {
                 prop_assert_eq!(brute_force(&pos, &neg, &strings), None);
+                prop_assert_eq!(reference, None);
             }
             Witness::TooLarge => prop_assert!(false, "tiny globs exceeded the budget"),
+        }
+    }
+
+    #[test]
+    fn witness_agrees_with_reference_on_larger_globs(
+        positive in prop::collection::vec(prop::collection::vec(token(), 0..=7), 0..=3),
+        negative in prop::collection::vec(prop::collection::vec(token(), 0..=7), 0..=3),
+    ) {
+        let positive: Vec<Glob> = positive.into_iter().map(Glob::from_tokens).collect();
+        let negative: Vec<Glob> = negative.into_iter().map(Glob::from_tokens).collect();
+        let (pos, neg) = (refs(&positive), refs(&negative));
+        let reference = reference_witness(&pos, &neg);
+        match witness(&pos, &neg) {
+            Witness::Found(s) => {
+                prop_assert!(satisfies(&pos, &neg, &s));
+                prop_assert_eq!(reference.map(|t| t.chars().count()), Some(s.chars().count()));
+            }
+            Witness::Empty => prop_assert_eq!(reference, None),
+            Witness::TooLarge => prop_assert!(false, "small globs exceeded the budget"),
         }
     }
 
@@ -433,6 +508,8 @@ proptest! {
         let in_a_not_b = strings.iter().any(|s| a.matches(s) && !b.matches(s));
         let in_both = strings.iter().any(|s| a.matches(s) && b.matches(s));
         prop_assert_eq!(is_subset(&a, &b), !in_a_not_b);
+        prop_assert_eq!(is_subset(&a, &b), reference_witness(&[&a], &[&b]).is_none());
+        prop_assert_eq!(is_disjoint(&a, &b), reference_witness(&[&a, &b], &[]).is_none());
         prop_assert_eq!(is_disjoint(&a, &b), !in_both);
         let in_b_not_a = strings.iter().any(|s| b.matches(s) && !a.matches(s));
         prop_assert_eq!(is_equivalent(&a, &b), !in_a_not_b && !in_b_not_a);
