@@ -797,6 +797,11 @@ fn aws_principal(text: &str) -> Result<PrincipalEntry, String> {
             text: text.to_string(),
         });
     }
+    if text.trim() != text {
+        return Err(format!(
+            "AWS principal `{text}` has leading or trailing whitespace"
+        ));
+    }
     if text.contains(['*', '?']) {
         return Err(format!(
             "wildcards are not allowed in AWS principals other than a lone \"*\" (`{text}`); use \"*\" with a condition on aws:PrincipalArn"
