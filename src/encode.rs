@@ -1,1 +1,1257 @@
-//! (in progress)
+//! Encoding: a policy's decision as a formula over a symbolic request.
+//!
+//! The formula is our own [`Term`] type (`Send + Sync + Ord`), built only through
+//! constant-folding constructors, and lowered to z3 by `solve`. Strings are never
+//! handed to z3's string theory: each distinct pattern on a string variable is a
+//! boolean atom ([`Atom::Str`]); inclusion and disjointness between patterns are
+//! decided outside the solver with glob automata and added as lemmas, and any
+//! remaining inconsistency is caught by the refinement loop in `explain`
+//! (see `encodings/string-atoms.md`). Numbers and dates are integers, IPs 128-bit
+//! bit-vectors.
+
+use crate::catalog;
+use crate::eval::PolicyType;
+use crate::model::{
+    ActionClause, Comparison, Condition, ConditionValue, Effect, OperatorKind, Policy,
+    PrincipalClause, PrincipalEntry, PrincipalSet, ResourceClause, SetQualifier, Statement,
+    StringMatch,
+};
+use crate::pattern::{Glob, Template};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+/// Why a formula could not be built: the answer becomes `unknown` with this reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EncodeError {
+    #[error("condition key `{key}` is compared with both {first} and {second} operators; Keyaki cannot relate the two readings of one value")]
+    MixedKeyTypes {
+        key: String,
+        first: &'static str,
+        second: &'static str,
+    },
+    #[error("condition key `{key}` needs {needed} value slots (more than the limit of {limit})")]
+    TooManySlots {
+        key: String,
+        needed: usize,
+        limit: usize,
+    },
+    #[error("numeric literal {value} on `{key}` is out of range")]
+    NumberOutOfRange { key: String, value: String },
+}
+
+/// Dates the symbolic request ranges over: years 0001 to 9999 (printable as ISO 8601).
+pub const MIN_DATE_MS: i64 = -62_135_596_800_000;
+pub const MAX_DATE_MS: i64 = 253_402_300_799_999;
+
+/// The most values one multi-valued key is given in the symbolic request.
+pub const MAX_SLOTS: usize = 24;
+
+/// A string-valued variable of the symbolic request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StrVar {
+    /// Lowercased action name (actions are case-insensitive).
+    Action,
+    Resource,
+    /// The principal's identifier (ARN, service name, provider, canonical id).
+    Principal,
+    /// Value number `slot` of a context key (lowercased name).
+    Context {
+        key: String,
+        slot: usize,
+    },
+}
+
+impl fmt::Display for StrVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StrVar::Action => f.write_str("action"),
+            StrVar::Resource => f.write_str("resource"),
+            StrVar::Principal => f.write_str("principal"),
+            StrVar::Context { key, slot } => write!(f, "{key}[{slot}]"),
+        }
+    }
+}
+
+/// How a template (a value with policy variables) is matched once resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchMode {
+    /// StringEquals / BinaryEquals: the resolved text, `*` literal.
+    Exact,
+    /// StringLike: `*` and `?` wildcards.
+    Like,
+    /// ArnLike / ArnEquals / Resource: per-segment wildcards.
+    Arn,
+}
+
+/// What a string atom says about its variable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StrPattern {
+    /// The variable is in the glob's language.
+    Glob(Glob),
+    /// The variable, lowercased, equals this lowercased text (StringEqualsIgnoreCase, Bool).
+    IgnoreCase(String),
+    /// The variable matches the template once its policy variables are substituted.
+    Template(Template, MatchMode),
+}
+
+/// Which principal kind the request's principal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalKindVar {
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+    Anonymous,
+}
+
+pub const PRINCIPAL_KINDS: [PrincipalKindVar; 5] = [
+    PrincipalKindVar::Aws,
+    PrincipalKindVar::Service,
+    PrincipalKindVar::Federated,
+    PrincipalKindVar::CanonicalUser,
+    PrincipalKindVar::Anonymous,
+];
+
+/// The typed reading of a context value slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValueView {
+    Number,
+    Date,
+    Ip,
+}
+
+/// A boolean atom of the formula.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Atom {
+    /// The principal is of this kind (exactly one holds).
+    PrincipalKind(PrincipalKindVar),
+    /// Context key value slot `slot` exists (slot 0 exists iff the key is present and non-empty).
+    Present {
+        key: String,
+        slot: usize,
+    },
+    /// The slot's text parses in this view (a number, a date, an IP address).
+    Parses {
+        key: String,
+        slot: usize,
+        view: ValueView,
+    },
+    /// For the IP view: the address is IPv6.
+    IsIpv6 {
+        key: String,
+        slot: usize,
+    },
+    Str {
+        var: StrVar,
+        pattern: StrPattern,
+    },
+    /// The slot's number (scaled to an integer, see [`Query::scales`]) or date (ms) compared with a constant.
+    Cmp {
+        key: String,
+        slot: usize,
+        view: ValueView,
+        cmp: Comparison,
+        value: i128,
+    },
+    /// The slot's IP address lies in the network.
+    IpIn {
+        key: String,
+        slot: usize,
+        net: ipnet::IpNet,
+    },
+}
+
+/// Index into [`Query::atoms`].
+pub type AtomId = usize;
+
+/// A boolean formula over atoms.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Term {
+    Const(bool),
+    Atom(AtomId),
+    Not(Box<Term>),
+    And(Vec<Term>),
+    Or(Vec<Term>),
+}
+
+impl Term {
+    pub fn tt() -> Term {
+        Term::Const(true)
+    }
+    pub fn ff() -> Term {
+        Term::Const(false)
+    }
+
+    pub fn not(t: Term) -> Term {
+        match t {
+            Term::Const(b) => Term::Const(!b),
+            Term::Not(inner) => *inner,
+            other => Term::Not(Box::new(other)),
+        }
+    }
+
+    pub fn and(items: impl IntoIterator<Item = Term>) -> Term {
+        let mut out = Vec::new();
+        for t in items {
+            match t {
+                Term::Const(true) => {}
+                Term::Const(false) => return Term::ff(),
+                Term::And(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        out.sort();
+        out.dedup();
+        match out.len() {
+            0 => Term::tt(),
+            1 => out.pop().unwrap_or(Term::tt()),
+            _ => Term::And(out),
+        }
+    }
+
+    pub fn or(items: impl IntoIterator<Item = Term>) -> Term {
+        let mut out = Vec::new();
+        for t in items {
+            match t {
+                Term::Const(false) => {}
+                Term::Const(true) => return Term::tt(),
+                Term::Or(inner) => out.extend(inner),
+                other => out.push(other),
+            }
+        }
+        out.sort();
+        out.dedup();
+        match out.len() {
+            0 => Term::ff(),
+            1 => out.pop().unwrap_or(Term::ff()),
+            _ => Term::Or(out),
+        }
+    }
+
+    pub fn implies(a: Term, b: Term) -> Term {
+        Term::or([Term::not(a), b])
+    }
+
+    /// Evaluates under an assignment of atoms (used to check models and in tests).
+    pub fn eval(&self, atom_value: &dyn Fn(AtomId) -> bool) -> bool {
+        match self {
+            Term::Const(b) => *b,
+            Term::Atom(a) => atom_value(*a),
+            Term::Not(t) => !t.eval(atom_value),
+            Term::And(ts) => ts.iter().all(|t| t.eval(atom_value)),
+            Term::Or(ts) => ts.iter().any(|t| t.eval(atom_value)),
+        }
+    }
+
+    pub fn atoms(&self, out: &mut BTreeSet<AtomId>) {
+        match self {
+            Term::Const(_) => {}
+            Term::Atom(a) => {
+                out.insert(*a);
+            }
+            Term::Not(t) => t.atoms(out),
+            Term::And(ts) | Term::Or(ts) => ts.iter().for_each(|t| t.atoms(out)),
+        }
+    }
+}
+
+/// The per-key facts the encoder needs: how many value slots, which typed view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyShape {
+    pub name: String,
+    pub slots: usize,
+    pub multivalued: bool,
+    pub view: Option<ValueView>,
+    /// Number view: values are scaled by `10^scale` to integers.
+    pub scale: u32,
+}
+
+/// Keys whose values the evaluator derives from the principal when the request does not give them.
+pub const PRINCIPAL_DERIVED_KEYS: [&str; 5] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:username",
+    "aws:principalservicename",
+];
+
+/// Everything the solver and the concretizer need: atoms, key shapes, and the assertions.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub atoms: Vec<Atom>,
+    atom_ids: BTreeMap<Atom, AtomId>,
+    pub keys: BTreeMap<String, KeyShape>,
+    /// Conjunction of these must be satisfiable for the property to fail.
+    pub assertions: Vec<Term>,
+    /// Lemmas: facts true of every concrete request (pattern inclusions, domain constraints).
+    pub lemmas: Vec<Term>,
+    pub policy_type: Option<PolicyType>,
+    /// Does any statement of the policies constrain the resource?
+    pub uses_resource: bool,
+}
+
+impl Query {
+    pub fn atom(&mut self, atom: Atom) -> Term {
+        if let Some(id) = self.atom_ids.get(&atom) {
+            return Term::Atom(*id);
+        }
+        let id = self.atoms.len();
+        self.atoms.push(atom.clone());
+        self.atom_ids.insert(atom, id);
+        Term::Atom(id)
+    }
+
+    pub fn atom_id(&self, atom: &Atom) -> Option<AtomId> {
+        self.atom_ids.get(atom).copied()
+    }
+
+    pub fn str_atom(&mut self, var: StrVar, pattern: StrPattern) -> Term {
+        // Trivial patterns fold away: `*` matches every string.
+        if let StrPattern::Glob(g) = &pattern {
+            if g.is_universal() {
+                return Term::tt();
+            }
+        }
+        self.atom(Atom::Str { var, pattern })
+    }
+
+    pub fn present(&mut self, key: &str, slot: usize) -> Term {
+        self.atom(Atom::Present {
+            key: key.to_string(),
+            slot,
+        })
+    }
+
+    pub fn kind(&mut self, kind: PrincipalKindVar) -> Term {
+        self.atom(Atom::PrincipalKind(kind))
+    }
+}
+
+/// Builds the formula "the policy allows the symbolic request".
+pub struct Encoder<'q> {
+    pub query: &'q mut Query,
+    policy_type: PolicyType,
+}
+
+impl<'q> Encoder<'q> {
+    /// Prepares key shapes for all the given policies (must see every policy of the query first).
+    pub fn new(
+        query: &'q mut Query,
+        policies: &[&Policy],
+        policy_type: PolicyType,
+    ) -> Result<Encoder<'q>, EncodeError> {
+        query.policy_type = Some(policy_type);
+        plan_keys(query, policies, policy_type)?;
+        query.uses_resource |= policies
+            .iter()
+            .flat_map(|p| &p.statements)
+            .any(|s| !matches!(s.resource, ResourceClause::Absent));
+        Ok(Encoder { query, policy_type })
+    }
+
+    /// allow = (some Allow statement applies) ∧ ¬(some Deny statement applies).
+    pub fn allows(&mut self, policy: &Policy) -> Result<Term, EncodeError> {
+        let mut allow = Vec::new();
+        let mut deny = Vec::new();
+        for statement in &policy.statements {
+            let applies = self.statement_applies(statement)?;
+            match statement.effect {
+                Effect::Allow => allow.push(applies),
+                Effect::Deny => deny.push(applies),
+            }
+        }
+        Ok(Term::and([Term::or(allow), Term::not(Term::or(deny))]))
+    }
+
+    /// Applies-terms of every statement, by index (for explanations).
+    pub fn statement_applies(&mut self, statement: &Statement) -> Result<Term, EncodeError> {
+        let principal = match self.policy_type {
+            PolicyType::Identity => Term::tt(),
+            PolicyType::Resource => self.principal_clause(&statement.principal),
+        };
+        let action = self.action_clause(&statement.action);
+        let resource = self.resource_clause(&statement.resource);
+        let mut parts = vec![principal, action, resource];
+        for condition in &statement.conditions {
+            parts.push(self.condition(condition)?);
+        }
+        Ok(Term::and(parts))
+    }
+
+    fn action_clause(&mut self, clause: &ActionClause) -> Term {
+        let any = |enc: &mut Self, patterns: &[crate::model::ActionPattern]| {
+            Term::or(
+                patterns
+                    .iter()
+                    .map(|p| {
+                        enc.query
+                            .str_atom(StrVar::Action, StrPattern::Glob(p.glob.clone()))
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        match clause {
+            ActionClause::Action(p) => any(self, p),
+            ActionClause::NotAction(p) => Term::not(any(self, p)),
+        }
+    }
+
+    fn resource_clause(&mut self, clause: &ResourceClause) -> Term {
+        let any = |enc: &mut Self, patterns: &[crate::model::ResourcePattern]| {
+            Term::or(
+                patterns
+                    .iter()
+                    .map(|p| enc.template_atom(StrVar::Resource, &p.template, MatchMode::Arn))
+                    .collect::<Vec<_>>(),
+            )
+        };
+        match clause {
+            ResourceClause::Absent => Term::tt(),
+            ResourceClause::Resource(p) => any(self, p),
+            ResourceClause::NotResource(p) => Term::not(any(self, p)),
+        }
+    }
+
+    fn principal_clause(&mut self, clause: &PrincipalClause) -> Term {
+        match clause {
+            PrincipalClause::Absent => Term::tt(),
+            PrincipalClause::Principal(set) => self.principal_set(set),
+            PrincipalClause::NotPrincipal(set) => Term::not(self.principal_set(set)),
+        }
+    }
+
+    fn principal_set(&mut self, set: &PrincipalSet) -> Term {
+        if set.everyone {
+            return Term::tt();
+        }
+        let mut any = Vec::new();
+        for entry in &set.entries {
+            any.push(self.principal_entry(entry));
+        }
+        Term::or(any)
+    }
+
+    /// Mirrors `eval::principal_matches` entry by entry.
+    fn principal_entry(&mut self, entry: &PrincipalEntry) -> Term {
+        let q = &mut *self.query;
+        let aws = q.kind(PrincipalKindVar::Aws);
+        let principal = |q: &mut Query, g: Glob| q.str_atom(StrVar::Principal, StrPattern::Glob(g));
+        match entry {
+            PrincipalEntry::Account { account, .. } => {
+                let in_account = principal(q, account_glob(account));
+                let bare = principal(q, Glob::literal(account));
+                Term::and([aws, Term::or([in_account, bare])])
+            }
+            PrincipalEntry::Role { arn, account, name } => {
+                let role = principal(q, Glob::literal(arn));
+                let sessions = principal(q, role_session_glob(arn, account, name));
+                Term::and([aws, Term::or([role, sessions])])
+            }
+            PrincipalEntry::AwsArn { arn } => {
+                let exact = principal(q, Glob::literal(arn));
+                Term::and([aws, exact])
+            }
+            PrincipalEntry::Service(s) => {
+                let kind = q.kind(PrincipalKindVar::Service);
+                Term::and([kind, principal(q, Glob::literal(s))])
+            }
+            PrincipalEntry::Federated(s) => {
+                let kind = q.kind(PrincipalKindVar::Federated);
+                Term::and([kind, principal(q, Glob::literal(s))])
+            }
+            PrincipalEntry::CanonicalUser(s) => {
+                let kind = q.kind(PrincipalKindVar::CanonicalUser);
+                Term::and([kind, principal(q, Glob::literal(s))])
+            }
+        }
+    }
+
+    /// An atom for "var matches this template"; a template without variables is a plain glob.
+    fn template_atom(&mut self, var: StrVar, template: &Template, mode: MatchMode) -> Term {
+        match template.as_plain() {
+            Some(chars) => {
+                let glob = match mode {
+                    MatchMode::Exact => Glob::literal(&crate::pattern::chars_to_string(&chars)),
+                    MatchMode::Like => Glob::from_chars(&chars, false),
+                    MatchMode::Arn => Glob::from_chars(&chars, true),
+                };
+                self.query.str_atom(var, StrPattern::Glob(glob))
+            }
+            None => self
+                .query
+                .str_atom(var, StrPattern::Template(template.clone(), mode)),
+        }
+    }
+
+    fn condition(&mut self, condition: &Condition) -> Result<Term, EncodeError> {
+        let key = condition.key_lower.clone();
+        let op = &condition.operator;
+        if op.kind == OperatorKind::Null {
+            let present = self.query.present(&key, 0);
+            let alternatives = condition.values.iter().map(|v| match v {
+                ConditionValue::Null(true) => Term::not(present.clone()),
+                _ => present.clone(),
+            });
+            return Ok(Term::or(alternatives.collect::<Vec<_>>()));
+        }
+        let slots = self.query.keys.get(&key).map(|k| k.slots).unwrap_or(1);
+        let mut per_slot = Vec::with_capacity(slots);
+        for slot in 0..slots {
+            let present = self.query.present(&key, slot);
+            let matched = self.slot_matches(condition, slot)?;
+            per_slot.push((present, matched));
+        }
+        let absent = Term::not(self.query.present(&key, 0));
+        let if_exists = if op.if_exists {
+            absent.clone()
+        } else {
+            Term::ff()
+        };
+        let term = match (op.set, op.negated) {
+            // Negated operators are the negation of the positive match over all values.
+            (SetQualifier::Single, false) => Term::or([
+                Term::or(
+                    per_slot
+                        .iter()
+                        .map(|(p, m)| Term::and([p.clone(), m.clone()]))
+                        .collect::<Vec<_>>(),
+                ),
+                if_exists,
+            ]),
+            (SetQualifier::Single, true) => Term::not(Term::or(
+                per_slot
+                    .iter()
+                    .map(|(p, m)| Term::and([p.clone(), m.clone()]))
+                    .collect::<Vec<_>>(),
+            )),
+            (SetQualifier::ForAnyValue, negated) => Term::or([
+                Term::or(
+                    per_slot
+                        .iter()
+                        .map(|(p, m)| {
+                            Term::and([
+                                p.clone(),
+                                if negated {
+                                    Term::not(m.clone())
+                                } else {
+                                    m.clone()
+                                },
+                            ])
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+                if_exists,
+            ]),
+            (SetQualifier::ForAllValues, negated) => Term::and(
+                per_slot
+                    .iter()
+                    .map(|(p, m)| {
+                        Term::implies(
+                            p.clone(),
+                            if negated {
+                                Term::not(m.clone())
+                            } else {
+                                m.clone()
+                            },
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        };
+        Ok(term)
+    }
+
+    /// "Value slot `slot` of the key matches some policy value" (positive form of the operator).
+    fn slot_matches(&mut self, condition: &Condition, slot: usize) -> Result<Term, EncodeError> {
+        let key = condition.key_lower.clone();
+        let var = StrVar::Context {
+            key: key.clone(),
+            slot,
+        };
+        let mut any = Vec::new();
+        for value in &condition.values {
+            let t = match (condition.operator.kind, value) {
+                (OperatorKind::String(StringMatch::Equals), ConditionValue::Text(t))
+                | (OperatorKind::Binary, ConditionValue::Text(t)) => {
+                    self.template_atom(var.clone(), t, MatchMode::Exact)
+                }
+                (OperatorKind::String(StringMatch::Like), ConditionValue::Text(t)) => {
+                    self.template_atom(var.clone(), t, MatchMode::Like)
+                }
+                (OperatorKind::Arn, ConditionValue::Text(t)) => {
+                    self.template_atom(var.clone(), t, MatchMode::Arn)
+                }
+                (OperatorKind::String(StringMatch::EqualsIgnoreCase), ConditionValue::Text(t)) => {
+                    match t.as_plain() {
+                        Some(chars) => {
+                            let lower = crate::pattern::chars_to_string(&chars).to_lowercase();
+                            self.query
+                                .str_atom(var.clone(), StrPattern::IgnoreCase(lower))
+                        }
+                        None => self.query.str_atom(
+                            var.clone(),
+                            StrPattern::Template(t.clone(), MatchMode::Exact),
+                        ),
+                    }
+                }
+                (OperatorKind::Bool, ConditionValue::Bool(b)) => self
+                    .query
+                    .str_atom(var.clone(), StrPattern::IgnoreCase(b.to_string())),
+                (OperatorKind::Numeric(cmp), ConditionValue::Number(n)) => {
+                    let scale = self.query.keys.get(&key).map(|k| k.scale).unwrap_or(0);
+                    let value =
+                        n.scaled_to(scale)
+                            .ok_or_else(|| EncodeError::NumberOutOfRange {
+                                key: condition.key.clone(),
+                                value: n.to_string(),
+                            })?;
+                    self.typed_cmp(&key, slot, ValueView::Number, cmp, value)
+                }
+                (OperatorKind::Date(cmp), ConditionValue::Date(ms)) => {
+                    if !(MIN_DATE_MS..=MAX_DATE_MS).contains(ms) {
+                        return Err(EncodeError::NumberOutOfRange {
+                            key: condition.key.clone(),
+                            value: ms.to_string(),
+                        });
+                    }
+                    self.typed_cmp(&key, slot, ValueView::Date, cmp, i128::from(*ms))
+                }
+                (OperatorKind::Ip, ConditionValue::Cidr(net)) => {
+                    let parses = self.query.atom(Atom::Parses {
+                        key: key.clone(),
+                        slot,
+                        view: ValueView::Ip,
+                    });
+                    let inside = self.query.atom(Atom::IpIn {
+                        key: key.clone(),
+                        slot,
+                        net: net.trunc(),
+                    });
+                    Term::and([parses, inside])
+                }
+                // The parser only builds values of the operator's family.
+                _ => Term::ff(),
+            };
+            any.push(t);
+        }
+        Ok(Term::or(any))
+    }
+
+    fn typed_cmp(
+        &mut self,
+        key: &str,
+        slot: usize,
+        view: ValueView,
+        cmp: Comparison,
+        value: i128,
+    ) -> Term {
+        let parses = self.query.atom(Atom::Parses {
+            key: key.to_string(),
+            slot,
+            view,
+        });
+        let c = self.query.atom(Atom::Cmp {
+            key: key.to_string(),
+            slot,
+            view,
+            cmp,
+            value,
+        });
+        Term::and([parses, c])
+    }
+}
+
+/// `arn:*:*:*:ACCOUNT:*` with per-segment stars: every ARN in the account (mirrors eval's account test).
+pub fn account_glob(account: &str) -> Glob {
+    Glob::arn(&format!("arn:*:*:*:{}:*", escape_glob(account)))
+}
+
+/// The assumed-role sessions of a role: `arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/*`.
+pub fn role_session_glob(role_arn: &str, account: &str, name: &str) -> Glob {
+    let partition = role_arn.split(':').nth(1).unwrap_or("aws");
+    let mut tokens: Vec<crate::pattern::Token> =
+        format!("arn:{partition}:sts::{account}:assumed-role/{name}/")
+            .chars()
+            .map(crate::pattern::Token::Lit)
+            .collect();
+    tokens.push(crate::pattern::Token::AnyStr);
+    Glob::from_tokens(tokens)
+}
+
+/// Account ids never contain wildcards; guard anyway so a strange value stays literal.
+fn escape_glob(text: &str) -> String {
+    text.chars().filter(|c| *c != '*' && *c != '?').collect()
+}
+
+/// Which operator family reads a key's values, for the typed view.
+fn view_of(kind: OperatorKind) -> Option<(ValueView, &'static str)> {
+    match kind {
+        OperatorKind::Numeric(_) => Some((ValueView::Number, "Numeric")),
+        OperatorKind::Date(_) => Some((ValueView::Date, "Date")),
+        OperatorKind::Ip => Some((ValueView::Ip, "IpAddress")),
+        _ => None,
+    }
+}
+
+fn family_name(kind: OperatorKind) -> &'static str {
+    match kind {
+        OperatorKind::String(_) => "String",
+        OperatorKind::Numeric(_) => "Numeric",
+        OperatorKind::Date(_) => "Date",
+        OperatorKind::Bool => "Bool",
+        OperatorKind::Binary => "Binary",
+        OperatorKind::Ip => "IpAddress",
+        OperatorKind::Arn => "Arn",
+        OperatorKind::Null => "Null",
+    }
+}
+
+/// Decides, per context key, its typed view, whether it is multi-valued and how many slots it needs.
+///
+/// A multi-valued key needs one slot per condition that quantifies over it (each existential
+/// after polarity needs at most one witness value) — see `encodings/multivalued-keys.md`.
+fn plan_keys(
+    query: &mut Query,
+    policies: &[&Policy],
+    _policy_type: PolicyType,
+) -> Result<(), EncodeError> {
+    struct Usage {
+        name: String,
+        view: Option<(ValueView, &'static str)>,
+        string_family: Option<&'static str>,
+        quantified: BTreeSet<String>,
+        set_operator: bool,
+        scale: u32,
+    }
+    let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
+    let mut touch = |key_lower: &str, name: &str| -> () {
+        usage.entry(key_lower.to_string()).or_insert_with(|| Usage {
+            name: name.to_string(),
+            view: None,
+            string_family: None,
+            quantified: BTreeSet::new(),
+            set_operator: false,
+            scale: 0,
+        });
+    };
+    for policy in policies {
+        for statement in &policy.statements {
+            let mut templates: Vec<&Template> = Vec::new();
+            if let ResourceClause::Resource(p) | ResourceClause::NotResource(p) =
+                &statement.resource
+            {
+                templates.extend(p.iter().map(|p| &p.template));
+            }
+            for condition in &statement.conditions {
+                touch(&condition.key_lower, &condition.key);
+                for v in &condition.values {
+                    if let ConditionValue::Text(t) = v {
+                        templates.push(t);
+                    }
+                }
+            }
+            for t in templates {
+                for part in &t.parts {
+                    if let crate::pattern::TemplatePart::Var { key, key_lower, .. } = part {
+                        touch(key_lower, key);
+                    }
+                }
+            }
+        }
+    }
+    for policy in policies {
+        for statement in &policy.statements {
+            for condition in &statement.conditions {
+                let Some(u) = usage.get_mut(&condition.key_lower) else {
+                    continue;
+                };
+                let kind = condition.operator.kind;
+                if kind != OperatorKind::Null {
+                    u.quantified.insert(format!(
+                        "{}|{:?}",
+                        condition.operator.text, condition.values
+                    ));
+                }
+                if condition.operator.set != SetQualifier::Single {
+                    u.set_operator = true;
+                }
+                match view_of(kind) {
+                    Some(v) => {
+                        if let Some(existing) = u.view {
+                            if existing.0 != v.0 {
+                                return Err(EncodeError::MixedKeyTypes {
+                                    key: u.name.clone(),
+                                    first: existing.1,
+                                    second: v.1,
+                                });
+                            }
+                        }
+                        if let Some(s) = u.string_family {
+                            return Err(EncodeError::MixedKeyTypes {
+                                key: u.name.clone(),
+                                first: s,
+                                second: v.1,
+                            });
+                        }
+                        u.view = Some(v);
+                    }
+                    None if kind != OperatorKind::Null => {
+                        if let Some(existing) = u.view {
+                            return Err(EncodeError::MixedKeyTypes {
+                                key: u.name.clone(),
+                                first: existing.1,
+                                second: family_name(kind),
+                            });
+                        }
+                        u.string_family.get_or_insert(family_name(kind));
+                    }
+                    None => {}
+                }
+                for v in &condition.values {
+                    if let ConditionValue::Number(n) = v {
+                        u.scale = u.scale.max(n.scale + 1);
+                    }
+                }
+            }
+        }
+    }
+    for (key, u) in usage {
+        let catalog_multi = catalog::catalog().is_multivalued(&key).unwrap_or(false);
+        let multivalued = catalog_multi || u.set_operator;
+        let slots = if multivalued {
+            u.quantified.len().max(1)
+        } else {
+            1
+        };
+        if slots > MAX_SLOTS {
+            return Err(EncodeError::TooManySlots {
+                key: u.name,
+                needed: slots,
+                limit: MAX_SLOTS,
+            });
+        }
+        query.keys.insert(
+            key,
+            KeyShape {
+                name: u.name,
+                slots,
+                multivalued,
+                view: u.view.map(|v| v.0),
+                scale: u.scale,
+            },
+        );
+    }
+    Ok(())
+}
+
+/// Property builder: a query whose models are requests that `proposed` allows and `baseline` does not.
+/// Unsat iff `proposed` grants nothing beyond `baseline`.
+pub fn verify_no_new_access(
+    proposed: &Policy,
+    baseline: &Policy,
+    policy_type: PolicyType,
+) -> Result<Query, EncodeError> {
+    let mut query = Query::default();
+    let mut enc = Encoder::new(&mut query, &[proposed, baseline], policy_type)?;
+    let allowed = enc.allows(proposed)?;
+    let baseline_allows = enc.allows(baseline)?;
+    query.assertions.push(allowed);
+    query.assertions.push(Term::not(baseline_allows));
+    add_domain_lemmas(&mut query);
+    Ok(query)
+}
+
+/// Facts every concrete request satisfies: one principal kind, value slots filled in order,
+/// relations between string patterns, template over-approximations, principal-derived keys.
+pub fn add_domain_lemmas(query: &mut Query) {
+    let mut lemmas = Vec::new();
+    if query.policy_type == Some(PolicyType::Resource) {
+        let kinds: Vec<Term> = PRINCIPAL_KINDS.iter().map(|k| query.kind(*k)).collect();
+        lemmas.push(Term::or(kinds.clone()));
+        for i in 0..kinds.len() {
+            for j in i + 1..kinds.len() {
+                lemmas.push(Term::not(Term::and([kinds[i].clone(), kinds[j].clone()])));
+            }
+        }
+    }
+    let keys: Vec<(String, usize)> = query
+        .keys
+        .iter()
+        .map(|(k, s)| (k.clone(), s.slots))
+        .collect();
+    for (key, slots) in &keys {
+        for slot in 1..*slots {
+            let later = query.present(key, slot);
+            let earlier = query.present(key, slot - 1);
+            lemmas.push(Term::implies(later, earlier));
+        }
+    }
+    // Dates stay within the printable range (policy literals outside it are refused).
+    let date_slots: Vec<(String, usize)> = query
+        .atoms
+        .iter()
+        .filter_map(|a| match a {
+            Atom::Parses {
+                key,
+                slot,
+                view: ValueView::Date,
+            } => Some((key.clone(), *slot)),
+            _ => None,
+        })
+        .collect();
+    for (key, slot) in date_slots {
+        let parses = query.atom(Atom::Parses {
+            key: key.clone(),
+            slot,
+            view: ValueView::Date,
+        });
+        let low = query.atom(Atom::Cmp {
+            key: key.clone(),
+            slot,
+            view: ValueView::Date,
+            cmp: Comparison::Ge,
+            value: i128::from(MIN_DATE_MS),
+        });
+        let high = query.atom(Atom::Cmp {
+            key,
+            slot,
+            view: ValueView::Date,
+            cmp: Comparison::Le,
+            value: i128::from(MAX_DATE_MS),
+        });
+        lemmas.push(Term::implies(parses, Term::and([low, high])));
+    }
+    lemmas.extend(derived_key_lemmas(query));
+    lemmas.extend(template_lemmas(query));
+    lemmas.extend(pattern_relation_lemmas(query, 0));
+    query.lemmas.extend(lemmas);
+}
+
+/// The evaluator derives these keys from an authenticated principal, so the symbolic request
+/// cannot leave them out (the concretizer always writes present ones into the context).
+fn derived_key_lemmas(query: &mut Query) -> Vec<Term> {
+    let mut lemmas = Vec::new();
+    let resource_policy = query.policy_type == Some(PolicyType::Resource);
+    for key in [
+        "aws:principalarn",
+        "aws:principalaccount",
+        "aws:principaltype",
+    ] {
+        if !query.keys.contains_key(key) {
+            continue;
+        }
+        let present = query.present(key, 0);
+        if resource_policy {
+            let aws = query.kind(PrincipalKindVar::Aws);
+            lemmas.push(Term::implies(aws, present.clone()));
+            if key == "aws:principaltype" {
+                let anonymous = query.kind(PrincipalKindVar::Anonymous);
+                lemmas.push(Term::implies(anonymous, present));
+            }
+        } else {
+            // Identity policies: the caller is an authenticated IAM principal.
+            lemmas.push(present);
+        }
+    }
+    if resource_policy {
+        if query.keys.contains_key("aws:username") {
+            let aws = query.kind(PrincipalKindVar::Aws);
+            let user = query.str_atom(StrVar::Principal, StrPattern::Glob(iam_user_glob()));
+            let present = query.present("aws:username", 0);
+            lemmas.push(Term::implies(Term::and([aws, user]), present));
+        }
+        if query.keys.contains_key("aws:principalservicename") {
+            let service = query.kind(PrincipalKindVar::Service);
+            let present = query.present("aws:principalservicename", 0);
+            lemmas.push(Term::implies(service, present));
+        }
+    }
+    lemmas
+}
+
+/// IAM user ARNs, for which the evaluator derives `aws:username`.
+pub fn iam_user_glob() -> Glob {
+    Glob::arn("arn:*:iam::*:user/*")
+}
+
+/// A template's language, whatever its variables resolve to, lies inside the template with
+/// each variable read as `*` (and all wildcards unbounded); a variable with no default
+/// needs its key present and single-valued.
+fn template_lemmas(query: &mut Query) -> Vec<Term> {
+    let mut lemmas = Vec::new();
+    let templates: Vec<(AtomId, StrVar, Template, MatchMode)> = query
+        .atoms
+        .iter()
+        .enumerate()
+        .filter_map(|(id, a)| match a {
+            Atom::Str {
+                var,
+                pattern: StrPattern::Template(t, mode),
+            } => Some((id, var.clone(), t.clone(), *mode)),
+            _ => None,
+        })
+        .collect();
+    for (id, var, template, mode) in templates {
+        let this = Term::Atom(id);
+        let over = template_over_approximation(&template, mode);
+        let over_atom = query.str_atom(var, StrPattern::Glob(over));
+        lemmas.push(Term::implies(this.clone(), over_atom));
+        for part in &template.parts {
+            if let crate::pattern::TemplatePart::Var {
+                key_lower,
+                default: None,
+                ..
+            } = part
+            {
+                let present = query.present(key_lower, 0);
+                lemmas.push(Term::implies(this.clone(), present));
+                if query.keys.get(key_lower).is_some_and(|k| k.slots > 1) {
+                    let second = query.present(key_lower, 1);
+                    lemmas.push(Term::implies(this.clone(), Term::not(second)));
+                }
+            }
+        }
+    }
+    lemmas
+}
+
+/// Variables read as `*`, policy wildcards as unbounded wildcards (Exact mode keeps text literal).
+pub fn template_over_approximation(template: &Template, mode: MatchMode) -> Glob {
+    use crate::pattern::{TemplatePart, Token};
+    let mut tokens = Vec::new();
+    for part in &template.parts {
+        match part {
+            TemplatePart::Text(t) => {
+                for c in t.chars() {
+                    tokens.push(match (mode, c) {
+                        (MatchMode::Exact, c) => Token::Lit(c),
+                        (_, '*') => Token::AnyStr,
+                        (_, '?') => Token::AnyChar,
+                        (_, c) => Token::Lit(c),
+                    });
+                }
+            }
+            TemplatePart::Escaped(c) => tokens.push(Token::Lit(*c)),
+            TemplatePart::Var { .. } => tokens.push(Token::AnyStr),
+        }
+    }
+    Glob::from_tokens(tokens)
+}
+
+/// Inclusion (and, for patterns sharing a literal prefix, disjointness) between the patterns on
+/// each string variable, decided with automata. Only pairs involving an atom numbered `from` or
+/// later are related (refinement adds atoms later and relates just the new ones). Pairs whose
+/// literal prefixes diverge are disjoint; that is left to refinement, which learns it only
+/// where a model needs it, instead of a quadratic number of clauses up front.
+pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
+    let mut by_var: BTreeMap<&StrVar, Vec<(AtomId, &StrPattern)>> = BTreeMap::new();
+    for (id, atom) in query.atoms.iter().enumerate() {
+        if let Atom::Str { var, pattern } = atom {
+            by_var.entry(var).or_default().push((id, pattern));
+        }
+    }
+    let mut lemmas = Vec::new();
+    for atoms in by_var.values() {
+        if from == 0 {
+            let globs: Vec<(AtomId, Glob)> = atoms
+                .iter()
+                .filter_map(|(id, p)| match p {
+                    StrPattern::Glob(g) => Some((*id, g.clone())),
+                    _ => None,
+                })
+                .collect();
+            let only: Vec<Glob> = globs.iter().map(|(_, g)| g.clone()).collect();
+            let relations = crate::automata::relations(&only);
+            for (i, j) in relations.subset_pairs() {
+                lemmas.push(Term::implies(
+                    Term::Atom(globs[i].0),
+                    Term::Atom(globs[j].0),
+                ));
+            }
+            for (i, j) in relations.compatible_disjoint_pairs() {
+                lemmas.push(Term::not(Term::and([
+                    Term::Atom(globs[i].0),
+                    Term::Atom(globs[j].0),
+                ])));
+            }
+        }
+        for (i, (a, pa)) in atoms.iter().enumerate() {
+            for (b, pb) in atoms.iter().skip(i + 1) {
+                let both_globs =
+                    matches!(pa, StrPattern::Glob(_)) && matches!(pb, StrPattern::Glob(_));
+                if from == 0 && both_globs {
+                    continue;
+                }
+                if *a < from && *b < from {
+                    continue;
+                }
+                lemmas.extend(relate(*a, pa, *b, pb));
+            }
+        }
+    }
+    lemmas
+}
+
+fn relate(a: AtomId, pa: &StrPattern, b: AtomId, pb: &StrPattern) -> Vec<Term> {
+    use crate::automata;
+    let (ta, tb) = (Term::Atom(a), Term::Atom(b));
+    let mut out = Vec::new();
+    match (pa, pb) {
+        (StrPattern::Glob(ga), StrPattern::Glob(gb)) => {
+            if automata::is_disjoint(ga, gb) {
+                out.push(Term::not(Term::and([ta, tb])));
+            } else {
+                if automata::is_subset(ga, gb) {
+                    out.push(Term::implies(ta.clone(), tb.clone()));
+                }
+                if automata::is_subset(gb, ga) {
+                    out.push(Term::implies(tb, ta));
+                }
+            }
+        }
+        (StrPattern::IgnoreCase(x), StrPattern::IgnoreCase(y)) => {
+            if x != y {
+                out.push(Term::not(Term::and([ta, tb])));
+            }
+        }
+        (StrPattern::IgnoreCase(w), StrPattern::Glob(g))
+        | (StrPattern::Glob(g), StrPattern::IgnoreCase(w)) => {
+            let (ti, tg) = if matches!(pa, StrPattern::IgnoreCase(_)) {
+                (ta, tb)
+            } else {
+                (tb, ta)
+            };
+            if let Some(lit) = g.as_literal() {
+                if lit.to_lowercase() == *w {
+                    out.push(Term::implies(tg, ti));
+                } else {
+                    out.push(Term::not(Term::and([tg, ti])));
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The value of an atom on a concrete request: what the encoding claims the atom means.
+/// `values(key_lower)` gives the request's effective context values (with derived keys).
+/// Used by tests to check that the encoding agrees with the evaluator.
+pub fn atom_holds(
+    query: &Query,
+    atom: &Atom,
+    request: &crate::request::Request,
+    values: &dyn Fn(&str) -> Option<Vec<String>>,
+) -> bool {
+    use crate::request::Principal;
+    let slot_value = |key: &str, slot: usize| values(key).and_then(|v| v.get(slot).cloned());
+    match atom {
+        Atom::PrincipalKind(k) => matches!(
+            (k, &request.principal),
+            (PrincipalKindVar::Aws, Principal::Aws(_))
+                | (PrincipalKindVar::Service, Principal::Service(_))
+                | (PrincipalKindVar::Federated, Principal::Federated(_))
+                | (PrincipalKindVar::CanonicalUser, Principal::CanonicalUser(_))
+                | (PrincipalKindVar::Anonymous, Principal::Anonymous)
+        ),
+        Atom::Present { key, slot } => slot_value(key, *slot).is_some(),
+        Atom::Parses { key, slot, view } => {
+            slot_value(key, *slot).is_some_and(|v| typed(&v, *view).is_some())
+        }
+        Atom::IsIpv6 { key, slot } => slot_value(key, *slot)
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| ip.is_ipv6()),
+        Atom::Cmp {
+            key,
+            slot,
+            view,
+            cmp,
+            value,
+        } => {
+            let Some(v) = slot_value(key, *slot) else {
+                return false;
+            };
+            let scaled = match view {
+                ValueView::Number => {
+                    let Some(d) = crate::model::Decimal::parse(&v) else {
+                        return false;
+                    };
+                    let scale = query.keys.get(key).map(|k| k.scale).unwrap_or(0);
+                    let constant = crate::model::Decimal {
+                        mantissa: *value,
+                        scale,
+                    };
+                    return match d.cmp(&constant) {
+                        std::cmp::Ordering::Less => matches!(cmp, Comparison::Lt | Comparison::Le),
+                        std::cmp::Ordering::Equal => {
+                            matches!(cmp, Comparison::Eq | Comparison::Le | Comparison::Ge)
+                        }
+                        std::cmp::Ordering::Greater => {
+                            matches!(cmp, Comparison::Gt | Comparison::Ge)
+                        }
+                    };
+                }
+                ValueView::Date => match crate::model::parse_date_millis(&v) {
+                    Some(ms) => i128::from(ms),
+                    None => return false,
+                },
+                ValueView::Ip => return false,
+            };
+            cmp_i128(scaled, *value, *cmp)
+        }
+        Atom::IpIn { key, slot, net } => slot_value(key, *slot)
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
+            .is_some_and(|ip| net.contains(&ip)),
+        Atom::Str { var, pattern } => {
+            let text = match var {
+                StrVar::Action => Some(request.action.to_lowercase()),
+                StrVar::Resource => request.resource.clone(),
+                StrVar::Principal => match &request.principal {
+                    Principal::Aws(s)
+                    | Principal::Service(s)
+                    | Principal::Federated(s)
+                    | Principal::CanonicalUser(s) => Some(s.clone()),
+                    Principal::Anonymous => None,
+                },
+                StrVar::Context { key, slot } => slot_value(key, *slot),
+            };
+            let Some(text) = text else { return false };
+            match pattern {
+                StrPattern::Glob(g) => g.matches(&text),
+                StrPattern::IgnoreCase(w) => text.to_lowercase() == *w,
+                StrPattern::Template(t, mode) => {
+                    let resolved = t.resolve(|k| match values(k) {
+                        Some(v) if v.len() == 1 => v.into_iter().next(),
+                        _ => None,
+                    });
+                    match resolved {
+                        None => false,
+                        Some(chars) => match mode {
+                            MatchMode::Exact => crate::pattern::chars_to_string(&chars) == text,
+                            MatchMode::Like => Glob::from_chars(&chars, false).matches(&text),
+                            MatchMode::Arn => Glob::from_chars(&chars, true).matches(&text),
+                        },
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn typed(v: &str, view: ValueView) -> Option<()> {
+    match view {
+        ValueView::Number => crate::model::Decimal::parse(v).map(|_| ()),
+        ValueView::Date => crate::model::parse_date_millis(v).map(|_| ()),
+        ValueView::Ip => v.trim().parse::<std::net::IpAddr>().ok().map(|_| ()),
+    }
+}
+
+fn cmp_i128(a: i128, b: i128, cmp: Comparison) -> bool {
+    match cmp {
+        Comparison::Eq => a == b,
+        Comparison::Lt => a < b,
+        Comparison::Le => a <= b,
+        Comparison::Gt => a > b,
+        Comparison::Ge => a >= b,
+    }
+}

@@ -1,1 +1,737 @@
-//! (in progress)
+//! From solver models to concrete requests, replayed through the concrete evaluator.
+//!
+//! The loop: ask the solver for a model; build a concrete request from it (witness strings
+//! from glob automata, numbers, dates and IPs printed as AWS reads them); when a string
+//! variable's pattern constraints turn out to be unsatisfiable together, learn a lemma
+//! that rules the combination out and ask again (refinement). Every request is replayed
+//! through [`crate::eval`] before it is returned: a request whose replay does not show the
+//! claimed decisions is never printed.
+
+use crate::automata::{self, Witness};
+use crate::catalog;
+use crate::encode::{
+    iam_user_glob, pattern_relation_lemmas, Atom, AtomId, MatchMode, PrincipalKindVar, Query,
+    StrPattern, StrVar, Term, ValueView, PRINCIPAL_DERIVED_KEYS,
+};
+use crate::eval::{evaluate, Decision, Evaluation, PolicyType};
+use crate::model::Policy;
+use crate::pattern::{chars_to_string, Glob};
+use crate::request::{Principal, Request};
+use crate::solve::{Assignment, Backend, Outcome, Z3Backend};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+/// Which action names the symbolic request may take.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionUniverse {
+    /// Any string: `sqs:*` is wider than a list of every SQS action the catalog knows today
+    /// (AWS adds actions; a wildcard grants them too).
+    #[default]
+    Open,
+    /// Only actions in the bundled service catalog.
+    Catalog,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    pub policy_type: PolicyType,
+    pub counterexamples: usize,
+    pub timeout: Duration,
+    pub action_universe: ActionUniverse,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            policy_type: PolicyType::Identity,
+            counterexamples: 3,
+            timeout: Duration::from_secs(10),
+            action_universe: ActionUniverse::Open,
+        }
+    }
+}
+
+/// A request the proposal allows and the baseline does not, with both replayed decisions.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Counterexample {
+    pub request: Request,
+    pub proposed: Evaluation,
+    pub baseline: Evaluation,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Unsat: proved.
+    Holds,
+    Violated(Vec<Counterexample>),
+    Unknown(String),
+}
+
+/// The most refinement rounds before giving up with `unknown`.
+pub const MAX_REFINEMENTS: usize = 2_000;
+
+/// Does `proposed` allow any request `baseline` does not? Proof or replayed counterexamples.
+pub fn check_no_new_access(
+    proposed: &Policy,
+    baseline: &Policy,
+    options: &CheckOptions,
+) -> Verdict {
+    let query = match crate::encode::verify_no_new_access(proposed, baseline, options.policy_type) {
+        Ok(q) => q,
+        Err(e) => return Verdict::Unknown(e.to_string()),
+    };
+    let replay = |request: &Request| {
+        let p = evaluate(proposed, request, options.policy_type);
+        let b = evaluate(baseline, request, options.policy_type);
+        (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
+    };
+    match search(query, options, &replay) {
+        Search::Holds => Verdict::Holds,
+        Search::Unknown(r) => Verdict::Unknown(r),
+        Search::Found(list) => Verdict::Violated(
+            list.into_iter()
+                .map(|(request, (proposed, baseline))| Counterexample {
+                    request,
+                    proposed,
+                    baseline,
+                })
+                .collect(),
+        ),
+    }
+}
+
+pub enum Search<T> {
+    Holds,
+    Found(Vec<(Request, T)>),
+    Unknown(String),
+}
+
+/// Runs the refinement loop for any property; `replay` confirms a request concretely.
+pub fn search<T>(
+    mut query: Query,
+    options: &CheckOptions,
+    replay: &dyn Fn(&Request) -> Option<T>,
+) -> Search<T> {
+    let deadline = Instant::now() + options.timeout;
+    let mut backend = Z3Backend::new(Some(options.timeout));
+    for lemma in query.lemmas.clone() {
+        backend.assert(&query, &lemma);
+    }
+    for assertion in query.assertions.clone() {
+        backend.assert(&query, &assertion);
+    }
+    let mut found: Vec<(Request, T)> = Vec::new();
+    let mut refinements = 0usize;
+    loop {
+        if Instant::now() >= deadline {
+            return finish(
+                found,
+                format!("timeout after {} ms", options.timeout.as_millis()),
+            );
+        }
+        match backend.check(&query) {
+            Outcome::Unsat => {
+                return if found.is_empty() {
+                    Search::Holds
+                } else {
+                    Search::Found(found)
+                };
+            }
+            Outcome::Unknown(reason) => {
+                return finish(found, format!("solver returned unknown: {reason}"))
+            }
+            Outcome::Sat(assignment) => {
+                refinements += 1;
+                if refinements > MAX_REFINEMENTS {
+                    return finish(
+                        found,
+                        format!("gave up after {MAX_REFINEMENTS} refinement rounds"),
+                    );
+                }
+                match concretize(&mut query, &assignment, options) {
+                    Concrete::Request(request) => {
+                        let Some(replayed) = replay(&request) else {
+                            return finish(
+                                found,
+                                format!(
+                                    "internal error: a counterexample did not replay through the evaluator: {}",
+                                    serde_json::to_string(&request).unwrap_or_default()
+                                ),
+                            );
+                        };
+                        let action = request.action.to_lowercase();
+                        found.push((request, replayed));
+                        if found.len() >= options.counterexamples {
+                            return Search::Found(found);
+                        }
+                        // The next counterexample uses another action.
+                        let before = query.atoms.len();
+                        let this_action = query
+                            .str_atom(StrVar::Action, StrPattern::Glob(Glob::literal(&action)));
+                        for lemma in pattern_relation_lemmas(&query, before) {
+                            backend.assert(&query, &lemma);
+                        }
+                        backend.assert(&query, &Term::not(this_action));
+                    }
+                    Concrete::Learn(lemmas) => {
+                        for lemma in lemmas {
+                            backend.assert(&query, &lemma);
+                        }
+                    }
+                    Concrete::GiveUp(reason) => return finish(found, reason),
+                }
+            }
+        }
+    }
+}
+
+/// Never a pass without a proof: with counterexamples in hand the property is violated
+/// whatever stopped the search; with none, the answer is unknown.
+fn finish<T>(found: Vec<(Request, T)>, reason: String) -> Search<T> {
+    if found.is_empty() {
+        Search::Unknown(reason)
+    } else {
+        Search::Found(found)
+    }
+}
+
+enum Concrete {
+    Request(Request),
+    /// The model combined patterns no string satisfies: lemmas that rule it out.
+    Learn(Vec<Term>),
+    GiveUp(String),
+}
+
+/// Placeholder account and names for values nothing constrains.
+const EXAMPLE_ACCOUNT: &str = "111122223333";
+
+fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
+    let mut ctx = ContextBuilder {
+        query,
+        a,
+        values: BTreeMap::new(),
+    };
+    // Context keys first: templates in other patterns read them.
+    let keys: Vec<String> = ctx.query.keys.keys().cloned().collect();
+    let mut pending: Vec<String> = keys.clone();
+    let mut rounds = 0;
+    while !pending.is_empty() {
+        rounds += 1;
+        if rounds > keys.len() + 1 {
+            return Concrete::GiveUp(format!(
+                "policy variables refer to each other in a cycle among keys {}",
+                pending.join(", ")
+            ));
+        }
+        let mut still = Vec::new();
+        for key in pending {
+            match ctx.key_values(&key) {
+                Step::Done(values) => {
+                    ctx.values.insert(key, values);
+                }
+                Step::Blocked => still.push(key),
+                Step::Learn(l) => return Concrete::Learn(l),
+                Step::GiveUp(r) => return Concrete::GiveUp(r),
+            }
+        }
+        pending = still;
+    }
+    // The action.
+    let action = match ctx.action(options.action_universe) {
+        Step::Done(a) => a,
+        Step::Learn(l) => return Concrete::Learn(l),
+        Step::GiveUp(r) => return Concrete::GiveUp(r),
+        Step::Blocked => return Concrete::GiveUp("action depends on a policy variable".into()),
+    };
+    let resource = if ctx.query.uses_resource {
+        let hint = catalog::catalog()
+            .example_resource(&action.to_lowercase())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:aws:{}:us-east-1:{EXAMPLE_ACCOUNT}:example",
+                    service_of(&action)
+                )
+            });
+        match ctx.string(&StrVar::Resource, &hint) {
+            Step::Done(r) => Some(r),
+            Step::Learn(l) => return Concrete::Learn(l),
+            Step::GiveUp(r) => return Concrete::GiveUp(r),
+            Step::Blocked => {
+                return Concrete::GiveUp("resource depends on an unresolved policy variable".into())
+            }
+        }
+    } else {
+        None
+    };
+    let principal = match ctx.principal() {
+        Step::Done(p) => p,
+        Step::Learn(l) => return Concrete::Learn(l),
+        Step::GiveUp(r) => return Concrete::GiveUp(r),
+        Step::Blocked => {
+            return Concrete::GiveUp("principal depends on an unresolved policy variable".into())
+        }
+    };
+    let mut request = Request {
+        principal,
+        action,
+        resource,
+        context: BTreeMap::new(),
+    };
+    for (key, values) in &ctx.values {
+        if values.is_empty() {
+            continue;
+        }
+        let shape = &ctx.query.keys[key];
+        request.set_context(&shape.name, values.clone(), shape.multivalued);
+    }
+    Concrete::Request(request)
+}
+
+fn service_of(action: &str) -> &str {
+    action.split(':').next().unwrap_or("service")
+}
+
+enum Step<T> {
+    Done(T),
+    /// Needs the values of keys not chosen yet.
+    Blocked,
+    Learn(Vec<Term>),
+    GiveUp(String),
+}
+
+struct ContextBuilder<'a> {
+    query: &'a mut Query,
+    a: &'a Assignment,
+    /// Chosen values per context key (lowercased); empty = absent.
+    values: BTreeMap<String, Vec<String>>,
+}
+
+impl ContextBuilder<'_> {
+    fn key_values(&mut self, key: &str) -> Step<Vec<String>> {
+        let Some(shape) = self.query.keys.get(key).cloned() else {
+            return Step::Done(vec![]);
+        };
+        let mut out = Vec::new();
+        for slot in 0..shape.slots {
+            let present = self
+                .query
+                .atom_id(&Atom::Present {
+                    key: key.to_string(),
+                    slot,
+                })
+                .map(|id| self.a.atom(id));
+            // A slot with no presence atom is unconstrained: leave it out (absent).
+            if present != Some(true) {
+                break;
+            }
+            let value = match shape.view {
+                Some(view) => self.typed_value(key, slot, view, shape.scale),
+                None => {
+                    let hint = default_value_hint(key, &shape.name);
+                    match self.string(
+                        &StrVar::Context {
+                            key: key.to_string(),
+                            slot,
+                        },
+                        &hint,
+                    ) {
+                        Step::Done(v) => v,
+                        Step::Blocked => return Step::Blocked,
+                        Step::Learn(l) => return Step::Learn(l),
+                        Step::GiveUp(r) => return Step::GiveUp(r),
+                    }
+                }
+            };
+            out.push(value);
+        }
+        if shape.multivalued && out.len() > 1 {
+            // Two slots may have been given the same text; a set keeps one copy.
+            let mut seen = BTreeSet::new();
+            out.retain(|v| seen.insert(v.clone()));
+        }
+        Step::Done(out)
+    }
+
+    fn typed_value(&self, key: &str, slot: usize, view: ValueView, scale: u32) -> String {
+        let parses = self
+            .query
+            .atom_id(&Atom::Parses {
+                key: key.to_string(),
+                slot,
+                view,
+            })
+            .map(|id| self.a.atom(id));
+        if parses == Some(false) {
+            return match view {
+                ValueView::Number => "not-a-number",
+                ValueView::Date => "not-a-date",
+                ValueView::Ip => "not-an-ip-address",
+            }
+            .to_string();
+        }
+        match view {
+            ValueView::Number => {
+                let v = self
+                    .a
+                    .ints
+                    .get(&(key.to_string(), slot, view))
+                    .copied()
+                    .unwrap_or(0);
+                let d = crate::model::Decimal { mantissa: v, scale };
+                // Print without trailing zeros.
+                crate::model::Decimal::parse(&d.to_string())
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| d.to_string())
+            }
+            ValueView::Date => {
+                let ms = self
+                    .a
+                    .ints
+                    .get(&(key.to_string(), slot, view))
+                    .copied()
+                    .unwrap_or(1_577_836_800_000);
+                format_date(ms)
+            }
+            ValueView::Ip => {
+                let bits = self
+                    .a
+                    .ips
+                    .get(&(key.to_string(), slot))
+                    .copied()
+                    .unwrap_or(0xCB00_7107);
+                let v6 = self
+                    .query
+                    .atom_id(&Atom::IsIpv6 {
+                        key: key.to_string(),
+                        slot,
+                    })
+                    .map(|id| self.a.atom(id))
+                    .unwrap_or(false);
+                if v6 {
+                    std::net::Ipv6Addr::from(bits).to_string()
+                } else {
+                    std::net::Ipv4Addr::from(bits as u32).to_string()
+                }
+            }
+        }
+    }
+
+    /// The action name: a real catalog action when one fits, else (open universe) any string.
+    fn action(&mut self, universe: ActionUniverse) -> Step<String> {
+        let (pos, neg, pos_ids, neg_ids) = match self.constraints(&StrVar::Action) {
+            Ok(c) => c,
+            Err(step) => return step,
+        };
+        let cat = catalog::catalog();
+        let candidates = match pos.first() {
+            Some(g) => cat.actions_matching(g),
+            None => Vec::new(),
+        };
+        let fits = |name: &str| {
+            pos.iter().all(|g| g.matches(name)) && !neg.iter().any(|g| g.matches(name))
+        };
+        for info in &candidates {
+            let lower = info.lower_name.clone();
+            if fits(&lower) {
+                return Step::Done(info.full_name.clone());
+            }
+        }
+        if pos.is_empty() {
+            // Unconstrained by positive patterns: try well-known actions before inventing one.
+            for info in cat.all_actions() {
+                if fits(&info.lower_name.clone()) {
+                    return Step::Done(info.full_name.clone());
+                }
+            }
+        }
+        match universe {
+            ActionUniverse::Catalog => {
+                // No catalog action has this combination of patterns: rule the combination out.
+                let literals = pos_ids
+                    .iter()
+                    .map(|id| Term::Atom(*id))
+                    .chain(neg_ids.iter().map(|id| Term::not(Term::Atom(*id))));
+                Step::Learn(vec![Term::not(Term::and(literals.collect::<Vec<_>>()))])
+            }
+            ActionUniverse::Open => {
+                self.witness_or_learn(&pos, &neg, &pos_ids, &neg_ids, "service:example")
+            }
+        }
+    }
+
+    fn principal(&mut self) -> Step<Principal> {
+        let kind = if self.query.policy_type == Some(PolicyType::Resource) {
+            crate::encode::PRINCIPAL_KINDS
+                .iter()
+                .copied()
+                .find(|k| {
+                    self.query
+                        .atom_id(&Atom::PrincipalKind(*k))
+                        .is_some_and(|id| self.a.atom(id))
+                })
+                .unwrap_or(PrincipalKindVar::Aws)
+        } else {
+            PrincipalKindVar::Aws
+        };
+        let hint = match kind {
+            PrincipalKindVar::Aws => self.identity_principal_hint(),
+            PrincipalKindVar::Service => "example.amazonaws.com".to_string(),
+            PrincipalKindVar::Federated => "cognito-identity.amazonaws.com".to_string(),
+            PrincipalKindVar::CanonicalUser => {
+                "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".to_string()
+            }
+            PrincipalKindVar::Anonymous => return Step::Done(Principal::Anonymous),
+        };
+        let value = match self.string(&StrVar::Principal, &hint) {
+            Step::Done(v) => v,
+            Step::Blocked => return Step::Blocked,
+            Step::Learn(l) => return Step::Learn(l),
+            Step::GiveUp(r) => return Step::GiveUp(r),
+        };
+        Step::Done(match kind {
+            PrincipalKindVar::Service => Principal::Service(value),
+            PrincipalKindVar::Federated => Principal::Federated(value),
+            PrincipalKindVar::CanonicalUser => Principal::CanonicalUser(value),
+            _ => Principal::Aws(value),
+        })
+    }
+
+    /// An AWS principal consistent with the chosen principal-derived keys.
+    fn identity_principal_hint(&self) -> String {
+        let single = |k: &str| self.values.get(k).and_then(|v| v.first()).cloned();
+        if let Some(arn) = single("aws:principalarn") {
+            if arn.starts_with("arn:") && iam_user_glob().matches(&arn) {
+                return arn;
+            }
+        }
+        let account = single("aws:principalaccount")
+            .filter(|a| crate::request::is_account_id(a))
+            .unwrap_or_else(|| EXAMPLE_ACCOUNT.to_string());
+        let wants_user = self.query.keys.contains_key("aws:username")
+            && self
+                .values
+                .get("aws:username")
+                .is_some_and(|v| !v.is_empty());
+        let username_known = self.query.keys.contains_key("aws:username");
+        if !username_known || wants_user {
+            let name = single("aws:username")
+                .filter(|n| !n.contains(['/', ':']))
+                .unwrap_or_else(|| "example".into());
+            format!("arn:aws:iam::{account}:user/{name}")
+        } else {
+            format!("arn:aws:sts::{account}:assumed-role/example/session")
+        }
+    }
+
+    /// Positive and negative fixed globs for a variable (templates resolved with chosen keys).
+    #[allow(clippy::type_complexity)]
+    fn constraints(
+        &self,
+        var: &StrVar,
+    ) -> Result<(Vec<Glob>, Vec<Glob>, Vec<AtomId>, Vec<AtomId>), Step<String>> {
+        let mut pos = Vec::new();
+        let mut neg = Vec::new();
+        let mut pos_ids = Vec::new();
+        let mut neg_ids = Vec::new();
+        for (id, atom) in self.query.atoms.iter().enumerate() {
+            let Atom::Str { var: v, pattern } = atom else {
+                continue;
+            };
+            if v != var {
+                continue;
+            }
+            let value = self.a.atom(id);
+            let glob = match pattern {
+                StrPattern::Glob(g) => g.clone(),
+                StrPattern::IgnoreCase(_) => continue,
+                StrPattern::Template(t, mode) => {
+                    let mut blocked = false;
+                    let resolved = t.resolve(|k| match self.values.get(k) {
+                        Some(vals) if vals.len() == 1 => Some(vals[0].clone()),
+                        Some(_) => None,
+                        None => {
+                            if self.query.keys.contains_key(k) {
+                                blocked = true;
+                            }
+                            None
+                        }
+                    });
+                    if blocked {
+                        return Err(Step::Blocked);
+                    }
+                    match resolved {
+                        // Unresolvable: matches nothing.
+                        None => {
+                            if value {
+                                return Err(Step::GiveUp(format!(
+                                    "policy variable in `{}` cannot be resolved in this model",
+                                    t.display_text()
+                                )));
+                            }
+                            continue;
+                        }
+                        Some(chars) => match mode {
+                            MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
+                            MatchMode::Like => Glob::from_chars(&chars, false),
+                            MatchMode::Arn => Glob::from_chars(&chars, true),
+                        },
+                    }
+                }
+            };
+            // Only atoms on fixed patterns can be part of a learned lemma.
+            let learnable = matches!(pattern, StrPattern::Glob(_));
+            if value {
+                pos.push(glob);
+                pos_ids.push(if learnable { id } else { usize::MAX });
+            } else {
+                neg.push(glob);
+                neg_ids.push(if learnable { id } else { usize::MAX });
+            }
+        }
+        Ok((pos, neg, pos_ids, neg_ids))
+    }
+
+    /// A string for the variable satisfying its atoms, or a lemma when none exists.
+    fn string(&mut self, var: &StrVar, hint: &str) -> Step<String> {
+        let (pos, mut neg, pos_ids, mut neg_ids) = match self.constraints(var) {
+            Ok(c) => c,
+            Err(Step::Blocked) => return Step::Blocked,
+            Err(Step::GiveUp(r)) => return Step::GiveUp(r),
+            Err(_) => return Step::GiveUp("internal error in constraints".into()),
+        };
+        // Case-insensitive equalities: try the case variants of the wanted text.
+        let mut wanted_ci = Vec::new();
+        let mut unwanted_ci = Vec::new();
+        for (id, atom) in self.query.atoms.iter().enumerate() {
+            if let Atom::Str {
+                var: v,
+                pattern: StrPattern::IgnoreCase(w),
+            } = atom
+            {
+                if v == var {
+                    if self.a.atom(id) {
+                        wanted_ci.push(w.clone());
+                    } else {
+                        unwanted_ci.push(w.clone());
+                    }
+                }
+            }
+        }
+        let ok_ci = |s: &str| {
+            let lower = s.to_lowercase();
+            wanted_ci.iter().all(|w| *w == lower) && !unwanted_ci.iter().any(|w| *w == lower)
+        };
+        let fits = |s: &str| pos.iter().all(|g| g.matches(s)) && !neg.iter().any(|g| g.matches(s));
+        if let Some(w) = wanted_ci.first() {
+            let candidates = [w.clone(), w.to_uppercase(), capitalize(w)];
+            return match candidates.iter().find(|c| fits(c) && ok_ci(c)) {
+                Some(c) => Step::Done(c.clone()),
+                None => Step::GiveUp(format!(
+                    "no value found for {var} that equals `{w}` ignoring case and meets the other patterns"
+                )),
+            };
+        }
+        // Rule out case-variants of unwanted texts by retrying with them excluded.
+        for _ in 0..8 {
+            match self.witness_or_learn(&pos, &neg, &pos_ids, &neg_ids, hint) {
+                Step::Done(s) if ok_ci(&s) => return Step::Done(s),
+                Step::Done(s) => {
+                    neg.push(Glob::literal(&s));
+                    neg_ids.push(usize::MAX);
+                }
+                other => return other,
+            }
+        }
+        Step::GiveUp(format!(
+            "no value found for {var} avoiding the case-insensitive values {unwanted_ci:?}"
+        ))
+    }
+
+    fn witness_or_learn(
+        &self,
+        pos: &[Glob],
+        neg: &[Glob],
+        pos_ids: &[AtomId],
+        neg_ids: &[AtomId],
+        hint: &str,
+    ) -> Step<String> {
+        let p: Vec<&Glob> = pos.iter().collect();
+        let n: Vec<&Glob> = neg.iter().collect();
+        match automata::witness_with_hint(&p, &n, hint) {
+            Witness::Found(s) => Step::Done(s),
+            Witness::TooLarge => Step::GiveUp("wildcard patterns too large to decide".into()),
+            Witness::Empty => {
+                let (pi, ni) = automata::minimal_conflict(&p, &n)
+                    .unwrap_or_else(|| ((0..pos.len()).collect(), (0..neg.len()).collect()));
+                let mut literals = Vec::new();
+                for i in pi {
+                    match pos_ids.get(i) {
+                        Some(id) if *id != usize::MAX => literals.push(Term::Atom(*id)),
+                        _ => return Step::GiveUp(
+                            "no value satisfies the patterns once policy variables are substituted"
+                                .into(),
+                        ),
+                    }
+                }
+                for i in ni {
+                    match neg_ids.get(i) {
+                        Some(id) if *id != usize::MAX => literals.push(Term::not(Term::Atom(*id))),
+                        _ => return Step::GiveUp(
+                            "no value satisfies the patterns once policy variables are substituted"
+                                .into(),
+                        ),
+                    }
+                }
+                Step::Learn(vec![Term::not(Term::and(literals))])
+            }
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Readable defaults for well-known keys when nothing pins their value.
+fn default_value_hint(key: &str, _name: &str) -> String {
+    match key {
+        "aws:principalarn" => format!("arn:aws:iam::{EXAMPLE_ACCOUNT}:user/example"),
+        "aws:principalaccount"
+        | "aws:sourceaccount"
+        | "aws:resourceaccount"
+        | "s3:resourceaccount" => EXAMPLE_ACCOUNT.to_string(),
+        "aws:principaltype" => "User".to_string(),
+        "aws:username" => "example".to_string(),
+        "aws:principalorgid" | "aws:resourceorgid" | "aws:sourceorgid" => {
+            "o-exampleorgid".to_string()
+        }
+        "aws:sourcevpc" => "vpc-0example".to_string(),
+        "aws:sourcevpce" => "vpce-0example".to_string(),
+        "aws:securetransport" | "aws:multifactorauthpresent" | "aws:viaawsservice" => {
+            "false".to_string()
+        }
+        "aws:requestedregion" => "us-east-1".to_string(),
+        _ if key.starts_with("aws:sourcearn") => format!("arn:aws:s3:::example-{EXAMPLE_ACCOUNT}"),
+        _ => "example".to_string(),
+    }
+}
+
+/// ISO 8601 UTC, milliseconds only when present.
+pub fn format_date(ms: i128) -> String {
+    let ms = i64::try_from(ms).unwrap_or(0);
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(dt) if ms % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => "not-a-date".to_string(),
+    }
+}
+
+#[doc(hidden)]
+pub fn _derived_keys() -> &'static [&'static str] {
+    &PRINCIPAL_DERIVED_KEYS
+}

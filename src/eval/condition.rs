@@ -1,0 +1,149 @@
+//! Condition entries: one `Operator: { Key: Values }` pair against the effective context.
+
+use super::context::EffectiveContext;
+use super::resolve_template;
+use crate::model::{
+    Comparison, Condition, ConditionValue, Decimal, OperatorKind, SetQualifier, StringMatch,
+    Version,
+};
+use crate::pattern::{chars_to_string, Glob};
+use std::net::IpAddr;
+
+/// Does one condition entry hold? Implements the key-absent rules, `IfExists`, the set
+/// qualifiers and negation exactly as `encodings/eval-conditions.md` tabulates them.
+pub fn condition_holds(cond: &Condition, ctx: &EffectiveContext, version: Version) -> bool {
+    let request_values = ctx.values(&cond.key_lower);
+    let operator = &cond.operator;
+    if operator.kind == OperatorKind::Null {
+        let absent = request_values.is_none();
+        return cond
+            .values
+            .iter()
+            .any(|v| matches!(v, ConditionValue::Null(want_absent) if *want_absent == absent));
+    }
+    let Some(request_values) = request_values else {
+        // Absent (or empty): negated single operators and ForAllValues hold vacuously; the
+        // others hold only with IfExists.
+        return match operator.set {
+            SetQualifier::Single => operator.negated || operator.if_exists,
+            SetQualifier::ForAllValues => true,
+            SetQualifier::ForAnyValue => operator.if_exists,
+        };
+    };
+    let matchers: Vec<ValueMatcher> = cond
+        .values
+        .iter()
+        .map(|w| ValueMatcher::new(operator.kind, w, ctx, version))
+        .collect();
+    let matches_some_policy_value = |v: &String| matchers.iter().any(|m| m.matches(v));
+    match (operator.set, operator.negated) {
+        (SetQualifier::Single | SetQualifier::ForAnyValue, false) => {
+            request_values.iter().any(matches_some_policy_value)
+        }
+        (SetQualifier::Single, true) => !request_values.iter().any(matches_some_policy_value),
+        (SetQualifier::ForAnyValue, true) => {
+            request_values.iter().any(|v| !matches_some_policy_value(v))
+        }
+        (SetQualifier::ForAllValues, false) => request_values.iter().all(matches_some_policy_value),
+        (SetQualifier::ForAllValues, true) => {
+            request_values.iter().all(|v| !matches_some_policy_value(v))
+        }
+    }
+}
+
+/// Does one request value match one policy value under the operator family (negation aside)?
+pub fn value_matches(
+    kind: OperatorKind,
+    request_value: &str,
+    policy_value: &ConditionValue,
+    ctx: &EffectiveContext,
+    version: Version,
+) -> bool {
+    ValueMatcher::new(kind, policy_value, ctx, version).matches(request_value)
+}
+
+/// A policy value resolved and compiled once per condition evaluation.
+enum ValueMatcher {
+    Exact(String),
+    /// Lowercased policy text.
+    IgnoreCase(String),
+    Pattern(Glob),
+    Number(Comparison, Decimal),
+    Date(Comparison, i64),
+    Bool(bool),
+    Cidr(ipnet::IpNet),
+    /// An unresolvable variable, or a value of the wrong type for the operator.
+    Nothing,
+}
+
+impl ValueMatcher {
+    fn new(
+        kind: OperatorKind,
+        value: &ConditionValue,
+        ctx: &EffectiveContext,
+        version: Version,
+    ) -> ValueMatcher {
+        match (kind, value) {
+            (OperatorKind::String(string_match), ConditionValue::Text(template)) => {
+                let Some(chars) = resolve_template(template, ctx, version) else {
+                    return ValueMatcher::Nothing;
+                };
+                match string_match {
+                    StringMatch::Equals => ValueMatcher::Exact(chars_to_string(&chars)),
+                    StringMatch::EqualsIgnoreCase => {
+                        ValueMatcher::IgnoreCase(chars_to_string(&chars).to_lowercase())
+                    }
+                    StringMatch::Like => ValueMatcher::Pattern(Glob::from_chars(&chars, false)),
+                }
+            }
+            (OperatorKind::Binary, ConditionValue::Text(template)) => {
+                resolve_template(template, ctx, version).map_or(ValueMatcher::Nothing, |chars| {
+                    ValueMatcher::Exact(chars_to_string(&chars))
+                })
+            }
+            (OperatorKind::Arn, ConditionValue::Text(template)) => {
+                resolve_template(template, ctx, version).map_or(ValueMatcher::Nothing, |chars| {
+                    ValueMatcher::Pattern(Glob::from_chars(&chars, true))
+                })
+            }
+            (OperatorKind::Numeric(c), ConditionValue::Number(n)) => ValueMatcher::Number(c, *n),
+            (OperatorKind::Date(c), ConditionValue::Date(ms)) => ValueMatcher::Date(c, *ms),
+            (OperatorKind::Bool, ConditionValue::Bool(b)) => ValueMatcher::Bool(*b),
+            (OperatorKind::Ip, ConditionValue::Cidr(net)) => ValueMatcher::Cidr(*net),
+            _ => ValueMatcher::Nothing,
+        }
+    }
+
+    fn matches(&self, request_value: &str) -> bool {
+        match self {
+            ValueMatcher::Exact(text) => request_value == text,
+            ValueMatcher::IgnoreCase(lower) => request_value.to_lowercase() == *lower,
+            ValueMatcher::Pattern(glob) => glob.matches(request_value),
+            ValueMatcher::Number(c, policy) => {
+                Decimal::parse(request_value).is_some_and(|v| compare(*c, &v, policy))
+            }
+            ValueMatcher::Date(c, policy) => crate::model::parse_date_millis(request_value)
+                .is_some_and(|v| compare(*c, &v, policy)),
+            ValueMatcher::Bool(want) => {
+                let lower = request_value.to_lowercase();
+                lower == if *want { "true" } else { "false" }
+            }
+            // ipnet's containment is false across address families.
+            ValueMatcher::Cidr(net) => request_value
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| net.contains(&ip)),
+            ValueMatcher::Nothing => false,
+        }
+    }
+}
+
+/// `request OP policy`, e.g. NumericLessThan holds when the request value is less.
+fn compare<T: Ord>(comparison: Comparison, request: &T, policy: &T) -> bool {
+    match comparison {
+        Comparison::Eq => request == policy,
+        Comparison::Lt => request < policy,
+        Comparison::Le => request <= policy,
+        Comparison::Gt => request > policy,
+        Comparison::Ge => request >= policy,
+    }
+}

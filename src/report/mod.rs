@@ -1,0 +1,326 @@
+//! Reports: one place that renders results as human text, JSON or SARIF.
+//!
+//! Findings carry stable kebab-case codes (see [`Code`]); JSON field names are a contract
+//! pinned by insta snapshots.
+
+pub mod diff;
+
+use crate::eval::{Evaluation, MatchedStatement};
+use crate::explain::Counterexample;
+use crate::model::{Location, Policy};
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+}
+
+/// Exit codes shared by every subcommand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The property holds (proved), or the command succeeded.
+    Ok = 0,
+    /// The property is violated: findings or counterexamples.
+    Violated = 1,
+    /// Bad input or usage.
+    BadInput = 2,
+    /// The prover could not decide.
+    Unknown = 3,
+}
+
+/// Stable finding codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Code {
+    /// The proposal allows a request the baseline does not.
+    NewAccess,
+    /// A new policy version allows a request the old one did not.
+    WidenedAccess,
+    /// A new policy version no longer allows a request the old one did.
+    NarrowedAccess,
+    /// The prover could not decide.
+    Undecided,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::NewAccess => "new-access",
+            Code::WidenedAccess => "widened-access",
+            Code::NarrowedAccess => "narrowed-access",
+            Code::Undecided => "undecided",
+        }
+    }
+
+    pub fn description(self) -> &'static str {
+        match self {
+            Code::NewAccess => "The proposed policy allows a request that the baseline does not allow.",
+            Code::WidenedAccess => "The new policy version allows a request that the old version did not allow.",
+            Code::NarrowedAccess => "The new policy version denies a request that the old version allowed.",
+            Code::Undecided => "Keyaki could not decide the property (solver unknown, timeout or unsupported construct).",
+        }
+    }
+
+    pub fn default_level(self) -> &'static str {
+        match self {
+            Code::NewAccess | Code::WidenedAccess | Code::Undecided => "error",
+            Code::NarrowedAccess => "note",
+        }
+    }
+}
+
+/// A policy as read from a file, for reports that point into it.
+#[derive(Debug, Clone)]
+pub struct PolicyFile {
+    pub path: String,
+    pub policy: Policy,
+}
+
+impl PolicyFile {
+    pub fn statement_location(&self, index: usize) -> Option<&Location> {
+        self.policy.statements.get(index).map(|s| &s.location)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckResult {
+    Pass,
+    Fail,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EvaluationJson {
+    pub decision: crate::eval::Decision,
+    pub statements: Vec<MatchedStatement>,
+}
+
+impl From<&Evaluation> for EvaluationJson {
+    fn from(e: &Evaluation) -> Self {
+        EvaluationJson {
+            decision: e.decision,
+            statements: e.statements.clone(),
+        }
+    }
+}
+
+/// `keyaki check` result.
+#[derive(Debug, Clone)]
+pub struct CheckReport {
+    pub result: CheckResult,
+    pub reason: Option<String>,
+    pub counterexamples: Vec<Counterexample>,
+}
+
+impl CheckReport {
+    pub fn exit(&self) -> Exit {
+        match self.result {
+            CheckResult::Pass => Exit::Ok,
+            CheckResult::Fail => Exit::Violated,
+            CheckResult::Unknown => Exit::Unknown,
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "result": self.result,
+            "reason": self.reason,
+            "counterexamples": self.counterexamples.iter().map(counterexample_json).collect::<Vec<_>>(),
+        })
+    }
+}
+
+pub fn counterexample_json(c: &Counterexample) -> Value {
+    json!({
+        "request": c.request,
+        "proposed": EvaluationJson::from(&c.proposed),
+        "baseline": EvaluationJson::from(&c.baseline),
+    })
+}
+
+fn statements_text(statements: &[MatchedStatement]) -> String {
+    if statements.is_empty() {
+        return "no statement".to_string();
+    }
+    statements
+        .iter()
+        .map(|s| match &s.sid {
+            Some(sid) => format!("Statement[{}] \"{sid}\"", s.index),
+            None => format!("Statement[{}]", s.index),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One counterexample as a few indented lines.
+pub fn counterexample_text(
+    c: &Counterexample,
+    proposed_label: &str,
+    baseline_label: &str,
+) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "    request: {}",
+        serde_json::to_string(&c.request).unwrap_or_default()
+    );
+    let _ = writeln!(
+        out,
+        "    {proposed_label}: {:?} by {}",
+        c.proposed.decision,
+        statements_text(&c.proposed.statements)
+    );
+    let _ = writeln!(
+        out,
+        "    {baseline_label}: {:?}{}",
+        c.baseline.decision,
+        if c.baseline.statements.is_empty() {
+            String::new()
+        } else {
+            format!(" by {}", statements_text(&c.baseline.statements))
+        }
+    );
+    out
+}
+
+pub fn check_text(report: &CheckReport, proposed: &PolicyFile, baseline: &PolicyFile) -> String {
+    let mut out = String::new();
+    match report.result {
+        CheckResult::Pass => {
+            let _ = writeln!(
+                out,
+                "pass: {} grants no access beyond {} (proved)",
+                proposed.path, baseline.path
+            );
+        }
+        CheckResult::Fail => {
+            let _ = writeln!(
+                out,
+                "fail: {} allows requests that {} does not ({} example{}):",
+                proposed.path,
+                baseline.path,
+                report.counterexamples.len(),
+                if report.counterexamples.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            );
+            for (i, c) in report.counterexamples.iter().enumerate() {
+                let _ = writeln!(out, "  [{}] {}", i + 1, c.request.action);
+                out.push_str(&counterexample_text(c, "proposed", "baseline"));
+            }
+        }
+        CheckResult::Unknown => {
+            let _ = writeln!(
+                out,
+                "unknown: {}",
+                report
+                    .reason
+                    .as_deref()
+                    .unwrap_or("the prover could not decide")
+            );
+        }
+    }
+    out
+}
+
+/// SARIF 2.1.0: one result per counterexample, located at the responsible statement.
+pub fn sarif(results: &[SarifResult]) -> Value {
+    let mut codes: Vec<Code> = results.iter().map(|r| r.code).collect();
+    codes.sort();
+    codes.dedup();
+    let rules: Vec<Value> = codes
+        .iter()
+        .map(|c| {
+            json!({
+                "id": c.as_str(),
+                "shortDescription": {"text": c.description()},
+                "defaultConfiguration": {"level": c.default_level()},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = results
+        .iter()
+        .map(|r| {
+            let mut location = json!({"physicalLocation": {"artifactLocation": {"uri": r.file}}});
+            if let Some(loc) = &r.location {
+                location["physicalLocation"]["region"] =
+                    json!({"startLine": loc.line, "startColumn": loc.col});
+                location["logicalLocations"] = json!([{"fullyQualifiedName": loc.path}]);
+            }
+            let mut result = json!({
+                "ruleId": r.code.as_str(),
+                "level": r.code.default_level(),
+                "message": {"text": r.message},
+                "locations": [location],
+            });
+            if let Some(props) = &r.properties {
+                result["properties"] = props.clone();
+            }
+            result
+        })
+        .collect();
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "keyaki",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/keyaki/keyaki",
+                "rules": rules,
+            }},
+            "results": results,
+        }],
+    })
+}
+
+#[derive(Debug, Clone)]
+pub struct SarifResult {
+    pub code: Code,
+    pub file: String,
+    pub location: Option<Location>,
+    pub message: String,
+    pub properties: Option<Value>,
+}
+
+/// SARIF results for a check: each counterexample at the first proposed statement that allowed it.
+pub fn check_sarif(report: &CheckReport, proposed: &PolicyFile, code: Code) -> Value {
+    let mut results = Vec::new();
+    for c in &report.counterexamples {
+        let statement = c.proposed.statements.first();
+        results.push(SarifResult {
+            code,
+            file: proposed.path.clone(),
+            location: statement
+                .and_then(|s| proposed.statement_location(s.index))
+                .cloned(),
+            message: format!(
+                "{} allows {} (baseline: {:?})",
+                statement
+                    .map(|s| statements_text(std::slice::from_ref(s)))
+                    .unwrap_or_default(),
+                serde_json::to_string(&c.request).unwrap_or_default(),
+                c.baseline.decision
+            ),
+            properties: Some(json!({"request": c.request})),
+        });
+    }
+    if report.result == CheckResult::Unknown {
+        results.push(SarifResult {
+            code: Code::Undecided,
+            file: proposed.path.clone(),
+            location: None,
+            message: report.reason.clone().unwrap_or_else(|| "undecided".into()),
+            properties: None,
+        });
+    }
+    sarif(&results)
+}
