@@ -127,8 +127,12 @@ fn is_plain_key(key: &str) -> bool {
 /// The closest candidate within edit distance 2 (case-insensitive), for "did you mean" hints.
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
+    let length = word.chars().count();
     candidates
         .iter()
+        // Lengths more than 2 apart cannot be within distance 2; skipping them also keeps a
+        // hostile megabyte-long key from costing a quadratic distance computation.
+        .filter(|c| c.chars().count().abs_diff(length) <= 2)
         .map(|c| (edit_distance(&word, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
