@@ -1246,6 +1246,31 @@ mod tests {
     }
 
     #[test]
+    fn embedded_policies_keep_their_lines() {
+        let line =
+            br#"{"request": {}, "policy": {"Statement": [{"Effect": "Permit", "Action": "*"}]}}"#;
+        let json = super::super::parse_json(line, "batch.jsonl:4").unwrap();
+        let policy_json = json.get("policy").unwrap();
+        let err = policy_from_json(policy_json, "batch.jsonl:4")
+            .unwrap_err()
+            .within("policy");
+        assert_eq!(
+            (err.path.as_str(), err.line, err.col),
+            ("policy.Statement[0].Effect", 1, 53)
+        );
+        let ok = br#"{"policy": {"Statement": {"Effect": "Allow", "Action": "*"}}}"#;
+        let json = super::super::parse_json(ok, "b").unwrap();
+        let policy = policy_from_json(json.get("policy").unwrap(), "b").unwrap();
+        assert_eq!(
+            (
+                policy.statements[0].location.line,
+                policy.statements[0].location.col
+            ),
+            (1, 26)
+        );
+    }
+
+    #[test]
     fn bom_is_accepted() {
         let policy = parse_policy(
             b"\xEF\xBB\xBF{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}",
