@@ -287,6 +287,29 @@ fn depth_limit_is_exact() {
 }
 
 #[test]
+fn huge_unknown_names_are_rejected_quickly() {
+    let long = "x".repeat(2_000_000);
+    let started = std::time::Instant::now();
+    let statement = format!(
+        "{{\"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"*\", \"Condition\": {{\"{long}\": {{}}}}}}]}}"
+    );
+    let err = parse_policy(statement.as_bytes(), "f").unwrap_err();
+    assert!(
+        err.message.starts_with("unknown condition operator"),
+        "{}",
+        &err.message[..60]
+    );
+    let element = format!("{{\"{long}\": 1}}");
+    let err = parse_policy(element.as_bytes(), "f").unwrap_err();
+    assert!(
+        err.message.starts_with("unknown policy element"),
+        "{}",
+        &err.message[..60]
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
+
+#[test]
 fn random_bytes_never_panic() {
     // A deterministic pseudo-random walk over bytes biased towards JSON punctuation.
     let alphabet = b"{}[]\":,\\ \n0123456789-.eEtrufalsn\xff\xc3\xa9uD8\x00ActionStatement";

@@ -5,6 +5,7 @@
 //! numbers stay as written (`1.50` is not rounded through f64).
 
 use super::{JsonPath, ParseError, MAX_DEPTH};
+use std::collections::BTreeMap;
 
 /// Where a value (or key) starts: 1-based line and column (in characters), 0-based byte offset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -342,6 +343,8 @@ impl<'a> Parser<'a> {
         self.enter()?;
         self.bump(); // `{`
         let mut members: Vec<(String, Span, Json)> = Vec::new();
+        // Indexed so that a hostile object with many keys stays O(n log n), not O(n²).
+        let mut first_seen: BTreeMap<String, Span> = BTreeMap::new();
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
             self.bump();
@@ -360,7 +363,7 @@ impl<'a> Parser<'a> {
             let key = self.string()?;
             self.path.push_key(&key);
             // Duplicate keys are ambiguous (parsers disagree on which one wins): reject them.
-            if let Some((_, first, _)) = members.iter().find(|(k, _, _)| *k == key) {
+            if let Some(first) = first_seen.get(&key) {
                 return Err(self.error_at(
                     key_span,
                     format!(
@@ -369,6 +372,7 @@ impl<'a> Parser<'a> {
                     ),
                 ));
             }
+            first_seen.insert(key.clone(), key_span);
             self.skip_whitespace();
             if self.peek() != Some(b':') {
                 return Err(self.error(format!(
@@ -639,5 +643,101 @@ mod tests {
         let err = parse(&deep).unwrap_err();
         assert!(err.message.contains("64"), "{err}");
         assert_eq!(err.col as usize, MAX_DEPTH + 1);
+    }
+
+    #[test]
+    fn many_keys_are_checked_for_duplicates_quickly() {
+        let members: Vec<String> = (0..200_000).map(|i| format!("\"k{i}\": {i}")).collect();
+        let text = format!("{{{}}}", members.join(","));
+        let json = parse(&text).unwrap();
+        assert_eq!(json.as_object().map(<[_]>::len), Some(200_000));
+        let duplicated = format!("{{{}, \"k7\": 0}}", members.join(","));
+        let err = parse(&duplicated).unwrap_err();
+        assert!(err.message.contains("duplicate key `k7`"), "{err}");
+    }
+
+    /// Our tree, read back into serde_json's, to compare against a reference parser.
+    fn to_serde(json: &Json) -> serde_json::Value {
+        match &json.kind {
+            JsonKind::Null => serde_json::Value::Null,
+            JsonKind::Bool(b) => serde_json::Value::Bool(*b),
+            // Numbers compare as text: we keep them as written, serde_json would round floats.
+            JsonKind::Number(n) => serde_json::Value::String(format!("number {n}")),
+            JsonKind::String(s) => serde_json::Value::String(format!("string {s}")),
+            JsonKind::Array(items) => {
+                serde_json::Value::Array(items.iter().map(to_serde).collect())
+            }
+            JsonKind::Object(members) => serde_json::Value::Object(
+                members
+                    .iter()
+                    .map(|(k, _, v)| (k.clone(), to_serde(v)))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// The reference value with scalars tagged, numbers as the text serde_json writes for them.
+    fn numbers_as_text(value: &serde_json::Value) -> serde_json::Value {
+        match value {
+            serde_json::Value::Number(n) => serde_json::Value::String(format!("number {n}")),
+            serde_json::Value::String(s) => serde_json::Value::String(format!("string {s}")),
+            serde_json::Value::Array(items) => {
+                serde_json::Value::Array(items.iter().map(numbers_as_text).collect())
+            }
+            serde_json::Value::Object(members) => serde_json::Value::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), numbers_as_text(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(serde_json::Value::from),
+            (-1e6f64..1e6).prop_map(serde_json::Value::from),
+            any::<String>().prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::Array),
+                proptest::collection::btree_map(any::<String>(), inner, 0..6)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_serde_json(value in arbitrary_json(), pretty in proptest::bool::ANY) {
+            let text = if pretty {
+                serde_json::to_string_pretty(&value).unwrap()
+            } else {
+                serde_json::to_string(&value).unwrap()
+            };
+            let ours = parse(&text).unwrap();
+            proptest::prop_assert_eq!(to_serde(&ours), numbers_as_text(&value));
+        }
+
+        #[test]
+        fn escaped_strings_round_trip(text in proptest::prelude::any::<String>()) {
+            // serde_json escapes only what it must; also try every character as \uXXXX.
+            let escaped: String = text
+                .encode_utf16()
+                .map(|unit| format!("\\u{unit:04x}"))
+                .collect();
+            let ours = parse(&format!("\"{escaped}\"")).unwrap();
+            proptest::prop_assert_eq!(ours.as_str(), Some(text.as_str()));
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)) {
+            let _ = parse_json(&bytes, "fuzz");
+        }
     }
 }

@@ -32,6 +32,24 @@ pub struct ParseError {
     pub message: String,
 }
 
+impl ParseError {
+    /// The same error with its path placed under `parent`, for documents embedded in a larger
+    /// one (a batch line's `policy` member): `Statement[0].Effect` → `policy.Statement[0].Effect`.
+    pub fn within(mut self, parent: &str) -> ParseError {
+        self.path = if self.path == ROOT_PATH {
+            parent.to_string()
+        } else if self.path.starts_with('[') {
+            format!("{parent}{}", self.path)
+        } else {
+            format!("{parent}.{}", self.path)
+        };
+        self
+    }
+}
+
+/// How the document itself is named in paths.
+const ROOT_PATH: &str = "(root)";
+
 /// A JSON path being built while walking a document: `Statement[0].Action[3]`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub(crate) struct JsonPath {
@@ -79,7 +97,7 @@ impl JsonPath {
 impl fmt::Display for JsonPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.segments.is_empty() {
-            return f.write_str("(root)");
+            return f.write_str(ROOT_PATH);
         }
         for (i, segment) in self.segments.iter().enumerate() {
             match segment {
@@ -109,8 +127,12 @@ fn is_plain_key(key: &str) -> bool {
 /// The closest candidate within edit distance 2 (case-insensitive), for "did you mean" hints.
 pub(crate) fn suggest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let word = word.to_lowercase();
+    let length = word.chars().count();
     candidates
         .iter()
+        // Lengths more than 2 apart cannot be within distance 2; skipping them also keeps a
+        // hostile megabyte-long key from costing a quadratic distance computation.
+        .filter(|c| c.chars().count().abs_diff(length) <= 2)
         .map(|c| (edit_distance(&word, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= 2)
         .min_by_key(|(d, _)| *d)
@@ -161,6 +183,25 @@ mod tests {
         );
         assert_eq!(JsonPath::root().key("a.b").to_string(), "[\"a.b\"]");
         assert_eq!(JsonPath::root().index(0).to_string(), "[0]");
+    }
+
+    #[test]
+    fn errors_nest_under_a_parent_path() {
+        let err = |path: &str| ParseError {
+            file: "batch.jsonl".into(),
+            path: path.into(),
+            line: 3,
+            col: 9,
+            message: "m".into(),
+        };
+        assert_eq!(
+            err("Statement[0].Effect").within("policy").path,
+            "policy.Statement[0].Effect"
+        );
+        assert_eq!(err("(root)").within("policy").path, "policy");
+        assert_eq!(err("[2]").within("policy").path, "policy[2]");
+        let nested = err("Version").within("policy");
+        assert_eq!((nested.line, nested.col), (3, 9));
     }
 
     #[test]

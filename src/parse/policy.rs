@@ -797,6 +797,11 @@ fn aws_principal(text: &str) -> Result<PrincipalEntry, String> {
             text: text.to_string(),
         });
     }
+    if text.trim() != text {
+        return Err(format!(
+            "AWS principal `{text}` has leading or trailing whitespace"
+        ));
+    }
     if text.contains(['*', '?']) {
         return Err(format!(
             "wildcards are not allowed in AWS principals other than a lone \"*\" (`{text}`); use \"*\" with a condition on aws:PrincipalArn"
@@ -1238,6 +1243,31 @@ mod tests {
                 matches!(&old.statements[0].conditions[0].values[0], ConditionValue::Text(t) if !t.has_variables())
             );
         }
+    }
+
+    #[test]
+    fn embedded_policies_keep_their_lines() {
+        let line =
+            br#"{"request": {}, "policy": {"Statement": [{"Effect": "Permit", "Action": "*"}]}}"#;
+        let json = super::super::parse_json(line, "batch.jsonl:4").unwrap();
+        let policy_json = json.get("policy").unwrap();
+        let err = policy_from_json(policy_json, "batch.jsonl:4")
+            .unwrap_err()
+            .within("policy");
+        assert_eq!(
+            (err.path.as_str(), err.line, err.col),
+            ("policy.Statement[0].Effect", 1, 53)
+        );
+        let ok = br#"{"policy": {"Statement": {"Effect": "Allow", "Action": "*"}}}"#;
+        let json = super::super::parse_json(ok, "b").unwrap();
+        let policy = policy_from_json(json.get("policy").unwrap(), "b").unwrap();
+        assert_eq!(
+            (
+                policy.statements[0].location.line,
+                policy.statements[0].location.col
+            ),
+            (1, 26)
+        );
     }
 
     #[test]

@@ -186,13 +186,8 @@ fn principal(
                     ),
                 )
             })?;
-            if text.is_empty() {
-                return Err(error(
-                    &type_path,
-                    value.span,
-                    "the principal must not be empty".to_string(),
-                ));
-            }
+            // An empty value is accepted: it names no real principal, but every request the
+            // checker prints must parse back, and it matches no principal pattern either way.
             let text = text.to_string();
             match principal_type.as_str() {
                 "AWS" => Ok(Principal::Aws(text)),
