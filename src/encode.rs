@@ -622,6 +622,11 @@ impl<'q> Encoder<'q> {
                         slot,
                         view: ValueView::Ip,
                     });
+                    // The address family is read back by the concretizer: make it an atom of the query.
+                    self.query.atom(Atom::IsIpv6 {
+                        key: key.clone(),
+                        slot,
+                    });
                     let inside = self.query.atom(Atom::IpIn {
                         key: key.clone(),
                         slot,

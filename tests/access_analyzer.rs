@@ -76,3 +76,45 @@ fn access_analyzer_check_no_new_access_cases_agree() {
         unexplained.join("\n")
     );
 }
+
+/// The explained disagreements really are what the notes say: fix the sample's slip and the
+/// verdict becomes the label.
+#[test]
+fn explained_disagreements_flip_when_the_sample_is_fixed() {
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
+    let dir = corpus.join("expectations/access-analyzer-check-no-new-access");
+    let read = |rel: &str| std::fs::read_to_string(dir.join(rel)).unwrap();
+    let run = |candidate: &str, reference: &str, policy_type| {
+        let c = keyaki::parse::parse_policy(candidate.as_bytes(), "candidate").unwrap();
+        let r = keyaki::parse::parse_policy(reference.as_bytes(), "reference").unwrap();
+        check_no_new_access(
+            &c,
+            &r,
+            &CheckOptions {
+                policy_type,
+                ..CheckOptions::default()
+            },
+        )
+    };
+    for provider in ["oidc", "saml"] {
+        let base =
+            format!("resource-policies/role-trust-policies/allowlist-federated-access-{provider}");
+        let reference =
+            read(&format!("{base}/reference.json")).replace("<ACCOUNT ID>", "111111111111");
+        let candidate = read(&format!("{base}/candidate-1.json"));
+        assert_eq!(
+            run(&candidate, &reference, PolicyType::Resource),
+            Verdict::Holds,
+            "{provider}"
+        );
+    }
+    let base = "identity-policies/check-access-to-sensitive-resource/ec2-network-acl";
+    let reference = read(&format!("{base}/reference.json")).replace("acl-sensitive", "acl-123456");
+    let candidate = read(&format!("{base}/candidate-3.json"));
+    assert!(matches!(
+        run(&candidate, &reference, PolicyType::Identity),
+        Verdict::Violated(_)
+    ));
+}
