@@ -172,7 +172,13 @@ pub fn search<T>(
                         for lemma in pattern_relation_lemmas(&query, before) {
                             backend.assert(&query, &lemma);
                         }
-                        backend.assert(&query, &Term::not(this_action));
+                        // Resource policies: the same action from another kind of principal
+                        // (anonymous, a service) is a different finding.
+                        let mut block = vec![this_action];
+                        if query.policy_type == Some(PolicyType::Resource) {
+                            block.push(query.kind(kind_of(&found[found.len() - 1].0.principal)));
+                        }
+                        backend.assert(&query, &Term::not(Term::and(block)));
                     }
                     Concrete::Learn(lemmas) => {
                         for lemma in lemmas {
@@ -253,7 +259,7 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
                     service_of(&action)
                 )
             });
-        match ctx.string(&StrVar::Resource, &hint) {
+        match ctx.string(&StrVar::Resource, &[hint]) {
             Step::Done(r) => Some(r),
             Step::Learn(l) => return Concrete::Learn(l),
             Step::GiveUp(r) => return Concrete::GiveUp(r),
@@ -286,6 +292,16 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
         request.set_context(&shape.name, values.clone(), shape.multivalued);
     }
     Concrete::Request(request)
+}
+
+fn kind_of(principal: &Principal) -> PrincipalKindVar {
+    match principal {
+        Principal::Aws(_) => PrincipalKindVar::Aws,
+        Principal::Service(_) => PrincipalKindVar::Service,
+        Principal::Federated(_) => PrincipalKindVar::Federated,
+        Principal::CanonicalUser(_) => PrincipalKindVar::CanonicalUser,
+        Principal::Anonymous => PrincipalKindVar::Anonymous,
+    }
 }
 
 fn service_of(action: &str) -> &str {
@@ -334,7 +350,7 @@ impl ContextBuilder<'_> {
                             key: key.to_string(),
                             slot,
                         },
-                        &hint,
+                        &[hint],
                     ) {
                         Step::Done(v) => v,
                         Step::Blocked => return Step::Blocked,
@@ -474,16 +490,24 @@ impl ContextBuilder<'_> {
         } else {
             PrincipalKindVar::Aws
         };
-        let hint = match kind {
-            PrincipalKindVar::Aws => self.identity_principal_hint(),
-            PrincipalKindVar::Service => "example.amazonaws.com".to_string(),
-            PrincipalKindVar::Federated => "cognito-identity.amazonaws.com".to_string(),
+        let hints: Vec<String> = match kind {
+            PrincipalKindVar::Aws => vec![
+                self.identity_principal_hint(),
+                "arn:aws:iam::444455556666:user/external".to_string(),
+                "arn:aws:sts::444455556666:assumed-role/external/session".to_string(),
+                "arn:aws:iam::444455556666:root".to_string(),
+            ],
+            PrincipalKindVar::Service => vec!["example.amazonaws.com".to_string()],
+            PrincipalKindVar::Federated => vec![
+                "cognito-identity.amazonaws.com".to_string(),
+                "arn:aws:iam::444455556666:oidc-provider/example.com".to_string(),
+            ],
             PrincipalKindVar::CanonicalUser => {
-                "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".to_string()
+                vec!["79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".to_string()]
             }
             PrincipalKindVar::Anonymous => return Step::Done(Principal::Anonymous),
         };
-        let value = match self.string(&StrVar::Principal, &hint) {
+        let value = match self.string(&StrVar::Principal, &hints) {
             Step::Done(v) => v,
             Step::Blocked => return Step::Blocked,
             Step::Learn(l) => return Step::Learn(l),
@@ -593,7 +617,8 @@ impl ContextBuilder<'_> {
     }
 
     /// A string for the variable satisfying its atoms, or a lemma when none exists.
-    fn string(&mut self, var: &StrVar, hint: &str) -> Step<String> {
+    fn string(&mut self, var: &StrVar, hints: &[String]) -> Step<String> {
+        let hint = hints.first().map(String::as_str).unwrap_or("example");
         let (pos, mut neg, pos_ids, mut neg_ids) = match self.constraints(var) {
             Ok(c) => c,
             Err(Step::Blocked) => return Step::Blocked,
@@ -631,6 +656,10 @@ impl ContextBuilder<'_> {
                     "no value found for {var} that equals `{w}` ignoring case and meets the other patterns"
                 )),
             };
+        }
+        // Readable candidates first, in order.
+        if let Some(h) = hints.iter().find(|h| fits(h) && ok_ci(h)) {
+            return Step::Done(h.clone());
         }
         // Rule out case-variants of unwanted texts by retrying with them excluded.
         for _ in 0..8 {
