@@ -109,12 +109,22 @@ pub enum Search<T> {
 
 /// Runs the refinement loop for any property; `replay` confirms a request concretely.
 pub fn search<T>(
+    query: Query,
+    options: &CheckOptions,
+    replay: &dyn Fn(&Request) -> Option<T>,
+) -> Search<T> {
+    Z3Backend::with_thread_local(options.timeout, |backend| {
+        search_with(backend, query, options, replay)
+    })
+}
+
+fn search_with<T>(
+    backend: &mut dyn Backend,
     mut query: Query,
     options: &CheckOptions,
     replay: &dyn Fn(&Request) -> Option<T>,
 ) -> Search<T> {
     let deadline = Instant::now() + options.timeout;
-    let mut backend = Z3Backend::new(Some(options.timeout));
     for lemma in query.lemmas.clone() {
         backend.assert(&query, &lemma);
     }

@@ -56,7 +56,35 @@ pub struct Z3Backend {
     ips: BTreeMap<(String, usize), z3::ast::BV>,
 }
 
+thread_local! {
+    /// One z3 solver per thread, reused across queries with push/pop: creating and first
+    /// using a solver costs milliseconds, a push/pop scope a fraction of that.
+    static THREAD_BACKEND: std::cell::RefCell<Option<Z3Backend>> = const { std::cell::RefCell::new(None) };
+}
+
 impl Z3Backend {
+    /// Runs `f` with this thread's solver inside a fresh push/pop scope, with the given timeout.
+    pub fn with_thread_local<R>(timeout: Duration, f: impl FnOnce(&mut Z3Backend) -> R) -> R {
+        THREAD_BACKEND.with(|cell| {
+            let mut slot = cell.borrow_mut();
+            let backend = slot.get_or_insert_with(|| Z3Backend::new(None));
+            backend.set_timeout(timeout);
+            backend.push();
+            let result = f(backend);
+            backend.pop();
+            result
+        })
+    }
+
+    pub fn set_timeout(&mut self, timeout: Duration) {
+        let mut params = z3::Params::new();
+        params.set_u32(
+            "timeout",
+            u32::try_from(timeout.as_millis().max(1)).unwrap_or(u32::MAX),
+        );
+        self.solver.set_params(&params);
+    }
+
     pub fn new(timeout: Option<Duration>) -> Z3Backend {
         let solver = z3::Solver::new();
         if let Some(t) = timeout {
