@@ -17,6 +17,9 @@ fn main() {
         })
         .unwrap_or_default();
     names.sort();
+    if let Some(filter) = std::env::args().nth(2) {
+        names.retain(|n| n.to_string_lossy().contains(&filter));
+    }
     let opts = CheckOptions {
         counterexamples: 1,
         ..Default::default()
@@ -29,7 +32,14 @@ fn main() {
         let (Ok(old), Ok(new)) = (load("old.json"), load("new.json")) else {
             continue;
         };
-        for (a, b) in [(&new, &old), (&old, &new)] {
+        let repeat = std::env::var("REPEAT")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(1usize);
+        for (a, b) in std::iter::repeat([(&new, &old), (&old, &new)])
+            .take(repeat)
+            .flatten()
+        {
             let t = Instant::now();
             let v = check_no_new_access(a, b, &opts);
             let ms = t.elapsed().as_secs_f64() * 1000.0;

@@ -200,7 +200,7 @@ impl Term {
                 other => out.push(other),
             }
         }
-        out.sort();
+        // Input order is deterministic already; sorting deep terms costs more than it saves.
         out.dedup();
         match out.len() {
             0 => Term::tt(),
@@ -219,7 +219,7 @@ impl Term {
                 other => out.push(other),
             }
         }
-        out.sort();
+        // Input order is deterministic already; sorting deep terms costs more than it saves.
         out.dedup();
         match out.len() {
             0 => Term::ff(),
@@ -279,7 +279,7 @@ pub const PRINCIPAL_DERIVED_KEYS: [&str; 5] = [
 #[derive(Debug, Clone, Default)]
 pub struct Query {
     pub atoms: Vec<Atom>,
-    atom_ids: BTreeMap<Atom, AtomId>,
+    atom_ids: std::collections::HashMap<Atom, AtomId>,
     pub keys: BTreeMap<String, KeyShape>,
     /// Conjunction of these must be satisfiable for the property to fail.
     pub assertions: Vec<Term>,
@@ -1058,27 +1058,14 @@ pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
     let mut lemmas = Vec::new();
     for atoms in by_var.values() {
         if from == 0 {
-            let globs: Vec<(AtomId, Glob)> = atoms
+            let globs: Vec<(AtomId, &Glob)> = atoms
                 .iter()
                 .filter_map(|(id, p)| match p {
-                    StrPattern::Glob(g) => Some((*id, g.clone())),
+                    StrPattern::Glob(g) => Some((*id, g)),
                     _ => None,
                 })
                 .collect();
-            let only: Vec<Glob> = globs.iter().map(|(_, g)| g.clone()).collect();
-            let relations = crate::automata::relations(&only);
-            for (i, j) in relations.subset_pairs() {
-                lemmas.push(Term::implies(
-                    Term::Atom(globs[i].0),
-                    Term::Atom(globs[j].0),
-                ));
-            }
-            for (i, j) in relations.compatible_disjoint_pairs() {
-                lemmas.push(Term::not(Term::and([
-                    Term::Atom(globs[i].0),
-                    Term::Atom(globs[j].0),
-                ])));
-            }
+            glob_relation_lemmas(&globs, &mut lemmas);
         }
         for (i, (a, pa)) in atoms.iter().enumerate() {
             for (b, pb) in atoms.iter().skip(i + 1) {
@@ -1095,6 +1082,123 @@ pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
         }
     }
     lemmas
+}
+
+/// Subset and (same-prefix) disjointness lemmas among fixed globs on one variable.
+///
+/// Pairs are visited in literal-prefix order, so only pairs whose prefixes are compatible
+/// are compared (the rest are disjoint and left to refinement). ARN-shaped globs (five
+/// colons, wildcards bounded by segments before the last) decompose: `a ⊆ b` iff every
+/// segment is included, disjoint iff some segment is; segments are short, so this avoids
+/// a product automaton over whole ARNs.
+fn glob_relation_lemmas(globs: &[(AtomId, &Glob)], lemmas: &mut Vec<Term>) {
+    let prefixes: Vec<String> = globs.iter().map(|(_, g)| g.literal_prefix()).collect();
+    let segments: Vec<Option<Vec<Glob>>> = globs.iter().map(|(_, g)| arn_segments(g)).collect();
+    let mut order: Vec<usize> = (0..globs.len()).collect();
+    order.sort_by(|&x, &y| prefixes[x].cmp(&prefixes[y]).then(x.cmp(&y)));
+    for (rank, &first) in order.iter().enumerate() {
+        for &second in order[rank + 1..]
+            .iter()
+            .take_while(|&&o| prefixes[o].starts_with(prefixes[first].as_str()))
+        {
+            let (i, j) = (first.min(second), first.max(second));
+            let (i_in_j, j_in_i, disjoint) = match (&segments[i], &segments[j]) {
+                (Some(si), Some(sj)) => segment_relation(si, sj),
+                _ => cached_relation(globs[i].1, globs[j].1),
+            };
+            let (ti, tj) = (Term::Atom(globs[i].0), Term::Atom(globs[j].0));
+            if disjoint {
+                lemmas.push(Term::not(Term::and([ti, tj])));
+                continue;
+            }
+            if i_in_j {
+                lemmas.push(Term::implies(ti.clone(), tj.clone()));
+            }
+            if j_in_i {
+                lemmas.push(Term::implies(tj, ti));
+            }
+        }
+    }
+}
+
+/// The six segments of an ARN-shaped glob: five literal colons, and no unbounded wildcard
+/// before the fifth (so every matched string splits at its first five colons the same way).
+pub fn arn_segments(glob: &Glob) -> Option<Vec<Glob>> {
+    use crate::pattern::Token;
+    let tokens = glob.tokens();
+    let mut parts = Vec::with_capacity(6);
+    let mut start = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if parts.len() == 5 {
+            break;
+        }
+        match t {
+            Token::Lit(':') => {
+                parts.push(Glob::from_tokens(tokens[start..i].to_vec()));
+                start = i + 1;
+            }
+            Token::AnyStr | Token::AnyChar => return None,
+            _ => {}
+        }
+    }
+    if parts.len() != 5 {
+        return None;
+    }
+    parts.push(Glob::from_tokens(tokens[start..].to_vec()));
+    Some(parts)
+}
+
+/// (a ⊆ b, b ⊆ a, disjoint) from per-segment relations; "unknown" reads as "not proved".
+fn segment_relation(a: &[Glob], b: &[Glob]) -> (bool, bool, bool) {
+    let mut a_in_b = true;
+    let mut b_in_a = true;
+    for (x, y) in a.iter().zip(b) {
+        let (x_in_y, y_in_x, disjoint) = cached_relation(x, y);
+        if disjoint {
+            return (false, false, true);
+        }
+        a_in_b &= x_in_y;
+        b_in_a &= y_in_x;
+    }
+    (a_in_b, b_in_a, false)
+}
+
+thread_local! {
+    /// Pair relations already decided on this thread: a diff asks both directions, and a scan
+    /// compares many policies with one baseline.
+    static RELATION_CACHE: std::cell::RefCell<std::collections::HashMap<(Glob, Glob), (bool, bool, bool)>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+/// Entries kept before the cache is cleared (bounds memory on long scans).
+const RELATION_CACHE_LIMIT: usize = 200_000;
+
+/// (a ⊆ b, b ⊆ a, disjoint), proved with automata; memoized per thread.
+fn cached_relation(a: &Glob, b: &Glob) -> (bool, bool, bool) {
+    if a == b {
+        return (true, true, false);
+    }
+    let key = (a.clone(), b.clone());
+    if let Some(r) = RELATION_CACHE.with(|c| c.borrow().get(&key).copied()) {
+        return r;
+    }
+    let r = if crate::automata::is_disjoint(a, b) {
+        (false, false, true)
+    } else {
+        (
+            crate::automata::is_subset(a, b),
+            crate::automata::is_subset(b, a),
+            false,
+        )
+    };
+    RELATION_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= RELATION_CACHE_LIMIT {
+            c.clear();
+        }
+        c.insert(key, r);
+    });
+    r
 }
 
 fn relate(a: AtomId, pa: &StrPattern, b: AtomId, pb: &StrPattern) -> Vec<Term> {

@@ -68,6 +68,10 @@ pub enum Verdict {
     Unknown(String),
 }
 
+/// Queries with more atoms than this are solved from a reset solver rather than in a
+/// push/pop scope (measured on the managed-policy version pairs).
+pub const LARGE_QUERY_ATOMS: usize = 150;
+
 /// The most refinement rounds before giving up with `unknown`.
 pub const MAX_REFINEMENTS: usize = 2_000;
 
@@ -113,7 +117,8 @@ pub fn search<T>(
     options: &CheckOptions,
     replay: &dyn Fn(&Request) -> Option<T>,
 ) -> Search<T> {
-    Z3Backend::with_thread_local(options.timeout, |backend| {
+    let large = query.atoms.len() > LARGE_QUERY_ATOMS;
+    Z3Backend::with_thread_local(options.timeout, large, |backend| {
         search_with(backend, query, options, replay)
     })
 }
@@ -133,6 +138,7 @@ fn search_with<T>(
     }
     let mut found: Vec<(Request, T)> = Vec::new();
     let mut refinements = 0usize;
+    let trace = std::env::var_os("KEYAKI_TRACE").is_some();
     loop {
         if Instant::now() >= deadline {
             return finish(
@@ -191,6 +197,12 @@ fn search_with<T>(
                         backend.assert(&query, &Term::not(Term::and(block)));
                     }
                     Concrete::Learn(lemmas) => {
+                        if trace {
+                            eprintln!(
+                                "keyaki: refinement {refinements}: {} lemma(s)",
+                                lemmas.len()
+                            );
+                        }
                         for lemma in lemmas {
                             backend.assert(&query, &lemma);
                         }

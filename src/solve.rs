@@ -64,16 +64,37 @@ thread_local! {
 
 impl Z3Backend {
     /// Runs `f` with this thread's solver inside a fresh push/pop scope, with the given timeout.
-    pub fn with_thread_local<R>(timeout: Duration, f: impl FnOnce(&mut Z3Backend) -> R) -> R {
+    ///
+    /// `large`: a big query is better solved from a reset solver (z3 preprocesses the whole
+    /// formula when the solver is not incremental); a small one in a push/pop scope, which
+    /// skips the set-up cost of a reset.
+    pub fn with_thread_local<R>(
+        timeout: Duration,
+        large: bool,
+        f: impl FnOnce(&mut Z3Backend) -> R,
+    ) -> R {
         THREAD_BACKEND.with(|cell| {
             let mut slot = cell.borrow_mut();
             let backend = slot.get_or_insert_with(|| Z3Backend::new(None));
             backend.set_timeout(timeout);
+            if large {
+                backend.reset();
+                return f(backend);
+            }
             backend.push();
             let result = f(backend);
             backend.pop();
             result
         })
+    }
+
+    /// Drops every assertion. Unlike push/pop this keeps the next check non-incremental,
+    /// which lets z3 preprocess the whole formula (much faster on large queries).
+    pub fn reset(&mut self) {
+        self.solver.reset();
+        self.atoms.clear();
+        self.ints.clear();
+        self.ips.clear();
     }
 
     pub fn set_timeout(&mut self, timeout: Duration) {
