@@ -471,8 +471,13 @@ fn confirm(
     let statements = evaluate(policy, request, policy_type).statements;
     let same = |r: &Request| holds(r) && evaluate(policy, r, policy_type).statements == statements;
     let mut best = request.clone();
-    if let Principal::Aws(text) = &request.principal {
-        if crate::request::aws_account_of(text).is_none() {
+    let unreadable = match &request.principal {
+        Principal::Aws(text) => crate::request::aws_account_of(text).is_none(),
+        Principal::Federated(_) | Principal::CanonicalUser(_) => true,
+        Principal::Service(_) | Principal::Anonymous => false,
+    };
+    {
+        if unreadable {
             let mut renamed = request.clone();
             renamed.principal = Principal::Aws(format!(
                 "arn:aws:iam::{EXTERNAL_EXAMPLE_ACCOUNT}:user/example"

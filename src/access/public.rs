@@ -12,7 +12,7 @@ use crate::encode::{Atom, Encoder, PrincipalKindVar, StrPattern, StrVar, Term};
 use crate::model::{Policy, PrincipalClause, PrincipalSet, Statement};
 
 /// The keys whose fixed values make a grant non-public (lowercased).
-pub const PINNING_KEYS: [&str; 11] = [
+pub const PINNING_KEYS: [&str; 13] = [
     "aws:sourceip",
     "aws:sourcevpc",
     "aws:sourcevpce",
@@ -25,6 +25,8 @@ pub const PINNING_KEYS: [&str; 11] = [
     "aws:userid",
     // Listed by the S3 documentation's definition of "public" as well.
     "s3:x-amz-server-side-encryption-aws-kms-key-id",
+    "s3:dataaccesspointarn",
+    "s3:dataaccesspointaccount",
 ];
 
 /// Extra pinning keys for a resource type (`--resource-type`), lowercased.
@@ -32,9 +34,6 @@ pub fn extra_pinning_keys(resource_type: Option<&str>) -> &'static [&'static str
     match resource_type.map(str::to_ascii_lowercase).as_deref() {
         // KMS key policies commonly pin the calling account this way (Access Analyzer reads it too).
         Some("aws::kms::key") => &["kms:calleraccount"],
-        Some("aws::s3::bucket") | Some("aws::s3::accesspoint") => {
-            &["s3:dataaccesspointarn", "s3:dataaccesspointaccount"]
-        }
         _ => &[],
     }
 }
