@@ -487,6 +487,19 @@ fn confirm(
             }
         }
     }
+    // A witness ARN such as `arn:example:example:example:ACCOUNT:example` reads better as a user.
+    if let Principal::Aws(text) = &best.principal {
+        let readable = text.starts_with("arn:aws:iam::") || text.starts_with("arn:aws:sts::");
+        if let Some(account) = crate::request::aws_account_of(text).filter(|_| !readable) {
+            if !crate::request::is_account_id(text) {
+                let mut renamed = best.clone();
+                renamed.principal = Principal::Aws(format!("arn:aws:iam::{account}:user/example"));
+                if same(&renamed) {
+                    best = renamed;
+                }
+            }
+        }
+    }
     let mut tidy = best.clone();
     if matches!(
         tidy.principal,
