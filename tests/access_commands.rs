@@ -1,6 +1,8 @@
 //! The findings commands end to end: `access`, `check-no-public-access`,
 //! `check-access-not-granted`, `check --spec`, `--accept`, exit codes and output shapes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use clap::Parser;

@@ -3,6 +3,8 @@
 //! "your" account) and for `check-no-public-access`; every finding's example request replays
 //! with Allow from outside the zone; a hand-checked sample is pinned with insta snapshots.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use keyaki::access::{find, Findings, Target, TrustZone};

@@ -127,6 +127,7 @@ pub fn principal_in_account(query: &mut Query, account: &str) -> Term {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 mod tests {
     use super::*;
 
