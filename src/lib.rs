@@ -5,6 +5,7 @@
 //! [`explain`] (model → request → replay) → [`report`] (human / JSON / SARIF).
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod automata;
 pub mod catalog;
 pub mod cli;

@@ -4,6 +4,7 @@
 //! pinned by insta snapshots.
 
 pub mod diff;
+pub mod findings;
 
 use crate::eval::{Evaluation, MatchedStatement};
 use crate::explain::Counterexample;
@@ -45,6 +46,12 @@ pub enum Code {
     NarrowedAccess,
     /// The prover could not decide.
     Undecided,
+    /// A resource policy grants access to principals that are not pinned down.
+    PublicAccess,
+    /// A resource policy grants access to principals outside the zone of trust.
+    ExternalAccess,
+    /// A policy grants access that must never be granted.
+    AccessGranted,
 }
 
 impl Code {
@@ -54,6 +61,9 @@ impl Code {
             Code::WidenedAccess => "widened-access",
             Code::NarrowedAccess => "narrowed-access",
             Code::Undecided => "undecided",
+            Code::PublicAccess => "public-access",
+            Code::ExternalAccess => "external-access",
+            Code::AccessGranted => "access-granted",
         }
     }
 
@@ -63,12 +73,20 @@ impl Code {
             Code::WidenedAccess => "The new policy version allows a request that the old version did not allow.",
             Code::NarrowedAccess => "The new policy version denies a request that the old version allowed.",
             Code::Undecided => "Keyaki could not decide the property (solver unknown, timeout or unsupported construct).",
+            Code::PublicAccess => "The policy grants access to principals that are not pinned down (S3 Block Public Access rule).",
+            Code::ExternalAccess => "The policy grants access to principals outside the zone of trust.",
+            Code::AccessGranted => "The policy grants access that must never be granted.",
         }
     }
 
     pub fn default_level(self) -> &'static str {
         match self {
-            Code::NewAccess | Code::WidenedAccess | Code::Undecided => "error",
+            Code::NewAccess
+            | Code::WidenedAccess
+            | Code::Undecided
+            | Code::PublicAccess
+            | Code::ExternalAccess
+            | Code::AccessGranted => "error",
             Code::NarrowedAccess => "note",
         }
     }
