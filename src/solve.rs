@@ -56,36 +56,29 @@ pub struct Z3Backend {
     ips: BTreeMap<(String, usize), z3::ast::BV>,
 }
 
-thread_local! {
-    /// One z3 solver per thread, reused across queries with push/pop: creating and first
-    /// using a solver costs milliseconds, a push/pop scope a fraction of that.
-    static THREAD_BACKEND: std::cell::RefCell<Option<Z3Backend>> = const { std::cell::RefCell::new(None) };
-}
-
 impl Z3Backend {
-    /// Runs `f` with this thread's solver inside a fresh push/pop scope, with the given timeout.
-    ///
-    /// `large`: a big query is better solved from a reset solver (z3 preprocesses the whole
-    /// formula when the solver is not incremental); a small one in a push/pop scope, which
-    /// skips the set-up cost of a reset.
-    pub fn with_thread_local<R>(
-        timeout: Duration,
-        large: bool,
-        f: impl FnOnce(&mut Z3Backend) -> R,
-    ) -> R {
-        THREAD_BACKEND.with(|cell| {
-            let mut slot = cell.borrow_mut();
-            let backend = slot.get_or_insert_with(|| Z3Backend::new(None));
-            backend.set_timeout(timeout);
-            if large {
-                backend.reset();
-                return f(backend);
-            }
-            backend.push();
-            let result = f(backend);
-            backend.pop();
-            result
-        })
+    /// A solver for the smallest logic the query needs: pure boolean queries (most policies)
+    /// use QF_UF, numbers and dates QF_LIA, IP addresses QF_BV; mixed ones the general solver.
+    pub fn for_query(query: &Query, timeout: Duration) -> Z3Backend {
+        let ints = query.atoms.iter().any(|a| matches!(a, Atom::Cmp { .. }));
+        let bits = query.atoms.iter().any(|a| matches!(a, Atom::IpIn { .. }));
+        let logic = match (ints, bits) {
+            (false, false) => Some("QF_UF"),
+            (true, false) => Some("QF_LIA"),
+            (false, true) => Some("QF_BV"),
+            (true, true) => None,
+        };
+        let solver = logic
+            .and_then(z3::Solver::new_for_logic)
+            .unwrap_or_else(z3::Solver::new);
+        let mut backend = Z3Backend {
+            solver,
+            atoms: BTreeMap::new(),
+            ints: BTreeMap::new(),
+            ips: BTreeMap::new(),
+        };
+        backend.set_timeout(timeout);
+        backend
     }
 
     /// Drops every assertion. Unlike push/pop this keeps the next check non-incremental,
