@@ -81,6 +81,8 @@ pub enum MatchMode {
     Like,
     /// ArnLike / ArnEquals / Resource: per-segment wildcards.
     Arn,
+    /// StringEqualsIgnoreCase: the resolved text, compared case-insensitively.
+    IgnoreCase,
 }
 
 /// What a string atom says about its variable.
@@ -474,6 +476,10 @@ impl<'q> Encoder<'q> {
                     MatchMode::Exact => Glob::literal(&crate::pattern::chars_to_string(&chars)),
                     MatchMode::Like => Glob::from_chars(&chars, false),
                     MatchMode::Arn => Glob::from_chars(&chars, true),
+                    MatchMode::IgnoreCase => {
+                        let lower = crate::pattern::chars_to_string(&chars).to_lowercase();
+                        return self.query.str_atom(var, StrPattern::IgnoreCase(lower));
+                    }
                 };
                 self.query.str_atom(var, StrPattern::Glob(glob))
             }
@@ -582,17 +588,7 @@ impl<'q> Encoder<'q> {
                     self.template_atom(var.clone(), t, MatchMode::Arn)
                 }
                 (OperatorKind::String(StringMatch::EqualsIgnoreCase), ConditionValue::Text(t)) => {
-                    match t.as_plain() {
-                        Some(chars) => {
-                            let lower = crate::pattern::chars_to_string(&chars).to_lowercase();
-                            self.query
-                                .str_atom(var.clone(), StrPattern::IgnoreCase(lower))
-                        }
-                        None => self.query.str_atom(
-                            var.clone(),
-                            StrPattern::Template(t.clone(), MatchMode::Exact),
-                        ),
-                    }
+                    self.template_atom(var.clone(), t, MatchMode::IgnoreCase)
                 }
                 (OperatorKind::Bool, ConditionValue::Bool(b)) => self
                     .query
@@ -996,6 +992,21 @@ fn template_lemmas(query: &mut Query) -> Vec<Term> {
             _ => None,
         })
         .collect();
+    // The same template on the same variable: the exact reading is inside every other one
+    // (a text matches itself as a Like or ARN pattern, and ignoring case).
+    for (i, (a, var_a, t_a, mode_a)) in templates.iter().enumerate() {
+        for (b, var_b, t_b, mode_b) in templates.iter().skip(i + 1) {
+            if var_a != var_b || t_a != t_b {
+                continue;
+            }
+            if *mode_a == MatchMode::Exact {
+                lemmas.push(Term::implies(Term::Atom(*a), Term::Atom(*b)));
+            }
+            if *mode_b == MatchMode::Exact {
+                lemmas.push(Term::implies(Term::Atom(*b), Term::Atom(*a)));
+            }
+        }
+    }
     for (id, var, template, mode) in templates {
         let this = Term::Atom(id);
         let over = template_over_approximation(&template, mode);
@@ -1030,6 +1041,8 @@ pub fn template_over_approximation(template: &Template, mode: MatchMode) -> Glob
                 for c in t.chars() {
                     tokens.push(match (mode, c) {
                         (MatchMode::Exact, c) => Token::Lit(c),
+                        // Case variants are not a glob: only the trivial bound holds.
+                        (MatchMode::IgnoreCase, _) => return Glob::wildcard("*"),
                         (_, '*') => Token::AnyStr,
                         (_, '?') => Token::AnyChar,
                         (_, c) => Token::Lit(c),
@@ -1337,6 +1350,10 @@ pub fn atom_holds(
                         None => false,
                         Some(chars) => match mode {
                             MatchMode::Exact => crate::pattern::chars_to_string(&chars) == text,
+                            MatchMode::IgnoreCase => {
+                                crate::pattern::chars_to_string(&chars).to_lowercase()
+                                    == text.to_lowercase()
+                            }
                             MatchMode::Like => Glob::from_chars(&chars, false).matches(&text),
                             MatchMode::Arn => Glob::from_chars(&chars, true).matches(&text),
                         },

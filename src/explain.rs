@@ -595,7 +595,9 @@ impl ContextBuilder<'_> {
             let value = self.a.atom(id);
             let glob = match pattern {
                 StrPattern::Glob(g) => g.clone(),
-                StrPattern::IgnoreCase(_) => continue,
+                StrPattern::IgnoreCase(_) | StrPattern::Template(_, MatchMode::IgnoreCase) => {
+                    continue
+                }
                 StrPattern::Template(t, mode) => {
                     let mut blocked = false;
                     let resolved = t.resolve(|k| match self.values.get(k) {
@@ -623,24 +625,43 @@ impl ContextBuilder<'_> {
                             continue;
                         }
                         Some(chars) => match mode {
-                            MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
+                            MatchMode::Exact | MatchMode::IgnoreCase => {
+                                Glob::literal(&chars_to_string(&chars))
+                            }
                             MatchMode::Like => Glob::from_chars(&chars, false),
                             MatchMode::Arn => Glob::from_chars(&chars, true),
                         },
                     }
                 }
             };
-            // Only atoms on fixed patterns can be part of a learned lemma.
-            let learnable = matches!(pattern, StrPattern::Glob(_));
+            // Template atoms enter a learned lemma together with the values of the keys
+            // they read (see `witness_or_learn`).
             if value {
                 pos.push(glob);
-                pos_ids.push(if learnable { id } else { usize::MAX });
+                pos_ids.push(id);
             } else {
                 neg.push(glob);
-                neg_ids.push(if learnable { id } else { usize::MAX });
+                neg_ids.push(id);
             }
         }
         Ok((pos, neg, pos_ids, neg_ids))
+    }
+
+    /// A template's text with the chosen key values; `Err` while a key it reads is not chosen yet.
+    fn resolve_text(&self, t: &crate::pattern::Template) -> Result<Option<String>, ()> {
+        let mut blocked = false;
+        let resolved = t.resolve(|k| match self.values.get(k) {
+            Some(vals) if vals.len() == 1 => Some(vals[0].clone()),
+            Some(_) => None,
+            None => {
+                blocked |= self.query.keys.contains_key(k);
+                None
+            }
+        });
+        if blocked {
+            return Err(());
+        }
+        Ok(resolved.map(|chars| chars_to_string(&chars)))
     }
 
     /// A string for the variable satisfying its atoms, or a lemma when none exists.
@@ -656,18 +677,32 @@ impl ContextBuilder<'_> {
         let mut wanted_ci = Vec::new();
         let mut unwanted_ci = Vec::new();
         for (id, atom) in self.query.atoms.iter().enumerate() {
-            if let Atom::Str {
-                var: v,
-                pattern: StrPattern::IgnoreCase(w),
-            } = atom
-            {
-                if v == var {
-                    if self.a.atom(id) {
-                        wanted_ci.push(w.clone());
-                    } else {
-                        unwanted_ci.push(w.clone());
+            let Atom::Str { var: v, pattern } = atom else {
+                continue;
+            };
+            if v != var {
+                continue;
+            }
+            let text = match pattern {
+                StrPattern::IgnoreCase(w) => w.clone(),
+                StrPattern::Template(t, MatchMode::IgnoreCase) => match self.resolve_text(t) {
+                    Ok(Some(text)) => text.to_lowercase(),
+                    // Unresolvable: matches nothing, so only a true atom is a problem.
+                    Ok(None) if !self.a.atom(id) => continue,
+                    Ok(None) => {
+                        return Step::GiveUp(format!(
+                            "policy variable in `{}` cannot be resolved in this model",
+                            t.display_text()
+                        ))
                     }
-                }
+                    Err(()) => return Step::Blocked,
+                },
+                _ => continue,
+            };
+            if self.a.atom(id) {
+                wanted_ci.push(text);
+            } else {
+                unwanted_ci.push(text);
             }
         }
         let ok_ci = |s: &str| {
@@ -705,7 +740,7 @@ impl ContextBuilder<'_> {
     }
 
     fn witness_or_learn(
-        &self,
+        &mut self,
         pos: &[Glob],
         neg: &[Glob],
         pos_ids: &[AtomId],
@@ -720,26 +755,56 @@ impl ContextBuilder<'_> {
             Witness::Empty => {
                 let (pi, ni) = automata::minimal_conflict(&p, &n)
                     .unwrap_or_else(|| ((0..pos.len()).collect(), (0..neg.len()).collect()));
+                let involved = pi
+                    .iter()
+                    .map(|i| (pos_ids.get(*i).copied(), true))
+                    .chain(ni.iter().map(|i| (neg_ids.get(*i).copied(), false)));
                 let mut literals = Vec::new();
-                for i in pi {
-                    match pos_ids.get(i) {
-                        Some(id) if *id != usize::MAX => literals.push(Term::Atom(*id)),
-                        _ => return Step::GiveUp(
-                            "no value satisfies the patterns once policy variables are substituted"
-                                .into(),
-                        ),
+                let mut read_keys = BTreeSet::new();
+                for (id, positive) in involved {
+                    let Some(id) = id.filter(|id| *id != usize::MAX) else {
+                        return Step::GiveUp(
+                            "no value found that avoids the case-insensitive values as well".into(),
+                        );
+                    };
+                    if let Atom::Str {
+                        pattern: StrPattern::Template(t, _),
+                        ..
+                    } = &self.query.atoms[id]
+                    {
+                        read_keys.extend(t.variable_keys().map(str::to_string));
+                    }
+                    literals.push(if positive {
+                        Term::Atom(id)
+                    } else {
+                        Term::not(Term::Atom(id))
+                    });
+                }
+                // A template's language depends on the keys it reads: the conflict holds for
+                // these values of those keys, so the lemma names them.
+                let before = self.query.atoms.len();
+                for key in read_keys {
+                    match self.values.get(&key).map(Vec::as_slice) {
+                        Some([value]) => {
+                            literals.push(self.query.str_atom(
+                                StrVar::Context {
+                                    key: key.clone(),
+                                    slot: 0,
+                                },
+                                StrPattern::Glob(Glob::literal(value)),
+                            ));
+                            // Only for exactly one value: a second one would leave it unresolved.
+                            if self.query.keys.get(&key).is_some_and(|k| k.slots > 1) {
+                                literals.push(Term::not(self.query.present(&key, 1)));
+                            }
+                        }
+                        Some([]) | None => literals.push(Term::not(self.query.present(&key, 0))),
+                        Some(_) => literals.push(self.query.present(&key, 1)),
                     }
                 }
-                for i in ni {
-                    match neg_ids.get(i) {
-                        Some(id) if *id != usize::MAX => literals.push(Term::not(Term::Atom(*id))),
-                        _ => return Step::GiveUp(
-                            "no value satisfies the patterns once policy variables are substituted"
-                                .into(),
-                        ),
-                    }
-                }
-                Step::Learn(vec![Term::not(Term::and(literals))])
+                let mut lemmas = pattern_relation_lemmas(self.query, before);
+                lemmas.push(Term::not(Term::and(literals)));
+                Step::Learn(lemmas)
             }
         }
     }

@@ -287,3 +287,19 @@ fn null_and_if_exists() {
         Verdict::Holds
     );
 }
+
+#[test]
+fn ignore_case_templates_are_wider_than_exact_ones() {
+    let ci = identity(
+        r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"home/${aws:username}"}}}"#,
+    );
+    let exact = identity(
+        r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"home/${aws:username}"}}}"#,
+    );
+    assert_eq!(check(&exact, &ci, PolicyType::Identity), Verdict::Holds);
+    assert_eq!(check(&ci, &ci, PolicyType::Identity), Verdict::Holds);
+    let Verdict::Violated(list) = check(&ci, &exact, PolicyType::Identity) else {
+        panic!("a case-insensitive match must be wider than an exact one")
+    };
+    assert!(!list.is_empty());
+}
