@@ -240,7 +240,7 @@ pub fn check_file(path: &str, baseline: &PolicyFile, options: &ScanOptions) -> S
             let mut check = options.check.clone();
             check.policy_type =
                 resolve_type(options.policy_type, &[&policy.policy, &baseline.policy]);
-            let verdict = check_no_new_access(&policy.policy, &baseline.policy, &check);
+            let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
             Outcome::Checked {
                 policy: Box::new(policy),
                 report: crate::cli::check_report(verdict),
@@ -251,6 +251,21 @@ pub fn check_file(path: &str, baseline: &PolicyFile, options: &ScanOptions) -> S
         file: path.to_string(),
         outcome,
     }
+}
+
+/// `check_no_new_access` in a fresh z3 context. The default context is per thread and keeps
+/// every term earlier checks created; its term numbering steers z3's choices, so the same
+/// pair could give different counterexamples depending on what ran before on that thread.
+/// A fresh context makes each result depend on the pair alone, which is what lets shards'
+/// outputs concatenate into exactly one run's output. It also frees z3's memory per check.
+pub fn check_deterministic(
+    proposed: &crate::model::Policy,
+    baseline: &crate::model::Policy,
+    options: &CheckOptions,
+) -> crate::explain::Verdict {
+    z3::with_z3_config(&z3::Config::new(), || {
+        check_no_new_access(proposed, baseline, options)
+    })
 }
 
 /// Checks every file in parallel; results come back in input order. `progress` is called
