@@ -57,6 +57,10 @@ struct Args {
     /// Use z3's per-thread default context instead of a fresh one per query.
     #[arg(long)]
     shared_context: bool,
+    /// Print the broad baseline policy of the `baseline` workload and exit (to reproduce the
+    /// workload with `keyaki scan --baseline`).
+    #[arg(long)]
+    print_baseline: bool,
     /// How many of the slowest queries to list per workload.
     #[arg(long, default_value_t = 5)]
     slowest: usize,
@@ -391,6 +395,10 @@ fn run_workload(name: &str, workload: Workload, args: &Args) -> Vec<Measured> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if args.print_baseline {
+        println!("{BROAD_BASELINE}");
+        return ExitCode::SUCCESS;
+    }
     if !args.corpus.is_dir() {
         eprintln!(
             "SKIPPED: {} not found (pass --corpus DIR)",
