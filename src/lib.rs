@@ -17,4 +17,5 @@ pub mod parse;
 pub mod pattern;
 pub mod report;
 pub mod request;
+pub mod scan;
 pub mod solve;

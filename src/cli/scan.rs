@@ -1,7 +1,12 @@
 //! `keyaki scan`: many policies against one baseline or spec, in parallel.
 
-use crate::report::Exit;
-use std::io::Write;
+use super::{load_policy, UniverseArg};
+use crate::explain::{ActionUniverse, CheckOptions};
+use crate::report::{self, Code, Exit};
+use crate::scan::{self, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
+use serde_json::{json, Value};
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ScanFormat {
@@ -24,7 +29,8 @@ pub struct ScanArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     pub jobs: Option<usize>,
-    /// `K/N`: only the K-th of N deterministic slices of the inputs (1-based).
+    /// `K/N`: only the K-th of N deterministic slices of the inputs (1-based). File i of the
+    /// sorted list goes to slice i mod N + 1.
     #[arg(long)]
     pub shard: Option<String>,
     #[arg(long, value_enum)]
@@ -33,8 +39,161 @@ pub struct ScanArgs {
     pub timeout: f64,
     #[arg(long, default_value_t = 1)]
     pub counterexamples: usize,
+    /// open: any action name; catalog: only known actions.
+    #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
+    pub action_universe: UniverseArg,
 }
 
-pub fn run(_args: ScanArgs, _out: &mut dyn Write) -> Result<Exit, String> {
-    Err("keyaki scan is being built (issue 5)".into())
+pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
+    if args.spec.is_some() {
+        return Err(
+            "scan --spec is not available yet: it needs the per-policy spec check of issue 4; use --baseline FILE"
+                .into(),
+        );
+    }
+    let baseline_path = args
+        .baseline
+        .as_deref()
+        .ok_or("scan needs --baseline FILE")?;
+    if !(args.timeout.is_finite() && args.timeout > 0.0) {
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            args.timeout
+        ));
+    }
+    let shard = args
+        .shard
+        .as_deref()
+        .map(str::parse::<Shard>)
+        .transpose()
+        .map_err(|e| e.to_string())?;
+    let baseline = load_policy(baseline_path)?;
+    let mut files = scan::discover(&args.paths).map_err(|e| e.to_string())?;
+    if let Some(shard) = shard {
+        files = shard.select(&files);
+    }
+    let options = ScanOptions {
+        policy_type: args.policy_type,
+        check: CheckOptions {
+            // Resolved per file.
+            policy_type: crate::eval::PolicyType::Identity,
+            counterexamples: args.counterexamples.max(1),
+            timeout: Duration::from_secs_f64(args.timeout.min(86_400.0)),
+            action_universe: match args.action_universe {
+                UniverseArg::Open => ActionUniverse::Open,
+                UniverseArg::Catalog => ActionUniverse::Catalog,
+            },
+        },
+        jobs: args.jobs,
+    };
+    let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
+    let progress = |done: usize, total: usize| {
+        if show_progress {
+            eprint!("\rscanning {done}/{total}");
+        }
+    };
+    let entries = scan::scan(&files, &baseline, &options, &progress).map_err(|e| e.to_string())?;
+    if show_progress && !files.is_empty() {
+        // Clear the progress line before the report.
+        eprint!("\r{:width$}\r", "", width = 40);
+    }
+    let summary = Summary::of(&entries);
+    let text = match args.format {
+        ScanFormat::Text => text_report(&entries, &summary, baseline_path),
+        ScanFormat::Jsonl => entries
+            .iter()
+            .map(|e| serde_json::to_string(&e.to_json()).unwrap_or_default() + "\n")
+            .collect(),
+        ScanFormat::Json => pretty(&json!({
+            "baseline": baseline_path,
+            "summary": summary,
+            "results": entries.iter().map(ScanEntry::to_json).collect::<Vec<_>>(),
+        })),
+        ScanFormat::Sarif => pretty(&sarif_report(&entries)),
+    };
+    write!(out, "{text}").map_err(|e| e.to_string())?;
+    Ok(summary.exit())
+}
+
+fn pretty(v: &Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// One line per file (plus counterexample lines for failures), then the counts.
+fn text_report(entries: &[ScanEntry], summary: &Summary, baseline: &str) -> String {
+    let mut out = String::new();
+    for entry in entries {
+        let line = match &entry.outcome {
+            Outcome::Invalid(message) => format!("invalid  {}: {message}\n", entry.file),
+            Outcome::Checked { report, .. } => match entry.result() {
+                ScanResult::Pass => format!("pass     {}\n", entry.file),
+                ScanResult::Unknown => format!(
+                    "unknown  {}: {}\n",
+                    entry.file,
+                    report
+                        .reason
+                        .as_deref()
+                        .unwrap_or("the prover could not decide")
+                ),
+                _ => {
+                    let mut s = format!(
+                        "fail     {}: allows requests {baseline} does not\n",
+                        entry.file
+                    );
+                    for c in &report.counterexamples {
+                        s.push_str(&report::counterexample_text(c, "policy", "baseline"));
+                    }
+                    s
+                }
+            },
+        };
+        out.push_str(&line);
+    }
+    out.push_str(&format!(
+        "{} files: {} pass, {} fail, {} unknown, {} invalid\n",
+        summary.total, summary.pass, summary.fail, summary.unknown, summary.invalid
+    ));
+    out
+}
+
+/// One SARIF run: each file's check results, merged; invalid files become tool-execution
+/// notifications (the analysis could not run on them), not findings.
+fn sarif_report(entries: &[ScanEntry]) -> Value {
+    let mut rules: std::collections::BTreeMap<String, Value> = Default::default();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for entry in entries {
+        match &entry.outcome {
+            Outcome::Checked { policy, report } => {
+                let one = report::check_sarif(report, policy, Code::NewAccess);
+                let run = &one["runs"][0];
+                for rule in run["tool"]["driver"]["rules"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(id) = rule["id"].as_str() {
+                        rules.insert(id.to_string(), rule.clone());
+                    }
+                }
+                results.extend(run["results"].as_array().into_iter().flatten().cloned());
+            }
+            Outcome::Invalid(message) => notifications.push(json!({
+                "level": "error",
+                "message": {"text": message},
+                "locations": [{"physicalLocation": {"artifactLocation": {"uri": entry.file}}}],
+            })),
+        }
+    }
+    let mut sarif = report::sarif(&[]);
+    let run = &mut sarif["runs"][0];
+    run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().collect());
+    run["results"] = Value::Array(results);
+    run["invocations"] = json!([{
+        "executionSuccessful": notifications.is_empty(),
+        "toolExecutionNotifications": notifications,
+    }]);
+    sarif
 }

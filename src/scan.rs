@@ -1,0 +1,346 @@
+//! Many policies against one baseline: file discovery, deterministic sharding, a parallel
+//! check, and the per-file results `keyaki scan` renders.
+//!
+//! Kept out of the CLI so the corpus runner and tests can drive the same code.
+
+use crate::cli::{resolve_type, PolicyTypeArg};
+use crate::explain::{check_no_new_access, CheckOptions};
+use crate::report::{CheckReport, CheckResult, Exit, PolicyFile};
+use rayon::prelude::*;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ScanError {
+    #[error("{path}: cannot read: {message}")]
+    Unreadable { path: String, message: String },
+    #[error("--shard must be K/N with 1 <= K <= N (for example 2/8), not {0:?}")]
+    BadShard(String),
+    #[error("--jobs must be at least 1")]
+    NoJobs,
+    #[error("cannot start {jobs} worker threads: {message}")]
+    ThreadPool { jobs: usize, message: String },
+}
+
+/// The verdict for one file. `Invalid` = the file could not be read or parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ScanResult {
+    Pass,
+    Fail,
+    Unknown,
+    Invalid,
+}
+
+impl ScanResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ScanResult::Pass => "pass",
+            ScanResult::Fail => "fail",
+            ScanResult::Unknown => "unknown",
+            ScanResult::Invalid => "invalid",
+        }
+    }
+}
+
+/// What happened to one file.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// Parsed and checked; the policy is kept for reports that point into it.
+    Checked {
+        policy: Box<PolicyFile>,
+        report: CheckReport,
+    },
+    /// Unreadable or unparsable: the message says why.
+    Invalid(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ScanEntry {
+    /// The path as discovered (relative to the working directory when the argument was).
+    pub file: String,
+    pub outcome: Outcome,
+}
+
+impl ScanEntry {
+    pub fn result(&self) -> ScanResult {
+        match &self.outcome {
+            Outcome::Invalid(_) => ScanResult::Invalid,
+            Outcome::Checked { report, .. } => match report.result {
+                CheckResult::Pass => ScanResult::Pass,
+                CheckResult::Fail => ScanResult::Fail,
+                CheckResult::Unknown => ScanResult::Unknown,
+            },
+        }
+    }
+
+    /// `{"file", "result", "reason", "counterexamples"}`: check's JSON plus the file.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut object = serde_json::Map::new();
+        object.insert("file".into(), self.file.clone().into());
+        match &self.outcome {
+            Outcome::Checked { report, .. } => {
+                if let serde_json::Value::Object(fields) = report.to_json() {
+                    object.extend(fields);
+                }
+            }
+            Outcome::Invalid(message) => {
+                object.insert("result".into(), "invalid".into());
+                object.insert("reason".into(), message.clone().into());
+                object.insert("counterexamples".into(), serde_json::Value::Array(vec![]));
+            }
+        }
+        serde_json::Value::Object(object)
+    }
+}
+
+/// Counts per result.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub total: usize,
+    pub pass: usize,
+    pub fail: usize,
+    pub unknown: usize,
+    pub invalid: usize,
+}
+
+impl Summary {
+    pub fn of(entries: &[ScanEntry]) -> Summary {
+        let mut s = Summary {
+            total: entries.len(),
+            ..Summary::default()
+        };
+        for e in entries {
+            match e.result() {
+                ScanResult::Pass => s.pass += 1,
+                ScanResult::Fail => s.fail += 1,
+                ScanResult::Unknown => s.unknown += 1,
+                ScanResult::Invalid => s.invalid += 1,
+            }
+        }
+        s
+    }
+
+    /// The worst result decides: any invalid file → 2, else any unknown → 3, else any fail → 1.
+    ///
+    /// Invalid ranks first because a file the gate could not read may hide anything; unknown
+    /// before fail because "could not decide" must not be mistaken for a clean, explained
+    /// failure. A fail never turns into "invalid" unless some other file really is invalid.
+    pub fn exit(&self) -> Exit {
+        if self.invalid > 0 {
+            Exit::BadInput
+        } else if self.unknown > 0 {
+            Exit::Unknown
+        } else if self.fail > 0 {
+            Exit::Violated
+        } else {
+            Exit::Ok
+        }
+    }
+}
+
+/// `K/N`: the K-th (1-based) of N slices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl FromStr for Shard {
+    type Err = ScanError;
+
+    fn from_str(s: &str) -> Result<Shard, ScanError> {
+        let bad = || ScanError::BadShard(s.to_string());
+        let (k, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: usize = k.trim().parse().map_err(|_| bad())?;
+        let count: usize = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl Shard {
+    /// File `i` (0-based, in the sorted list) belongs to shard `i mod N + 1`: every shard gets
+    /// the same count ±1 whatever the directory layout, and the union of all shards is the list.
+    pub fn select<T: Clone>(&self, items: &[T]) -> Vec<T> {
+        items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| i % self.count == self.index - 1)
+            .map(|(_, item)| item.clone())
+            .collect()
+    }
+}
+
+/// Every policy file named by `paths`: a file argument is taken as is, a directory is walked
+/// recursively for `*.json` (symlinked directories are not followed, so a link cycle cannot
+/// loop). The result is sorted by path text and free of duplicates.
+pub fn discover(paths: &[String]) -> Result<Vec<String>, ScanError> {
+    let mut files = Vec::new();
+    for path in paths {
+        let meta = std::fs::metadata(path).map_err(|e| ScanError::Unreadable {
+            path: path.clone(),
+            message: e.to_string(),
+        })?;
+        if meta.is_dir() {
+            walk(Path::new(path), &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn walk(dir: &Path, files: &mut Vec<String>) -> Result<(), ScanError> {
+    let unreadable = |e: std::io::Error| ScanError::Unreadable {
+        path: dir.display().to_string(),
+        message: e.to_string(),
+    };
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .map_err(unreadable)?
+        .collect::<Result<_, _>>()
+        .map_err(unreadable)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let path = entry.path();
+        let file_type = entry.file_type().map_err(unreadable)?;
+        if file_type.is_dir() {
+            walk(&path, files)?;
+        } else if path
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
+            && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+        {
+            files.push(path.to_string_lossy().into_owned());
+        }
+    }
+    Ok(())
+}
+
+/// How to check each file.
+#[derive(Debug, Clone)]
+pub struct ScanOptions {
+    /// `None`: resolve per file (resource when the file or the baseline has a Principal).
+    pub policy_type: Option<PolicyTypeArg>,
+    pub check: CheckOptions,
+    /// Worker threads; `None` = rayon's default (all cores).
+    pub jobs: Option<usize>,
+}
+
+/// Reads, parses and checks one file against the baseline.
+pub fn check_file(path: &str, baseline: &PolicyFile, options: &ScanOptions) -> ScanEntry {
+    let outcome = match crate::cli::load_policy(path) {
+        Err(message) => Outcome::Invalid(message),
+        Ok(policy) => {
+            let mut check = options.check.clone();
+            check.policy_type =
+                resolve_type(options.policy_type, &[&policy.policy, &baseline.policy]);
+            let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
+            Outcome::Checked {
+                policy: Box::new(policy),
+                report: crate::cli::check_report(verdict),
+            }
+        }
+    };
+    ScanEntry {
+        file: path.to_string(),
+        outcome,
+    }
+}
+
+/// `check_no_new_access` in a fresh z3 context. The default context is per thread and keeps
+/// every term earlier checks created; its term numbering steers z3's choices, so the same
+/// pair could give different counterexamples depending on what ran before on that thread.
+/// A fresh context makes each result depend on the pair alone, which is what lets shards'
+/// outputs concatenate into exactly one run's output. It also frees z3's memory per check.
+pub fn check_deterministic(
+    proposed: &crate::model::Policy,
+    baseline: &crate::model::Policy,
+    options: &CheckOptions,
+) -> crate::explain::Verdict {
+    z3::with_z3_config(&z3::Config::new(), || {
+        check_no_new_access(proposed, baseline, options)
+    })
+}
+
+/// Checks every file in parallel; results come back in input order. `progress` is called
+/// after each file with (done, total), from worker threads.
+pub fn scan(
+    files: &[String],
+    baseline: &PolicyFile,
+    options: &ScanOptions,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Vec<ScanEntry>, ScanError> {
+    let done = AtomicUsize::new(0);
+    let run = || -> Vec<ScanEntry> {
+        files
+            .par_iter()
+            // One file per task: check times vary by 1000x, so let rayon balance them.
+            .with_max_len(1)
+            .map(|file| {
+                let entry = check_file(file, baseline, options);
+                progress(done.fetch_add(1, Ordering::Relaxed) + 1, files.len());
+                entry
+            })
+            .collect()
+    };
+    match options.jobs {
+        None => Ok(run()),
+        Some(0) => Err(ScanError::NoJobs),
+        Some(jobs) => rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|e| ScanError::ThreadPool {
+                jobs,
+                message: e.to_string(),
+            })
+            .map(|pool| pool.install(run)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_parses_and_rejects() {
+        assert_eq!("2/3".parse(), Ok(Shard { index: 2, count: 3 }));
+        for bad in ["0/3", "4/3", "1/0", "3", "a/b", "1/3/4", ""] {
+            assert!(bad.parse::<Shard>().is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn shards_partition_the_list() {
+        let items: Vec<usize> = (0..10).collect();
+        let mut union: Vec<usize> = (1..=3)
+            .flat_map(|k| Shard { index: k, count: 3 }.select(&items))
+            .collect();
+        assert_eq!(
+            Shard { index: 1, count: 3 }.select(&items),
+            vec![0, 3, 6, 9]
+        );
+        union.sort();
+        assert_eq!(union, items);
+    }
+
+    #[test]
+    fn exit_ranks_invalid_over_unknown_over_fail() {
+        let s = |fail, unknown, invalid| Summary {
+            total: 5,
+            pass: 1,
+            fail,
+            unknown,
+            invalid,
+        };
+        assert_eq!(s(0, 0, 0).exit(), Exit::Ok);
+        assert_eq!(s(2, 0, 0).exit(), Exit::Violated);
+        assert_eq!(s(2, 1, 0).exit(), Exit::Unknown);
+        assert_eq!(s(2, 1, 1).exit(), Exit::BadInput);
+    }
+}
