@@ -263,9 +263,9 @@ pub fn check_deterministic(
     baseline: &crate::model::Policy,
     options: &CheckOptions,
 ) -> crate::explain::Verdict {
-    z3::with_z3_config(&z3::Config::new(), || {
-        check_no_new_access(proposed, baseline, options)
-    })
+    // `explain::search` gives every query its own z3 context, so the verdict and its
+    // counterexamples do not depend on what this thread checked before.
+    check_no_new_access(proposed, baseline, options)
 }
 
 /// Checks every file in parallel; results come back in input order. `progress` is called
