@@ -161,6 +161,16 @@ pub enum Atom {
         slot: usize,
         net: ipnet::IpNet,
     },
+    /// The variable's text starts with this prefix (auxiliary: relates diverging patterns).
+    Prefix {
+        var: StrVar,
+        prefix: String,
+    },
+    /// An auxiliary boolean defined only by lemmas (the at-most-one ladder over services).
+    Aux {
+        family: &'static str,
+        index: usize,
+    },
 }
 
 /// Index into [`Query::atoms`].
@@ -925,7 +935,103 @@ pub fn add_domain_lemmas(query: &mut Query) {
     lemmas.extend(derived_key_lemmas(query));
     lemmas.extend(template_lemmas(query));
     lemmas.extend(pattern_relation_lemmas(query, 0));
+    lemmas.extend(prefix_trie_lemmas(query));
     query.lemmas.extend(lemmas);
+}
+
+/// Patterns whose literal prefixes diverge are disjoint. Rather than one clause per such pair
+/// (quadratic), each variable gets a compressed trie of its patterns' literal prefixes: a
+/// pattern implies "starts with its prefix", a trie node implies its parent, and the children
+/// of a node (which differ at their next character) are at most one true (a ladder: linear).
+/// Without this the solver may combine patterns no string satisfies together (two services,
+/// two literal values), and each such model would cost a refinement round.
+fn prefix_trie_lemmas(query: &mut Query) -> Vec<Term> {
+    let mut by_var: BTreeMap<StrVar, Vec<(AtomId, String)>> = BTreeMap::new();
+    for (id, atom) in query.atoms.iter().enumerate() {
+        if let Atom::Str {
+            var,
+            pattern: StrPattern::Glob(g),
+        } = atom
+        {
+            let prefix = g.literal_prefix();
+            if !prefix.is_empty() {
+                by_var.entry(var.clone()).or_default().push((id, prefix));
+            }
+        }
+    }
+    let mut lemmas = Vec::new();
+    let mut ladder_index = 0usize;
+    for (var, atoms) in by_var {
+        let mut prefixes: Vec<String> = atoms.iter().map(|(_, p)| p.clone()).collect();
+        prefixes.sort();
+        prefixes.dedup();
+        if prefixes.len() < 2 {
+            continue;
+        }
+        // Nodes: the prefixes and the longest common prefixes of sorted neighbours.
+        let mut nodes: BTreeSet<String> = prefixes.iter().cloned().collect();
+        for pair in prefixes.windows(2) {
+            let common: String = pair[0]
+                .chars()
+                .zip(pair[1].chars())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect();
+            nodes.insert(common);
+        }
+        let node_atom = |query: &mut Query, prefix: &str| -> Option<Term> {
+            (!prefix.is_empty()).then(|| {
+                query.atom(Atom::Prefix {
+                    var: var.clone(),
+                    prefix: prefix.to_string(),
+                })
+            })
+        };
+        for (id, prefix) in &atoms {
+            if let Some(node) = node_atom(query, prefix) {
+                lemmas.push(Term::implies(Term::Atom(*id), node));
+            }
+        }
+        // Parent of a node: its longest proper prefix among the nodes.
+        let mut children: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for node in &nodes {
+            if node.is_empty() {
+                continue;
+            }
+            let parent = nodes
+                .range(..node.clone())
+                .rev()
+                .find(|candidate| node.starts_with(candidate.as_str()))
+                .cloned()
+                .unwrap_or_default();
+            if let (Some(child), Some(parent_atom)) =
+                (node_atom(query, node), node_atom(query, &parent))
+            {
+                lemmas.push(Term::implies(child, parent_atom));
+            }
+            children.entry(parent).or_default().push(node.clone());
+        }
+        for siblings in children.values().filter(|c| c.len() > 1) {
+            let mut previous: Option<Term> = None;
+            for sibling in siblings {
+                let Some(this) = node_atom(query, sibling) else {
+                    continue;
+                };
+                let ladder = query.atom(Atom::Aux {
+                    family: "prefix-ladder",
+                    index: ladder_index,
+                });
+                ladder_index += 1;
+                lemmas.push(Term::implies(this.clone(), ladder.clone()));
+                if let Some(prev) = previous {
+                    lemmas.push(Term::implies(prev.clone(), ladder.clone()));
+                    lemmas.push(Term::implies(this, Term::not(prev)));
+                }
+                previous = Some(ladder);
+            }
+        }
+    }
+    lemmas
 }
 
 /// The evaluator derives these keys from an authenticated principal, so the symbolic request
@@ -1321,6 +1427,23 @@ pub fn atom_holds(
             };
             cmp_i128(scaled, *value, *cmp)
         }
+        Atom::Prefix { var, prefix } => {
+            let text = match var {
+                StrVar::Action => Some(request.action.to_lowercase()),
+                StrVar::Resource => request.resource.clone(),
+                StrVar::Principal => match &request.principal {
+                    Principal::Aws(s)
+                    | Principal::Service(s)
+                    | Principal::Federated(s)
+                    | Principal::CanonicalUser(s) => Some(s.clone()),
+                    Principal::Anonymous => None,
+                },
+                StrVar::Context { key, slot } => slot_value(key, *slot),
+            };
+            text.is_some_and(|t| t.starts_with(prefix.as_str()))
+        }
+        // Auxiliary atoms have no meaning of their own on a request.
+        Atom::Aux { .. } => false,
         Atom::IpIn { key, slot, net } => slot_value(key, *slot)
             .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
             .is_some_and(|ip| net.contains(&ip)),

@@ -145,12 +145,15 @@ fn search_with<T>(
     let mut refinements = 0usize;
     let trace = std::env::var_os("KEYAKI_TRACE").is_some();
     loop {
-        if Instant::now() >= deadline {
+        let now = Instant::now();
+        if now >= deadline {
             return finish(
                 found,
                 format!("timeout after {} ms", options.timeout.as_millis()),
             );
         }
+        // Each check gets only what is left, so a query never overruns --timeout by much.
+        backend.set_time_limit(deadline - now);
         match backend.check(&query) {
             Outcome::Unsat => {
                 return if found.is_empty() {
@@ -203,10 +206,18 @@ fn search_with<T>(
                     }
                     Concrete::Learn(lemmas) => {
                         if trace {
-                            eprintln!(
-                                "keyaki: refinement {refinements}: {} lemma(s)",
-                                lemmas.len()
-                            );
+                            for lemma in &lemmas {
+                                let mut ids = BTreeSet::new();
+                                lemma.atoms(&mut ids);
+                                let atoms: Vec<String> = ids
+                                    .iter()
+                                    .map(|id| crate::solve::describe_atom(&query.atoms[*id]))
+                                    .collect();
+                                eprintln!(
+                                    "keyaki: refinement {refinements}: {}",
+                                    atoms.join(" | ")
+                                );
+                            }
                         }
                         for lemma in lemmas {
                             backend.assert(&query, &lemma);

@@ -44,6 +44,8 @@ pub trait Backend {
     /// Adds a formula that must hold.
     fn assert(&mut self, query: &Query, term: &Term);
     fn check(&mut self, query: &Query) -> Outcome;
+    /// The time the next check may take.
+    fn set_time_limit(&mut self, limit: Duration);
     fn push(&mut self);
     fn pop(&mut self);
 }
@@ -270,6 +272,10 @@ fn bv_const(width: u32, value: u128) -> z3::ast::BV {
 }
 
 impl Backend for Z3Backend {
+    fn set_time_limit(&mut self, limit: Duration) {
+        self.set_timeout(limit);
+    }
+
     fn assert(&mut self, query: &Query, term: &Term) {
         let b = self.lower(query, term);
         self.solver.assert(&b);
@@ -411,5 +417,7 @@ pub fn describe_atom(atom: &Atom) -> String {
             value,
         } => format!("{key}[{slot}] {view:?} {cmp:?} {value}"),
         Atom::IpIn { key, slot, net } => format!("{key}[{slot}] in {net}"),
+        Atom::Prefix { var, prefix } => format!("{var} starts with {prefix}"),
+        Atom::Aux { family, index } => format!("{family}[{index}]"),
     }
 }
