@@ -1,0 +1,123 @@
+//! Every failure the fuzz targets and the differential tests found, as a minimal test.
+//!
+//! Tests marked `#[ignore = "bug: ..."]` reproduce engine bugs the lead must fix (engine files
+//! are not ours); they fail today and pass once fixed — run them with `--ignored`.
+
+mod common;
+
+use common::policy;
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::request::{Principal, Request};
+
+fn options() -> CheckOptions {
+    CheckOptions {
+        policy_type: PolicyType::Identity,
+        ..CheckOptions::default()
+    }
+}
+
+/// Every counterexample prints to JSON that `parse_request` reads back, and replays.
+fn assert_counterexamples_replay(verdict: &Verdict, proposed: &str, baseline: &str) {
+    let (p, b) = (policy(proposed), policy(baseline));
+    let Verdict::Violated(list) = verdict else {
+        return;
+    };
+    for c in list {
+        let json = serde_json::to_vec(&c.request).unwrap();
+        let request = keyaki::parse::parse_request(&json, "counterexample.json")
+            .unwrap_or_else(|e| panic!("printed counterexample does not parse back: {e}"));
+        assert_eq!(
+            evaluate(&p, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&b, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+    }
+}
+
+/// Found by `differential::counterexamples_replay_and_passes_are_never_refuted`.
+/// `keyaki check p.json --baseline b.json` with an IPv6 network in an IpAddress condition
+/// ends `unknown` (exit 3): "internal error: a counterexample did not replay through the
+/// evaluator: ... "aws:SourceIp":"0.0.0.0"". Cause: the encoder never creates the
+/// `Atom::IsIpv6` atom, so `solve` invents a private v6 flag and the concretizer
+/// (`explain::typed_value`) finds no atom, assumes IPv4 and prints the low 32 bits.
+/// Fix (engine): create the `IsIpv6` atom for every IP slot in the encoder (or read the
+/// solver's v6 flag in the concretizer).
+#[test]
+#[ignore = "bug: IPv6 counterexamples print as IPv4 and fail replay (encode/explain)"]
+fn ipv6_condition_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// The IPv4 half of the same shape works: the bug is specific to IPv6.
+#[test]
+fn ipv4_condition_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// A FALSE PASS. Found by reading the encoder against `encodings/eval-resourceless-requests.md`
+/// after the differential agreement test disagreed on a request without a resource.
+/// `keyaki check r1.json --baseline r2.json` prints `"result": "pass"` (exit 0), yet
+/// `keyaki eval r1.json --request req.json` is Allow and `keyaki eval r2.json --request
+/// req.json` is ImplicitDeny for `{"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+/// "action":"s3:ListAllMyBuckets"}`. Cause: the encoding gives the symbolic request a resource
+/// whenever a statement has a Resource/NotResource element (`Query::uses_resource`), while
+/// the evaluator says a request without a resource matches every NotResource and only
+/// universal Resource patterns. Fix (engine): a `resource present` atom in the encoding —
+/// absent ⇒ NotResource applies, Resource applies iff a pattern is universal — or, if
+/// resourceless requests are out of scope, the evaluator and the docs must say so.
+#[test]
+#[ignore = "bug: false pass — requests without a resource are not encoded (encode)"]
+fn resourceless_request_behind_not_resource_star() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","NotResource":"*"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::*"}]}"#;
+    let (p, b) = (policy(proposed), policy(baseline));
+    let request = Request::new(
+        Principal::Aws("arn:aws:iam::111122223333:user/alice".into()),
+        "s3:ListAllMyBuckets",
+        None,
+    );
+    // The evaluator's reading: the proposal grants something the baseline does not.
+    assert_eq!(
+        evaluate(&p, &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        evaluate(&b, &request, PolicyType::Identity).decision,
+        Decision::ImplicitDeny
+    );
+    // So check must not pass.
+    let verdict = check_no_new_access(&p, &b, &options());
+    assert_ne!(verdict, Verdict::Holds, "false pass");
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// Found by the limits review of the request shape. `Deny "*:*"` denies every real action
+/// (every AWS action is `service:name`), yet check reports `fail` with counterexamples whose
+/// action is `""`, `"3"` or `"b"`; `keyaki eval` rejects those printed requests ("`action`
+/// must be `service:action`"), so the user cannot replay them. Cause: the open action universe
+/// ranges over every string. Fix (engine): constrain the action variable to `?*:?*` (a lemma
+/// on `StrVar::Action`), so this pair passes.
+#[test]
+#[ignore = "bug: counterexample actions without `service:` do not parse back (encode/explain)"]
+fn counterexample_actions_have_a_service_prefix() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*:*","Resource":"*"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/k"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+    assert_eq!(verdict, Verdict::Holds);
+}
