@@ -8,6 +8,7 @@
 //! Policies come from the generator shared with the fuzz targets (`fuzz/gen`), driven by a
 //! proptest byte vector, so a failure shrinks to a small policy. Case counts are small by
 //! default; `KEYAKI_DIFF_CASES=100000 cargo test --release --test differential` runs large.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/mod.rs"]
 mod gen;

@@ -5,6 +5,7 @@
 //! matches nothing. For each random pair (from the generator shared with the fuzz targets),
 //! `check` must give the same verdict on the rewritten pair (unknown aside), and the evaluator
 //! the same decision on sampled requests. `KEYAKI_DIFF_CASES=N` runs N cases.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/mod.rs"]
 mod gen;
