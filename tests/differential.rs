@@ -81,6 +81,10 @@ fn counterexamples_replay_and_passes_are_never_refuted() {
         "IPv6 replay failures (known bug, reported as unknown): {}",
         oracles::IPV6_REPLAY_FAILURES.load(std::sync::atomic::Ordering::Relaxed)
     );
+    println!(
+        "absent aws:username replay failures (known bug, reported as unknown): {}",
+        oracles::ABSENT_USERNAME_REPLAY_FAILURES.load(std::sync::atomic::Ordering::Relaxed)
+    );
     if let Err(e) = result {
         panic!("{e}");
     }
