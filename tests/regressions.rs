@@ -177,3 +177,19 @@ fn not_ip_address_everything_v4_counterexample_replays() {
     );
     assert_counterexamples_replay(&verdict, proposed, baseline);
 }
+
+/// The same concretization bug without a Null condition (10,000-case differential run): an
+/// IfExists condition on `aws:username` is met by absence, the default `aws:PrincipalArn` is a
+/// user ARN, and the user's derived name `example` then fails `StringEqualsIgnoreCase alice`.
+#[test]
+#[ignore = "bug: principal from aws:PrincipalArn contradicts an absent aws:username (explain)"]
+fn if_exists_username_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:username":"alice"},"Null":{"aws:PrincipalArn":"false"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
