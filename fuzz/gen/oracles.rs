@@ -1,0 +1,302 @@
+//! The properties the fuzz targets and the differential tests assert, in one place.
+//!
+//! A failed property panics with the inputs as JSON, so a fuzz crash or a proptest failure is
+//! directly a reproduction for `tests/regressions.rs`.
+#![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use super::gen::{self, Choices, Literals};
+use keyaki::encode::{atom_holds, Encoder, Query};
+use keyaki::eval::{
+    check_statement, effective_context, evaluate, statement_applies, Decision, PolicyType,
+};
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::model::Policy;
+use keyaki::request::Request;
+use serde_json::Value;
+use std::time::Duration;
+
+pub fn parse_generated_policy(json: &Value) -> Policy {
+    let text = serde_json::to_vec(json).unwrap();
+    match keyaki::parse::parse_policy(&text, "generated.json") {
+        Ok(p) => p,
+        Err(e) => panic!("generated policy does not parse: {e}\n{json}"),
+    }
+}
+
+pub fn parse_generated_request(json: &Value) -> Request {
+    let text = serde_json::to_vec(json).unwrap();
+    match keyaki::parse::parse_request(&text, "request.json") {
+        Ok(r) => r,
+        Err(e) => panic!("generated request does not parse: {e}\n{json}"),
+    }
+}
+
+/// The evaluator's decision matches its per-statement explanation, and the request
+/// survives printing and parsing back.
+pub fn assert_eval_consistent(policy: &Policy, request: &Request, ty: PolicyType) {
+    let evaluation = evaluate(policy, request, ty);
+    let ctx = effective_context(request);
+    let mut allows = false;
+    let mut denies = false;
+    for stmt in &policy.statements {
+        let applies = statement_applies(stmt, request, &ctx, ty, policy.version);
+        let check = check_statement(stmt, request, &ctx, ty, policy.version);
+        assert_eq!(
+            applies,
+            check.applies(),
+            "statement_applies and check_statement disagree on statement {}",
+            stmt.index
+        );
+        match (applies, stmt.effect) {
+            (true, keyaki::model::Effect::Allow) => allows = true,
+            (true, keyaki::model::Effect::Deny) => denies = true,
+            _ => {}
+        }
+    }
+    let expected = if denies {
+        Decision::ExplicitDeny
+    } else if allows {
+        Decision::Allow
+    } else {
+        Decision::ImplicitDeny
+    };
+    assert_eq!(evaluation.decision, expected);
+    let printed = serde_json::to_vec(request).unwrap();
+    let again = keyaki::parse::parse_request(&printed, "printed.json")
+        .unwrap_or_else(|e| panic!("printed request does not parse back: {e}"));
+    assert_eq!(&again, request, "request does not round-trip through JSON");
+    assert_eq!(evaluate(policy, &again, ty), evaluation);
+}
+
+/// `Term::eval` of the encoding's `allows` formula, with every atom read concretely by
+/// `atom_holds`, equals the evaluator's decision. Skipped (None) when the encoder refuses the
+/// policy or the request has more values for a key than the encoding gives it slots (the
+/// encoding only promises agreement on requests it can represent).
+pub fn encoding_agrees(policy: &Policy, request: &Request, ty: PolicyType) -> Option<bool> {
+    let mut query = Query::default();
+    let allows = {
+        let mut encoder = Encoder::new(&mut query, &[policy], ty).ok()?;
+        encoder.allows(policy).ok()?
+    };
+    // The symbolic request always has a resource once a statement constrains it; a request
+    // without one is outside what the formula describes (see `assert_no_refutation`).
+    if query.uses_resource && request.resource.is_none() {
+        return None;
+    }
+    let ctx = effective_context(request);
+    for (key, shape) in &query.keys {
+        if ctx.values(key).map_or(0, <[String]>::len) > shape.slots {
+            return None;
+        }
+    }
+    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
+    let claimed = allows.eval(&|id| atom_holds(&query, &query.atoms[id], request, &values));
+    let actual = evaluate(policy, request, ty).decision == Decision::Allow;
+    Some(claimed == actual)
+}
+
+pub fn assert_encoding_agrees(policy: &Policy, request: &Request, ty: PolicyType) {
+    if encoding_agrees(policy, request, ty) == Some(false) {
+        panic!(
+            "encoding and evaluator disagree ({ty:?}): evaluator says {:?}\nrequest: {}\npolicy: {policy:#?}",
+            evaluate(policy, request, ty).decision,
+            serde_json::to_string(request).unwrap()
+        );
+    }
+}
+
+pub fn options(ty: PolicyType) -> CheckOptions {
+    CheckOptions {
+        policy_type: ty,
+        counterexamples: 2,
+        timeout: Duration::from_secs(30),
+        ..CheckOptions::default()
+    }
+}
+
+/// How a check ended, for the counts the tests print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ended {
+    Holds,
+    Violated,
+    Unknown,
+}
+
+/// Every counterexample parses back from its printed JSON and replays: the proposal allows it,
+/// the baseline does not.
+pub fn assert_replays(verdict: &Verdict, proposed: &Policy, baseline: &Policy, ty: PolicyType) {
+    let Verdict::Violated(list) = verdict else {
+        return;
+    };
+    assert!(!list.is_empty(), "a violation with no counterexample");
+    for ce in list {
+        let json = serde_json::to_vec(&ce.request).unwrap();
+        let request = keyaki::parse::parse_request(&json, "counterexample.json")
+            .unwrap_or_else(|e| panic!("counterexample does not parse back: {e}: {}", show(&json)));
+        assert_eq!(
+            request, ce.request,
+            "counterexample JSON does not round-trip"
+        );
+        let p = evaluate(proposed, &request, ty);
+        let b = evaluate(baseline, &request, ty);
+        assert_eq!(
+            p.decision,
+            Decision::Allow,
+            "counterexample not allowed by the proposal: {}",
+            show(&json)
+        );
+        assert_ne!(
+            b.decision,
+            Decision::Allow,
+            "counterexample allowed by the baseline: {}",
+            show(&json)
+        );
+    }
+}
+
+fn show(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Refutations by requests without a resource, counted instead of failing (see below).
+pub static RESOURCELESS_REFUTATIONS: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
+/// `KEYAKI_STRICT_KNOWN_BUGS=1` makes a resourceless refutation fail like any other.
+fn strict_resourceless() -> bool {
+    std::env::var_os("KEYAKI_STRICT_KNOWN_BUGS").is_some()
+}
+
+/// When check proved the property, sampled requests never refute it.
+pub fn assert_no_refutation(
+    c: &mut dyn Choices,
+    proposed: &Policy,
+    baseline: &Policy,
+    ty: PolicyType,
+    lits: &Literals,
+    samples: usize,
+) {
+    for _ in 0..samples {
+        let request = parse_generated_request(&gen::request(c, lits));
+        let p = evaluate(proposed, &request, ty).decision;
+        let b = evaluate(baseline, &request, ty).decision;
+        if p == Decision::Allow && b != Decision::Allow {
+            if request.resource.is_none() && !strict_resourceless() {
+                // Known gap (tests/regressions.rs `resourceless_request_behind_not_resource_star`):
+                // the encoding gives the symbolic request a resource whenever a statement has a
+                // Resource element, so a request without one is never considered.
+                RESOURCELESS_REFUTATIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                continue;
+            }
+            panic!(
+                "check said pass, but the proposal allows and the baseline denies ({b:?}): {}",
+                serde_json::to_string(&request).unwrap()
+            );
+        }
+    }
+}
+
+/// Unknown is allowed (never a pass), but not an internal error.
+fn assert_not_internal(verdict: &Verdict) {
+    if let Verdict::Unknown(reason) = verdict {
+        assert!(
+            !reason.contains("internal error"),
+            "check ended with an internal error: {reason}"
+        );
+    }
+}
+
+fn ended(verdict: &Verdict) -> Ended {
+    match verdict {
+        Verdict::Holds => Ended::Holds,
+        Verdict::Violated(_) => Ended::Violated,
+        Verdict::Unknown(_) => Ended::Unknown,
+    }
+}
+
+/// Replay failures of the known IPv6 bug, counted instead of failing.
+pub static IPV6_REPLAY_FAILURES: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
+/// Known bug (tests/regressions.rs `ipv6_condition_counterexample_replays`): the encoder never
+/// creates the `IsIpv6` atom, so a model inside an IPv6 network is printed as an IPv4 address
+/// and its replay fails (an `unknown`, never a pass). Recognised narrowly: an internal replay
+/// error on `aws:SourceIp` for a pair with an IPv6 network or a NotIpAddress. `KEYAKI_STRICT_KNOWN_BUGS=1` fails on it instead.
+fn is_known_ipv6_replay_bug(reason: &str, proposed: &Value, baseline: &Value) -> bool {
+    std::env::var_os("KEYAKI_STRICT_KNOWN_BUGS").is_none()
+        && reason.contains("did not replay")
+        && reason.contains("aws:SourceIp")
+        && [proposed, baseline].iter().any(|p| {
+            // An IPv6 network, or NotIpAddress (whose models may lie outside every IPv4 range).
+            let text = p.to_string();
+            text.contains("::/") || text.contains("NotIpAddress")
+        })
+}
+
+/// Replay failures of the known absent-`aws:username` bug, counted instead of failing.
+pub static ABSENT_USERNAME_REPLAY_FAILURES: std::sync::atomic::AtomicU64 =
+    std::sync::atomic::AtomicU64::new(0);
+
+/// Known bug (tests/regressions.rs `absent_username_counterexample_replays`): the concretizer
+/// takes the principal from a chosen `aws:PrincipalArn` user ARN, whose derived `aws:username`
+/// contradicts a model where the key is absent (`Null aws:username = true`, or an IfExists
+/// operator satisfied by absence). Recognised narrowly: an internal replay error, a user
+/// principal, a pair that reads `aws:username`.
+fn is_known_absent_username_bug(reason: &str, proposed: &Value, baseline: &Value) -> bool {
+    let null_username = |p: &Value| p.to_string().contains("aws:username");
+    std::env::var_os("KEYAKI_STRICT_KNOWN_BUGS").is_none()
+        && reason.contains("did not replay")
+        && reason.contains(":user/")
+        && (null_username(proposed) || null_username(baseline))
+}
+
+/// The whole differential property on one generated pair.
+pub fn check_pair(
+    c: &mut dyn Choices,
+    proposed_json: &Value,
+    baseline_json: &Value,
+    ty: PolicyType,
+    lits: &Literals,
+    samples: usize,
+) -> Ended {
+    let proposed = parse_generated_policy(proposed_json);
+    let baseline = parse_generated_policy(baseline_json);
+    let verdict = check_no_new_access(&proposed, &baseline, &options(ty));
+    if let Verdict::Unknown(reason) = &verdict {
+        if is_known_ipv6_replay_bug(reason, proposed_json, baseline_json) {
+            IPV6_REPLAY_FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ended::Unknown;
+        }
+        if is_known_absent_username_bug(reason, proposed_json, baseline_json) {
+            ABSENT_USERNAME_REPLAY_FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Ended::Unknown;
+        }
+        assert!(
+            !reason.contains("internal error"),
+            "check ended with an internal error: {reason}\n{ty:?}\nproposed: {proposed_json}\nbaseline: {baseline_json}"
+        );
+    }
+    assert_replays(&verdict, &proposed, &baseline, ty);
+    if verdict == Verdict::Holds {
+        assert_no_refutation(c, &proposed, &baseline, ty, lits, samples);
+    }
+    ended(&verdict)
+}
+
+/// A check that must not report new access (reflexivity, monotonicity): Holds or Unknown.
+pub fn assert_not_violated(
+    proposed: &Policy,
+    baseline: &Policy,
+    ty: PolicyType,
+    what: &str,
+) -> Ended {
+    let verdict = check_no_new_access(proposed, baseline, &options(ty));
+    assert_not_internal(&verdict);
+    if let Verdict::Violated(list) = &verdict {
+        panic!(
+            "{what}: check found new access: {}",
+            serde_json::to_string(&list[0].request).unwrap()
+        );
+    }
+    ended(&verdict)
+}

@@ -1,0 +1,379 @@
+//! Limits fail closed: the real binary, fed inputs over each limit, exits 2 (bad input) or 3
+//! (unknown) with a message naming the limit — never 0, never a crash, never a hang.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_keyaki");
+
+/// A scratch directory per test (no tempfile dependency): removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("keyaki-limits-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn file(&self, name: &str, content: &[u8]) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, content).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn run(args: &[&str]) -> (Output, Duration) {
+    let start = Instant::now();
+    let output = Command::new(BIN).args(args).output().unwrap();
+    (output, start.elapsed())
+}
+
+fn code(output: &Output) -> i32 {
+    // A signal (crash) has no code: -1 never equals an expected exit code.
+    output.status.code().unwrap_or(-1)
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+const SMALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+
+fn policy_with_statements(n: usize) -> String {
+    let statement = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#;
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{}]}}"#,
+        vec![statement; n].join(",")
+    )
+}
+
+#[test]
+fn input_over_ten_mebibytes_is_refused() {
+    let dir = Scratch::new("size");
+    // Valid JSON padded with whitespace past the limit: the size check must come first.
+    let limit = keyaki::cli::MAX_INPUT_BYTES as usize;
+    let mut big = SMALL.as_bytes().to_vec();
+    big.resize(limit + 1, b' ');
+    let big = dir.file("big.json", &big);
+    let small = dir.file("small.json", SMALL.as_bytes());
+    for args in [
+        vec!["check", big.as_str(), "--baseline", small.as_str()],
+        vec!["check", small.as_str(), "--baseline", big.as_str()],
+        vec!["diff", small.as_str(), big.as_str()],
+    ] {
+        let (out, _) = run(&args);
+        assert_eq!(code(&out), 2, "{args:?}: {}", text(&out));
+        let message = text(&out);
+        assert!(message.contains("big.json"), "names the file: {message}");
+        assert!(
+            message.contains(&limit.to_string()) && message.contains("limit"),
+            "names the limit: {message}"
+        );
+    }
+    let request = dir.file("request.json", &{
+        let mut r = br#"{"principal":"anonymous","action":"s3:GetObject"}"#.to_vec();
+        r.resize(limit + 1, b' ');
+        r
+    });
+    let (out, _) = run(&["eval", small.as_str(), "--request", request.as_str()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}
+
+/// Exactly at the limit the file is read (the limit is inclusive).
+#[test]
+fn input_at_the_limit_is_read() {
+    let dir = Scratch::new("at-limit");
+    let mut at = SMALL.as_bytes().to_vec();
+    at.resize(keyaki::cli::MAX_INPUT_BYTES as usize, b' ');
+    let at = dir.file("at.json", &at);
+    let (out, elapsed) = run(&["check", at.as_str(), "--baseline", at.as_str()]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
+}
+
+#[test]
+fn deep_nesting_is_refused() {
+    let dir = Scratch::new("depth");
+    let depth = keyaki::parse::MAX_DEPTH + 10;
+    let nested = format!("{}\"x\"{}", "[".repeat(depth), "]".repeat(depth));
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEquals":{{"aws:username":{nested}}}}}}}]}}"#
+    );
+    let file = dir.file("deep.json", doc.as_bytes());
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let (out, _) = run(&["check", file.as_str(), "--baseline", small.as_str()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let message = text(&out);
+    assert!(
+        message.contains(&keyaki::parse::MAX_DEPTH.to_string()) && message.contains("MAX_DEPTH"),
+        "names the limit: {message}"
+    );
+    // Far deeper than any stack would survive without the limit.
+    let abyss = "[".repeat(1_000_000);
+    let file = dir.file("abyss.json", abyss.as_bytes());
+    let (out, _) = run(&["check", file.as_str(), "--baseline", small.as_str()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+}
+
+#[test]
+fn too_many_statements_are_refused() {
+    let dir = Scratch::new("statements");
+    let limit = keyaki::parse::MAX_STATEMENTS;
+    let over = dir.file("over.json", policy_with_statements(limit + 1).as_bytes());
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let (out, _) = run(&["check", over.as_str(), "--baseline", small.as_str()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    let message = text(&out);
+    assert!(
+        message.contains("10000") && message.contains("MAX_STATEMENTS"),
+        "names the limit: {message}"
+    );
+}
+
+#[test]
+fn too_many_condition_values_are_refused() {
+    let dir = Scratch::new("values");
+    let limit = keyaki::parse::MAX_VALUES_PER_CONDITION_KEY;
+    let values: Vec<String> = (0..=limit).map(|i| format!("\"v{i}\"")).collect();
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{{"StringEquals":{{"aws:username":[{}]}}}}}}]}}"#,
+        values.join(",")
+    );
+    let file = dir.file("values.json", doc.as_bytes());
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let (out, _) = run(&["check", file.as_str(), "--baseline", small.as_str()]);
+    assert_eq!(code(&out), 2, "{}", text(&out));
+    assert!(text(&out).contains(&limit.to_string()), "{}", text(&out));
+}
+
+/// The issue asks that every limit message say how to raise the limit. Today the messages
+/// name the limit (value and constant) but no flag or setting raises it: the constants are
+/// compiled in. Reported to the lead.
+#[test]
+#[ignore = "missing: limit messages do not say how to raise the limit (cli/parse)"]
+fn limit_messages_say_how_to_raise_them() {
+    let dir = Scratch::new("howto");
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let mut big = SMALL.as_bytes().to_vec();
+    big.resize(keyaki::cli::MAX_INPUT_BYTES as usize + 1, b' ');
+    let big = dir.file("big.json", &big);
+    let over = dir.file(
+        "over.json",
+        policy_with_statements(keyaki::parse::MAX_STATEMENTS + 1).as_bytes(),
+    );
+    for file in [big, over] {
+        let (out, _) = run(&["check", file.as_str(), "--baseline", small.as_str()]);
+        assert_eq!(code(&out), 2);
+        // The scratch path is part of the message; look past it.
+        let message = text(&out).replace(file.as_str(), "FILE");
+        assert!(message.contains("raise"), "{message}");
+    }
+}
+
+#[test]
+fn tiny_timeout_is_unknown_never_pass() {
+    let dir = Scratch::new("timeout");
+    let proposed = dir.file(
+        "p.json",
+        br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"StringLike":{"s3:prefix":"home/*"}}}]}"#,
+    );
+    let baseline = dir.file("b.json", SMALL.as_bytes());
+    for format in ["json", "text", "sarif"] {
+        let (out, elapsed) = run(&[
+            "check",
+            proposed.as_str(),
+            "--baseline",
+            baseline.as_str(),
+            "--timeout",
+            "0.000001",
+            "--format",
+            format,
+        ]);
+        assert_eq!(code(&out), 3, "{format}: {}", text(&out));
+        assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
+        if format == "json" {
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(report["result"], "unknown", "{report}");
+            assert!(
+                report["reason"]
+                    .as_str()
+                    .is_some_and(|r| r.contains("timeout")),
+                "{report}"
+            );
+        }
+    }
+    // Even a pair that passes quickly must not pass without finishing the proof.
+    let (out, _) = run(&[
+        "check",
+        baseline.as_str(),
+        "--baseline",
+        baseline.as_str(),
+        "--timeout",
+        "0.000001",
+        "--format",
+        "json",
+    ]);
+    assert_ne!(code(&out), 0, "pass under a 1 µs timeout: {}", text(&out));
+    // diff too.
+    let (out, _) = run(&[
+        "diff",
+        baseline.as_str(),
+        proposed.as_str(),
+        "--timeout",
+        "0.000001",
+    ]);
+    assert!(
+        matches!(code(&out), 1 | 3),
+        "diff under a 1 µs timeout: {}",
+        text(&out)
+    );
+}
+
+#[test]
+fn nonsense_timeouts_are_bad_input() {
+    let dir = Scratch::new("timeout-values");
+    let small = dir.file("small.json", SMALL.as_bytes());
+    for t in ["0", "-1", "NaN", "inf", "abc"] {
+        let (out, _) = run(&[
+            "check",
+            small.as_str(),
+            "--baseline",
+            small.as_str(),
+            "--timeout",
+            t,
+        ]);
+        assert_eq!(code(&out), 2, "--timeout {t}: {}", text(&out));
+    }
+}
+
+/// Hundreds of `*` in one ARN: glob automata could blow up; the answer must come (or be
+/// `unknown`) within bounded time.
+#[test]
+fn wildcard_heavy_patterns_finish_or_refuse() {
+    let dir = Scratch::new("wildcards");
+    let stars = |n: usize, sep: &str| format!("arn:aws:s3:::{}", vec!["*"; n].join(sep));
+    let cases = [
+        (stars(300, "a"), stars(300, "b")),
+        (stars(500, "?"), format!("{}x", stars(499, "?"))),
+        (stars(400, "a*b"), "arn:aws:s3:::*".to_string()),
+    ];
+    for (proposed, baseline) in cases {
+        let doc = |resource: &str| {
+            format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"{resource}","Condition":{{"StringLike":{{"s3:prefix":"{}"}}}}}}]}}"#,
+                vec!["*"; 200].join("x")
+            )
+        };
+        let p = dir.file("p.json", doc(&proposed).as_bytes());
+        let b = dir.file("b.json", doc(&baseline).as_bytes());
+        let (out, elapsed) = run(&[
+            "check",
+            p.as_str(),
+            "--baseline",
+            b.as_str(),
+            "--timeout",
+            "10",
+            "--format",
+            "json",
+        ]);
+        let c = code(&out);
+        assert!(
+            matches!(c, 0..=3),
+            "crashed ({:?}): {}",
+            out.status,
+            text(&out)
+        );
+        assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+        if c == 1 {
+            // A failure must come with a counterexample.
+            let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert!(report["counterexamples"]
+                .as_array()
+                .is_some_and(|l| !l.is_empty()));
+        }
+    }
+}
+
+/// A policy just under 10 MB that parses: check finishes or gives up cleanly, in bounded time.
+///
+/// Bug: with 400,000 actions `keyaki check big.json --baseline small.json --timeout 10` runs
+/// for over 15 minutes (killed). Stack samples (gdb) sit in `encode::pattern_relation_lemmas`,
+/// called from `add_domain_lemmas` in `verify_no_new_access` — before the deadline exists —
+/// and again from `explain::search` after each counterexample; it relates every pair of
+/// string patterns, so time grows quadratically (2,000 actions 1 s, 8,000 2 s, 32,000 12 s).
+/// Fix (engine): bound the pairwise work (index patterns by literal prefix / service, or cap
+/// and fall back to refinement) and check the deadline inside encoding.
+#[test]
+#[ignore = "bug: --timeout is not enforced during encoding; quadratic pattern_relation_lemmas (encode)"]
+fn ten_megabyte_policy_finishes_or_refuses() {
+    let dir = Scratch::new("tenmb");
+    // One statement with ~9.9 MB of distinct actions.
+    let mut actions = Vec::new();
+    let mut size = 0;
+    let mut i = 0usize;
+    while size < 9_900_000 {
+        let a = format!("\"svc{}:Action{i}\"", i % 97);
+        size += a.len() + 1;
+        actions.push(a);
+        i += 1;
+    }
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+        actions.join(",")
+    );
+    assert!(doc.len() as u64 <= keyaki::cli::MAX_INPUT_BYTES);
+    let big = dir.file("big.json", doc.as_bytes());
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let (out, elapsed) = run(&[
+        "check",
+        big.as_str(),
+        "--baseline",
+        small.as_str(),
+        "--timeout",
+        "10",
+        "--format",
+        "json",
+    ]);
+    let c = code(&out);
+    assert!(matches!(c, 1..=3), "{:?}: {}", out.status, text(&out));
+    assert!(elapsed < Duration::from_secs(300), "took {elapsed:?}");
+}
+
+/// The moderate version of the above stays bounded today (a guard against regressions).
+#[test]
+fn many_actions_finish_in_bounded_time() {
+    let dir = Scratch::new("many-actions");
+    let actions: Vec<String> = (0..4_000)
+        .map(|i| format!("\"svc{}:Action{i}\"", i % 97))
+        .collect();
+    let doc = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
+        actions.join(",")
+    );
+    let big = dir.file("many.json", doc.as_bytes());
+    let small = dir.file("small.json", SMALL.as_bytes());
+    let (out, elapsed) = run(&[
+        "check",
+        big.as_str(),
+        "--baseline",
+        small.as_str(),
+        "--timeout",
+        "5",
+    ]);
+    assert!(matches!(code(&out), 1 | 3), "{}", text(&out));
+    assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
+}

@@ -1,0 +1,195 @@
+//! Every failure the fuzz targets and the differential tests found, as a minimal test.
+//!
+//! Tests marked `#[ignore = "bug: ..."]` reproduce engine bugs the lead must fix (engine files
+//! are not ours); they fail today and pass once fixed — run them with `--ignored`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::policy;
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::request::{Principal, Request};
+
+fn options() -> CheckOptions {
+    CheckOptions {
+        policy_type: PolicyType::Identity,
+        ..CheckOptions::default()
+    }
+}
+
+/// Every counterexample prints to JSON that `parse_request` reads back, and replays.
+fn assert_counterexamples_replay(verdict: &Verdict, proposed: &str, baseline: &str) {
+    let (p, b) = (policy(proposed), policy(baseline));
+    let Verdict::Violated(list) = verdict else {
+        return;
+    };
+    for c in list {
+        let json = serde_json::to_vec(&c.request).unwrap();
+        let request = keyaki::parse::parse_request(&json, "counterexample.json")
+            .unwrap_or_else(|e| panic!("printed counterexample does not parse back: {e}"));
+        assert_eq!(
+            evaluate(&p, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&b, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+    }
+}
+
+/// Found by `differential::counterexamples_replay_and_passes_are_never_refuted`.
+/// `keyaki check p.json --baseline b.json` with an IPv6 network in an IpAddress condition
+/// ends `unknown` (exit 3): "internal error: a counterexample did not replay through the
+/// evaluator: ... "aws:SourceIp":"0.0.0.0"". Cause: the encoder never creates the
+/// `Atom::IsIpv6` atom, so `solve` invents a private v6 flag and the concretizer
+/// (`explain::typed_value`) finds no atom, assumes IPv4 and prints the low 32 bits.
+/// Fix (engine): create the `IsIpv6` atom for every IP slot in the encoder (or read the
+/// solver's v6 flag in the concretizer).
+#[test]
+#[ignore = "bug: IPv6 counterexamples print as IPv4 and fail replay (encode/explain)"]
+fn ipv6_condition_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"2001:db8::/32"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// The IPv4 half of the same shape works: the bug is specific to IPv6.
+#[test]
+fn ipv4_condition_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// A FALSE PASS. Found by reading the encoder against `encodings/eval-resourceless-requests.md`
+/// after the differential agreement test disagreed on a request without a resource.
+/// `keyaki check r1.json --baseline r2.json` prints `"result": "pass"` (exit 0), yet
+/// `keyaki eval r1.json --request req.json` is Allow and `keyaki eval r2.json --request
+/// req.json` is ImplicitDeny for `{"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+/// "action":"s3:ListAllMyBuckets"}`. Cause: the encoding gives the symbolic request a resource
+/// whenever a statement has a Resource/NotResource element (`Query::uses_resource`), while
+/// the evaluator says a request without a resource matches every NotResource and only
+/// universal Resource patterns. Fix (engine): a `resource present` atom in the encoding —
+/// absent ⇒ NotResource applies, Resource applies iff a pattern is universal — or, if
+/// resourceless requests are out of scope, the evaluator and the docs must say so.
+#[test]
+#[ignore = "bug: false pass — requests without a resource are not encoded (encode)"]
+fn resourceless_request_behind_not_resource_star() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","NotResource":"*"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"arn:aws:s3:::*"}]}"#;
+    let (p, b) = (policy(proposed), policy(baseline));
+    let request = Request::new(
+        Principal::Aws("arn:aws:iam::111122223333:user/alice".into()),
+        "s3:ListAllMyBuckets",
+        None,
+    );
+    // The evaluator's reading: the proposal grants something the baseline does not.
+    assert_eq!(
+        evaluate(&p, &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+    assert_eq!(
+        evaluate(&b, &request, PolicyType::Identity).decision,
+        Decision::ImplicitDeny
+    );
+    // So check must not pass.
+    let verdict = check_no_new_access(&p, &b, &options());
+    assert_ne!(verdict, Verdict::Holds, "false pass");
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// Found by the limits review of the request shape. `Deny "*:*"` denies every real action
+/// (every AWS action is `service:name`), yet check reports `fail` with counterexamples whose
+/// action is `""`, `"3"` or `"b"`; `keyaki eval` rejects those printed requests ("`action`
+/// must be `service:action`"), so the user cannot replay them. Cause: the open action universe
+/// ranges over every string. Fix (engine): constrain the action variable to `?*:?*` (a lemma
+/// on `StrVar::Action`), so this pair passes.
+#[test]
+#[ignore = "bug: counterexample actions without `service:` do not parse back (encode/explain)"]
+fn counterexample_actions_have_a_service_prefix() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"*:*","Resource":"*"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/k"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Found by `differential::counterexamples_replay_and_passes_are_never_refuted` (3,000-case
+/// run). `keyaki check n2.json --baseline b.json` ends `unknown` (exit 3) with "internal error:
+/// a counterexample did not replay": the model wants `aws:username` absent (Null = true) and
+/// picks an `aws:PrincipalArn` value; `explain::identity_principal_hint` returns that user ARN
+/// as the principal, and the evaluator derives `aws:username` from it, so the Null condition
+/// fails on replay. A valid counterexample exists: the same request with `"aws:username": []`
+/// in its context (given keys win over derived ones, an empty array meaning absent), or a
+/// role-session principal. Fix (engine): when a derived key is absent in the model, write it
+/// as an explicit empty array, or pick a principal that does not derive it.
+#[test]
+#[ignore = "bug: principal from aws:PrincipalArn contradicts an absent aws:username (explain)"]
+fn absent_username_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"Null":{"aws:username":"true"},"StringNotEquals":{"aws:PrincipalArn":"alice"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// The request the prover should have printed does show the new access: the bug above is in
+/// concretization, not in the claim.
+#[test]
+fn absent_username_counterexample_exists() {
+    let proposed = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"ec2:RunInstances","Resource":"*","Condition":{"Null":{"aws:username":"true"},"StringNotEquals":{"aws:PrincipalArn":"alice"}}}]}"#,
+    );
+    let request = keyaki::parse::parse_request(
+        br#"{"principal":{"AWS":"arn:aws:iam::111122223333:user/example"},"action":"ec2:RunInstances","resource":"arn:aws:ec2:us-east-1::image/ami-1","context":{"aws:username":[]}}"#,
+        "request.json",
+    )
+    .unwrap();
+    assert_eq!(
+        evaluate(&proposed, &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+}
+
+/// The same IPv6 bug reached through NotIpAddress (3,000-case differential run): outside
+/// `0.0.0.0/0` only IPv6 addresses remain, and the model is printed as `"0.0.0.0"`.
+#[test]
+#[ignore = "bug: IPv6 counterexamples print as IPv4 and fail replay (encode/explain)"]
+fn not_ip_address_everything_v4_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:DeleteObject","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"0.0.0.0/0"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// The same concretization bug without a Null condition (10,000-case differential run): an
+/// IfExists condition on `aws:username` is met by absence, the default `aws:PrincipalArn` is a
+/// user ARN, and the user's derived name `example` then fails `StringEqualsIgnoreCase alice`.
+#[test]
+#[ignore = "bug: principal from aws:PrincipalArn contradicts an absent aws:username (explain)"]
+fn if_exists_username_counterexample_replays() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:username":"alice"},"Null":{"aws:PrincipalArn":"false"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(
+        matches!(verdict, Verdict::Violated(_)),
+        "expected a replayed counterexample, got {verdict:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
