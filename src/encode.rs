@@ -166,6 +166,8 @@ pub enum Atom {
         var: StrVar,
         prefix: String,
     },
+    /// The request has a resource.
+    HasResource,
     /// An auxiliary boolean defined only by lemmas (the at-most-one ladder over services).
     Aux {
         family: &'static str,
@@ -408,19 +410,40 @@ impl<'q> Encoder<'q> {
         }
     }
 
+    /// A request may have no resource (mirrors the evaluator): then only a pattern that is
+    /// exactly `*` matches, and every NotResource applies.
     fn resource_clause(&mut self, clause: &ResourceClause) -> Term {
         let any = |enc: &mut Self, patterns: &[crate::model::ResourcePattern]| {
+            let has_resource = enc.query.atom(Atom::HasResource);
             Term::or(
                 patterns
                     .iter()
-                    .map(|p| enc.template_atom(StrVar::Resource, &p.template, MatchMode::Arn))
+                    .map(|p| {
+                        let matched =
+                            enc.template_atom(StrVar::Resource, &p.template, MatchMode::Arn);
+                        // `*` folds to true: it matches with or without a resource.
+                        if matched == Term::tt() {
+                            matched
+                        } else {
+                            Term::and([has_resource.clone(), matched])
+                        }
+                    })
                     .collect::<Vec<_>>(),
             )
         };
         match clause {
             ResourceClause::Absent => Term::tt(),
             ResourceClause::Resource(p) => any(self, p),
-            ResourceClause::NotResource(p) => Term::not(any(self, p)),
+            // Every NotResource applies to a request without a resource, even `NotResource: *`.
+            ResourceClause::NotResource(p) => {
+                let has_resource = self.query.atom(Atom::HasResource);
+                let matched = Term::or(
+                    p.iter()
+                        .map(|p| self.template_atom(StrVar::Resource, &p.template, MatchMode::Arn))
+                        .collect::<Vec<_>>(),
+                );
+                Term::or([Term::not(has_resource), Term::not(matched)])
+            }
         }
     }
 
@@ -932,6 +955,19 @@ pub fn add_domain_lemmas(query: &mut Query) {
         });
         lemmas.push(Term::implies(parses, Term::and([low, high])));
     }
+    // Every request's action is `service:name`, both parts non-empty (the request parser
+    // reads nothing else back).
+    if query.atoms.iter().any(|a| {
+        matches!(
+            a,
+            Atom::Str {
+                var: StrVar::Action,
+                ..
+            }
+        )
+    }) {
+        lemmas.push(query.str_atom(StrVar::Action, StrPattern::Glob(Glob::wildcard("?*:?*"))));
+    }
     lemmas.extend(derived_key_lemmas(query));
     lemmas.extend(template_lemmas(query));
     lemmas.extend(pattern_relation_lemmas(query, 0));
@@ -1186,14 +1222,29 @@ pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
                 .collect();
             glob_relation_lemmas(&globs, &mut lemmas);
         }
+        // The remaining pairs: those with a non-glob pattern (from == 0), or with an atom
+        // added since `from`. Each is visited once, from its "driving" side, so the work is
+        // linear in the number of such atoms times the atoms on the variable.
         for (i, (a, pa)) in atoms.iter().enumerate() {
-            for (b, pb) in atoms.iter().skip(i + 1) {
-                let both_globs =
-                    matches!(pa, StrPattern::Glob(_)) && matches!(pb, StrPattern::Glob(_));
-                if from == 0 && both_globs {
+            let drives = if from == 0 {
+                !matches!(pa, StrPattern::Glob(_))
+            } else {
+                *a >= from
+            };
+            if !drives {
+                continue;
+            }
+            for (j, (b, pb)) in atoms.iter().enumerate() {
+                if i == j {
                     continue;
                 }
-                if *a < from && *b < from {
+                let b_drives = if from == 0 {
+                    !matches!(pb, StrPattern::Glob(_))
+                } else {
+                    *b >= from
+                };
+                // A pair where both sides drive is visited once, from the smaller index.
+                if b_drives && j < i {
                     continue;
                 }
                 lemmas.extend(relate(*a, pa, *b, pb));
@@ -1201,6 +1252,23 @@ pub fn pattern_relation_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
         }
     }
     lemmas
+}
+
+thread_local! {
+    /// When lemma generation must stop (set by the checker from --timeout). Stopping early
+    /// only drops helper lemmas: the answer stays sound, and the search then times out.
+    static LEMMA_DEADLINE: std::cell::Cell<Option<std::time::Instant>> = const { std::cell::Cell::new(None) };
+}
+
+/// Bounds the time spent relating patterns on this thread (None: no bound).
+pub fn set_lemma_deadline(deadline: Option<std::time::Instant>) {
+    LEMMA_DEADLINE.with(|d| d.set(deadline));
+}
+
+fn past_lemma_deadline() -> bool {
+    LEMMA_DEADLINE
+        .with(|d| d.get())
+        .is_some_and(|d| std::time::Instant::now() >= d)
 }
 
 /// Subset and (same-prefix) disjointness lemmas among fixed globs on one variable.
@@ -1215,11 +1283,16 @@ fn glob_relation_lemmas(globs: &[(AtomId, &Glob)], lemmas: &mut Vec<Term>) {
     let segments: Vec<Option<Vec<Glob>>> = globs.iter().map(|(_, g)| arn_segments(g)).collect();
     let mut order: Vec<usize> = (0..globs.len()).collect();
     order.sort_by(|&x, &y| prefixes[x].cmp(&prefixes[y]).then(x.cmp(&y)));
+    let mut visited = 0usize;
     for (rank, &first) in order.iter().enumerate() {
         for &second in order[rank + 1..]
             .iter()
             .take_while(|&&o| prefixes[o].starts_with(prefixes[first].as_str()))
         {
+            visited += 1;
+            if visited % 1024 == 0 && past_lemma_deadline() {
+                return;
+            }
             let (i, j) = (first.min(second), first.max(second));
             let (i_in_j, j_in_i, disjoint) = match (&segments[i], &segments[j]) {
                 (Some(si), Some(sj)) => segment_relation(si, sj),
@@ -1442,6 +1515,7 @@ pub fn atom_holds(
             };
             text.is_some_and(|t| t.starts_with(prefix.as_str()))
         }
+        Atom::HasResource => request.resource.is_some(),
         // Auxiliary atoms have no meaning of their own on a request.
         Atom::Aux { .. } => false,
         Atom::IpIn { key, slot, net } => slot_value(key, *slot)

@@ -81,9 +81,26 @@ pub fn check_no_new_access(
     baseline: &Policy,
     options: &CheckOptions,
 ) -> Verdict {
-    let query = match crate::encode::verify_no_new_access(proposed, baseline, options.policy_type) {
+    // --timeout covers encoding too: lemma generation stops at the deadline (fewer lemmas
+    // stay sound) and the search gets what is left.
+    let start = Instant::now();
+    crate::encode::set_lemma_deadline(Some(start + options.timeout));
+    let encoded = crate::encode::verify_no_new_access(proposed, baseline, options.policy_type);
+    crate::encode::set_lemma_deadline(None);
+    let query = match encoded {
         Ok(q) => q,
         Err(e) => return Verdict::Unknown(e.to_string()),
+    };
+    let remaining = options.timeout.saturating_sub(start.elapsed());
+    if remaining.is_zero() {
+        return Verdict::Unknown(format!(
+            "timeout after {} ms (while encoding)",
+            options.timeout.as_millis()
+        ));
+    }
+    let options = &CheckOptions {
+        timeout: remaining,
+        ..options.clone()
     };
     let replay = |request: &Request| {
         let p = evaluate(proposed, request, options.policy_type);
@@ -144,17 +161,31 @@ fn search_with<T>(
     let mut found: Vec<(Request, T)> = Vec::new();
     let mut refinements = 0usize;
     let trace = std::env::var_os("KEYAKI_TRACE").is_some();
+    let mut prefer_resource = true;
     loop {
         let now = Instant::now();
         if now >= deadline {
             return finish(
                 found,
-                format!("timeout after {} ms", options.timeout.as_millis()),
+                "timeout: the --timeout limit was reached".to_string(),
             );
         }
         // Each check gets only what is left, so a query never overruns --timeout by much.
         backend.set_time_limit(deadline - now);
-        match backend.check(&query) {
+        // Prefer requests with a resource (they read better); a resourceless one only when
+        // nothing else is left. Only an unconditional check may answer Unsat.
+        let has_resource = query.atom_id(&Atom::HasResource).map(Term::Atom);
+        let outcome = match has_resource {
+            Some(has) if prefer_resource => match backend.check_assuming(&query, &[has]) {
+                Outcome::Unsat => {
+                    prefer_resource = false;
+                    backend.check(&query)
+                }
+                other => other,
+            },
+            _ => backend.check(&query),
+        };
+        match outcome {
             Outcome::Unsat => {
                 return if found.is_empty() {
                     Search::Holds
@@ -288,7 +319,8 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
         Step::GiveUp(r) => return Concrete::GiveUp(r),
         Step::Blocked => return Concrete::GiveUp("action depends on a policy variable".into()),
     };
-    let resource = if ctx.query.uses_resource {
+    let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
+    let resource = if ctx.query.uses_resource && has_resource != Some(false) {
         let hint = catalog::catalog()
             .example_resource(&action.to_lowercase())
             .unwrap_or_else(|| {
@@ -322,8 +354,18 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
         resource,
         context: BTreeMap::new(),
     };
+    // Keys the evaluator would derive from this principal but the model leaves out are
+    // written as empty arrays: given values win, and an empty one means "absent".
+    let derived: BTreeSet<&str> = crate::eval::derived_principal_keys(&request.principal)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
     for (key, values) in &ctx.values {
         if values.is_empty() {
+            if derived.contains(key.as_str()) {
+                let shape = &ctx.query.keys[key];
+                request.set_context(&shape.name, vec![], true);
+            }
             continue;
         }
         let shape = &ctx.query.keys[key];
@@ -562,8 +604,11 @@ impl ContextBuilder<'_> {
     /// An AWS principal consistent with the chosen principal-derived keys.
     fn identity_principal_hint(&self) -> String {
         let single = |k: &str| self.values.get(k).and_then(|v| v.first()).cloned();
+        let username_absent = self.query.keys.contains_key("aws:username")
+            && self.values.get("aws:username").is_none_or(|v| v.is_empty());
         if let Some(arn) = single("aws:principalarn") {
-            if arn.starts_with("arn:") && iam_user_glob().matches(&arn) {
+            // A user ARN derives aws:username: only when the model has one.
+            if arn.starts_with("arn:") && iam_user_glob().matches(&arn) && !username_absent {
                 return arn;
             }
         }

@@ -44,6 +44,9 @@ pub trait Backend {
     /// Adds a formula that must hold.
     fn assert(&mut self, query: &Query, term: &Term);
     fn check(&mut self, query: &Query) -> Outcome;
+    /// Checks with extra facts that hold for this check only (`Unsat` then says nothing
+    /// about the query without them).
+    fn check_assuming(&mut self, query: &Query, assumptions: &[Term]) -> Outcome;
     /// The time the next check may take.
     fn set_time_limit(&mut self, limit: Duration);
     fn push(&mut self);
@@ -282,7 +285,18 @@ impl Backend for Z3Backend {
     }
 
     fn check(&mut self, query: &Query) -> Outcome {
-        match self.solver.check() {
+        self.check_assuming(query, &[])
+    }
+
+    fn check_assuming(&mut self, query: &Query, assumptions: &[Term]) -> Outcome {
+        let lowered: Vec<z3::ast::Bool> =
+            assumptions.iter().map(|t| self.lower(query, t)).collect();
+        let result = if lowered.is_empty() {
+            self.solver.check()
+        } else {
+            self.solver.check_assumptions(&lowered)
+        };
+        match result {
             z3::SatResult::Unsat => Outcome::Unsat,
             z3::SatResult::Unknown => Outcome::Unknown(
                 self.solver
@@ -419,5 +433,6 @@ pub fn describe_atom(atom: &Atom) -> String {
         Atom::IpIn { key, slot, net } => format!("{key}[{slot}] in {net}"),
         Atom::Prefix { var, prefix } => format!("{var} starts with {prefix}"),
         Atom::Aux { family, index } => format!("{family}[{index}]"),
+        Atom::HasResource => "the request has a resource".to_string(),
     }
 }

@@ -305,7 +305,7 @@ pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
     let meta = std::fs::metadata(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
     if meta.len() > MAX_INPUT_BYTES {
         return Err(format!(
-            "{path}: {} bytes is over the input limit of {MAX_INPUT_BYTES} bytes (AWS policies are at most a few KB)",
+            "{path}: {} bytes is over the input limit of {MAX_INPUT_BYTES} bytes (AWS policies are at most a few KB; to raise the limit, change keyaki::cli::MAX_INPUT_BYTES and rebuild)",
             meta.len()
         ));
     }

@@ -292,7 +292,7 @@ impl<'a> Parser<'a> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(self.error(format!(
-                "JSON nesting is deeper than the limit of {MAX_DEPTH} levels (MAX_DEPTH)"
+                "JSON nesting is deeper than the limit of {MAX_DEPTH} levels (MAX_DEPTH; AWS policies nest a few levels deep, so this input is not a policy — to raise the limit, change keyaki::parse::MAX_DEPTH and rebuild)"
             )));
         }
         Ok(())

@@ -184,7 +184,7 @@ pub fn policy_from_json(json: &Json, file: &str) -> Result<Policy, ParseError> {
                     &statement_path,
                     statement.span,
                     format!(
-                        "{} statements is more than the limit of {MAX_STATEMENTS} (MAX_STATEMENTS)",
+                        "{} statements is more than the limit of {MAX_STATEMENTS} (MAX_STATEMENTS; AWS policies hold far fewer — split the policy, or raise keyaki::parse::MAX_STATEMENTS and rebuild)",
                         items.len()
                     ),
                 ));
@@ -733,7 +733,7 @@ impl Converter<'_> {
                 path,
                 value.span,
                 format!(
-                    "{} values is more than the limit of {MAX_VALUES_PER_CONDITION_KEY} per condition key (MAX_VALUES_PER_CONDITION_KEY)",
+                    "{} values is more than the limit of {MAX_VALUES_PER_CONDITION_KEY} per condition key (MAX_VALUES_PER_CONDITION_KEY; split the condition, or raise keyaki::parse::MAX_VALUES_PER_CONDITION_KEY and rebuild)",
                     items.len()
                 ),
             )),
