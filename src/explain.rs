@@ -424,13 +424,17 @@ impl ContextBuilder<'_> {
             let value = match shape.view {
                 Some(view) => self.typed_value(key, slot, view, shape.scale),
                 None => {
-                    let hint = default_value_hint(key, &shape.name);
+                    // Values that make a template reading this key equal a literal the model
+                    // wants on the template's variable come first: otherwise the key's value
+                    // and that literal are chosen apart and rarely meet.
+                    let mut hints = self.template_candidates(key);
+                    hints.push(default_value_hint(key, &shape.name));
                     match self.string(
                         &StrVar::Context {
                             key: key.to_string(),
                             slot,
                         },
-                        &[hint],
+                        &hints,
                     ) {
                         Step::Done(v) => v,
                         Step::Blocked => return Step::Blocked,
@@ -701,6 +705,96 @@ impl ContextBuilder<'_> {
             }
         }
         Ok((pos, neg, pos_ids, neg_ids))
+    }
+
+    /// Candidate values for `key`: for each true template atom `prefix ${key} suffix` whose
+    /// variable also has a true literal pattern `L`, the middle of `L` between a split that
+    /// matches the prefix and suffix texts. Only candidates: every value is still checked.
+    fn template_candidates(&self, key: &str) -> Vec<String> {
+        use crate::pattern::TemplatePart;
+        let mut out = Vec::new();
+        for (id, atom) in self.query.atoms.iter().enumerate() {
+            let Atom::Str {
+                var,
+                pattern: StrPattern::Template(t, _),
+            } = atom
+            else {
+                continue;
+            };
+            if !self.a.atom(id) {
+                continue;
+            }
+            let vars: Vec<&str> = t.variable_keys().collect();
+            if vars != [key] {
+                continue;
+            }
+            let Some(at) = t
+                .parts
+                .iter()
+                .position(|p| matches!(p, TemplatePart::Var { .. }))
+            else {
+                continue;
+            };
+            let text = |parts: &[TemplatePart]| -> String {
+                parts
+                    .iter()
+                    .map(|p| match p {
+                        TemplatePart::Text(t) => t.clone(),
+                        TemplatePart::Escaped(c) => c.to_string(),
+                        TemplatePart::Var { .. } => String::new(),
+                    })
+                    .collect()
+            };
+            let prefix = Glob::wildcard(&text(&t.parts[..at]));
+            let suffix = Glob::wildcard(&text(&t.parts[at + 1..]));
+            for (lid, latom) in self.query.atoms.iter().enumerate() {
+                let Atom::Str {
+                    var: lvar,
+                    pattern: StrPattern::Glob(g),
+                } = latom
+                else {
+                    continue;
+                };
+                if lvar != var || !self.a.atom(lid) {
+                    continue;
+                }
+                // A member of the pattern (readable: stars filled with "example").
+                let literal = match g.as_literal() {
+                    Some(l) => l,
+                    None => match automata::witness_with_hint(&[g], &[], "") {
+                        Witness::Found(w) => w,
+                        _ => continue,
+                    },
+                };
+                let chars: Vec<(usize, char)> = literal.char_indices().collect();
+                let bounds: Vec<usize> = chars
+                    .iter()
+                    .map(|(i, _)| *i)
+                    .chain([literal.len()])
+                    .collect();
+                'split: for &i in &bounds {
+                    if !prefix.matches(&literal[..i]) {
+                        continue;
+                    }
+                    for &j in bounds.iter().rev() {
+                        if j < i {
+                            break;
+                        }
+                        if suffix.matches(&literal[j..]) {
+                            let middle = literal[i..j].to_string();
+                            if !middle.is_empty() && !out.contains(&middle) {
+                                out.push(middle);
+                            }
+                            break 'split;
+                        }
+                    }
+                }
+                if out.len() >= 8 {
+                    return out;
+                }
+            }
+        }
+        out
     }
 
     /// A template's text with the chosen key values; `Err` while a key it reads is not chosen yet.
