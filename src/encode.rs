@@ -1446,6 +1446,19 @@ pub fn atom_holds(
 ) -> bool {
     use crate::request::Principal;
     let slot_value = |key: &str, slot: usize| values(key).and_then(|v| v.get(slot).cloned());
+    // The text a string variable has on this request (None: anonymous, or no such value).
+    let var_text = |var: &StrVar| match var {
+        StrVar::Action => Some(request.action.to_lowercase()),
+        StrVar::Resource => request.resource.clone(),
+        StrVar::Principal => match &request.principal {
+            Principal::Aws(s)
+            | Principal::Service(s)
+            | Principal::Federated(s)
+            | Principal::CanonicalUser(s) => Some(s.clone()),
+            Principal::Anonymous => None,
+        },
+        StrVar::Context { key, slot } => slot_value(key, *slot),
+    };
     match atom {
         Atom::PrincipalKind(k) => matches!(
             (k, &request.principal),
@@ -1501,18 +1514,7 @@ pub fn atom_holds(
             cmp_i128(scaled, *value, *cmp)
         }
         Atom::Prefix { var, prefix } => {
-            let text = match var {
-                StrVar::Action => Some(request.action.to_lowercase()),
-                StrVar::Resource => request.resource.clone(),
-                StrVar::Principal => match &request.principal {
-                    Principal::Aws(s)
-                    | Principal::Service(s)
-                    | Principal::Federated(s)
-                    | Principal::CanonicalUser(s) => Some(s.clone()),
-                    Principal::Anonymous => None,
-                },
-                StrVar::Context { key, slot } => slot_value(key, *slot),
-            };
+            let text = var_text(var);
             text.is_some_and(|t| t.starts_with(prefix.as_str()))
         }
         Atom::HasResource => request.resource.is_some(),
@@ -1522,18 +1524,7 @@ pub fn atom_holds(
             .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
             .is_some_and(|ip| net.contains(&ip)),
         Atom::Str { var, pattern } => {
-            let text = match var {
-                StrVar::Action => Some(request.action.to_lowercase()),
-                StrVar::Resource => request.resource.clone(),
-                StrVar::Principal => match &request.principal {
-                    Principal::Aws(s)
-                    | Principal::Service(s)
-                    | Principal::Federated(s)
-                    | Principal::CanonicalUser(s) => Some(s.clone()),
-                    Principal::Anonymous => None,
-                },
-                StrVar::Context { key, slot } => slot_value(key, *slot),
-            };
+            let text = var_text(var);
             let Some(text) = text else { return false };
             match pattern {
                 StrPattern::Glob(g) => g.matches(&text),
