@@ -968,7 +968,9 @@ pub fn add_domain_lemmas(query: &mut Query) {
     }) {
         lemmas.push(query.str_atom(StrVar::Action, StrPattern::Glob(Glob::wildcard("?*:?*"))));
     }
-    lemmas.extend(derived_key_lemmas(query));
+    // Principal-derived keys get no presence lemmas: a request may give any of them, or give
+    // one as an empty array (absent), and the evaluator reads it so ("given values win"). The
+    // concretizer writes absent derived keys as `[]` (see encodings/principals.md).
     lemmas.extend(template_lemmas(query));
     lemmas.extend(pattern_relation_lemmas(query, 0));
     lemmas.extend(prefix_trie_lemmas(query));
@@ -1065,48 +1067,6 @@ fn prefix_trie_lemmas(query: &mut Query) -> Vec<Term> {
                 }
                 previous = Some(ladder);
             }
-        }
-    }
-    lemmas
-}
-
-/// The evaluator derives these keys from an authenticated principal, so the symbolic request
-/// cannot leave them out (the concretizer always writes present ones into the context).
-fn derived_key_lemmas(query: &mut Query) -> Vec<Term> {
-    let mut lemmas = Vec::new();
-    let resource_policy = query.policy_type == Some(PolicyType::Resource);
-    for key in [
-        "aws:principalarn",
-        "aws:principalaccount",
-        "aws:principaltype",
-    ] {
-        if !query.keys.contains_key(key) {
-            continue;
-        }
-        let present = query.present(key, 0);
-        if resource_policy {
-            let aws = query.kind(PrincipalKindVar::Aws);
-            lemmas.push(Term::implies(aws, present.clone()));
-            if key == "aws:principaltype" {
-                let anonymous = query.kind(PrincipalKindVar::Anonymous);
-                lemmas.push(Term::implies(anonymous, present));
-            }
-        } else {
-            // Identity policies: the caller is an authenticated IAM principal.
-            lemmas.push(present);
-        }
-    }
-    if resource_policy {
-        if query.keys.contains_key("aws:username") {
-            let aws = query.kind(PrincipalKindVar::Aws);
-            let user = query.str_atom(StrVar::Principal, StrPattern::Glob(iam_user_glob()));
-            let present = query.present("aws:username", 0);
-            lemmas.push(Term::implies(Term::and([aws, user]), present));
-        }
-        if query.keys.contains_key("aws:principalservicename") {
-            let service = query.kind(PrincipalKindVar::Service);
-            let present = query.present("aws:principalservicename", 0);
-            lemmas.push(Term::implies(service, present));
         }
     }
     lemmas

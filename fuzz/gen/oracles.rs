@@ -189,7 +189,7 @@ pub fn assert_no_refutation(
                 continue;
             }
             panic!(
-                "check said pass, but the proposal allows and the baseline denies ({b:?}): {}",
+                "check said pass, but the proposal allows and the baseline denies ({b:?}): {}\n{ty:?}\nproposed: {proposed:?}\nbaseline: {baseline:?}",
                 serde_json::to_string(&request).unwrap()
             );
         }
