@@ -1109,6 +1109,7 @@ fn template_lemmas(query: &mut Query) -> Vec<Term> {
             }
         }
     }
+    lemmas.extend(mutual_equality_lemmas(query, &templates));
     for (id, var, template, mode) in templates {
         let this = Term::Atom(id);
         let over = template_over_approximation(&template, mode);
@@ -1128,6 +1129,74 @@ fn template_lemmas(query: &mut Query) -> Vec<Term> {
                     lemmas.push(Term::implies(this.clone(), Term::not(second)));
                 }
             }
+        }
+    }
+    lemmas
+}
+
+/// `A = ${B}` and `B = ${A}` (both single-valued and present) say the same thing: equality
+/// is symmetric. Without this the two atoms are free apart, and a model can ask for `A = B`
+/// and `B != A` at once, which no request meets (the concretizer would have to give up).
+fn mutual_equality_lemmas(
+    query: &mut Query,
+    templates: &[(AtomId, StrVar, Template, MatchMode)],
+) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let lone_variable = |t: &Template| match t.parts.as_slice() {
+        [TemplatePart::Var {
+            key_lower,
+            default: None,
+            ..
+        }] => Some(key_lower.clone()),
+        _ => None,
+    };
+    let mut lemmas = Vec::new();
+    for (i, (a, var_a, t_a, mode_a)) in templates.iter().enumerate() {
+        for (b, var_b, t_b, mode_b) in templates.iter().skip(i + 1) {
+            let (
+                StrVar::Context {
+                    key: key_a,
+                    slot: 0,
+                },
+                StrVar::Context {
+                    key: key_b,
+                    slot: 0,
+                },
+            ) = (var_a, var_b)
+            else {
+                continue;
+            };
+            if lone_variable(t_a).as_ref() != Some(key_b)
+                || lone_variable(t_b).as_ref() != Some(key_a)
+                || key_a == key_b
+            {
+                continue;
+            }
+            let mut single = Vec::new();
+            for key in [key_a, key_b] {
+                single.push(query.present(key, 0));
+                if query.keys.get(key).is_some_and(|k| k.slots > 1) {
+                    single.push(Term::not(query.present(key, 1)));
+                }
+            }
+            let both_single = Term::and(single);
+            let (ta, tb) = (Term::Atom(*a), Term::Atom(*b));
+            let mut implies = |from: &MatchMode, to: &MatchMode, x: &Term, y: &Term| {
+                // Exact equality implies equality ignoring case; the same mode is symmetric.
+                let holds = matches!(
+                    (from, to),
+                    (MatchMode::Exact, MatchMode::Exact | MatchMode::IgnoreCase)
+                        | (MatchMode::IgnoreCase, MatchMode::IgnoreCase)
+                );
+                if holds {
+                    lemmas.push(Term::implies(
+                        Term::and(vec![both_single.clone(), x.clone()]),
+                        y.clone(),
+                    ));
+                }
+            };
+            implies(mode_a, mode_b, &ta, &tb);
+            implies(mode_b, mode_a, &tb, &ta);
         }
     }
     lemmas

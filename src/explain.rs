@@ -286,20 +286,15 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
         query,
         a,
         values: BTreeMap::new(),
+        slot_values: BTreeMap::new(),
+        deferred: BTreeSet::new(),
     };
     // Context keys first: templates in other patterns read them.
     let keys: Vec<String> = ctx.query.keys.keys().cloned().collect();
     let mut pending: Vec<String> = keys.clone();
-    let mut rounds = 0;
     while !pending.is_empty() {
-        rounds += 1;
-        if rounds > keys.len() + 1 {
-            return Concrete::GiveUp(format!(
-                "policy variables refer to each other in a cycle among keys {}",
-                pending.join(", ")
-            ));
-        }
         let mut still = Vec::new();
+        let before = pending.len();
         for key in pending {
             match ctx.key_values(&key) {
                 Step::Done(values) => {
@@ -310,7 +305,27 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
                 Step::GiveUp(r) => return Concrete::GiveUp(r),
             }
         }
+        if still.len() == before {
+            // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose the first
+            // without its templates, then check them once every key has a value.
+            match still.iter().find(|k| !ctx.deferred.contains(*k)) {
+                Some(key) => {
+                    ctx.deferred.insert(key.clone());
+                }
+                None => {
+                    return Concrete::GiveUp(format!(
+                        "policy variables refer to each other in a cycle among keys {}",
+                        still.join(", ")
+                    ))
+                }
+            }
+        }
         pending = still;
+    }
+    if let Some(key) = ctx.deferred_key_violated() {
+        return Concrete::GiveUp(format!(
+            "policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit"
+        ));
     }
     // The action.
     let action = match ctx.action(options.action_universe) {
@@ -401,6 +416,11 @@ struct ContextBuilder<'a> {
     a: &'a Assignment,
     /// Chosen values per context key (lowercased); empty = absent.
     values: BTreeMap<String, Vec<String>>,
+    /// The value chosen for each present slot, before a set drops repeats.
+    slot_values: BTreeMap<(String, usize), String>,
+    /// Keys chosen while templates they must match still read unchosen keys (a cycle of
+    /// policy variables); those templates are checked by `deferred_key_violated`.
+    deferred: BTreeSet<String>,
 }
 
 impl ContextBuilder<'_> {
@@ -443,6 +463,8 @@ impl ContextBuilder<'_> {
                     }
                 }
             };
+            self.slot_values
+                .insert((key.to_string(), slot), value.clone());
             out.push(value);
         }
         if shape.multivalued && out.len() > 1 {
@@ -635,6 +657,48 @@ impl ContextBuilder<'_> {
         }
     }
 
+    fn is_deferred(&self, var: &StrVar) -> bool {
+        matches!(var, StrVar::Context { key, .. } if self.deferred.contains(key))
+    }
+
+    /// A deferred key whose chosen value breaks one of its atoms, now that every key it
+    /// reads has a value.
+    fn deferred_key_violated(&mut self) -> Option<String> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let chosen: Vec<((String, usize), String)> = self
+            .slot_values
+            .iter()
+            .filter(|((key, _), _)| deferred.contains(key))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for ((key, slot), value) in chosen {
+            let var = StrVar::Context {
+                key: key.clone(),
+                slot,
+            };
+            let fits = match (self.constraints(&var), self.case_insensitive_texts(&var)) {
+                (Ok((pos, neg, _, _)), Ok((wanted, unwanted))) => {
+                    let lower = value.to_lowercase();
+                    pos.iter().all(|g| g.matches(&value))
+                        && !neg.iter().any(|g| g.matches(&value))
+                        && wanted.iter().all(|w| *w == lower)
+                        && !unwanted.contains(&lower)
+                }
+                _ => false,
+            };
+            if !fits && std::env::var_os("KEYAKI_TRACE").is_some() {
+                eprintln!(
+                    "keyaki: {key}[{slot}] = {value:?} breaks its own templates; values {:?}",
+                    self.values
+                );
+            }
+            if !fits {
+                return Some(key);
+            }
+        }
+        None
+    }
+
     /// Positive and negative fixed globs for a variable (templates resolved with chosen keys).
     #[allow(clippy::type_complexity)]
     fn constraints(
@@ -671,6 +735,9 @@ impl ContextBuilder<'_> {
                         }
                     });
                     if blocked {
+                        if self.is_deferred(var) {
+                            continue;
+                        }
                         return Err(Step::Blocked);
                     }
                     match resolved {
@@ -814,16 +881,12 @@ impl ContextBuilder<'_> {
         Ok(resolved.map(|chars| chars_to_string(&chars)))
     }
 
-    /// A string for the variable satisfying its atoms, or a lemma when none exists.
-    fn string(&mut self, var: &StrVar, hints: &[String]) -> Step<String> {
-        let hint = hints.first().map(String::as_str).unwrap_or("example");
-        let (pos, mut neg, pos_ids, mut neg_ids) = match self.constraints(var) {
-            Ok(c) => c,
-            Err(Step::Blocked) => return Step::Blocked,
-            Err(Step::GiveUp(r)) => return Step::GiveUp(r),
-            Err(_) => return Step::GiveUp("internal error in constraints".into()),
-        };
-        // Case-insensitive equalities: try the case variants of the wanted text.
+    /// The lowercased texts `var` must equal ignoring case (true atoms) and must not (false).
+    #[allow(clippy::type_complexity)]
+    fn case_insensitive_texts(
+        &self,
+        var: &StrVar,
+    ) -> Result<(Vec<String>, Vec<String>), Step<String>> {
         let mut wanted_ci = Vec::new();
         let mut unwanted_ci = Vec::new();
         for (id, atom) in self.query.atoms.iter().enumerate() {
@@ -840,12 +903,13 @@ impl ContextBuilder<'_> {
                     // Unresolvable: matches nothing, so only a true atom is a problem.
                     Ok(None) if !self.a.atom(id) => continue,
                     Ok(None) => {
-                        return Step::GiveUp(format!(
+                        return Err(Step::GiveUp(format!(
                             "policy variable in `{}` cannot be resolved in this model",
                             t.display_text()
-                        ))
+                        )))
                     }
-                    Err(()) => return Step::Blocked,
+                    Err(()) if self.is_deferred(var) => continue,
+                    Err(()) => return Err(Step::Blocked),
                 },
                 _ => continue,
             };
@@ -855,6 +919,23 @@ impl ContextBuilder<'_> {
                 unwanted_ci.push(text);
             }
         }
+        Ok((wanted_ci, unwanted_ci))
+    }
+
+    /// A string for the variable satisfying its atoms, or a lemma when none exists.
+    fn string(&mut self, var: &StrVar, hints: &[String]) -> Step<String> {
+        let hint = hints.first().map(String::as_str).unwrap_or("example");
+        let (pos, mut neg, pos_ids, mut neg_ids) = match self.constraints(var) {
+            Ok(c) => c,
+            Err(Step::Blocked) => return Step::Blocked,
+            Err(Step::GiveUp(r)) => return Step::GiveUp(r),
+            Err(_) => return Step::GiveUp("internal error in constraints".into()),
+        };
+        // Case-insensitive equalities: try the case variants of the wanted text.
+        let (wanted_ci, unwanted_ci) = match self.case_insensitive_texts(var) {
+            Ok(texts) => texts,
+            Err(step) => return step,
+        };
         let ok_ci = |s: &str| {
             let lower = s.to_lowercase();
             wanted_ci.iter().all(|w| *w == lower) && !unwanted_ci.iter().any(|w| *w == lower)

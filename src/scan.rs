@@ -1,10 +1,12 @@
-//! Many policies against one baseline: file discovery, deterministic sharding, a parallel
-//! check, and the per-file results `keyaki scan` renders.
+//! Many policies against one baseline or spec: file discovery, deterministic sharding, a
+//! parallel check, and the per-file results `keyaki scan` renders.
 //!
 //! Kept out of the CLI so the corpus runner and tests can drive the same code.
 
+use crate::access::spec::{check_spec, Spec};
 use crate::cli::{resolve_type, PolicyTypeArg};
 use crate::explain::{check_no_new_access, CheckOptions};
+use crate::report::findings::FindingsReport;
 use crate::report::{CheckReport, CheckResult, Exit, PolicyFile};
 use rayon::prelude::*;
 use std::path::Path;
@@ -47,10 +49,15 @@ impl ScanResult {
 /// What happened to one file.
 #[derive(Debug, Clone)]
 pub enum Outcome {
-    /// Parsed and checked; the policy is kept for reports that point into it.
+    /// Parsed and checked against a baseline; the policy is kept for reports that point into it.
     Checked {
         policy: Box<PolicyFile>,
         report: CheckReport,
+    },
+    /// Parsed and checked against a spec: findings, as `check --spec` reports them.
+    SpecChecked {
+        policy: Box<PolicyFile>,
+        report: FindingsReport,
     },
     /// Unreadable or unparsable: the message says why.
     Invalid(String),
@@ -61,21 +68,31 @@ pub struct ScanEntry {
     /// The path as discovered (relative to the working directory when the argument was).
     pub file: String,
     pub outcome: Outcome,
+    /// Checked against a spec (findings) rather than a baseline (counterexamples).
+    pub against_spec: bool,
+}
+
+impl From<CheckResult> for ScanResult {
+    fn from(result: CheckResult) -> ScanResult {
+        match result {
+            CheckResult::Pass => ScanResult::Pass,
+            CheckResult::Fail => ScanResult::Fail,
+            CheckResult::Unknown => ScanResult::Unknown,
+        }
+    }
 }
 
 impl ScanEntry {
     pub fn result(&self) -> ScanResult {
         match &self.outcome {
             Outcome::Invalid(_) => ScanResult::Invalid,
-            Outcome::Checked { report, .. } => match report.result {
-                CheckResult::Pass => ScanResult::Pass,
-                CheckResult::Fail => ScanResult::Fail,
-                CheckResult::Unknown => ScanResult::Unknown,
-            },
+            Outcome::Checked { report, .. } => report.result.into(),
+            Outcome::SpecChecked { report, .. } => report.result.into(),
         }
     }
 
-    /// `{"file", "result", "reason", "counterexamples"}`: check's JSON plus the file.
+    /// `{"file", "result", "reason", "counterexamples"}` (baseline) or
+    /// `{"file", "result", "reason", "findings"}` (spec): check's JSON plus the file.
     pub fn to_json(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         object.insert("file".into(), self.file.clone().into());
@@ -85,10 +102,21 @@ impl ScanEntry {
                     object.extend(fields);
                 }
             }
+            Outcome::SpecChecked { report, .. } => {
+                if let serde_json::Value::Object(fields) = report.to_json() {
+                    object.extend(fields);
+                }
+            }
             Outcome::Invalid(message) => {
                 object.insert("result".into(), "invalid".into());
                 object.insert("reason".into(), message.clone().into());
-                object.insert("counterexamples".into(), serde_json::Value::Array(vec![]));
+                // The same list field as the file's siblings, empty, so consumers need no case.
+                let list = if self.against_spec {
+                    "findings"
+                } else {
+                    "counterexamples"
+                };
+                object.insert(list.into(), serde_json::Value::Array(vec![]));
             }
         }
         serde_json::Value::Object(object)
@@ -222,6 +250,25 @@ fn walk(dir: &Path, files: &mut Vec<String>) -> Result<(), ScanError> {
     Ok(())
 }
 
+/// What every file is checked against.
+#[derive(Debug, Clone)]
+pub enum Against {
+    /// No new access relative to this policy.
+    Baseline(Box<PolicyFile>),
+    /// Every requirement of this spec.
+    Spec(Box<Spec>),
+}
+
+impl Against {
+    /// The policies besides the file's own that decide its type.
+    fn reference_policies(&self) -> Vec<&crate::model::Policy> {
+        match self {
+            Against::Baseline(baseline) => vec![&baseline.policy],
+            Against::Spec(spec) => spec.baseline.iter().map(|(_, p)| p).collect(),
+        }
+    }
+}
+
 /// How to check each file.
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -232,24 +279,37 @@ pub struct ScanOptions {
     pub jobs: Option<usize>,
 }
 
-/// Reads, parses and checks one file against the baseline.
-pub fn check_file(path: &str, baseline: &PolicyFile, options: &ScanOptions) -> ScanEntry {
+/// Reads, parses and checks one file against the baseline or spec.
+pub fn check_file(path: &str, against: &Against, options: &ScanOptions) -> ScanEntry {
     let outcome = match crate::cli::load_policy(path) {
         Err(message) => Outcome::Invalid(message),
         Ok(policy) => {
             let mut check = options.check.clone();
-            check.policy_type =
-                resolve_type(options.policy_type, &[&policy.policy, &baseline.policy]);
-            let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
-            Outcome::Checked {
-                policy: Box::new(policy),
-                report: crate::cli::check_report(verdict),
+            let mut policies = vec![&policy.policy];
+            policies.extend(against.reference_policies());
+            check.policy_type = resolve_type(options.policy_type, &policies);
+            match against {
+                Against::Baseline(baseline) => {
+                    let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
+                    Outcome::Checked {
+                        policy: Box::new(policy),
+                        report: crate::cli::check_report(verdict),
+                    }
+                }
+                Against::Spec(spec) => {
+                    let outcome = check_spec(&policy.policy, spec, &check);
+                    Outcome::SpecChecked {
+                        policy: Box::new(policy),
+                        report: FindingsReport::new(outcome.findings, outcome.unknown),
+                    }
+                }
             }
         }
     };
     ScanEntry {
         file: path.to_string(),
         outcome,
+        against_spec: matches!(against, Against::Spec(_)),
     }
 }
 
@@ -272,7 +332,7 @@ pub fn check_deterministic(
 /// after each file with (done, total), from worker threads.
 pub fn scan(
     files: &[String],
-    baseline: &PolicyFile,
+    against: &Against,
     options: &ScanOptions,
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Vec<ScanEntry>, ScanError> {
@@ -283,7 +343,7 @@ pub fn scan(
             // One file per task: check times vary by 1000x, so let rayon balance them.
             .with_max_len(1)
             .map(|file| {
-                let entry = check_file(file, baseline, options);
+                let entry = check_file(file, against, options);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, files.len());
                 entry
             })

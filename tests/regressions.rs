@@ -187,3 +187,39 @@ fn if_exists_username_counterexample_replays() {
     );
     assert_counterexamples_replay(&verdict, proposed, baseline);
 }
+
+/// Found by `keyaki scan --spec` on the managed policies: AWSControlTowerAccountServiceRolePolicy
+/// has `aws:PrincipalAccount = ${aws:ResourceAccount}` in one statement and
+/// `aws:ResourceAccount = ${aws:PrincipalAccount}` in others. The concretizer waited on each
+/// key for the other and ended `unknown` ("policy variables refer to each other in a cycle").
+/// Now one key of the cycle is chosen first and its templates checked afterwards, and the
+/// encoding knows that the two equalities are the same one.
+#[test]
+fn policy_variables_that_read_each_other_are_decided() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Action":"sns:Publish","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalAccount":"${aws:ResourceAccount}"}}},
+        {"Effect":"Allow","Action":"config:PutAggregator","Resource":"*","Condition":{"StringEquals":{"aws:ResourceAccount":"${aws:PrincipalAccount}"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let many = CheckOptions {
+        counterexamples: 3,
+        ..options()
+    };
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &many);
+    let Verdict::Violated(list) = &verdict else {
+        panic!("expected counterexamples, got {verdict:?}");
+    };
+    // Both statements are reached, each with the two accounts equal.
+    assert_eq!(list.len(), 2, "{list:?}");
+    for c in list {
+        let values = |key: &str| c.request.context.get(key).map(|v| v.values.clone());
+        assert!(values("aws:principalaccount").is_some(), "{:?}", c.request);
+        assert_eq!(
+            values("aws:principalaccount"),
+            values("aws:resourceaccount")
+        );
+    }
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+    // Against itself: a proof, not unknown.
+    let verdict = check_no_new_access(&policy(proposed), &policy(proposed), &options());
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+}

@@ -190,17 +190,12 @@ fn jsonl_has_one_sorted_line_per_file_with_checks_fields() {
 }
 
 /// The JSONL lines of shards 1/3, 2/3, 3/3 sorted by file equal one whole run.
-fn assert_shards_union_to_whole(paths: &[&str], baseline: &str, expect_at_least: usize) {
+/// `against` is `["--baseline", FILE]` or `["--spec", FILE]`.
+fn assert_shards_union_to_whole(paths: &[&str], against: [&str; 2], expect_at_least: usize) {
     let mut args = vec!["scan"];
     args.extend_from_slice(paths);
-    args.extend_from_slice(&[
-        "--baseline",
-        baseline,
-        "--format",
-        "jsonl",
-        "--counterexamples",
-        "1",
-    ]);
+    args.extend_from_slice(&against);
+    args.extend_from_slice(&["--format", "jsonl", "--counterexamples", "1"]);
     let (whole_code, whole, _) = keyaki(&args);
     let whole = jsonl(&whole);
     assert!(
@@ -237,7 +232,11 @@ fn assert_shards_union_to_whole(paths: &[&str], baseline: &str, expect_at_least:
 #[test]
 fn shards_union_equals_the_whole_generated_estate() {
     let estate = Estate::new("shards", 13);
-    assert_shards_union_to_whole(&[&estate.policies()], &estate.baseline(), 14);
+    assert_shards_union_to_whole(
+        &[&estate.policies()],
+        ["--baseline", &estate.baseline()],
+        14,
+    );
 }
 
 #[test]
@@ -245,7 +244,13 @@ fn shards_union_equals_the_whole_on_specs() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let examples = path(&root.join("specs/examples"));
     let baseline = path(&root.join("specs/s3-baseline.policy.json"));
-    assert_shards_union_to_whole(&[&examples], &baseline, 3);
+    assert_shards_union_to_whole(&[&examples], ["--baseline", &baseline], 3);
+    for spec in [
+        "specs/s3-baseline.spec.json",
+        "specs/no-public-no-cross-account.spec.json",
+    ] {
+        assert_shards_union_to_whole(&[&examples], ["--spec", &path(&root.join(spec))], 3);
+    }
 }
 
 #[test]
@@ -263,7 +268,7 @@ fn shards_union_equals_the_whole_on_managed_policies() {
     let picked: Vec<&str> = names.iter().step_by(50).map(String::as_str).collect();
     let baseline =
         path(&Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/s3-baseline.policy.json"));
-    assert_shards_union_to_whole(&picked, &baseline, picked.len());
+    assert_shards_union_to_whole(&picked, ["--baseline", &baseline], picked.len());
 }
 
 #[test]
@@ -286,9 +291,19 @@ fn bad_usage_is_exit_2_with_a_message() {
     let (code, _, stderr) = keyaki(&["scan", &missing, "--baseline", &baseline]);
     assert_eq!(code, 2);
     assert!(stderr.contains("no-such-dir"), "{stderr}");
+    // A policy given as a spec is named, with the flag it belongs to.
     let (code, _, stderr) = keyaki(&["scan", &policies, "--spec", &baseline]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("--spec"), "{stderr}");
+    assert!(
+        stderr.contains(&baseline) && stderr.contains("--baseline"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = keyaki(&["scan", &policies]);
+    assert_eq!(code, 2);
+    assert!(
+        stderr.contains("--baseline") && stderr.contains("--spec"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -313,4 +328,90 @@ fn sarif_lists_failures_and_invalid_files() {
         .unwrap();
     assert_eq!(notes.len(), 1);
     assert_eq!(run["invocations"][0]["executionSuccessful"], false);
+}
+
+/// Each line of `scan --spec` carries what `check FILE --spec` reports for that file, and the
+/// exit code is the worst of theirs.
+#[test]
+fn scan_spec_agrees_with_check_spec_file_by_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let examples = path(&root.join("specs/examples"));
+    for spec in [
+        "specs/s3-baseline.spec.json",
+        "specs/no-public-no-cross-account.spec.json",
+    ] {
+        let spec = path(&root.join(spec));
+        let (code, stdout, stderr) =
+            keyaki(&["scan", &examples, "--spec", &spec, "--format", "jsonl"]);
+        let lines = jsonl(&stdout);
+        assert!(lines.len() >= 6, "{stderr}");
+        let mut worst = 0;
+        let mut seen = std::collections::BTreeSet::new();
+        for line in &lines {
+            let file = line["file"].as_str().unwrap();
+            let (one_code, one, _) = keyaki(&[
+                "check",
+                file,
+                "--spec",
+                &spec,
+                "--format",
+                "json",
+                // scan shows one counterexample per file unless told.
+                "--counterexamples",
+                "1",
+            ]);
+            let mut one: Value = serde_json::from_str(&one).unwrap();
+            one["file"] = file.into();
+            assert_eq!(line, &one, "{file} against {spec}");
+            assert!(line["findings"].is_array(), "{line}");
+            seen.insert(line["result"].as_str().unwrap().to_string());
+            worst = worst.max(one_code);
+        }
+        // Both examples of passing and failing files exist for each spec.
+        assert!(
+            seen.contains("pass") && seen.contains("fail"),
+            "{spec}: {seen:?}"
+        );
+        assert_eq!(code, worst, "{spec}");
+    }
+}
+
+#[test]
+fn scan_spec_text_and_sarif_name_the_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let examples = path(&root.join("specs/examples"));
+    let spec = path(&root.join("specs/no-public-no-cross-account.spec.json"));
+    let (code, text, _) = keyaki(&["scan", &examples, "--spec", &spec]);
+    assert_eq!(code, 1);
+    assert!(
+        text.contains("pass     ") && text.contains("npnca-pass-own-account.json"),
+        "{text}"
+    );
+    assert!(
+        text.contains("finding") && text.contains("against spec no-public-no-cross-account"),
+        "{text}"
+    );
+    assert!(
+        text.contains("files: 1 pass, 5 fail, 0 unknown, 0 invalid"),
+        "{text}"
+    );
+    let (code, sarif, _) = keyaki(&["scan", &examples, "--spec", &spec, "--format", "sarif"]);
+    assert_eq!(code, 1);
+    let sarif: Value = serde_json::from_str(&sarif).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let rules: std::collections::BTreeSet<&str> = results
+        .iter()
+        .filter_map(|r| r["ruleId"].as_str())
+        .collect();
+    assert!(
+        rules.contains("public-access") && rules.contains("external-access"),
+        "{rules:?}"
+    );
+    // Every result points into the file it is about.
+    for r in results {
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
+        assert!(uri.contains("examples/") && uri.ends_with(".json"), "{r}");
+    }
 }

@@ -10,9 +10,13 @@
 //!  "accept": [{"kind": "public", "actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::b/public/*"]}]}
 //! ```
 
-use super::accept::{parse_accepted, Accepted};
+use super::accept::{apply, parse_accepted, Accepted};
 use super::zone::TrustZone;
+use super::{conditions_json, find, Finding, FindingKind, StatementRef, Target};
+use crate::eval::{Evaluation, PolicyType};
+use crate::explain::{check_no_new_access, CheckOptions, Verdict};
 use crate::model::Policy;
+use crate::request::Request;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -74,7 +78,15 @@ pub fn load_spec(path: &str) -> Result<Spec, SpecError> {
         message,
     };
     let bytes = crate::cli::read_input(path).map_err(invalid)?;
-    let raw: SpecFile = serde_json::from_slice(&bytes).map_err(|e| invalid(e.to_string()))?;
+    let raw: SpecFile = serde_json::from_slice(&bytes).map_err(|e| {
+        let looks_like_policy = serde_json::from_slice::<serde_json::Value>(&bytes)
+            .is_ok_and(|v| v.get("Statement").is_some());
+        invalid(if looks_like_policy {
+            format!("{e} (this is a policy, not a spec: pass it as --baseline, or name it in a spec's \"baseline\")")
+        } else {
+            e.to_string()
+        })
+    })?;
     let baseline = match &raw.baseline {
         None => None,
         Some(serde_json::Value::String(rel)) => {
@@ -152,4 +164,148 @@ fn relative_to(spec_path: &str, rel: &str) -> PathBuf {
         Some(dir) => dir.join(rel_path),
         None => rel_path.to_path_buf(),
     }
+}
+
+/// What checking one policy against a spec found: findings (accepted ones marked) and the
+/// reasons any requirement could not be decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SpecOutcome {
+    pub findings: Vec<Finding>,
+    pub unknown: Vec<String>,
+}
+
+impl Spec {
+    /// The question a report answers, e.g. `meets spec s3-baseline`.
+    pub fn question(&self) -> String {
+        format!("meets spec {}", self.name.as_deref().unwrap_or("(unnamed)"))
+    }
+}
+
+/// Every requirement of `spec` on `policy`. The trust-zone and public-access requirements
+/// apply only to resource policies: the type is resource (`options.policy_type`) and the
+/// policy itself names principals. An identity policy grants its own caller, so it has no
+/// public or external access to find, even when the spec's baseline is a bucket policy.
+pub fn check_spec(policy: &Policy, spec: &Spec, options: &CheckOptions) -> SpecOutcome {
+    let mut findings = Vec::new();
+    let mut unknown = Vec::new();
+    if let Some((label, baseline)) = &spec.baseline {
+        match check_no_new_access(policy, baseline, options) {
+            Verdict::Holds => {}
+            Verdict::Violated(list) => {
+                for c in list {
+                    findings.push(new_access_finding(policy, &c.request, &c.proposed));
+                }
+            }
+            Verdict::Unknown(reason) => unknown.push(format!("baseline {label}: {reason}")),
+        }
+    }
+    let resource_policy =
+        options.policy_type == PolicyType::Resource && policy.has_principal_element();
+    if let (Some(zone), true) = (&spec.trust_zone, resource_policy) {
+        let result = find(
+            policy,
+            &Target::Outside(zone.clone()),
+            options,
+            PolicyType::Resource,
+        );
+        findings.extend(result.findings);
+        unknown.extend(result.unknown.map(|r| format!("trust zone: {r}")));
+    }
+    if spec.no_public_access && resource_policy {
+        let result = find(
+            policy,
+            &public_target(spec.resource_type.as_deref()),
+            options,
+            PolicyType::Resource,
+        );
+        // A public region already reported against the trust zone is the same finding.
+        for f in result.findings {
+            if !findings.iter().any(|g: &Finding| {
+                g.kind == FindingKind::Public
+                    && g.statement == f.statement
+                    && g.principal == f.principal
+            }) {
+                findings.push(f);
+            }
+        }
+        unknown.extend(result.unknown.map(|r| format!("public access: {r}")));
+    }
+    for item in &spec.never_granted {
+        let (granted, reasons) = not_granted(policy, &item.actions, &item.resources, options);
+        findings.extend(granted);
+        unknown.extend(reasons);
+    }
+    apply(&mut findings, &spec.accept);
+    SpecOutcome { findings, unknown }
+}
+
+fn new_access_finding(policy: &Policy, request: &Request, proposed: &Evaluation) -> Finding {
+    let statement = proposed
+        .statements
+        .first()
+        .and_then(|m| policy.statements.iter().find(|s| s.index == m.index));
+    Finding {
+        kind: FindingKind::NewAccess,
+        principal: serde_json::to_value(&request.principal).unwrap_or(serde_json::Value::Null),
+        actions: vec![request.action.clone()],
+        resources: vec![request.resource.clone().unwrap_or_else(|| "*".into())],
+        conditions: statement
+            .map(conditions_json)
+            .unwrap_or_else(|| serde_json::json!({})),
+        request: request.clone(),
+        statement: statement.map(|s| StatementRef {
+            index: s.index,
+            sid: s.sid.clone(),
+        }),
+        accepted: false,
+    }
+}
+
+/// The public-access target, with the extra pinning keys of `resource_type` when given.
+pub fn public_target(resource_type: Option<&str>) -> Target {
+    Target::Public {
+        extra_keys: super::public::extra_pinning_keys(resource_type)
+            .iter()
+            .map(|k| k.to_string())
+            .collect(),
+    }
+}
+
+/// One search per listed action (and resource): each granted item gets its own findings.
+pub fn not_granted(
+    policy: &Policy,
+    actions: &[String],
+    resources: &[String],
+    options: &CheckOptions,
+) -> (Vec<Finding>, Vec<String>) {
+    let mut findings = Vec::new();
+    let mut unknown = Vec::new();
+    let resource_items: Vec<Vec<String>> = if resources.is_empty() {
+        vec![Vec::new()]
+    } else {
+        resources.iter().map(|r| vec![r.clone()]).collect()
+    };
+    for action in actions {
+        for resource in &resource_items {
+            let target = Target::Granted {
+                actions: vec![action.clone()],
+                resources: resource.clone(),
+            };
+            let result = find(policy, &target, options, options.policy_type);
+            for mut finding in result.findings {
+                // The finding names the listed item it is about, not the statement's wider patterns.
+                finding.actions = vec![action.clone()];
+                if !resource.is_empty() {
+                    finding.resources = resource.clone();
+                }
+                if !findings.contains(&finding) {
+                    findings.push(finding);
+                }
+            }
+            if let Some(reason) = result.unknown {
+                unknown.push(format!("{action}: {reason}"));
+            }
+        }
+    }
+    (findings, unknown)
 }

@@ -2,10 +2,10 @@
 
 use super::{load_policy, options, read_input, ProverArgs};
 use crate::access::accept::{apply, parse_accepted, Accepted};
-use crate::access::spec::load_spec;
-use crate::access::{find, public, Finding, FindingKind, Target, TrustZone};
+use crate::access::spec::{check_spec, load_spec, not_granted, public_target};
+use crate::access::{find, public, Target, TrustZone};
 use crate::eval::PolicyType;
-use crate::explain::{check_no_new_access, CheckOptions, Verdict};
+use crate::explain::CheckOptions;
 use crate::report::findings::FindingsReport;
 use crate::report::{Exit, Format, PolicyFile};
 use std::io::Write;
@@ -94,7 +94,7 @@ pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> Result<Exit
         .collect();
     let policy = load_policy(&args.policy)?;
     let options = options(&args.prover, &[&policy.policy])?;
-    let (findings, unknown) = not_granted(&policy, &actions, &resources, &options);
+    let (findings, unknown) = not_granted(&policy.policy, &actions, &resources, &options);
     let report = FindingsReport::new(findings, unknown);
     let question = format!(
         "none of {} is granted{}",
@@ -106,45 +106,6 @@ pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> Result<Exit
         }
     );
     render(&report, &args.prover, &policy, &question, out)
-}
-
-/// One search per listed action (and resource): each granted item gets its own findings.
-fn not_granted(
-    policy: &PolicyFile,
-    actions: &[String],
-    resources: &[String],
-    options: &CheckOptions,
-) -> (Vec<Finding>, Vec<String>) {
-    let mut findings = Vec::new();
-    let mut unknown = Vec::new();
-    let resource_items: Vec<Vec<String>> = if resources.is_empty() {
-        vec![Vec::new()]
-    } else {
-        resources.iter().map(|r| vec![r.clone()]).collect()
-    };
-    for action in actions {
-        for resource in &resource_items {
-            let target = Target::Granted {
-                actions: vec![action.clone()],
-                resources: resource.clone(),
-            };
-            let result = find(&policy.policy, &target, options, options.policy_type);
-            for mut finding in result.findings {
-                // The finding names the listed item it is about, not the statement's wider patterns.
-                finding.actions = vec![action.clone()];
-                if !resource.is_empty() {
-                    finding.resources = resource.clone();
-                }
-                if !findings.contains(&finding) {
-                    findings.push(finding);
-                }
-            }
-            if let Some(reason) = result.unknown {
-                unknown.push(format!("{action}: {reason}"));
-            }
-        }
-    }
-    (findings, unknown)
 }
 
 /// `check PROPOSED --spec SPEC`: every requirement of the spec, one combined report.
@@ -161,99 +122,9 @@ pub fn run_spec_check(
         policies.push(baseline);
     }
     let options = options(prover, &policies)?;
-    let mut findings = Vec::new();
-    let mut unknown = Vec::new();
-    if let Some((label, baseline)) = &spec.baseline {
-        let many = CheckOptions {
-            counterexamples: options.counterexamples,
-            ..options.clone()
-        };
-        match check_no_new_access(&policy.policy, baseline, &many) {
-            Verdict::Holds => {}
-            Verdict::Violated(list) => {
-                for c in list {
-                    findings.push(new_access_finding(&policy, &c.request, &c.proposed));
-                }
-            }
-            Verdict::Unknown(reason) => unknown.push(format!("baseline {label}: {reason}")),
-        }
-    }
-    let resource_policy = options.policy_type == PolicyType::Resource;
-    if let Some(zone) = &spec.trust_zone {
-        if resource_policy {
-            let result = find(
-                &policy.policy,
-                &Target::Outside(zone.clone()),
-                &options,
-                PolicyType::Resource,
-            );
-            findings.extend(result.findings);
-            unknown.extend(result.unknown.map(|r| format!("trust zone: {r}")));
-        }
-    }
-    if spec.no_public_access && resource_policy {
-        let result = find(
-            &policy.policy,
-            &public_target(spec.resource_type.as_deref()),
-            &options,
-            PolicyType::Resource,
-        );
-        // A public region already reported against the trust zone is the same finding.
-        for f in result.findings {
-            if !findings.iter().any(|g: &Finding| {
-                g.kind == FindingKind::Public
-                    && g.statement == f.statement
-                    && g.principal == f.principal
-            }) {
-                findings.push(f);
-            }
-        }
-        unknown.extend(result.unknown.map(|r| format!("public access: {r}")));
-    }
-    for item in &spec.never_granted {
-        let (granted, reasons) = not_granted(&policy, &item.actions, &item.resources, &options);
-        findings.extend(granted);
-        unknown.extend(reasons);
-    }
-    apply(&mut findings, &spec.accept);
-    let report = FindingsReport::new(findings, unknown);
-    let question = format!("meets spec {}", spec.name.as_deref().unwrap_or("(unnamed)"));
-    render(&report, prover, &policy, &question, out)
-}
-
-fn new_access_finding(
-    policy: &PolicyFile,
-    request: &crate::request::Request,
-    proposed: &crate::eval::Evaluation,
-) -> Finding {
-    let statement = proposed
-        .statements
-        .first()
-        .and_then(|m| policy.policy.statements.iter().find(|s| s.index == m.index));
-    Finding {
-        kind: FindingKind::NewAccess,
-        principal: serde_json::to_value(&request.principal).unwrap_or(serde_json::Value::Null),
-        actions: vec![request.action.clone()],
-        resources: vec![request.resource.clone().unwrap_or_else(|| "*".into())],
-        conditions: statement
-            .map(crate::access::conditions_json)
-            .unwrap_or_else(|| serde_json::json!({})),
-        request: request.clone(),
-        statement: statement.map(|s| crate::access::StatementRef {
-            index: s.index,
-            sid: s.sid.clone(),
-        }),
-        accepted: false,
-    }
-}
-
-fn public_target(resource_type: Option<&str>) -> Target {
-    Target::Public {
-        extra_keys: public::extra_pinning_keys(resource_type)
-            .iter()
-            .map(|k| k.to_string())
-            .collect(),
-    }
+    let outcome = check_spec(&policy.policy, &spec, &options);
+    let report = FindingsReport::new(outcome.findings, outcome.unknown);
+    render(&report, prover, &policy, &spec.question(), out)
 }
 
 fn checked_resource_type(resource_type: Option<&str>) -> Result<Option<String>, String> {

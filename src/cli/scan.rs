@@ -1,9 +1,10 @@
 //! `keyaki scan`: many policies against one baseline or spec, in parallel.
 
 use super::{load_policy, UniverseArg};
+use crate::access::spec::load_spec;
 use crate::explain::{ActionUniverse, CheckOptions};
-use crate::report::{self, Code, Exit};
-use crate::scan::{self, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
+use crate::report::{self, CheckResult, Code, Exit};
+use crate::scan::{self, Against, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -20,8 +21,10 @@ pub enum ScanFormat {
 pub struct ScanArgs {
     #[arg(required = true)]
     pub paths: Vec<String>,
-    #[arg(long, required_unless_present = "spec", conflicts_with = "spec")]
+    /// A policy: report files that allow any request it does not.
+    #[arg(long, conflicts_with = "spec")]
     pub baseline: Option<String>,
+    /// A spec (see `encodings/spec-format.md`): report each file's findings against it.
     #[arg(long)]
     pub spec: Option<String>,
     #[arg(long, value_enum, default_value_t = ScanFormat::Text)]
@@ -45,16 +48,6 @@ pub struct ScanArgs {
 }
 
 pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
-    if args.spec.is_some() {
-        return Err(
-            "scan --spec is not available yet: it needs the per-policy spec check of issue 4; use --baseline FILE"
-                .into(),
-        );
-    }
-    let baseline_path = args
-        .baseline
-        .as_deref()
-        .ok_or("scan needs --baseline FILE")?;
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
         return Err(format!(
             "--timeout must be a positive number of seconds, not {}",
@@ -67,7 +60,18 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
         .map(str::parse::<Shard>)
         .transpose()
         .map_err(|e| e.to_string())?;
-    let baseline = load_policy(baseline_path)?;
+    // Loaded before discovery so a bad baseline or spec fails fast, naming itself.
+    let (against, against_label) = match (&args.baseline, &args.spec) {
+        (Some(path), None) => (
+            Against::Baseline(Box::new(load_policy(path)?)),
+            path.clone(),
+        ),
+        (None, Some(path)) => (
+            Against::Spec(Box::new(load_spec(path).map_err(|e| e.to_string())?)),
+            path.clone(),
+        ),
+        _ => return Err("scan needs exactly one of --baseline FILE and --spec FILE".into()),
+    };
     let mut files = scan::discover(&args.paths).map_err(|e| e.to_string())?;
     if let Some(shard) = shard {
         files = shard.select(&files);
@@ -92,23 +96,30 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
             eprint!("\rscanning {done}/{total}");
         }
     };
-    let entries = scan::scan(&files, &baseline, &options, &progress).map_err(|e| e.to_string())?;
+    let entries = scan::scan(&files, &against, &options, &progress).map_err(|e| e.to_string())?;
     if show_progress && !files.is_empty() {
         // Clear the progress line before the report.
         eprint!("\r{:width$}\r", "", width = 40);
     }
     let summary = Summary::of(&entries);
     let text = match args.format {
-        ScanFormat::Text => text_report(&entries, &summary, baseline_path),
+        ScanFormat::Text => text_report(&entries, &summary, &against, &against_label),
         ScanFormat::Jsonl => entries
             .iter()
             .map(|e| serde_json::to_string(&e.to_json()).unwrap_or_default() + "\n")
             .collect(),
-        ScanFormat::Json => pretty(&json!({
-            "baseline": baseline_path,
-            "summary": summary,
-            "results": entries.iter().map(ScanEntry::to_json).collect::<Vec<_>>(),
-        })),
+        ScanFormat::Json => {
+            let mut report = json!({
+                "summary": summary,
+                "results": entries.iter().map(ScanEntry::to_json).collect::<Vec<_>>(),
+            });
+            let key = match against {
+                Against::Baseline(_) => "baseline",
+                Against::Spec(_) => "spec",
+            };
+            report[key] = against_label.clone().into();
+            pretty(&report)
+        }
         ScanFormat::Sarif => pretty(&sarif_report(&entries)),
     };
     write!(out, "{text}").map_err(|e| e.to_string())?;
@@ -121,12 +132,62 @@ fn pretty(v: &Value) -> String {
     s
 }
 
-/// One line per file (plus counterexample lines for failures), then the counts.
-fn text_report(entries: &[ScanEntry], summary: &Summary, baseline: &str) -> String {
+/// One line per file (plus counterexample or finding lines for failures), then the counts.
+fn text_report(
+    entries: &[ScanEntry],
+    summary: &Summary,
+    against: &Against,
+    against_label: &str,
+) -> String {
     let mut out = String::new();
     for entry in entries {
         let line = match &entry.outcome {
             Outcome::Invalid(message) => format!("invalid  {}: {message}\n", entry.file),
+            Outcome::SpecChecked { report, .. } => {
+                let question = match against {
+                    Against::Spec(spec) => spec.question(),
+                    Against::Baseline(_) => format!("meets {against_label}"),
+                };
+                let spec_name = match against {
+                    Against::Spec(spec) => spec
+                        .name
+                        .clone()
+                        .unwrap_or_else(|| against_label.to_string()),
+                    Against::Baseline(_) => against_label.to_string(),
+                };
+                let body = report.text(&entry.file, &question);
+                // The report's first line is its verdict; the scan line replaces it.
+                let details: String = body
+                    .lines()
+                    .skip(usize::from(report.result != CheckResult::Unknown))
+                    .filter(|l| {
+                        report.result != CheckResult::Unknown || !l.starts_with("unknown: ")
+                    })
+                    .map(|l| format!("  {l}\n"))
+                    .collect();
+                let head = match entry.result() {
+                    ScanResult::Pass => format!("pass     {}", entry.file),
+                    ScanResult::Unknown => format!(
+                        "unknown  {}: {}",
+                        entry.file,
+                        report
+                            .reason
+                            .as_deref()
+                            .unwrap_or("the prover could not decide")
+                    ),
+                    _ => format!(
+                        "fail     {}: {} finding{} against spec {spec_name}",
+                        entry.file,
+                        report.findings.iter().filter(|f| !f.accepted).count(),
+                        if report.findings.iter().filter(|f| !f.accepted).count() == 1 {
+                            ""
+                        } else {
+                            "s"
+                        }
+                    ),
+                };
+                format!("{head}\n{details}")
+            }
             Outcome::Checked { report, .. } => match entry.result() {
                 ScanResult::Pass => format!("pass     {}\n", entry.file),
                 ScanResult::Unknown => format!(
@@ -139,7 +200,7 @@ fn text_report(entries: &[ScanEntry], summary: &Summary, baseline: &str) -> Stri
                 ),
                 _ => {
                     let mut s = format!(
-                        "fail     {}: allows requests {baseline} does not\n",
+                        "fail     {}: allows requests {against_label} does not\n",
                         entry.file
                     );
                     for c in &report.counterexamples {
@@ -166,19 +227,13 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
     let mut notifications = Vec::new();
     for entry in entries {
         match &entry.outcome {
-            Outcome::Checked { policy, report } => {
-                let one = report::check_sarif(report, policy, Code::NewAccess);
-                let run = &one["runs"][0];
-                for rule in run["tool"]["driver"]["rules"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(id) = rule["id"].as_str() {
-                        rules.insert(id.to_string(), rule.clone());
-                    }
-                }
-                results.extend(run["results"].as_array().into_iter().flatten().cloned());
+            Outcome::Checked { policy, report } => merge_run(
+                &report::check_sarif(report, policy, Code::NewAccess),
+                &mut rules,
+                &mut results,
+            ),
+            Outcome::SpecChecked { policy, report } => {
+                merge_run(&report.sarif(policy), &mut rules, &mut results)
             }
             Outcome::Invalid(message) => notifications.push(json!({
                 "level": "error",
@@ -196,4 +251,23 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
         "toolExecutionNotifications": notifications,
     }]);
     sarif
+}
+
+/// Adds one file's SARIF run to the scan's: its rules (deduplicated by id) and results.
+fn merge_run(
+    one: &Value,
+    rules: &mut std::collections::BTreeMap<String, Value>,
+    results: &mut Vec<Value>,
+) {
+    let run = &one["runs"][0];
+    for rule in run["tool"]["driver"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        if let Some(id) = rule["id"].as_str() {
+            rules.insert(id.to_string(), rule.clone());
+        }
+    }
+    results.extend(run["results"].as_array().into_iter().flatten().cloned());
 }
