@@ -37,6 +37,17 @@ fn main() {
             },
         );
         let t_full = t3.elapsed();
+        let t4 = Instant::now();
+        let _ = keyaki::explain::check_no_new_access(
+            &p,
+            &b,
+            &CheckOptions {
+                counterexamples: 1,
+                prune: false,
+                ..Default::default()
+            },
+        );
+        println!("unpruned full={:?}", t4.elapsed());
         println!("round {round}: atoms={} lemmas={} encode={:?} solver_new={:?} assert={:?} check={:?} sat={} full={:?} verdict={}",
           q.atoms.len(), q.lemmas.len(), t_enc, t_new, t_assert, t_check, matches!(r, keyaki::solve::Outcome::Sat(_)), t_full,
           match v { keyaki::explain::Verdict::Holds => "holds", keyaki::explain::Verdict::Violated(_) => "violated", _ => "unknown" });

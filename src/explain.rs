@@ -39,6 +39,9 @@ pub struct CheckOptions {
     pub counterexamples: usize,
     pub timeout: Duration,
     pub action_universe: ActionUniverse,
+    /// Drop the proposal's pieces the baseline provably allows before encoding (on by
+    /// default; off only to compare, see `encodings/pruning.md`).
+    pub prune: bool,
 }
 
 impl Default for CheckOptions {
@@ -48,6 +51,7 @@ impl Default for CheckOptions {
             counterexamples: 3,
             timeout: Duration::from_secs(10),
             action_universe: ActionUniverse::Open,
+            prune: true,
         }
     }
 }
@@ -85,7 +89,12 @@ pub fn check_no_new_access(
     // stay sound) and the search gets what is left.
     let start = Instant::now();
     crate::encode::set_lemma_deadline(Some(start + options.timeout));
-    let encoded = crate::encode::verify_no_new_access(proposed, baseline, options.policy_type);
+    let encoded = crate::encode::verify_no_new_access_pruned(
+        proposed,
+        baseline,
+        options.policy_type,
+        options.prune,
+    );
     crate::encode::set_lemma_deadline(None);
     let query = match encoded {
         Ok(q) => q,
@@ -134,6 +143,11 @@ pub fn search<T: Send + Sync>(
     options: &CheckOptions,
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T> {
+    // An assertion that folded to false (say, a proposal left with no Allow statement after
+    // pruning): unsatisfiable without asking the solver.
+    if query.assertions.contains(&Term::ff()) {
+        return Search::Holds;
+    }
     // Each query gets its own z3 context and a solver for the smallest logic that fits: a
     // fresh context makes the answer independent of what the thread solved before
     // (deterministic output, shards equal to one run), and a logic-specific solver skips the

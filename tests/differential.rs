@@ -176,6 +176,43 @@ fn check_is_reflexive_and_monotone() {
     }
 }
 
+/// (e): pruning the proposal against the baseline keeps every verdict. The second policy
+/// shares the first's statements often, so pruning has something to remove.
+#[test]
+fn pruning_keeps_verdicts() {
+    let tally = Mutex::new(BTreeMap::new());
+    let result = runner(cases(60)).run(&bytes(), |data| {
+        let mut c = ByteChoices::new(&data);
+        let ty = gen::policy_type(&mut c);
+        let mut lits = Literals::default();
+        let proposed = gen::policy(&mut c, ty, Shape::default(), &mut lits);
+        let mut baseline = gen::policy(&mut c, ty, Shape::default(), &mut lits);
+        // Copy some of the proposal's statements into the baseline (Statement may be an
+        // object or an array in either).
+        let as_list = |v: &serde_json::Value| match v {
+            serde_json::Value::Array(items) => items.clone(),
+            serde_json::Value::Null => vec![],
+            one => vec![one.clone()],
+        };
+        let mut statements = as_list(&baseline["Statement"]);
+        for (i, statement) in as_list(&proposed["Statement"]).into_iter().enumerate() {
+            if i == 0 || c.below(3) != 0 {
+                statements.push(statement);
+            }
+        }
+        baseline["Statement"] = serde_json::Value::Array(statements);
+        count(
+            &tally,
+            oracles::assert_pruning_keeps_verdict(&proposed, &baseline, ty),
+        );
+        Ok(())
+    });
+    report("pruning verdicts", &tally);
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
 fn with_statement(policy: &serde_json::Value, statement: serde_json::Value) -> serde_json::Value {
     let mut out = policy.clone();
     if let Some(list) = out["Statement"].as_array_mut() {

@@ -284,12 +284,25 @@ pub fn check_pair(
 }
 
 /// A check that must not report new access (reflexivity, monotonicity): Holds or Unknown.
+/// Checked with and without pruning: pruned, these pairs rarely reach the solver.
 pub fn assert_not_violated(
     proposed: &Policy,
     baseline: &Policy,
     ty: PolicyType,
     what: &str,
 ) -> Ended {
+    let unpruned = CheckOptions {
+        prune: false,
+        ..options(ty)
+    };
+    let verdict = check_no_new_access(proposed, baseline, &unpruned);
+    assert_not_internal(&verdict);
+    if let Verdict::Violated(list) = &verdict {
+        panic!(
+            "{what} (unpruned): check found new access: {}",
+            serde_json::to_string(&list[0].request).unwrap()
+        );
+    }
     let verdict = check_no_new_access(proposed, baseline, &options(ty));
     assert_not_internal(&verdict);
     if let Verdict::Violated(list) = &verdict {
@@ -299,4 +312,36 @@ pub fn assert_not_violated(
         );
     }
     ended(&verdict)
+}
+
+/// Pruning keeps the answer: pass with it exactly when pass without it (an `unknown` on
+/// either side says nothing). Both runs' counterexamples replay.
+pub fn assert_pruning_keeps_verdict(
+    proposed_json: &Value,
+    baseline_json: &Value,
+    ty: PolicyType,
+) -> Ended {
+    let proposed = parse_generated_policy(proposed_json);
+    let baseline = parse_generated_policy(baseline_json);
+    let pruned = check_no_new_access(&proposed, &baseline, &options(ty));
+    let unpruned = check_no_new_access(
+        &proposed,
+        &baseline,
+        &CheckOptions {
+            prune: false,
+            ..options(ty)
+        },
+    );
+    assert_not_internal(&pruned);
+    assert_not_internal(&unpruned);
+    assert_replays(&pruned, &proposed, &baseline, ty);
+    assert_replays(&unpruned, &proposed, &baseline, ty);
+    let (a, b) = (ended(&pruned), ended(&unpruned));
+    if a != Ended::Unknown && b != Ended::Unknown {
+        assert_eq!(
+            a, b,
+            "pruning changed the verdict\n{ty:?}\nproposed: {proposed_json}\nbaseline: {baseline_json}"
+        );
+    }
+    a
 }

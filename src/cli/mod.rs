@@ -287,6 +287,7 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
             UniverseArg::Open => ActionUniverse::Open,
             UniverseArg::Catalog => ActionUniverse::Catalog,
         },
+        prune: true,
     })
 }
 

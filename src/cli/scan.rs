@@ -87,6 +87,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
                 UniverseArg::Open => ActionUniverse::Open,
                 UniverseArg::Catalog => ActionUniverse::Catalog,
             },
+            prune: true,
         },
         jobs: args.jobs,
     };

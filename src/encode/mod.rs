@@ -17,6 +17,8 @@ use crate::model::{
     StringMatch,
 };
 use crate::pattern::{Glob, Template};
+
+pub mod prune;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -885,8 +887,29 @@ pub fn verify_no_new_access(
     baseline: &Policy,
     policy_type: PolicyType,
 ) -> Result<Query, EncodeError> {
+    verify_no_new_access_pruned(proposed, baseline, policy_type, true)
+}
+
+/// As [`verify_no_new_access`]; `prune` first drops the proposal's pieces the baseline
+/// provably allows ([`prune::without_covered`]), which keeps the counterexamples exactly.
+pub fn verify_no_new_access_pruned(
+    proposed: &Policy,
+    baseline: &Policy,
+    policy_type: PolicyType,
+    prune: bool,
+) -> Result<Query, EncodeError> {
     let mut query = Query::default();
+    // Keys are planned on the policies as written, so pruning changes no value slot.
     let mut enc = Encoder::new(&mut query, &[proposed, baseline], policy_type)?;
+    let sliced;
+    let (proposed, baseline) = if prune {
+        let reduced = prune::without_covered(proposed, baseline, policy_type).0;
+        sliced = prune::relevant_to_allows(&reduced, &[baseline])
+            .unwrap_or_else(|| vec![reduced, baseline.clone()]);
+        (&sliced[0], &sliced[1])
+    } else {
+        (proposed, baseline)
+    };
     let allowed = enc.allows(proposed)?;
     let baseline_allows = enc.allows(baseline)?;
     query.assertions.push(allowed);

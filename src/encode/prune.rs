@@ -1,0 +1,400 @@
+//! Drops the parts of a proposed policy that the baseline provably allows, before encoding.
+//!
+//! `check` asks for a request that the proposal allows and the baseline does not. A piece of
+//! a proposed Allow statement (the statement narrowed to one of its action patterns) cannot
+//! produce such a request when
+//! - some baseline Allow statement matches every request the piece matches (its action,
+//!   resource and principal clauses are supersets, and each of its conditions is one of the
+//!   piece's conditions), and
+//! - no baseline Deny statement can deny such a request that the proposal would not deny
+//!   too: each baseline Deny is also in the proposal, or its actions are disjoint from the
+//!   piece's.
+//!
+//! Then every request the piece allows in the proposal is allowed by the baseline, so the
+//! piece is no counterexample's only source, and removing it from the proposal's Allow
+//! disjunction keeps the set of counterexamples exactly. Every test here is a sufficient
+//! syntactic one (glob inclusion decided by automata, everything else by equality): a piece
+//! that cannot be shown covered is kept. Counterexamples are still replayed against the
+//! original policies. See `encodings/pruning.md`.
+
+use crate::automata::{is_disjoint, is_subset};
+use crate::eval::PolicyType;
+use crate::model::{
+    ActionClause, ActionPattern, Condition, Effect, Policy, PrincipalClause, ResourceClause,
+    ResourcePattern, Statement,
+};
+use crate::pattern::Glob;
+
+/// What pruning removed, for measurements and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pruned {
+    /// Allow statements removed whole.
+    pub statements: usize,
+    /// Action patterns removed from Allow statements that stay.
+    pub actions: usize,
+}
+
+/// `proposed` without the Allow pieces that `baseline` covers (see the module comment).
+pub fn without_covered(
+    proposed: &Policy,
+    baseline: &Policy,
+    policy_type: PolicyType,
+) -> (Policy, Pruned) {
+    let baseline_allows: Vec<(&Statement, ActionIndex)> = baseline
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+        .map(|s| (s, ActionIndex::of(&s.action)))
+        .collect();
+    // Baseline Denies the proposal also has deny the same requests in both: no interference.
+    let foreign_denies: Vec<&Statement> = baseline
+        .statements
+        .iter()
+        .filter(|d| d.effect == Effect::Deny)
+        .filter(|d| !proposed.statements.iter().any(|p| same_statement(p, d)))
+        .collect();
+    let mut pruned = Pruned::default();
+    let mut statements = Vec::with_capacity(proposed.statements.len());
+    for s in &proposed.statements {
+        if s.effect == Effect::Deny {
+            statements.push(s.clone());
+            continue;
+        }
+        let covering: Vec<&(&Statement, ActionIndex)> = baseline_allows
+            .iter()
+            .filter(|(t, _)| {
+                conditions_implied(s, t)
+                    && principal_covered(&s.principal, &t.principal, policy_type)
+                    && resource_covered(&s.resource, &t.resource)
+            })
+            .collect();
+        if covering.is_empty() {
+            statements.push(s.clone());
+            continue;
+        }
+        let deny_free = |piece: &ActionClause| {
+            foreign_denies
+                .iter()
+                .all(|d| actions_disjoint(piece, &d.action))
+        };
+        match &s.action {
+            ActionClause::Action(patterns) => {
+                let kept: Vec<ActionPattern> = patterns
+                    .iter()
+                    .filter(|a| {
+                        let piece = ActionClause::Action(vec![(*a).clone()]);
+                        !(covering.iter().any(|(_, index)| index.covers(&a.glob))
+                            && deny_free(&piece))
+                    })
+                    .cloned()
+                    .collect();
+                if kept.is_empty() {
+                    pruned.statements += 1;
+                } else {
+                    pruned.actions += patterns.len() - kept.len();
+                    statements.push(Statement {
+                        action: ActionClause::Action(kept),
+                        ..s.clone()
+                    });
+                }
+            }
+            ActionClause::NotAction(_) => {
+                if deny_free(&s.action)
+                    && covering
+                        .iter()
+                        .any(|(t, _)| actions_covered(&s.action, &t.action))
+                {
+                    pruned.statements += 1;
+                } else {
+                    statements.push(s.clone());
+                }
+            }
+        }
+    }
+    (
+        Policy {
+            version: proposed.version,
+            id: proposed.id.clone(),
+            statements,
+        },
+        pruned,
+    )
+}
+
+/// Does the proposal grant anything at all? (No Allow statement: it allows nothing.)
+pub fn allows_nothing(policy: &Policy) -> bool {
+    !policy.statements.iter().any(|s| s.effect == Effect::Allow)
+}
+
+/// A statement's Action list indexed by literal prefix, so that "is this pattern inside one
+/// of the list's" looks at the few patterns that could contain it rather than all of them
+/// (ReadOnlyAccess lists thousands).
+struct ActionIndex {
+    /// `Action` lists only; `NotAction` clauses answer through `actions_covered`.
+    by_prefix: std::collections::HashMap<String, Vec<Glob>>,
+    clause: ActionClause,
+}
+
+impl ActionIndex {
+    fn of(clause: &ActionClause) -> ActionIndex {
+        let mut by_prefix: std::collections::HashMap<String, Vec<Glob>> = Default::default();
+        if let ActionClause::Action(list) = clause {
+            for p in list {
+                by_prefix
+                    .entry(p.glob.literal_prefix())
+                    .or_default()
+                    .push(p.glob.clone());
+            }
+        }
+        ActionIndex {
+            by_prefix,
+            clause: clause.clone(),
+        }
+    }
+
+    /// Every action `glob` matches, the clause matches.
+    fn covers(&self, glob: &Glob) -> bool {
+        match &self.clause {
+            ActionClause::NotAction(n) => n.iter().all(|n| disjoint(glob, &n.glob)),
+            ActionClause::Action(_) => {
+                // `L(a) ⊆ L(b)` needs b's literal prefix to be a prefix of a's: a wildcard in
+                // `a` where `b` still has a literal can produce other characters.
+                let prefix = glob.literal_prefix();
+                let ends = prefix.char_indices().map(|(i, _)| i).chain([prefix.len()]);
+                let candidates: Vec<&Glob> = ends
+                    .filter_map(|end| self.by_prefix.get(&prefix[..end]))
+                    .flatten()
+                    .collect();
+                // Equal or universal patterns first: the automata are the slow path.
+                candidates.iter().any(|b| *b == glob || b.is_universal())
+                    || candidates.iter().any(|b| is_subset(glob, b))
+            }
+        }
+    }
+}
+
+/// `L(a) ∩ L(b) = ∅`, with the cheap case first: literal prefixes that differ where both
+/// are literal.
+fn disjoint(a: &Glob, b: &Glob) -> bool {
+    let (pa, pb) = (a.literal_prefix(), b.literal_prefix());
+    if !pa.starts_with(&pb) && !pb.starts_with(&pa) {
+        return true;
+    }
+    is_disjoint(a, b)
+}
+
+/// Every action `inner` matches, `outer` matches.
+fn actions_covered(inner: &ActionClause, outer: &ActionClause) -> bool {
+    match (inner, outer) {
+        (ActionClause::Action(a), ActionClause::Action(b)) => a.iter().all(|a| {
+            b.iter()
+                .any(|b| b.glob.is_universal() || is_subset(&a.glob, &b.glob))
+        }),
+        // `outer` matches everything outside its list: `inner` must avoid the list.
+        (ActionClause::Action(a), ActionClause::NotAction(n)) => a
+            .iter()
+            .all(|a| n.iter().all(|n| disjoint(&a.glob, &n.glob))),
+        (ActionClause::NotAction(_), ActionClause::Action(b)) => {
+            b.iter().any(|b| b.glob.is_universal())
+        }
+        // Outside N_in ⊆ outside N_out when N_out ⊆ N_in.
+        (ActionClause::NotAction(n_in), ActionClause::NotAction(n_out)) => n_out
+            .iter()
+            .all(|o| n_in.iter().any(|i| is_subset(&o.glob, &i.glob))),
+    }
+}
+
+/// No action matches both clauses.
+fn actions_disjoint(a: &ActionClause, b: &ActionClause) -> bool {
+    match (a, b) {
+        (ActionClause::Action(a), ActionClause::Action(b)) => a
+            .iter()
+            .all(|a| b.iter().all(|b| disjoint(&a.glob, &b.glob))),
+        // Every action of the list is excluded by the NotAction list.
+        (ActionClause::Action(list), ActionClause::NotAction(n))
+        | (ActionClause::NotAction(n), ActionClause::Action(list)) => list
+            .iter()
+            .all(|a| n.iter().any(|n| is_subset(&a.glob, &n.glob))),
+        // Both match every action outside two finite-looking lists: never disjoint in the
+        // open universe of action names.
+        (ActionClause::NotAction(_), ActionClause::NotAction(_)) => false,
+    }
+}
+
+/// Every request (with or without a resource) `inner` matches, `outer` matches.
+fn resource_covered(inner: &ResourceClause, outer: &ResourceClause) -> bool {
+    let universal = |patterns: &[ResourcePattern]| {
+        patterns
+            .iter()
+            .any(|p| plain_glob(p).is_some_and(|g| g.is_universal()))
+    };
+    match (inner, outer) {
+        (_, ResourceClause::Absent) => true,
+        // A universal pattern matches requests with and without a resource.
+        (_, ResourceClause::Resource(out)) if universal(out) => true,
+        (ResourceClause::Absent, _) => false,
+        (ResourceClause::Resource(inn), ResourceClause::Resource(out)) => inn.iter().all(|i| {
+            out.iter().any(|o| o.template == i.template) || out.iter().any(|o| pattern_subset(i, o))
+        }),
+        // Requests without a resource match every NotResource; with one, `inner` must avoid
+        // the list.
+        (ResourceClause::Resource(inn), ResourceClause::NotResource(out)) => inn.iter().all(|i| {
+            out.iter().all(|o| match (plain_glob(i), plain_glob(o)) {
+                (Some(i), Some(o)) => disjoint(&i, &o),
+                _ => false,
+            })
+        }),
+        (ResourceClause::NotResource(_), ResourceClause::Resource(_)) => false,
+        (ResourceClause::NotResource(n_in), ResourceClause::NotResource(n_out)) => {
+            n_out.iter().all(|o| {
+                n_in.iter().any(|i| i.template == o.template)
+                    || n_in.iter().any(|i| pattern_subset(o, i))
+            })
+        }
+    }
+}
+
+/// `L(inner) ⊆ L(outer)` as resource patterns: by automata when both are plain, else only
+/// when they are the same template (which resolves the same way on every request).
+fn pattern_subset(inner: &ResourcePattern, outer: &ResourcePattern) -> bool {
+    if inner.template == outer.template {
+        return true;
+    }
+    match (plain_glob(inner), plain_glob(outer)) {
+        (Some(i), Some(o)) => o.is_universal() || is_subset(&i, &o),
+        _ => false,
+    }
+}
+
+/// The ARN glob of a pattern without policy variables (as the encoder reads it).
+fn plain_glob(p: &ResourcePattern) -> Option<Glob> {
+    p.template
+        .as_plain()
+        .map(|chars| Glob::from_chars(&chars, true))
+}
+
+fn principal_covered(
+    inner: &PrincipalClause,
+    outer: &PrincipalClause,
+    policy_type: PolicyType,
+) -> bool {
+    if policy_type == PolicyType::Identity {
+        // Identity policies ignore the Principal element (as the encoder does).
+        return true;
+    }
+    match (inner, outer) {
+        (_, PrincipalClause::Absent) => true,
+        (_, PrincipalClause::Principal(out)) if out.everyone => true,
+        (PrincipalClause::Principal(inn), PrincipalClause::Principal(out)) => {
+            !inn.everyone && inn.entries.iter().all(|e| out.entries.contains(e))
+        }
+        (PrincipalClause::NotPrincipal(inn), PrincipalClause::NotPrincipal(out)) => {
+            out.entries.iter().all(|e| inn.entries.contains(e)) && (inn.everyone || !out.everyone)
+        }
+        _ => false,
+    }
+}
+
+/// Each of `outer`'s conditions is one of `inner`'s: whenever `inner`'s conditions all
+/// hold, so do `outer`'s.
+fn conditions_implied(inner: &Statement, outer: &Statement) -> bool {
+    outer
+        .conditions
+        .iter()
+        .all(|o| inner.conditions.iter().any(|i| same_condition(i, o)))
+}
+
+fn same_condition(a: &Condition, b: &Condition) -> bool {
+    a.key_lower == b.key_lower
+        && a.operator.kind == b.operator.kind
+        && a.operator.negated == b.operator.negated
+        && a.operator.if_exists == b.operator.if_exists
+        && a.operator.set == b.operator.set
+        && a.values == b.values
+}
+
+/// The same statement up to Sid, position and spelling (action case, condition key case).
+fn same_statement(a: &Statement, b: &Statement) -> bool {
+    let same_actions = |x: &[ActionPattern], y: &[ActionPattern]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.glob == y.glob)
+    };
+    a.effect == b.effect
+        && a.principal == b.principal
+        && match (&a.action, &b.action) {
+            (ActionClause::Action(x), ActionClause::Action(y))
+            | (ActionClause::NotAction(x), ActionClause::NotAction(y)) => same_actions(x, y),
+            _ => false,
+        }
+        && a.resource == b.resource
+        && a.conditions.len() == b.conditions.len()
+        && a.conditions
+            .iter()
+            .zip(&b.conditions)
+            .all(|(x, y)| same_condition(x, y))
+}
+
+/// The most pattern pairs [`relevant_to_allows`] compares before it keeps everything.
+const MAX_SLICE_PAIRS: usize = 400_000;
+
+/// Every policy narrowed to what can matter for a request `proposed` allows: a counterexample
+/// matches one of `proposed`'s Allow statements, so its action is in their union `R`. An
+/// action pattern (of any statement, either policy) disjoint from `R` never matches such a
+/// request; dropping it from an `Action` list, and dropping a statement left with none,
+/// changes no decision on any request that matters. `NotAction` statements are kept whole,
+/// and nothing is dropped when `R` has a `NotAction` or a `*`.
+pub fn relevant_to_allows(proposed: &Policy, others: &[&Policy]) -> Option<Vec<Policy>> {
+    let mut reach: Vec<&Glob> = Vec::new();
+    for s in proposed
+        .statements
+        .iter()
+        .filter(|s| s.effect == Effect::Allow)
+    {
+        match &s.action {
+            ActionClause::NotAction(_) => return None,
+            ActionClause::Action(list) => {
+                for p in list {
+                    if p.glob.is_universal() {
+                        return None;
+                    }
+                    reach.push(&p.glob);
+                }
+            }
+        }
+    }
+    let patterns: usize = std::iter::once(proposed)
+        .chain(others.iter().copied())
+        .flat_map(|p| &p.statements)
+        .map(|s| s.action.patterns().len())
+        .sum();
+    if patterns.saturating_mul(reach.len()) > MAX_SLICE_PAIRS {
+        return None;
+    }
+    let narrow = |policy: &Policy| Policy {
+        version: policy.version,
+        id: policy.id.clone(),
+        statements: policy
+            .statements
+            .iter()
+            .filter_map(|s| match &s.action {
+                ActionClause::NotAction(_) => Some(s.clone()),
+                ActionClause::Action(list) => {
+                    let kept: Vec<ActionPattern> = list
+                        .iter()
+                        .filter(|a| reach.iter().any(|r| !disjoint(&a.glob, r)))
+                        .cloned()
+                        .collect();
+                    (!kept.is_empty()).then(|| Statement {
+                        action: ActionClause::Action(kept),
+                        ..s.clone()
+                    })
+                }
+            })
+            .collect(),
+    };
+    Some(
+        std::iter::once(proposed)
+            .chain(others.iter().copied())
+            .map(narrow)
+            .collect(),
+    )
+}
