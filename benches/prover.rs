@@ -2,6 +2,10 @@
 //!
 //! `cargo bench --bench prover` (needs ../shared/corpus next to the project).
 
+/// The binaries' allocator (see Cargo.toml), so benches measure what users run.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use criterion::Criterion;
 use keyaki::eval::{evaluate, PolicyType};
 use keyaki::explain::CheckOptions;

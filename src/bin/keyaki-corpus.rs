@@ -5,6 +5,10 @@
 //! Run it in release mode: `cargo run --release --bin keyaki-corpus`.
 #![forbid(unsafe_code)]
 
+/// jemalloc for Rust and (unprefixed) for z3's C++ allocations: see Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use clap::Parser;
 use keyaki::cli::resolve_type;
 use keyaki::encode::{add_domain_lemmas, Encoder, Query};
