@@ -53,6 +53,10 @@ pub fn without_covered(
         .filter(|d| d.effect == Effect::Deny)
         .filter(|d| !proposed.statements.iter().any(|p| same_statement(p, d)))
         .collect();
+    let foreign_deny_index: Vec<ActionIndex> = foreign_denies
+        .iter()
+        .map(|d| ActionIndex::of(&d.action))
+        .collect();
     let mut pruned = Pruned::default();
     let mut statements = Vec::with_capacity(proposed.statements.len());
     for s in &proposed.statements {
@@ -72,10 +76,13 @@ pub fn without_covered(
             statements.push(s.clone());
             continue;
         }
-        let deny_free = |piece: &ActionClause| {
-            foreign_denies
+        let deny_free = |piece: &ActionClause| match piece {
+            ActionClause::Action(list) => list
                 .iter()
-                .all(|d| actions_disjoint(piece, &d.action))
+                .all(|a| foreign_deny_index.iter().all(|d| d.avoids(&a.glob))),
+            ActionClause::NotAction(_) => foreign_denies
+                .iter()
+                .all(|d| actions_disjoint(piece, &d.action)),
         };
         match &s.action {
             ActionClause::Action(patterns) => {
@@ -126,49 +133,93 @@ pub fn allows_nothing(policy: &Policy) -> bool {
     !policy.statements.iter().any(|s| s.effect == Effect::Allow)
 }
 
-/// A statement's Action list indexed by literal prefix, so that "is this pattern inside one
-/// of the list's" looks at the few patterns that could contain it rather than all of them
-/// (ReadOnlyAccess lists thousands).
+/// Action globs sorted by literal prefix, so that inclusion and overlap questions about one
+/// glob look only at the few globs that could answer yes (ReadOnlyAccess lists thousands).
+struct GlobIndex {
+    /// (literal prefix, glob), sorted.
+    entries: Vec<(String, Glob)>,
+}
+
+impl GlobIndex {
+    fn of<'a>(globs: impl IntoIterator<Item = &'a Glob>) -> GlobIndex {
+        let mut entries: Vec<(String, Glob)> = globs
+            .into_iter()
+            .map(|g| (g.literal_prefix(), g.clone()))
+            .collect();
+        entries.sort();
+        GlobIndex { entries }
+    }
+
+    /// Globs whose prefix is a prefix of `prefix` (only these can contain a glob with it).
+    fn with_prefix_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Glob> + 'a {
+        let ends = prefix.char_indices().map(|(i, _)| i).chain([prefix.len()]);
+        ends.flat_map(move |end| {
+            let p = &prefix[..end];
+            let start = self.entries.partition_point(|(q, _)| q.as_str() < p);
+            self.entries[start..]
+                .iter()
+                .take_while(move |(q, _)| q == p)
+                .map(|(_, g)| g)
+        })
+    }
+
+    /// `L(glob) ⊆ L(g)` for some indexed `g`. `L(a) ⊆ L(b)` needs b's literal prefix to be
+    /// a prefix of a's: a wildcard in `a` where `b` still has a literal can produce other
+    /// characters.
+    fn some_contains(&self, glob: &Glob) -> bool {
+        let prefix = glob.literal_prefix();
+        let candidates: Vec<&Glob> = self.with_prefix_of(&prefix).collect();
+        // Equal or universal patterns first: the automata are the slow path.
+        candidates.iter().any(|b| *b == glob || b.is_universal())
+            || candidates.iter().any(|b| is_subset(glob, b))
+    }
+
+    /// `L(glob) ∩ L(g) ≠ ∅` for some indexed `g`: literal prefixes must agree where both are
+    /// literal, so only globs whose prefix is a prefix of glob's, or extends it, can overlap.
+    fn some_overlaps(&self, glob: &Glob) -> bool {
+        let prefix = glob.literal_prefix();
+        if self.with_prefix_of(&prefix).any(|b| !is_disjoint(glob, b)) {
+            return true;
+        }
+        let start = self
+            .entries
+            .partition_point(|(q, _)| q.as_str() <= prefix.as_str());
+        self.entries[start..]
+            .iter()
+            .take_while(|(q, _)| q.starts_with(&prefix))
+            .any(|(_, b)| !is_disjoint(glob, b))
+    }
+}
+
+/// A statement's action clause, indexed for "does it match every action of this glob".
 struct ActionIndex {
-    /// `Action` lists only; `NotAction` clauses answer through `actions_covered`.
-    by_prefix: std::collections::HashMap<String, Vec<Glob>>,
-    clause: ActionClause,
+    globs: GlobIndex,
+    not_action: bool,
 }
 
 impl ActionIndex {
     fn of(clause: &ActionClause) -> ActionIndex {
-        let mut by_prefix: std::collections::HashMap<String, Vec<Glob>> = Default::default();
-        if let ActionClause::Action(list) = clause {
-            for p in list {
-                by_prefix
-                    .entry(p.glob.literal_prefix())
-                    .or_default()
-                    .push(p.glob.clone());
-            }
-        }
         ActionIndex {
-            by_prefix,
-            clause: clause.clone(),
+            globs: GlobIndex::of(clause.patterns().iter().map(|p| &p.glob)),
+            not_action: matches!(clause, ActionClause::NotAction(_)),
         }
     }
 
     /// Every action `glob` matches, the clause matches.
     fn covers(&self, glob: &Glob) -> bool {
-        match &self.clause {
-            ActionClause::NotAction(n) => n.iter().all(|n| disjoint(glob, &n.glob)),
-            ActionClause::Action(_) => {
-                // `L(a) ⊆ L(b)` needs b's literal prefix to be a prefix of a's: a wildcard in
-                // `a` where `b` still has a literal can produce other characters.
-                let prefix = glob.literal_prefix();
-                let ends = prefix.char_indices().map(|(i, _)| i).chain([prefix.len()]);
-                let candidates: Vec<&Glob> = ends
-                    .filter_map(|end| self.by_prefix.get(&prefix[..end]))
-                    .flatten()
-                    .collect();
-                // Equal or universal patterns first: the automata are the slow path.
-                candidates.iter().any(|b| *b == glob || b.is_universal())
-                    || candidates.iter().any(|b| is_subset(glob, b))
-            }
+        if self.not_action {
+            !self.globs.some_overlaps(glob)
+        } else {
+            self.globs.some_contains(glob)
+        }
+    }
+
+    /// No action `glob` matches, the clause matches.
+    fn avoids(&self, glob: &Glob) -> bool {
+        if self.not_action {
+            self.globs.some_contains(glob)
+        } else {
+            !self.globs.some_overlaps(glob)
         }
     }
 }
@@ -334,7 +385,7 @@ fn same_statement(a: &Statement, b: &Statement) -> bool {
 }
 
 /// The most pattern pairs [`relevant_to_allows`] compares before it keeps everything.
-const MAX_SLICE_PAIRS: usize = 400_000;
+const MAX_SLICE_PAIRS: usize = 20_000_000;
 
 /// Every policy narrowed to what can matter for a request `proposed` allows: a counterexample
 /// matches one of `proposed`'s Allow statements, so its action is in their union `R`. An
@@ -369,6 +420,7 @@ pub fn relevant_to_allows(proposed: &Policy, others: &[&Policy]) -> Option<Vec<P
     if patterns.saturating_mul(reach.len()) > MAX_SLICE_PAIRS {
         return None;
     }
+    let reach_index = GlobIndex::of(reach.iter().copied());
     let narrow = |policy: &Policy| Policy {
         version: policy.version,
         id: policy.id.clone(),
@@ -380,7 +432,7 @@ pub fn relevant_to_allows(proposed: &Policy, others: &[&Policy]) -> Option<Vec<P
                 ActionClause::Action(list) => {
                     let kept: Vec<ActionPattern> = list
                         .iter()
-                        .filter(|a| reach.iter().any(|r| !disjoint(&a.glob, r)))
+                        .filter(|a| reach_index.some_overlaps(&a.glob))
                         .cloned()
                         .collect();
                     (!kept.is_empty()).then(|| Statement {
