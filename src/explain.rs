@@ -398,7 +398,11 @@ fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Conc
             continue;
         }
         let shape = &ctx.query.keys[key];
-        request.set_context(&shape.name, values.clone(), shape.multivalued);
+        // Arrays for keys the catalog types multi-valued, or when there are several values;
+        // one value of a key the catalog does not know reads best as a plain string.
+        let as_array = shape.multivalued
+            && (values.len() > 1 || catalog::catalog().is_multivalued(key) == Some(true));
+        request.set_context(&shape.name, values.clone(), as_array);
     }
     Concrete::Request(request)
 }

@@ -223,3 +223,43 @@ fn policy_variables_that_read_each_other_are_decided() {
     let verdict = check_no_new_access(&policy(proposed), &policy(proposed), &options());
     assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
 }
+
+/// The symbolic request universe and the evaluator's were different for multi-valued
+/// context: keys the catalog does not know got one value slot unless a ForAll/ForAny
+/// operator touched them, while the evaluator accepted any number of values. With
+/// `custom:k = ["a", "b"]` the proposal allows (some value is "a") and the baseline denies
+/// (StringNotEquals: no value may be "b"), yet check said "pass".
+#[test]
+fn unknown_keys_may_carry_several_values() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"custom:k":"a"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"custom:k":"a"},"StringNotEquals":{"custom:k":"b"}}}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    let Verdict::Violated(list) = &verdict else {
+        panic!("expected the two-valued counterexample, got {verdict:?}");
+    };
+    assert_eq!(list[0].request.context["custom:k"].values.len(), 2);
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}
+
+/// The other half: a key the catalog types single-valued has one value in every request,
+/// whatever operator a policy uses on it. ForAllValues on `aws:username` then only restricts
+/// that one value, and the request that would refute the pass (two user names) is refused
+/// by the request parser as input AWS never sends.
+#[test]
+fn single_valued_keys_have_one_value_even_under_set_operators() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"a"}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"aws:username":"a"}}}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+    let two = br#"{"principal":{"AWS":"arn:aws:iam::111122223333:user/a"},"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:username":["a","b"]}}"#;
+    let err = keyaki::parse::parse_request(two, "request.json")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("single-valued") && err.contains("aws:username"),
+        "{err}"
+    );
+    // One value in an array is still one value; multi-valued keys take several.
+    let one = br#"{"principal":"anonymous","action":"s3:GetObject","context":{"aws:username":["a"],"aws:TagKeys":["x","y"],"custom:k":["a","b"]}}"#;
+    assert!(keyaki::parse::parse_request(one, "request.json").is_ok());
+}

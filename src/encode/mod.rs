@@ -756,7 +756,6 @@ fn plan_keys(
         view: Option<(ValueView, &'static str)>,
         string_family: Option<&'static str>,
         quantified: BTreeSet<String>,
-        set_operator: bool,
         scale: u32,
     }
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
@@ -766,7 +765,6 @@ fn plan_keys(
             view: None,
             string_family: None,
             quantified: BTreeSet::new(),
-            set_operator: false,
             scale: 0,
         });
     };
@@ -807,9 +805,6 @@ fn plan_keys(
                         "{}|{:?}",
                         condition.operator.text, condition.values
                     ));
-                }
-                if condition.operator.set != SetQualifier::Single {
-                    u.set_operator = true;
                 }
                 match view_of(kind) {
                     Some(v) => {
@@ -852,8 +847,10 @@ fn plan_keys(
         }
     }
     for (key, u) in usage {
-        let catalog_multi = catalog::catalog().is_multivalued(&key).unwrap_or(false);
-        let multivalued = catalog_multi || u.set_operator;
+        // Exactly the requests the evaluator accepts: a key the catalog types single-valued
+        // carries one value (the request parser refuses more), whatever operator a policy
+        // applies to it; a key the catalog does not know may carry several.
+        let multivalued = catalog::catalog().is_multivalued(&key).unwrap_or(true);
         let slots = if multivalued {
             u.quantified.len().max(1)
         } else {

@@ -159,6 +159,21 @@ pub fn request_from_json(json: &Json, file: &str) -> Result<Request, ParseError>
                 ),
                 _ => (vec![scalar(value, &key_path)?], false),
             };
+            let distinct: std::collections::BTreeSet<&String> = values.iter().collect();
+            if distinct.len() > 1 && crate::catalog::catalog().is_multivalued(key) == Some(false) {
+                return Err(error(
+                    &key_path,
+                    value.span,
+                    format!(
+                        "context key `{key}` is single-valued (the service catalog types it {:?}): a request carries one value, not {}",
+                        crate::catalog::catalog()
+                            .key_type(key)
+                            .map(|t| t.element())
+                            .unwrap_or(crate::catalog::KeyType::String),
+                        distinct.len()
+                    ),
+                ));
+            }
             request.set_context(key, values, is_array);
         }
     }
