@@ -64,14 +64,27 @@ pub fn without_covered(
             statements.push(s.clone());
             continue;
         }
-        let covering: Vec<&(&Statement, ActionIndex)> = baseline_allows
-            .iter()
-            .filter(|(t, _)| {
-                conditions_implied(s, t)
-                    && principal_covered(&s.principal, &t.principal, policy_type)
-                    && resource_covered(&s.resource, &t.resource)
-            })
-            .collect();
+        // The same statement in the baseline (the common case between two versions) covers
+        // every piece: equality is cheap, the automata below are not.
+        let twin = baseline_allows.iter().find(|(t, _)| same_statement(s, t));
+        let covering: Vec<&(&Statement, ActionIndex)> = match twin {
+            Some(t) => vec![t],
+            None => baseline_allows
+                .iter()
+                .filter(|(t, index)| {
+                    conditions_implied(s, t)
+                        && principal_covered(&s.principal, &t.principal, policy_type)
+                        && match &s.action {
+                            // Worth the resource check only if it covers some piece.
+                            ActionClause::Action(list) => {
+                                list.iter().any(|a| index.covers(&a.glob))
+                            }
+                            ActionClause::NotAction(_) => true,
+                        }
+                        && resource_covered(&s.resource, &t.resource)
+                })
+                .collect(),
+        };
         if covering.is_empty() {
             statements.push(s.clone());
             continue;
@@ -391,8 +404,9 @@ const MAX_SLICE_PAIRS: usize = 20_000_000;
 /// matches one of `proposed`'s Allow statements, so its action is in their union `R`. An
 /// action pattern (of any statement, either policy) disjoint from `R` never matches such a
 /// request; dropping it from an `Action` list, and dropping a statement left with none,
-/// changes no decision on any request that matters. `NotAction` statements are kept whole,
-/// and nothing is dropped when `R` has a `NotAction` or a `*`.
+/// changes no decision on any request that matters. Such a pattern also goes from a
+/// `NotAction` list (an emptied list matches every action, as the encoder reads it).
+/// Nothing is dropped when `R` has a `NotAction` or a `*`.
 pub fn relevant_to_allows(proposed: &Policy, others: &[&Policy]) -> Option<Vec<Policy>> {
     let mut reach: Vec<&Glob> = Vec::new();
     for s in proposed
@@ -428,7 +442,18 @@ pub fn relevant_to_allows(proposed: &Policy, others: &[&Policy]) -> Option<Vec<P
             .statements
             .iter()
             .filter_map(|s| match &s.action {
-                ActionClause::NotAction(_) => Some(s.clone()),
+                // `NotAction` matches what its list misses: a pattern disjoint from `R`
+                // misses every action that matters, so it can go (an empty list then matches
+                // every action, as the encoder reads it).
+                ActionClause::NotAction(list) => Some(Statement {
+                    action: ActionClause::NotAction(
+                        list.iter()
+                            .filter(|a| reach_index.some_overlaps(&a.glob))
+                            .cloned()
+                            .collect(),
+                    ),
+                    ..s.clone()
+                }),
                 ActionClause::Action(list) => {
                     let kept: Vec<ActionPattern> = list
                         .iter()
