@@ -3,6 +3,7 @@
 //! `cargo bench --bench prover` (needs ../shared/corpus next to the project).
 
 /// The binaries' allocator (see Cargo.toml), so benches measure what users run.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 

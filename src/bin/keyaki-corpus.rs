@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 /// jemalloc for Rust and (unprefixed) for z3's C++ allocations: see Cargo.toml.
+#[cfg(feature = "jemalloc")]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
