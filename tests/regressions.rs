@@ -263,3 +263,42 @@ fn single_valued_keys_have_one_value_even_under_set_operators() {
     let one = br#"{"principal":"anonymous","action":"s3:GetObject","context":{"aws:username":["a"],"aws:TagKeys":["x","y"],"custom:k":["a","b"]}}"#;
     assert!(keyaki::parse::parse_request(one, "request.json").is_ok());
 }
+
+/// Found in review: a resource template can resolve to `*` (here with the tag absent and
+/// an empty default), and then the evaluator matches a request without a resource. The
+/// encoder demanded a resource for every template, so this pair was reported as a pass
+/// while the request below refutes it.
+#[test]
+fn a_template_resolving_to_star_matches_resourceless_requests() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*${aws:PrincipalTag/x, ''}"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetCallerIdentity","Resource":"*${aws:PrincipalTag/x, ''}"},{"Effect":"Deny","Action":"sts:GetCallerIdentity","NotResource":"*"}]}"#;
+    let refuting = br#"{"principal":{"AWS":"arn:aws:iam::111122223333:user/a"},"action":"sts:GetCallerIdentity"}"#;
+    let request = keyaki::parse::parse_request(refuting, "request.json").unwrap();
+    assert_eq!(
+        evaluate(&policy(proposed), &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+    assert_ne!(
+        evaluate(&policy(baseline), &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+    for prune in [true, false] {
+        let options = CheckOptions { prune, ..options() };
+        let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options);
+        let Verdict::Violated(list) = &verdict else {
+            panic!("prune {prune}: expected a counterexample, got {verdict:?}");
+        };
+        assert_eq!(list[0].request.resource, None);
+        assert_counterexamples_replay(&verdict, proposed, baseline);
+    }
+    // With a non-empty tag value the pattern needs a resource: against itself, a proof.
+    let verdict = check_no_new_access(
+        &policy(proposed),
+        &policy(proposed),
+        &CheckOptions {
+            prune: false,
+            ..options()
+        },
+    );
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+}

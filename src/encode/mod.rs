@@ -427,7 +427,11 @@ impl<'q> Encoder<'q> {
                         if matched == Term::tt() {
                             matched
                         } else {
-                            Term::and([has_resource.clone(), matched])
+                            let without = enc.resolves_universal(&p.template);
+                            Term::or([
+                                Term::and([has_resource.clone(), matched]),
+                                Term::and([Term::not(has_resource.clone()), without]),
+                            ])
                         }
                     })
                     .collect::<Vec<_>>(),
@@ -447,6 +451,55 @@ impl<'q> Encoder<'q> {
                 Term::or([Term::not(has_resource), Term::not(matched)])
             }
         }
+    }
+
+    /// A request without a resource matches a pattern only when the pattern resolves to one
+    /// that matches every string (as the evaluator decides). A template can: `*${k, ''}` with
+    /// `k` absent, or `*${aws:username}*` with an empty user name. That needs text of only
+    /// `*` (at least one) and every variable resolving to the empty string: its key's one
+    /// value is empty, or its key has no single value and its default is empty.
+    fn resolves_universal(&mut self, template: &Template) -> Term {
+        use crate::pattern::TemplatePart;
+        let mut stars = 0;
+        let mut empty_vars = Vec::new();
+        for part in &template.parts {
+            match part {
+                TemplatePart::Text(t) if t.chars().all(|c| c == '*') => stars += t.len(),
+                TemplatePart::Var {
+                    key_lower, default, ..
+                } => empty_vars.push((key_lower.clone(), default.clone())),
+                // Other text or an escaped character: never every string.
+                _ => return Term::ff(),
+            }
+        }
+        if stars == 0 {
+            return Term::ff();
+        }
+        let mut all = Vec::new();
+        for (key, default) in empty_vars {
+            let mut single = vec![self.query.present(&key, 0)];
+            if self.query.keys.get(&key).is_some_and(|k| k.slots > 1) {
+                single.push(Term::not(self.query.present(&key, 1)));
+            }
+            let single = Term::and(single);
+            let empty_value = self.query.str_atom(
+                StrVar::Context {
+                    key: key.clone(),
+                    slot: 0,
+                },
+                StrPattern::Glob(Glob::literal("")),
+            );
+            let empty_default = if default.as_deref() == Some("") {
+                Term::tt()
+            } else {
+                Term::ff()
+            };
+            all.push(Term::or([
+                Term::and([single.clone(), empty_value]),
+                Term::and([Term::not(single), empty_default]),
+            ]));
+        }
+        Term::and(all)
     }
 
     fn principal_clause(&mut self, clause: &PrincipalClause) -> Term {
