@@ -73,6 +73,11 @@ fn counterexamples_replay_and_passes_are_never_refuted() {
         Ok(())
     });
     report("check verdicts", &tally);
+    if let Ok(reasons) = oracles::UNKNOWN_REASONS.lock() {
+        for (reason, n) in reasons.iter() {
+            println!("unknown x{n}: {reason}");
+        }
+    }
     println!(
         "refutations by resourceless requests (known gap): {}",
         oracles::RESOURCELESS_REFUTATIONS.load(std::sync::atomic::Ordering::Relaxed)

@@ -302,3 +302,33 @@ fn a_template_resolving_to_star_matches_resourceless_requests() {
     );
     assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
 }
+
+/// Found by the 4,000-pair differential run (3 unknowns): a key compared with a template
+/// that reads the key itself. The atom "username matches `${aws:username}*`" was free, so
+/// the solver could ask for a user name that does not match itself; the concretizer gave up
+/// ("policy variables refer to each other in a cycle through key aws:username").
+#[test]
+fn a_key_compared_with_a_template_of_itself_is_decided() {
+    let nothing = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::other/*"}]}"#;
+    // Always true for a present user name: a counterexample.
+    let tautology = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringLike":{"aws:username":"${aws:username}*"}}}]}"#;
+    let verdict = check_no_new_access(&policy(tautology), &policy(nothing), &options());
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+    assert_counterexamples_replay(&verdict, tautology, nothing);
+    // Never true: the user name would have to be longer than itself. A proof.
+    let contradiction = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"x${aws:username}"}}}]}"#;
+    let verdict = check_no_new_access(&policy(contradiction), &policy(nothing), &options());
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+    // A Deny that always applies to a named user leaves only callers without one.
+    let denied = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:username":"${aws:username}"}}}]}"#;
+    let verdict = check_no_new_access(&policy(denied), &policy(nothing), &options());
+    let Verdict::Violated(list) = &verdict else {
+        panic!("expected a caller without a user name, got {verdict:?}");
+    };
+    assert_counterexamples_replay(&verdict, denied, nothing);
+    assert!(list.iter().all(|c| c
+        .request
+        .context
+        .get("aws:username")
+        .is_none_or(|v| v.values.is_empty())));
+}

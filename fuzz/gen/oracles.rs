@@ -215,6 +215,24 @@ fn ended(verdict: &Verdict) -> Ended {
 }
 
 /// Replay failures of the known IPv6 bug, counted instead of failing.
+/// Why checks ended `unknown`, by reason with numbers blanked, so a run can say what its
+/// unknowns were (timeouts, refinement limits, unsupported combinations).
+pub static UNKNOWN_REASONS: std::sync::Mutex<std::collections::BTreeMap<String, u64>> =
+    std::sync::Mutex::new(std::collections::BTreeMap::new());
+
+fn record_unknown(reason: &str) {
+    let mut kind = String::new();
+    for c in reason.chars().take(90) {
+        let c = if c.is_ascii_digit() { '#' } else { c };
+        if !(c == '#' && kind.ends_with('#')) {
+            kind.push(c);
+        }
+    }
+    if let Ok(mut map) = UNKNOWN_REASONS.lock() {
+        *map.entry(kind).or_default() += 1;
+    }
+}
+
 pub static IPV6_REPLAY_FAILURES: std::sync::atomic::AtomicU64 =
     std::sync::atomic::AtomicU64::new(0);
 
@@ -263,6 +281,7 @@ pub fn check_pair(
     let baseline = parse_generated_policy(baseline_json);
     let verdict = check_no_new_access(&proposed, &baseline, &options(ty));
     if let Verdict::Unknown(reason) = &verdict {
+        record_unknown(reason);
         if is_known_ipv6_replay_bug(reason, proposed_json, baseline_json) {
             IPV6_REPLAY_FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ended::Unknown;

@@ -1183,6 +1183,7 @@ fn template_lemmas(query: &mut Query) -> Vec<Term> {
         }
     }
     lemmas.extend(mutual_equality_lemmas(query, &templates));
+    lemmas.extend(self_reference_lemmas(query, &templates));
     for (id, var, template, mode) in templates {
         let this = Term::Atom(id);
         let over = template_over_approximation(&template, mode);
@@ -1271,6 +1272,44 @@ fn mutual_equality_lemmas(
             implies(mode_a, mode_b, &ta, &tb);
             implies(mode_b, mode_a, &tb, &ta);
         }
+    }
+    lemmas
+}
+
+/// A key compared with a template that reads only itself (`aws:username` against
+/// `${aws:username}` or `*${aws:username}*`): with one value `v` the template resolves to
+/// `t1·v·t2`, which `v` matches exactly when `t1` and `t2` can be empty — no text at all for
+/// the equality operators, only `*` for the Like/ARN ones. Without this the atom is free and a
+/// model can ask for `v != v`, which no request meets (the concretizer would give up).
+fn self_reference_lemmas(
+    query: &mut Query,
+    templates: &[(AtomId, StrVar, Template, MatchMode)],
+) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let mut lemmas = Vec::new();
+    for (id, var, template, mode) in templates {
+        let StrVar::Context { key, slot: 0 } = var else {
+            continue;
+        };
+        let vars: Vec<&str> = template.variable_keys().collect();
+        if vars != [key.as_str()] {
+            continue;
+        }
+        let empty_able = template.parts.iter().all(|part| match part {
+            TemplatePart::Var { .. } => true,
+            TemplatePart::Text(t) => match mode {
+                MatchMode::Exact | MatchMode::IgnoreCase => t.is_empty(),
+                MatchMode::Like | MatchMode::Arn => t.chars().all(|c| c == '*'),
+            },
+            TemplatePart::Escaped(_) => false,
+        });
+        let mut single = vec![query.present(key, 0)];
+        if query.keys.get(key).is_some_and(|k| k.slots > 1) {
+            single.push(Term::not(query.present(key, 1)));
+        }
+        let this = Term::Atom(*id);
+        let holds = if empty_able { this } else { Term::not(this) };
+        lemmas.push(Term::implies(Term::and(single), holds));
     }
     lemmas
 }
