@@ -338,6 +338,18 @@ impl Query {
         })
     }
 
+    /// The key has exactly one value (what a policy variable reads): slot 0 present and,
+    /// when the key has more slots, slot 1 absent.
+    pub fn single_valued(&mut self, key: &str) -> Term {
+        let first = self.present(key, 0);
+        if self.keys.get(key).is_some_and(|k| k.slots > 1) {
+            let second = self.present(key, 1);
+            Term::and([first, Term::not(second)])
+        } else {
+            first
+        }
+    }
+
     pub fn kind(&mut self, kind: PrincipalKindVar) -> Term {
         self.atom(Atom::PrincipalKind(kind))
     }
@@ -477,11 +489,7 @@ impl<'q> Encoder<'q> {
         }
         let mut all = Vec::new();
         for (key, default) in empty_vars {
-            let mut single = vec![self.query.present(&key, 0)];
-            if self.query.keys.get(&key).is_some_and(|k| k.slots > 1) {
-                single.push(Term::not(self.query.present(&key, 1)));
-            }
-            let single = Term::and(single);
+            let single = self.query.single_valued(&key);
             let empty_value = self.query.str_atom(
                 StrVar::Context {
                     key: key.clone(),
@@ -1246,14 +1254,7 @@ fn mutual_equality_lemmas(
             {
                 continue;
             }
-            let mut single = Vec::new();
-            for key in [key_a, key_b] {
-                single.push(query.present(key, 0));
-                if query.keys.get(key).is_some_and(|k| k.slots > 1) {
-                    single.push(Term::not(query.present(key, 1)));
-                }
-            }
-            let both_single = Term::and(single);
+            let both_single = Term::and([query.single_valued(key_a), query.single_valued(key_b)]);
             let (ta, tb) = (Term::Atom(*a), Term::Atom(*b));
             let mut implies = |from: &MatchMode, to: &MatchMode, x: &Term, y: &Term| {
                 // Exact equality implies equality ignoring case; the same mode is symmetric.
@@ -1303,13 +1304,10 @@ fn self_reference_lemmas(
             },
             TemplatePart::Escaped(_) => false,
         });
-        let mut single = vec![query.present(key, 0)];
-        if query.keys.get(key).is_some_and(|k| k.slots > 1) {
-            single.push(Term::not(query.present(key, 1)));
-        }
+        let single = query.single_valued(key);
         let this = Term::Atom(*id);
         let holds = if empty_able { this } else { Term::not(this) };
-        lemmas.push(Term::implies(Term::and(single), holds));
+        lemmas.push(Term::implies(single, holds));
     }
     lemmas
 }
