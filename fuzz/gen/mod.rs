@@ -215,6 +215,20 @@ const FAMILIES: &[Family] = &[
         request_values: &["env", "team", "costcenter", "Env", "owner", ""],
         set_qualifiers: true,
     },
+    // A key the catalog does not know: requests may give it several values (see
+    // encodings/multivalued-keys.md), with or without a set qualifier in the policy.
+    Family {
+        operators: &[
+            "StringEquals",
+            "StringNotEquals",
+            "StringLike",
+            "StringNotLike",
+        ],
+        keys: &["custom:team"],
+        values: &["eng", "ops", "e*", ""],
+        request_values: &["eng", "ops", "eng-x", "Eng", ""],
+        set_qualifiers: true,
+    },
     Family {
         operators: &[
             "NumericEquals",
