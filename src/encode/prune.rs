@@ -89,22 +89,14 @@ pub fn without_covered(
             statements.push(s.clone());
             continue;
         }
-        let deny_free = |piece: &ActionClause| match piece {
-            ActionClause::Action(list) => list
-                .iter()
-                .all(|a| foreign_deny_index.iter().all(|d| d.avoids(&a.glob))),
-            ActionClause::NotAction(_) => foreign_denies
-                .iter()
-                .all(|d| actions_disjoint(piece, &d.action)),
-        };
         match &s.action {
             ActionClause::Action(patterns) => {
                 let kept: Vec<ActionPattern> = patterns
                     .iter()
                     .filter(|a| {
-                        let piece = ActionClause::Action(vec![(*a).clone()]);
+                        // One pattern's piece: no clause to build, the deny indexes answer.
                         !(covering.iter().any(|(_, index)| index.covers(&a.glob))
-                            && deny_free(&piece))
+                            && foreign_deny_index.iter().all(|d| d.avoids(&a.glob)))
                     })
                     .cloned()
                     .collect();
@@ -119,7 +111,9 @@ pub fn without_covered(
                 }
             }
             ActionClause::NotAction(_) => {
-                if deny_free(&s.action)
+                if foreign_denies
+                    .iter()
+                    .all(|d| actions_disjoint(&s.action, &d.action))
                     && covering
                         .iter()
                         .any(|(t, _)| actions_covered(&s.action, &t.action))
