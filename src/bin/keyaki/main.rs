@@ -19,7 +19,14 @@ use keyaki::query::{resolve_policy_type, FailOn};
 #[derive(Parser, Debug)]
 #[command(
     name = "keyaki",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (AWS service catalog ",
+        env!("KEYAKI_CATALOG_VERSION"),
+        ", updated ",
+        env!("KEYAKI_CATALOG_UPDATED"),
+        ")"
+    ),
     about = "Prove what AWS access policies allow: check, diff, eval."
 )]
 pub struct Cli {
