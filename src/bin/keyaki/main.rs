@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod diagnostic;
 mod scan;
 
 use keyaki::query::{resolve_policy_type, FailOn};
@@ -184,7 +185,12 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(message) => {
             let _ = stdout.flush();
-            eprintln!("error: {message}");
+            if message.trim_start().starts_with('×') {
+                // Already a rendered diagnostic (see `diagnostic`).
+                eprintln!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             Exit::BadInput
         }
     };
@@ -329,8 +335,16 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
 }
 
 /// Reads a policy file (`-` = stdin) through the library's bounded reader.
+/// A parse error is rendered with the offending line of the file and a caret under it.
 pub fn load_policy(path: &str) -> Result<PolicyFile, String> {
-    keyaki::query::load_policy(path).map_err(|e| e.to_string())
+    let bytes = read_input(path)?;
+    match keyaki::parse::parse_policy(&bytes, path) {
+        Ok(policy) => Ok(PolicyFile {
+            path: path.to_string(),
+            policy,
+        }),
+        Err(error) => Err(diagnostic::render_parse_error(&error, &bytes)),
+    }
 }
 
 /// Reads an input file (`-` = stdin) through the library's bounded reader.
