@@ -36,8 +36,7 @@ fn main() {
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(1usize);
-        for (a, b) in std::iter::repeat([(&new, &old), (&old, &new)])
-            .take(repeat)
+        for (a, b) in std::iter::repeat_n([(&new, &old), (&old, &new)], repeat)
             .flatten()
         {
             let t = Instant::now();

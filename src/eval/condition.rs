@@ -120,10 +120,10 @@ impl ValueMatcher {
             ValueMatcher::IgnoreCase(lower) => request_value.to_lowercase() == *lower,
             ValueMatcher::Pattern(glob) => glob.matches(request_value),
             ValueMatcher::Number(c, policy) => {
-                Decimal::parse(request_value).is_some_and(|v| compare(*c, &v, policy))
+                Decimal::parse(request_value).is_some_and(|v| c.compare(&v, policy))
             }
             ValueMatcher::Date(c, policy) => crate::model::parse_date_millis(request_value)
-                .is_some_and(|v| compare(*c, &v, policy)),
+                .is_some_and(|v| c.compare(&v, policy)),
             ValueMatcher::Bool(want) => {
                 let lower = request_value.to_lowercase();
                 lower == if *want { "true" } else { "false" }
@@ -139,16 +139,6 @@ impl ValueMatcher {
     }
 }
 
-/// `request OP policy`, e.g. NumericLessThan holds when the request value is less.
-fn compare<T: Ord>(comparison: Comparison, request: &T, policy: &T) -> bool {
-    match comparison {
-        Comparison::Eq => request == policy,
-        Comparison::Lt => request < policy,
-        Comparison::Le => request <= policy,
-        Comparison::Gt => request > policy,
-        Comparison::Ge => request >= policy,
-    }
-}
 
 #[cfg(test)]
 mod tests {
