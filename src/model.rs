@@ -227,7 +227,12 @@ const COMPARISONS: [(Comparison, &str, &str, [bool; 3]); 5] = [
     (Comparison::Lt, "LessThan", "<", [true, false, false]),
     (Comparison::Le, "LessThanEquals", "<=", [true, true, false]),
     (Comparison::Gt, "GreaterThan", ">", [false, false, true]),
-    (Comparison::Ge, "GreaterThanEquals", ">=", [false, true, true]),
+    (
+        Comparison::Ge,
+        "GreaterThanEquals",
+        ">=",
+        [false, true, true],
+    ),
 ];
 
 impl Comparison {

@@ -228,16 +228,17 @@ impl<'q> Encoder<'q> {
                     MatchMode::Exact => Glob::literal(&crate::pattern::chars_to_string(&chars)),
                     MatchMode::Like => Glob::from_chars(&chars, false),
                     MatchMode::Arn => Glob::from_chars(&chars, true),
+                    // Case variants as character classes: an ordinary pattern.
                     MatchMode::IgnoreCase => {
-                        let lower = crate::pattern::chars_to_string(&chars).to_lowercase();
-                        return self.query.str_atom(var, StrPattern::IgnoreCase(lower));
+                        Glob::ignore_case(&crate::pattern::chars_to_string(&chars))
                     }
                 };
                 self.query.str_atom(var, StrPattern::Glob(glob))
             }
+            // Key names are case-insensitive: `${AWS:UserName}` and `${aws:username}` are one atom.
             None => self
                 .query
-                .str_atom(var, StrPattern::Template(template.clone(), mode)),
+                .str_atom(var, StrPattern::Template(template.canonical(), mode)),
         }
     }
 
@@ -283,40 +284,63 @@ impl<'q> Encoder<'q> {
                     .collect::<Vec<_>>(),
             )),
             (SetQualifier::ForAnyValue, negated) => Term::or([
-                Term::or(
+                Term::and([
+                    Term::not(self.null_data_set(&key, slots)),
+                    Term::or(
+                        per_slot
+                            .iter()
+                            .map(|(p, m)| {
+                                Term::and([
+                                    p.clone(),
+                                    if negated {
+                                        Term::not(m.clone())
+                                    } else {
+                                        m.clone()
+                                    },
+                                ])
+                            })
+                            .collect::<Vec<_>>(),
+                    ),
+                ]),
+                if_exists,
+            ]),
+            (SetQualifier::ForAllValues, negated) => Term::or([
+                self.null_data_set(&key, slots),
+                Term::and(
                     per_slot
                         .iter()
                         .map(|(p, m)| {
-                            Term::and([
+                            Term::implies(
                                 p.clone(),
                                 if negated {
                                     Term::not(m.clone())
                                 } else {
                                     m.clone()
                                 },
-                            ])
+                            )
                         })
                         .collect::<Vec<_>>(),
                 ),
-                if_exists,
             ]),
-            (SetQualifier::ForAllValues, negated) => Term::and(
-                per_slot
-                    .iter()
-                    .map(|(p, m)| {
-                        Term::implies(
-                            p.clone(),
-                            if negated {
-                                Term::not(m.clone())
-                            } else {
-                                m.clone()
-                            },
-                        )
-                    })
-                    .collect::<Vec<_>>(),
-            ),
         };
         Ok(term)
+    }
+
+    /// Every value the key has is the empty string (or it has none): a null data set.
+    fn null_data_set(&mut self, key: &str, slots: usize) -> Term {
+        let mut all = Vec::with_capacity(slots);
+        for slot in 0..slots {
+            let present = self.query.present(key, slot);
+            let empty = self.query.str_atom(
+                StrVar::Context {
+                    key: key.to_string(),
+                    slot,
+                },
+                StrPattern::Glob(Glob::literal("")),
+            );
+            all.push(Term::implies(present, empty));
+        }
+        Term::and(all)
     }
 
     /// "Value slot `slot` of the key matches some policy value" (positive form of the operator).
@@ -342,9 +366,10 @@ impl<'q> Encoder<'q> {
                 (OperatorKind::String(StringMatch::EqualsIgnoreCase), ConditionValue::Text(t)) => {
                     self.template_atom(var.clone(), t, MatchMode::IgnoreCase)
                 }
-                (OperatorKind::Bool, ConditionValue::Bool(b)) => self
-                    .query
-                    .str_atom(var.clone(), StrPattern::IgnoreCase(b.to_string())),
+                (OperatorKind::Bool, ConditionValue::Bool(b)) => self.query.str_atom(
+                    var.clone(),
+                    StrPattern::Glob(Glob::ignore_case(&b.to_string())),
+                ),
                 (OperatorKind::Numeric(cmp), ConditionValue::Number(n)) => {
                     let scale = self.query.keys.get(&key).map(|k| k.scale).unwrap_or(0);
                     let value =

@@ -4,7 +4,7 @@
 //! it is public for them and hidden from the documentation.
 
 use super::query::{Atom, MatchMode, PrincipalKindVar, Query, StrPattern, StrVar, ValueView};
-use crate::pattern::Glob;
+use crate::pattern::{fold_case, Glob};
 
 /// The value of an atom on a concrete request: what the encoding claims the atom means.
 /// `values(key_lower)` gives the request's effective context values (with derived keys).
@@ -91,7 +91,7 @@ pub fn atom_holds(
             let Some(text) = text else { return false };
             match pattern {
                 StrPattern::Glob(g) => g.matches(&text),
-                StrPattern::IgnoreCase(w) => text.to_lowercase() == *w,
+                StrPattern::IgnoreCase(w) => fold_case(&text) == *w,
                 StrPattern::Template(t, mode) => {
                     let resolved = t.resolve(|k| match values(k) {
                         Some(v) if v.len() == 1 => v.into_iter().next(),
@@ -102,8 +102,8 @@ pub fn atom_holds(
                         Some(chars) => match mode {
                             MatchMode::Exact => crate::pattern::chars_to_string(&chars) == text,
                             MatchMode::IgnoreCase => {
-                                crate::pattern::chars_to_string(&chars).to_lowercase()
-                                    == text.to_lowercase()
+                                fold_case(&crate::pattern::chars_to_string(&chars))
+                                    == fold_case(&text)
                             }
                             MatchMode::Like => Glob::from_chars(&chars, false).matches(&text),
                             MatchMode::Arn => Glob::from_chars(&chars, true).matches(&text),
@@ -122,4 +122,3 @@ fn typed(v: &str, view: ValueView) -> Option<()> {
         ValueView::Ip => v.trim().parse::<std::net::IpAddr>().ok().map(|_| ()),
     }
 }
-

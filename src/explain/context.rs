@@ -109,7 +109,27 @@ impl ContextBuilder<'_> {
         Step::Done(out)
     }
 
-    pub(super) fn typed_value(&self, key: &str, slot: usize, view: ValueView, scale: u32) -> String {
+    pub(super) fn typed_value(
+        &self,
+        key: &str,
+        slot: usize,
+        view: ValueView,
+        scale: u32,
+    ) -> String {
+        // The empty string (a null data set for the set operators) parses in no view.
+        let empty = self
+            .query
+            .atom_id(&Atom::Str {
+                var: StrVar::Context {
+                    key: key.to_string(),
+                    slot,
+                },
+                pattern: StrPattern::Glob(crate::pattern::Glob::literal("")),
+            })
+            .is_some_and(|id| self.a.atom(id));
+        if empty {
+            return String::new();
+        }
         let parses = self
             .query
             .atom_id(&Atom::Parses {
@@ -332,5 +352,4 @@ impl ContextBuilder<'_> {
         }
         None
     }
-
 }

@@ -9,12 +9,14 @@
 
 mod concretize;
 mod context;
+mod memory;
 mod search;
 mod strings;
 mod unknown;
 
 pub use concretize::format_date;
 pub use search::{search, Search, MAX_REFINEMENTS};
+pub use memory::DEFAULT_MEMORY_BUDGET_MB;
 pub use unknown::UnknownReason;
 
 use crate::eval::{evaluate, Decision, Evaluation, PolicyType};

@@ -1,6 +1,7 @@
 //! The search loop: solver models, concretized and replayed, refined until proof or answer.
 
 use super::concretize::{concretize, kind_of, Concrete};
+use super::memory::MemoryBudget;
 use super::{CheckOptions, UnknownReason};
 use crate::encode::{pattern_relation_lemmas, Atom, Query, StrPattern, StrVar, Term};
 use crate::eval::PolicyType;
@@ -48,6 +49,7 @@ pub(super) fn search_with<T>(
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T> {
     let deadline = Instant::now() + options.timeout;
+    let memory = MemoryBudget::start(options.memory_budget_mb);
     for lemma in query.lemmas.clone() {
         backend.assert(&query, &lemma);
     }
@@ -59,6 +61,14 @@ pub(super) fn search_with<T>(
     let trace = std::env::var_os("KEYAKI_TRACE").is_some();
     let mut prefer_resource = true;
     loop {
+        if memory.exceeded() {
+            return finish(
+                found,
+                UnknownReason::Memory {
+                    limit_mb: memory.limit_mb(),
+                },
+            );
+        }
         let now = Instant::now();
         if now >= deadline {
             return finish(found, UnknownReason::Timeout);
@@ -86,9 +96,7 @@ pub(super) fn search_with<T>(
                     Search::Found(found)
                 };
             }
-            Outcome::Unknown(reason) => {
-                return finish(found, UnknownReason::Solver(reason))
-            }
+            Outcome::Unknown(reason) => return finish(found, UnknownReason::Solver(reason)),
             Outcome::Sat(assignment) => {
                 refinements += 1;
                 if refinements > MAX_REFINEMENTS {

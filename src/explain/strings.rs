@@ -22,9 +22,7 @@ impl ContextBuilder<'_> {
             let value = self.a.atom(id);
             let glob = match pattern {
                 StrPattern::Glob(g) => g.clone(),
-                StrPattern::IgnoreCase(_) | StrPattern::Template(_, MatchMode::IgnoreCase) => {
-                    continue
-                }
+                StrPattern::IgnoreCase(_) => continue,
                 StrPattern::Template(t, mode) => {
                     let mut blocked = false;
                     let resolved = t.resolve(|k| match self.values.get(k) {
@@ -55,9 +53,8 @@ impl ContextBuilder<'_> {
                             continue;
                         }
                         Some(chars) => match mode {
-                            MatchMode::Exact | MatchMode::IgnoreCase => {
-                                Glob::literal(&chars_to_string(&chars))
-                            }
+                            MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
+                            MatchMode::IgnoreCase => Glob::ignore_case(&chars_to_string(&chars)),
                             MatchMode::Like => Glob::from_chars(&chars, false),
                             MatchMode::Arn => Glob::from_chars(&chars, true),
                         },
@@ -117,21 +114,34 @@ impl ContextBuilder<'_> {
             };
             let prefix = Glob::wildcard(&text(&t.parts[..at]));
             let suffix = Glob::wildcard(&text(&t.parts[at + 1..]));
+            // Members of what the model wants on the variable: first one string meeting
+            // every fixed pattern at once (true and false), then one per true pattern.
+            let (mut wanted, mut unwanted) = (Vec::new(), Vec::new());
             for (lid, lpattern) in self.str_atoms_on(var) {
-                let StrPattern::Glob(g) = lpattern else {
-                    continue;
-                };
-                if !self.a.atom(lid) {
-                    continue;
+                if let StrPattern::Glob(g) = lpattern {
+                    if self.a.atom(lid) {
+                        wanted.push(g);
+                    } else {
+                        unwanted.push(g);
+                    }
                 }
+            }
+            let mut samples = Vec::new();
+            if let Witness::Found(w) = automata::witness_with_hint(&wanted, &unwanted, "") {
+                samples.push(w);
+            }
+            for g in &wanted {
                 // A member of the pattern (readable: stars filled with "example").
-                let literal = match g.as_literal() {
-                    Some(l) => l,
-                    None => match automata::witness_with_hint(&[g], &[], "") {
-                        Witness::Found(w) => w,
-                        _ => continue,
-                    },
-                };
+                match g.as_literal() {
+                    Some(l) => samples.push(l),
+                    None => {
+                        if let Witness::Found(w) = automata::witness_with_hint(&[g], &[], "") {
+                            samples.push(w);
+                        }
+                    }
+                }
+            }
+            for literal in samples {
                 let chars: Vec<(usize, char)> = literal.char_indices().collect();
                 let bounds: Vec<usize> = chars
                     .iter()
@@ -163,23 +173,6 @@ impl ContextBuilder<'_> {
         out
     }
 
-    /// A template's text with the chosen key values; `Err` while a key it reads is not chosen yet.
-    pub(super) fn resolve_text(&self, t: &crate::pattern::Template) -> Result<Option<String>, ()> {
-        let mut blocked = false;
-        let resolved = t.resolve(|k| match self.values.get(k) {
-            Some(vals) if vals.len() == 1 => Some(vals[0].clone()),
-            Some(_) => None,
-            None => {
-                blocked |= self.query.keys.contains_key(k);
-                None
-            }
-        });
-        if blocked {
-            return Err(());
-        }
-        Ok(resolved.map(|chars| chars_to_string(&chars)))
-    }
-
     /// The lowercased texts `var` must equal ignoring case (true atoms) and must not (false).
     #[allow(clippy::type_complexity)]
     pub(super) fn case_insensitive_texts(
@@ -191,19 +184,6 @@ impl ContextBuilder<'_> {
         for (id, pattern) in self.str_atoms_on(var) {
             let text = match pattern {
                 StrPattern::IgnoreCase(w) => w.clone(),
-                StrPattern::Template(t, MatchMode::IgnoreCase) => match self.resolve_text(t) {
-                    Ok(Some(text)) => text.to_lowercase(),
-                    // Unresolvable: matches nothing, so only a true atom is a problem.
-                    Ok(None) if !self.a.atom(id) => continue,
-                    Ok(None) => {
-                        return Err(Step::GiveUp(format!(
-                            "policy variable in `{}` cannot be resolved in this model",
-                            t.display_text()
-                        )))
-                    }
-                    Err(()) if self.is_deferred(var) => continue,
-                    Err(()) => return Err(Step::Blocked),
-                },
                 _ => continue,
             };
             if self.a.atom(id) {

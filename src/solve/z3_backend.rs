@@ -261,5 +261,4 @@ impl Backend for Z3Backend {
             },
         }
     }
-
 }

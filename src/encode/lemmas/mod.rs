@@ -1,6 +1,7 @@
 //! Lemmas: facts every concrete request satisfies, added to every query up front.
 
 mod relations;
+mod symbolic;
 mod templates;
 use templates::template_lemmas;
 
@@ -82,7 +83,33 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
         });
         lemmas.push(Term::implies(parses, Term::and([low, high])));
     }
-    // Every request's action is `service:name`, both parts non-empty (the request parser
+    // The empty string parses in no typed view (a typed key's null data set).
+    let empty_typed: Vec<(String, usize, ValueView)> = query
+        .atoms
+        .iter()
+        .filter_map(|a| match a {
+            Atom::Str {
+                var: StrVar::Context { key, slot },
+                pattern: StrPattern::Glob(g),
+            } if g.as_literal().is_some_and(|l| l.is_empty()) => {
+                let view = query.keys.get(key)?.view?;
+                Some((key.clone(), *slot, view))
+            }
+            _ => None,
+        })
+        .collect();
+    for (key, slot, view) in empty_typed {
+        let empty = query.str_atom(
+            StrVar::Context {
+                key: key.clone(),
+                slot,
+            },
+            StrPattern::Glob(Glob::literal("")),
+        );
+        let parses = query.atom(Atom::Parses { key, slot, view });
+        lemmas.push(Term::implies(empty, Term::not(parses)));
+    }
+        // Every request's action is `service:name`, both parts non-empty (the request parser
     // reads nothing else back).
     if query.atoms.iter().any(|a| {
         matches!(
@@ -99,6 +126,7 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
     // one as an empty array (absent), and the evaluator reads it so ("given values win"). The
     // concretizer writes absent derived keys as `[]` (see encodings/principals.md).
     lemmas.extend(template_lemmas(query));
+    lemmas.extend(symbolic::symbolic_template_lemmas(query, deadline));
     lemmas.extend(pattern_relation_lemmas(query, 0, deadline));
     lemmas.extend(prefix_trie_lemmas(query));
     query.lemmas.extend(lemmas);

@@ -223,7 +223,7 @@ fn relate(a: AtomId, pa: &StrPattern, b: AtomId, pb: &StrPattern) -> Vec<Term> {
                 (tb, ta)
             };
             if let Some(lit) = g.as_literal() {
-                if lit.to_lowercase() == *w {
+                if crate::pattern::fold_case(&lit) == *w {
                     out.push(Term::implies(tg, ti));
                 } else {
                     out.push(Term::not(Term::and([tg, ti])));

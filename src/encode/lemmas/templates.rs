@@ -168,8 +168,7 @@ pub fn template_over_approximation(template: &Template, mode: MatchMode) -> Glob
                 for c in t.chars() {
                     tokens.push(match (mode, c) {
                         (MatchMode::Exact, c) => Token::Lit(c),
-                        // Case variants are not a glob: only the trivial bound holds.
-                        (MatchMode::IgnoreCase, _) => return Glob::wildcard("*"),
+                        (MatchMode::IgnoreCase, c) => crate::pattern::fold_token(c),
                         (_, '*') => Token::AnyStr,
                         (_, '?') => Token::AnyChar,
                         (_, c) => Token::Lit(c),
