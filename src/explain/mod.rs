@@ -15,7 +15,7 @@ mod strings;
 mod unknown;
 
 pub use concretize::format_date;
-pub use search::{search, Search, MAX_REFINEMENTS};
+pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use memory::DEFAULT_MEMORY_BUDGET_MB;
 pub use unknown::UnknownReason;
 
@@ -45,6 +45,8 @@ pub struct CheckOptions {
     /// Drop the proposal's pieces the baseline provably allows before encoding (on by
     /// default; off only to compare, see `encodings/pruning.md`).
     pub prune: bool,
+    /// Growth of resident memory past which a check ends `unknown` (MB).
+    pub memory_budget_mb: u64,
 }
 
 impl Default for CheckOptions {
@@ -55,6 +57,7 @@ impl Default for CheckOptions {
             timeout: Duration::from_secs(10),
             action_universe: ActionUniverse::Open,
             prune: true,
+            memory_budget_mb: DEFAULT_MEMORY_BUDGET_MB,
         }
     }
 }
@@ -72,7 +75,8 @@ pub enum Verdict {
     /// Unsat: proved.
     Holds,
     Violated(Vec<Counterexample>),
-    Unknown(String),
+    /// Neither: exit 3 with this reason (its text is what reports print).
+    Unknown(UnknownReason),
 }
 
 /// Does `proposed` allow any request `baseline` does not? Proof or replayed counterexamples.
@@ -93,12 +97,12 @@ pub fn check_no_new_access(
     );
     let query = match encoded {
         Ok(q) => q,
-        Err(e) => return Verdict::Unknown(UnknownReason::from(e).to_string()),
+        Err(e) => return Verdict::Unknown(UnknownReason::from(e)),
     };
     let remaining = options.timeout.saturating_sub(start.elapsed());
     if remaining.is_zero() {
         let limit_ms = options.timeout.as_millis();
-        return Verdict::Unknown(UnknownReason::EncodingTimeout { limit_ms }.to_string());
+        return Verdict::Unknown(UnknownReason::EncodingTimeout { limit_ms });
     }
     let options = &CheckOptions {
         timeout: remaining,
@@ -109,7 +113,7 @@ pub fn check_no_new_access(
         let b = evaluate(baseline, request, options.policy_type);
         (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
     };
-    match search(query, options, &replay) {
+    match search_typed(query, options, &replay) {
         Search::Holds => Verdict::Holds,
         Search::Unknown(r) => Verdict::Unknown(r),
         Search::Found(list) => Verdict::Violated(

@@ -14,10 +14,12 @@ use std::time::Instant;
 /// The most refinement rounds before giving up with `unknown`.
 pub const MAX_REFINEMENTS: usize = 2_000;
 
-pub enum Search<T> {
+/// How a search ended; `R` is why it ended without an answer (text for callers that
+/// only print it, [`UnknownReason`] inside the checker).
+pub enum Search<T, R = String> {
     Holds,
     Found(Vec<(Request, T)>),
-    Unknown(String),
+    Unknown(R),
 }
 
 /// Runs the refinement loop for any property; `replay` confirms a request concretely.
@@ -26,6 +28,19 @@ pub fn search<T: Send + Sync>(
     options: &CheckOptions,
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T> {
+    match search_typed(query, options, replay) {
+        Search::Holds => Search::Holds,
+        Search::Found(found) => Search::Found(found),
+        Search::Unknown(reason) => Search::Unknown(reason.to_string()),
+    }
+}
+
+/// [`search`] with the typed reason.
+pub fn search_typed<T: Send + Sync>(
+    query: Query,
+    options: &CheckOptions,
+    replay: &(dyn Fn(&Request) -> Option<T> + Sync),
+) -> Search<T, UnknownReason> {
     // An assertion that folded to false (say, a proposal left with no Allow statement after
     // pruning): unsatisfiable without asking the solver.
     if query.assertions.contains(&Term::ff()) {
@@ -47,7 +62,7 @@ pub(super) fn search_with<T>(
     mut query: Query,
     options: &CheckOptions,
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
-) -> Search<T> {
+) -> Search<T, UnknownReason> {
     let deadline = Instant::now() + options.timeout;
     let memory = MemoryBudget::start(options.memory_budget_mb);
     for lemma in query.lemmas.clone() {
@@ -162,9 +177,9 @@ pub(super) fn search_with<T>(
 
 /// Never a pass without a proof: with counterexamples in hand the property is violated
 /// whatever stopped the search; with none, the answer is unknown.
-pub(super) fn finish<T>(found: Vec<(Request, T)>, reason: UnknownReason) -> Search<T> {
+pub(super) fn finish<T>(found: Vec<(Request, T)>, reason: UnknownReason) -> Search<T, UnknownReason> {
     if found.is_empty() {
-        Search::Unknown(reason.to_string())
+        Search::Unknown(reason)
     } else {
         Search::Found(found)
     }

@@ -181,7 +181,12 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             .collect();
         let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
         let holes = |g: &Glob| g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
-        if !holes(&ga) && !holes(&gb) && is_disjoint(&ga, &gb) {
+        let disjoint = if holes(&ga) || holes(&gb) {
+            disjoint_for_every_value(&ga, &gb)
+        } else {
+            is_disjoint(&ga, &gb)
+        };
+        if disjoint {
             out.push(Term::not(Term::and(
                 class.iter().cloned().chain([ta.clone(), tb.clone()]),
             )));
@@ -200,4 +205,52 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             ));
         }
     }
+}
+
+/// Proves `A[u] ∩ B[u] = ∅` for every value `u` of the holes, from parts that do not depend
+/// on the values: ARN segments before the free last one that are disjoint, or lengths that
+/// cannot agree. With each hole occurring equally often in both, `|A[u]| = a + k·|u|` and
+/// `|B[u]| = b + k·|u|`, so the values' lengths cancel and `a = b` is needed; if the ranges
+/// of `a` and `b` (the text around the holes) do not meet, no string is in both. This
+/// decides the common "same variable at two offsets" pairs (`user/${u}` against
+/// `user/*/${u}`); everything else is left to the search.
+fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
+    if let (Some(sa), Some(sb)) = (super::arn_segments(a), super::arn_segments(b)) {
+        let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+        for (x, y) in sa.iter().zip(&sb).take(5) {
+            if fixed(x) && fixed(y) && is_disjoint(x, y) {
+                return true;
+            }
+        }
+        if let (Some(x), Some(y)) = (sa.last(), sb.last()) {
+            return lengths_apart(x.tokens(), y.tokens());
+        }
+    }
+    lengths_apart(a.tokens(), b.tokens())
+}
+
+/// The holes occur equally often in both, and the lengths of the rest cannot be equal.
+fn lengths_apart(a: &[Token], b: &[Token]) -> bool {
+    let holes = |tokens: &[Token]| {
+        let mut counts = BTreeMap::new();
+        for t in tokens {
+            if let Token::Hole(n) = t {
+                *counts.entry(*n).or_insert(0usize) += 1;
+            }
+        }
+        counts
+    };
+    if holes(a) != holes(b) {
+        return false;
+    }
+    let range = |tokens: &[Token]| {
+        let fixed = tokens
+            .iter()
+            .filter(|t| !t.is_star() && !matches!(t, Token::Hole(_)))
+            .count();
+        let unbounded = tokens.iter().any(|t| t.is_star());
+        (fixed, (!unbounded).then_some(fixed))
+    };
+    let ((min_a, max_a), (min_b, max_b)) = (range(a), range(b));
+    max_a.is_some_and(|m| m < min_b) || max_b.is_some_and(|m| m < min_a)
 }
