@@ -109,6 +109,9 @@ pub struct ProverArgs {
     /// open: any action name (a wildcard also grants actions AWS adds later); catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
+    /// Megabytes a check may grow by before giving up with "unknown" (exit 3).
+    #[arg(long, default_value_t = keyaki::explain::DEFAULT_MEMORY_BUDGET_MB)]
+    pub memory_budget: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -331,6 +334,7 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
             UniverseArg::Catalog => ActionUniverse::Catalog,
         },
         prune: true,
+        memory_budget_mb: prover.memory_budget.max(1),
     })
 }
 
