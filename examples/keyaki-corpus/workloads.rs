@@ -2,6 +2,7 @@
 
 use keyaki::eval::PolicyType;
 use keyaki::model::Policy;
+pub use keyaki::query::resolve_policy_type as resolve_type;
 use std::path::{Path, PathBuf};
 
 /// The broad baseline of the `baseline` workload: everything except identity, organization and
@@ -225,11 +226,3 @@ pub fn quacky(corpus: &Path) -> Workload {
 }
 
 
-/// The policy type `keyaki check` infers: resource when a policy names principals.
-pub fn resolve_type(_explicit: Option<PolicyType>, policies: &[&Policy]) -> PolicyType {
-    if policies.iter().any(|p| p.has_principal_element()) {
-        PolicyType::Resource
-    } else {
-        PolicyType::Identity
-    }
-}
