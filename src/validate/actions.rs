@@ -1,0 +1,326 @@
+//! Action / NotAction: unknown services and actions (catalog), typos with a suggestion,
+//! wildcards in service names, redundant actions, SCP wildcards, iam:PassRole and
+//! iam:CreateServiceLinkedRole on every resource, actions a resource type does not support.
+
+use super::finding::{Finding, FindingType};
+use super::tree::{Collector, Item, StatementView};
+use super::PolicyKind;
+use crate::automata::is_subset;
+use crate::catalog::catalog;
+use crate::parse::Json;
+use crate::pattern::Glob;
+
+pub fn check(c: &mut Collector, root: &Json) {
+    for s in super::tree::statements(root) {
+        let Some((element, items)) = s.actions() else {
+            continue;
+        };
+        for item in &items {
+            one_action(c, item);
+        }
+        redundant(c, &items);
+        if s.is_allow() {
+            sensitive(c, &s, element, &items);
+        }
+        if c.kind == PolicyKind::Resource {
+            unsupported_for_resource_type(c, &items);
+        }
+    }
+}
+
+/// Discontinued AWS services whose action prefixes still appear in AWS managed policies and
+/// that Access Analyzer still accepts; the catalog no longer lists them.
+pub const RETIRED_SERVICES: [&str; 16] = [
+    "applicationwizard",
+    "catalog-admin",
+    "catalog-user",
+    "codestar",
+    "crowd",
+    "datazonecontrol",
+    "deepcomposer",
+    "deeplens",
+    "deepracer",
+    "ec2-reports",
+    "evidently",
+    "iot1click",
+    "iotevents",
+    "iotroborunner",
+    "mobilehub",
+    "sumerian",
+];
+
+/// Lowercase glob of an action pattern.
+pub fn action_glob(text: &str) -> Glob {
+    Glob::wildcard(&text.to_lowercase())
+}
+
+fn one_action(c: &mut Collector, item: &Item) {
+    let text = item.text;
+    if text == "*" || text.contains("${") {
+        return;
+    }
+    let location = c.at(item.path.clone(), item.json);
+    let Some((service, name)) = text.split_once(':') else {
+        c.push(Finding::access_analyzer(
+            "INVALID_ACTION",
+            format!("The action {text} does not exist: actions are written service:ActionName."),
+            vec![location],
+        ));
+        return;
+    };
+    if c.kind == PolicyKind::ServiceControlPolicy {
+        if let Some(star) = text.find(['*', '?']) {
+            if text[star..].len() > 1 || text[star..].starts_with('?') {
+                c.report(
+                    "SCP_SYNTAX_ERROR_ACTION_WILDCARD",
+                    format!("SCPs support a wildcard only at the end of an action: {text}."),
+                    location.clone(),
+                );
+            }
+        }
+    }
+    if service.contains(['*', '?']) {
+        c.report(
+            "WILDCARD_IN_SERVICE_NAME",
+            format!("Avoid wildcards in the service name of {text}: name the service."),
+            location,
+        );
+        return;
+    }
+    let cat = catalog();
+    let Some(info) = cat.service(service) else {
+        if RETIRED_SERVICES.contains(&service.to_lowercase().as_str()) {
+            c.push(Finding::keyaki("retired-service", FindingType::Suggestion, format!("The service of {text} has been retired by AWS and is not in the catalog: the action no longer grants anything. Remove it."), vec![location]).from_catalog());
+            return;
+        }
+        c.push(
+            Finding::access_analyzer(
+                "INVALID_SERVICE_IN_ACTION",
+                format!("The service {text} specified in the action does not exist."),
+                vec![location],
+            )
+            .from_catalog(),
+        );
+        return;
+    };
+    let glob = action_glob(text);
+    if !cat.actions_matching(&glob).is_empty() {
+        return;
+    }
+    c.push(
+        Finding::access_analyzer(
+            "INVALID_ACTION",
+            format!("The action {text} does not exist."),
+            vec![location.clone()],
+        )
+        .from_catalog(),
+    );
+    if name.contains(['*', '?']) {
+        return;
+    }
+    let candidates: Vec<&str> = cat
+        .service_actions(&info.prefix)
+        .iter()
+        .map(|a| a.name.as_str())
+        .collect();
+    if let Some(suggestion) = crate::parse::suggest(name, &candidates) {
+        c.push(
+            Finding::keyaki(
+                "action-typo",
+                FindingType::Error,
+                format!("{text} is not an action of {} in the catalog; did you mean {}:{suggestion}? (A service may have added the action after the catalog's date.)", info.prefix, info.prefix),
+                vec![location],
+            )
+            .from_catalog(),
+        );
+    }
+}
+
+/// Access Analyzer's REDUNDANT_ACTION: one finding per action that covers others of the same
+/// list (language inclusion of the globs; exact duplicates count).
+fn redundant(c: &mut Collector, items: &[Item]) {
+    let globs: Vec<Glob> = items.iter().map(|i| action_glob(i.text)).collect();
+    let groups = covering_groups(&globs);
+    for (a, covered) in groups {
+        let mut group = covered.clone();
+        group.push(a);
+        group.sort_unstable();
+        let locations = group
+            .iter()
+            .map(|&i| c.at(items[i].path.clone(), items[i].json))
+            .collect();
+        let example = items[covered[0]].text;
+        c.push(Finding::access_analyzer(
+            "REDUNDANT_ACTION",
+            format!("The {} action(s) are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: {example}.", group.len()),
+            locations,
+        ));
+    }
+}
+
+/// `L(a) ⊆ L(b)`, with the cheap cases first (most list entries are literals).
+pub fn glob_within(a: &Glob, b: &Glob) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.as_literal(), b.is_literal()) {
+        (Some(_), true) => false,
+        (Some(text), false) => b.matches(&text),
+        (None, true) => false,
+        (None, false) => {
+            let (pa, pb) = (a.literal_prefix(), b.literal_prefix());
+            (pa.starts_with(&pb) || pb.starts_with(&pa)) && is_subset(a, b)
+        }
+    }
+}
+
+/// For each glob that nothing else strictly covers (the first of equals): the others it covers.
+pub fn covering_groups(globs: &[Glob]) -> Vec<(usize, Vec<usize>)> {
+    let n = globs.len();
+    let wildcards: Vec<usize> = (0..n).filter(|&i| !globs[i].is_literal()).collect();
+    let within = |a: usize, b: usize| glob_within(&globs[a], &globs[b]);
+    let equal = |a: usize, b: usize| within(a, b) && within(b, a);
+    // Only a wildcard or an equal literal can cover an entry.
+    let coverers = |a: usize| {
+        let literal_twins = (0..n).filter(move |&b| b != a && globs[b] == globs[a]);
+        wildcards
+            .iter()
+            .copied()
+            .filter(move |&b| b != a)
+            .chain(literal_twins)
+    };
+    let dominated = |a: usize| coverers(a).any(|b| within(a, b) && (!equal(a, b) || b < a));
+    let mut out = Vec::new();
+    for a in 0..n {
+        if dominated(a) {
+            continue;
+        }
+        let covered: Vec<usize> = if globs[a].is_literal() {
+            (0..n).filter(|&b| b != a && globs[b] == globs[a]).collect()
+        } else {
+            (0..n).filter(|&b| b != a && within(b, a)).collect()
+        };
+        if !covered.is_empty() {
+            out.push((a, covered));
+        }
+    }
+    out
+}
+
+const PASS_ROLE: &str = "iam:passrole";
+const CREATE_SLR: &str = "iam:createservicelinkedrole";
+
+/// PASS_ROLE_* and CREATE_SLR_* findings of an Allow statement.
+fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]) {
+    let keys = super::principals::condition_keys(s);
+    let resources = s.resources();
+    let not_resource = matches!(resources, Some(("NotResource", _)));
+    let star_resource = s.resource_star();
+    if !not_resource && star_resource.is_none() {
+        return;
+    }
+    let resource_location = match (&star_resource, s.get("Resource"), s.get("NotResource")) {
+        (Some(item), _, _) => c.at(item.path.clone(), item.json),
+        (None, _, Some(v)) => c.at(super::tree::with_value(&s.path, "NotResource"), v),
+        (None, Some(v), None) => c.at(super::tree::with_value(&s.path, "Resource"), v),
+        (None, None, None) => return,
+    };
+    for (action, prefix, mitigating_key) in [
+        (PASS_ROLE, "PASS_ROLE", Some("iam:passedtoservice")),
+        (CREATE_SLR, "CREATE_SLR", Some("iam:awsservicename")),
+    ] {
+        if mitigating_key.is_some_and(|k| keys.iter().any(|x| x == k)) {
+            continue;
+        }
+        let (code, action_location) = if element == "NotAction" {
+            if items.iter().any(|i| action_glob(i.text).matches(action)) {
+                continue;
+            }
+            let shape = if not_resource {
+                "WITH_NOT_ACTION_AND_NOT_RESOURCE"
+            } else {
+                "WITH_STAR_IN_RESOURCE_AND_NOT_ACTION"
+            };
+            (
+                format!("{prefix}_{shape}"),
+                s.get("NotAction")
+                    .map(|v| c.at(super::tree::with_value(&s.path, "NotAction"), v)),
+            )
+        } else {
+            let Some(item) = items.iter().find(|i| action_glob(i.text).matches(action)) else {
+                continue;
+            };
+            let wildcard = item.text.contains(['*', '?']);
+            let shape = match (wildcard, not_resource) {
+                (true, true) => "WITH_STAR_IN_ACTION_AND_NOT_RESOURCE",
+                (true, false) => "WITH_STAR_IN_ACTION_AND_RESOURCE",
+                (false, true) => "WITH_NOT_RESOURCE",
+                (false, false) => "WITH_STAR_IN_RESOURCE",
+            };
+            (
+                format!("{prefix}_{shape}"),
+                Some(c.at(item.path.clone(), item.json)),
+            )
+        };
+        let name = if action == PASS_ROLE {
+            "iam:PassRole"
+        } else {
+            "iam:CreateServiceLinkedRole"
+        };
+        let advice = if action == PASS_ROLE {
+            "We recommend that you specify resource ARNs or add the iam:PassedToService condition key to your statement."
+        } else {
+            "We recommend that you specify resource ARNs instead."
+        };
+        let mut locations: Vec<_> = action_location.into_iter().collect();
+        locations.push(resource_location.clone());
+        c.push(Finding::access_analyzer(
+            &code,
+            format!("The statement allows {name} on every resource it does not exclude (wildcards or NotResource/NotAction), which can be overly permissive. {advice}"),
+            locations,
+        ));
+    }
+}
+
+/// The service whose actions a resource policy attached to `resource_type` can grant.
+pub fn resource_type_service(resource_type: &str) -> Option<&'static str> {
+    Some(match resource_type.to_ascii_lowercase().as_str() {
+        "aws::s3::bucket"
+        | "aws::s3::bucketpolicy"
+        | "aws::s3::accesspoint"
+        | "aws::s3::multiregionaccesspoint" => "s3",
+        "aws::kms::key" => "kms",
+        "aws::sqs::queue" | "aws::sqs::queuepolicy" => "sqs",
+        "aws::sns::topic" | "aws::sns::topicpolicy" => "sns",
+        "aws::secretsmanager::secret" | "aws::secretsmanager::resourcepolicy" => "secretsmanager",
+        "aws::lambda::function" | "aws::lambda::permission" => "lambda",
+        "aws::ecr::repository" => "ecr",
+        "aws::iam::assumerolepolicydocument" | "aws::iam::role" => "sts",
+        "aws::glacier::vault" => "glacier",
+        "aws::efs::filesystem" => "elasticfilesystem",
+        "aws::backup::backupvault" => "backup",
+        "aws::apigateway::restapi" => "execute-api",
+        "aws::dynamodb::table" => "dynamodb",
+        "aws::s3express::directorybucket" => "s3express",
+        _ => return None,
+    })
+}
+
+fn unsupported_for_resource_type(c: &mut Collector, items: &[Item]) {
+    let Some(resource_type) = c.options.resource_type.clone() else {
+        return;
+    };
+    let Some(service) = resource_type_service(&resource_type) else {
+        return;
+    };
+    for item in items {
+        let Some((prefix, _)) = item.text.split_once(':') else {
+            continue;
+        };
+        if prefix.contains(['*', '?']) || prefix.eq_ignore_ascii_case(service) {
+            continue;
+        }
+        let location = c.at(item.path.clone(), item.json);
+        c.report("UNSUPPORTED_ACTION_IN_POLICY", format!("The action {} is not supported for the resource type {resource_type}: a policy attached to it can grant only {service} actions.", item.text), location);
+    }
+}
