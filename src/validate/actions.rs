@@ -30,7 +30,7 @@ pub fn check(c: &mut Collector, root: &Json) {
 
 /// Discontinued AWS services whose action prefixes still appear in AWS managed policies and
 /// that Access Analyzer still accepts; the catalog no longer lists them.
-pub const RETIRED_SERVICES: [&str; 16] = [
+pub const RETIRED_SERVICES: [&str; 18] = [
     "applicationwizard",
     "catalog-admin",
     "catalog-user",
@@ -46,7 +46,9 @@ pub const RETIRED_SERVICES: [&str; 16] = [
     "iotevents",
     "iotroborunner",
     "mobilehub",
+    "sagemaker-groundtruth-synthetic",
     "sumerian",
+    "zocalo",
 ];
 
 /// Lowercase glob of an action pattern.

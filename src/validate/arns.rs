@@ -136,7 +136,20 @@ fn template_glob(template: &str, strict: bool) -> Glob {
 
 /// A policy ARN as a glob in the same swapped form; policy variables become stars.
 pub fn policy_arn_glob(text: &str) -> Glob {
-    let plain = replace_variables(text);
+    arn_tokens(&replace_variables(text))
+}
+
+/// Like [`policy_arn_glob`], but a policy variable is literal text (one unknown value).
+pub fn policy_arn_glob_literal_variables(text: &str) -> Glob {
+    arn_tokens(
+        &text
+            .replace("${*}", "\u{1}")
+            .replace("${?}", "\u{2}")
+            .replace("${$}", "$"),
+    )
+}
+
+fn arn_tokens(plain: &str) -> Glob {
     let mut tokens = Vec::with_capacity(plain.len());
     let mut colons = 0usize;
     for c in plain.chars() {

@@ -8,6 +8,9 @@ use crate::catalog::{self, catalog, KeyType};
 use crate::model::{OperatorKind, SetQualifier, StringMatch};
 use crate::parse::{parse_operator, Json};
 
+/// Global keys Access Analyzer accepts that the catalog's global-key list lacks.
+const EXTRA_GLOBAL_KEYS: [&str; 1] = ["aws:principalorgmasteraccountid"];
+
 /// Key prefixes that are not service prefixes: identity-provider claims.
 fn is_provider_prefix(prefix: &str) -> bool {
     prefix.contains('.') || matches!(prefix, "saml" | "oidc")
@@ -129,7 +132,7 @@ fn key_name(
     if is_provider_prefix(&prefix_lower) {
         return None;
     }
-    if prefix_lower == "aws" {
+    if prefix_lower == "aws" && !EXTRA_GLOBAL_KEYS.contains(&lower) {
         c.push(
             Finding::access_analyzer(
                 "INVALID_GLOBAL_CONDITION_KEY",
@@ -140,7 +143,12 @@ fn key_name(
             )
             .from_catalog(),
         );
+    } else if EXTRA_GLOBAL_KEYS.contains(&lower) {
+        return None;
     } else if cat.service(&prefix_lower).is_none() {
+        if super::actions::RETIRED_SERVICES.contains(&prefix_lower.as_str()) {
+            return None;
+        }
         c.push(
             Finding::access_analyzer(
                 "INVALID_SERVICE",
@@ -216,7 +224,11 @@ fn type_checks(c: &mut Collector, k: &values::KeyContext) {
         SetQualifier::Single if multivalued => {
             c.push(Finding::access_analyzer("MISSING_QUALIFIER", format!("The request context key {} has multiple values. Use the ForAllValues or ForAnyValue condition key qualifiers in your policy.", k.key), vec![location]).from_catalog());
         }
-        SetQualifier::ForAllValues if !multivalued && k.statement.is_allow() => {
+        // Only global keys: their single-valuedness is documented; service keys' types in the
+        // catalog mark fewer keys multi-valued than Access Analyzer does.
+        SetQualifier::ForAllValues
+            if !multivalued && k.statement.is_allow() && k.lower.starts_with("aws:") =>
+        {
             c.push(Finding::access_analyzer("FORALLVALUES_WITH_SINGLE_VALUED_KEY", format!("Using ForAllValues qualifier with the single-valued condition key {} can be overly permissive: it is also true when the key is absent. We recommend that you remove ForAllValues:.", k.key), vec![location]).from_catalog());
         }
         _ => {}

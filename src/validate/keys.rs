@@ -8,7 +8,12 @@ use super::tree::{with_value, Collector, StatementView};
 use crate::catalog::catalog;
 use crate::parse::Json;
 
-const RESOURCE_TAG_TEMPLATE: &str = "aws:resourcetag/${tagkey}";
+/// An action supporting any of these reads tags: Access Analyzer does not report it.
+const TAG_KEYS: [&str; 3] = [
+    "aws:resourcetag/${tagkey}",
+    "aws:requesttag/${tagkey}",
+    "aws:tagkeys",
+];
 
 /// The `aws:ResourceTag/...` keys of a statement with where they are (non-Null operators).
 fn resource_tag_keys(c: &Collector, s: &StatementView) -> Vec<(String, super::Location)> {
@@ -71,7 +76,7 @@ pub fn tag_support(c: &mut Collector, s: &StatementView) {
             let supported = cat
                 .action_condition_keys(action)
                 .iter()
-                .any(|k| k.to_lowercase() == RESOURCE_TAG_TEMPLATE);
+                .any(|k| TAG_KEYS.contains(&k.to_lowercase().as_str()));
             if !supported {
                 unsupported.push(c.at(item.path.clone(), item.json));
                 if !prefixes.contains(&action.service) {

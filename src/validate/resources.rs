@@ -3,7 +3,10 @@
 //! `resource-matches-no-action` (an ARN no action of its statement can act on).
 
 use super::actions::{action_glob, covering_groups, glob_within, resource_type_service};
-use super::arns::{index, is_region_format, policy_arn_glob, replace_variables, PARTITIONS};
+use super::arns::{
+    index, is_region_format, policy_arn_glob, policy_arn_glob_literal_variables, replace_variables,
+    PARTITIONS,
+};
 use super::finding::{Finding, FindingType};
 use super::tree::{Collector, Item, StatementView};
 use super::PolicyKind;
@@ -74,6 +77,9 @@ fn arn(c: &mut Collector, item: &Item) {
         return;
     }
     let Some(shape) = index().services.get(service) else {
+        if super::actions::RETIRED_SERVICES.contains(&service) {
+            return;
+        }
         c.push(
             Finding::access_analyzer(
                 "INVALID_SERVICE",
@@ -137,7 +143,11 @@ fn arn(c: &mut Collector, item: &Item) {
 }
 
 fn redundant(c: &mut Collector, items: &[Item]) {
-    let globs: Vec<_> = items.iter().map(|i| policy_arn_glob(i.text)).collect();
+    // A variable is one value, not a wildcard: `user/${aws:username}` does not cover `user/*/${aws:username}`.
+    let globs: Vec<_> = items
+        .iter()
+        .map(|i| policy_arn_glob_literal_variables(i.text))
+        .collect();
     for (a, covered) in covering_groups(&globs) {
         let mut group = covered.clone();
         group.push(a);
