@@ -2,7 +2,7 @@
 //! `--jobs N` threads and prints the wall time and the finding counts per code; with
 //! `--print` the findings themselves as text.
 //!
-//! `cargo run --release --example validate_corpus -- [--jobs 2] [--no-proofs] [--print] [PATH...]`
+//! `cargo run --release --example validate_corpus -- [--jobs 2] [--no-proofs] [--timeout-ms 2000] [--print] [PATH...]`
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use keyaki::validate::{render, validate_bytes, Filter, PolicyKind, ValidateOptions};
@@ -15,6 +15,7 @@ fn main() {
     let mut jobs = 2usize;
     let mut proofs = true;
     let mut print = false;
+    let mut timeout_ms = 2000u64;
     let mut paths = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -22,6 +23,7 @@ fn main() {
             "--jobs" => jobs = args.next().and_then(|n| n.parse().ok()).unwrap_or(2),
             "--no-proofs" => proofs = false,
             "--print" => print = true,
+            "--timeout-ms" => timeout_ms = args.next().and_then(|n| n.parse().ok()).unwrap_or(2000),
             other => paths.push(PathBuf::from(other)),
         }
     }
@@ -50,6 +52,7 @@ fn main() {
     let options = ValidateOptions {
         policy_kind: PolicyKind::Identity,
         proofs,
+        proof_timeout: std::time::Duration::from_millis(timeout_ms),
         ..ValidateOptions::default()
     };
     let pool = rayon::ThreadPoolBuilder::new()

@@ -8,7 +8,7 @@ use super::PolicyKind;
 use crate::automata::is_subset;
 use crate::catalog::catalog;
 use crate::parse::Json;
-use crate::pattern::Glob;
+use crate::pattern::{Glob, Token};
 
 pub fn check(c: &mut Collector, root: &Json) {
     for s in super::tree::statements(root) {
@@ -142,7 +142,9 @@ fn one_action(c: &mut Collector, item: &Item) {
 /// list (language inclusion of the globs; exact duplicates count).
 fn redundant(c: &mut Collector, items: &[Item]) {
     let globs: Vec<Glob> = items.iter().map(|i| action_glob(i.text)).collect();
-    let groups = covering_groups(&globs);
+    let buckets: Vec<Option<String>> = items.iter().map(|i| action_bucket(i.text)).collect();
+    let prefixes: Vec<String> = globs.iter().map(Glob::literal_prefix).collect();
+    let groups = covering_groups(&globs, &buckets, &prefixes);
     for (a, covered) in groups {
         let mut group = covered.clone();
         group.push(a);
@@ -169,18 +171,50 @@ pub fn glob_within(a: &Glob, b: &Glob) -> bool {
         (Some(_), true) => false,
         (Some(text), false) => b.matches(&text),
         (None, true) => false,
+        // A wildcard pattern's strings start with its literal prefix followed by almost any
+        // character (and end likewise): `b` can hold them all only if its literal prefix and
+        // suffix are a prefix and a suffix of `a`'s.
         (None, false) => {
-            let (pa, pb) = (a.literal_prefix(), b.literal_prefix());
-            (pa.starts_with(&pb) || pb.starts_with(&pa)) && is_subset(a, b)
+            a.literal_prefix().starts_with(&b.literal_prefix())
+                && literal_suffix(a).ends_with(&literal_suffix(b))
+                && is_subset(a, b)
         }
     }
 }
 
+fn literal_suffix(glob: &Glob) -> String {
+    let mut chars: Vec<char> = glob
+        .tokens()
+        .iter()
+        .rev()
+        .map_while(|t| match t {
+            Token::Lit(c) => Some(*c),
+            _ => None,
+        })
+        .collect();
+    chars.reverse();
+    chars.into_iter().collect()
+}
+
 /// For each glob that nothing else strictly covers (the first of equals): the others it covers.
-pub fn covering_groups(globs: &[Glob]) -> Vec<(usize, Vec<usize>)> {
+/// `buckets[i]` (a service name) says which globs can relate at all: `None` relates to every
+/// glob. `prefixes[i]` is a literal start of the part after the bucket: `a ⊆ b` needs
+/// `prefixes[b]` to be a prefix of `prefixes[a]` (a cheap test before the automata).
+pub fn covering_groups(
+    globs: &[Glob],
+    buckets: &[Option<String>],
+    prefixes: &[String],
+) -> Vec<(usize, Vec<usize>)> {
     let n = globs.len();
+    let comparable = |a: usize, b: usize| {
+        prefixes[a].starts_with(&prefixes[b])
+            && match (&buckets[a], &buckets[b]) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            }
+    };
     let wildcards: Vec<usize> = (0..n).filter(|&i| !globs[i].is_literal()).collect();
-    let within = |a: usize, b: usize| glob_within(&globs[a], &globs[b]);
+    let within = |a: usize, b: usize| comparable(a, b) && glob_within(&globs[a], &globs[b]);
     let equal = |a: usize, b: usize| within(a, b) && within(b, a);
     // Only a wildcard or an equal literal can cover an entry.
     let coverers = |a: usize| {
@@ -207,6 +241,12 @@ pub fn covering_groups(globs: &[Glob]) -> Vec<(usize, Vec<usize>)> {
         }
     }
     out
+}
+
+/// The service part of an action (`s3`), unless it has a wildcard.
+pub fn action_bucket(text: &str) -> Option<String> {
+    let (service, _) = text.split_once(':')?;
+    (!service.contains(['*', '?'])).then(|| service.to_lowercase())
 }
 
 const PASS_ROLE: &str = "iam:passrole";

@@ -9,6 +9,10 @@ use std::sync::OnceLock;
 /// One resource type's ARN template as a glob, with its service and name.
 #[derive(Debug)]
 pub struct TemplateGlob {
+    /// The ARN's service field (`s3`).
+    pub service: String,
+    /// The literal start of the resource part (`accesspoint/`), for a cheap disjointness test.
+    pub resource_prefix: String,
     /// `${BucketName}` never holds a `/` (for Keyaki's resource/action check).
     pub strict: Glob,
 }
@@ -64,6 +68,8 @@ fn build() -> ArnIndex {
                 templates.len(),
             );
             templates.push(TemplateGlob {
+                service: arn_service,
+                resource_prefix: resource_prefix(&rt.arn_template),
                 strict: template_glob(&rt.arn_template, true),
             });
         }
@@ -87,6 +93,21 @@ impl ArnIndex {
             })
             .filter_map(|&i| self.templates.get(i))
             .collect()
+    }
+}
+
+/// The resource part of an ARN (after the fifth `:`) up to its first wildcard or placeholder.
+pub fn resource_prefix(arn: &str) -> String {
+    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let end = resource.find(['*', '?', '$']).unwrap_or(resource.len());
+    resource[..end].to_string()
+}
+
+impl TemplateGlob {
+    /// Can a policy ARN with this resource-part prefix match the template at all?
+    pub fn prefix_compatible(&self, policy_prefix: &str) -> bool {
+        policy_prefix.starts_with(&self.resource_prefix)
+            || self.resource_prefix.starts_with(policy_prefix)
     }
 }
 

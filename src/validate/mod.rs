@@ -100,7 +100,7 @@ impl Default for ValidateOptions {
             policy_kind: PolicyKind::Identity,
             resource_type: None,
             proofs: true,
-            proof_timeout: Duration::from_secs(2),
+            proof_timeout: Duration::from_millis(100),
         }
     }
 }

@@ -20,7 +20,7 @@ pub const KEYAKI_CODES: [(&str, FindingType, &str); 9] = [
     ("allow-overridden-by-deny", FindingType::Warning, "Proved: every request the Allow statement allows is denied by a Deny of the same policy."),
     ("not-element-grants-many-actions", FindingType::SecurityWarning, "Allow with NotAction or NotResource grants more than 300 catalog actions (count and examples, catalog-dated)."),
     ("action-typo", FindingType::Error, "An action the catalog does not know, with the closest action of the same service (catalog-dated)."),
-    ("resource-matches-no-action", FindingType::Error, "A Resource ARN that no resource type of any action of its statement matches (glob automata, catalog-dated)."),
+    ("resource-matches-no-action", FindingType::Warning, "A Resource ARN that no resource type of any action of its statement matches (glob automata, catalog-dated)."),
     ("retired-service", FindingType::Suggestion, "An action of a service AWS has retired (not in the catalog, still accepted by Access Analyzer): it grants nothing."),
     ("could-not-decide", FindingType::Warning, "The prover returned unknown (timeout, budget, unsupported construct) for a proof-based check: nothing is claimed."),
     ("proofs-skipped", FindingType::Warning, "The proof-based checks did not run because the policy does not parse into the model (the reason is given)."),
@@ -70,6 +70,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
         ..CheckOptions::default()
     };
     let mut working: Vec<Statement> = policy.statements.clone();
+    let mut budget = MAX_QUERIES_PER_POLICY;
     for statement in &policy.statements {
         let Some(view) = view_of(statement.index) else {
             continue;
@@ -77,6 +78,9 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
         let location = c.at(view.path.clone(), view.json);
         let alone = as_allow_policy(&policy, std::slice::from_ref(statement));
         if may_be_unsatisfiable(statement) {
+            if !spend(&mut budget) {
+                break;
+            }
             match check_no_new_access(&alone, &empty(&policy), &options) {
                 Verdict::Holds => {
                     c.push(keyaki("unsatisfiable-statement", format!("Statement {} never applies: no request satisfies all of its conditions together (proved).", statement.index), vec![location]));
@@ -102,6 +106,9 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
         }
         not_elements(c, statement, view, location.clone(), options.policy_type);
         if overridable(statement, &policy) {
+            if !spend(&mut budget) {
+                break;
+            }
             let mut denied = as_allow_policy(&policy, std::slice::from_ref(statement));
             denied.statements.extend(
                 policy
@@ -133,22 +140,27 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
                 Verdict::Violated(_) => {}
             }
         }
-        if redundancy_candidate(statement, &working) {
-            let full = Policy {
-                statements: working.clone(),
+        if let Some(covering) = redundancy_candidate(statement, &working) {
+            // Sufficient, and much smaller than the whole policy: everything the statement
+            // allows is allowed by the Allow statements that cover its actions.
+            let others = Policy {
+                statements: covering,
                 ..policy.clone()
             };
-            let rest = Policy {
-                statements: working
-                    .iter()
-                    .filter(|s| s.index != statement.index)
-                    .cloned()
-                    .collect(),
-                ..policy.clone()
-            };
-            match check_no_new_access(&full, &rest, &options) {
+            if !spend(&mut budget) {
+                break;
+            }
+            match check_no_new_access(&alone, &others, &options) {
                 Verdict::Holds => {
-                    let mut finding = keyaki("redundant-statement", format!("Statement {} is redundant: every request it allows is allowed by the rest of the policy (proved); removing it changes nothing.", statement.index), vec![location]);
+                    let mut finding = keyaki("redundant-statement", format!("Statement {} is redundant: every request it allows is allowed by other statements of the policy (proved); removing it changes nothing.", statement.index), vec![location]);
+                    let rest = Policy {
+                        statements: working
+                            .iter()
+                            .filter(|s| s.index != statement.index)
+                            .cloned()
+                            .collect(),
+                        ..policy.clone()
+                    };
                     finding.example_requests = example(&alone, &rest, &options, Decision::Allow);
                     c.push(finding);
                     working.retain(|s| s.index != statement.index);
@@ -167,6 +179,22 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
             }
         }
     }
+    if budget == 0 {
+        let location = c.at(Vec::new(), root);
+        c.push(keyaki("proofs-skipped", format!("The proof-based checks stopped after {MAX_QUERIES_PER_POLICY} prover queries (the per-policy budget); later statements were not checked."), vec![location]));
+    }
+}
+
+/// Prover queries one policy may spend on proof-based findings.
+pub const MAX_QUERIES_PER_POLICY: usize = 40;
+
+/// Takes one query from the budget; false when it is spent.
+fn spend(budget: &mut usize) -> bool {
+    if *budget == 0 {
+        return false;
+    }
+    *budget -= 1;
+    true
 }
 
 /// The policy's header with these statements, each turned into an Allow (to ask "what does it match?").
@@ -230,27 +258,41 @@ fn overridable(statement: &Statement, policy: &Policy) -> bool {
 }
 
 /// Worth asking only when each action pattern is within another Allow's Action.
-fn redundancy_candidate(statement: &Statement, working: &[Statement]) -> bool {
+fn redundancy_candidate(statement: &Statement, working: &[Statement]) -> Option<Vec<Statement>> {
     let others: Vec<&Statement> = working
         .iter()
         .filter(|s| s.effect == Effect::Allow && s.index != statement.index)
         .collect();
-    if others.is_empty() {
-        return false;
+    let covers = |o: &Statement, p: &crate::model::ActionPattern| match &o.action {
+        ActionClause::NotAction(_) => true,
+        ActionClause::Action(op) => op.iter().any(|q| glob_within(&p.glob, &q.glob)),
+    };
+    let ActionClause::Action(patterns) = &statement.action else {
+        return None;
+    };
+    let mut covering: Vec<Statement> = Vec::new();
+    for p in patterns {
+        let found: Vec<&&Statement> = others.iter().filter(|o| covers(o, p)).collect();
+        if found.is_empty() {
+            return None;
+        }
+        for o in found {
+            if !covering.iter().any(|c| c.index == o.index) {
+                covering.push((*o).clone());
+            }
+        }
     }
-    match &statement.action {
-        ActionClause::Action(patterns) => patterns.iter().all(|p| {
-            others.iter().any(|o| match &o.action {
-                ActionClause::NotAction(_) => true,
-                ActionClause::Action(op) => op.iter().any(|q| glob_within(&p.glob, &q.glob)),
-            })
-        }),
-        ActionClause::NotAction(_) => others.iter().any(|o| {
-            matches!(&o.action, ActionClause::NotAction(_))
-                || o.action.patterns().iter().any(|q| q.glob.is_universal())
-        }),
-    }
+    // A small query or none: larger coverings are where the solver times out, and a missed
+    // redundancy costs nothing (no claim is made).
+    let patterns: usize = covering.iter().map(|s| s.action.patterns().len()).sum();
+    (covering.len() <= MAX_COVERING_STATEMENTS && patterns <= MAX_COVERING_PATTERNS)
+        .then_some(covering)
 }
+
+/// Redundancy is asked only against this many covering statements ...
+pub const MAX_COVERING_STATEMENTS: usize = 4;
+/// ... holding at most this many action patterns.
+pub const MAX_COVERING_PATTERNS: usize = 300;
 
 /// A request `alone` allows, replayed through the evaluator on `whole`, kept only when the
 /// replay shows `expected`.

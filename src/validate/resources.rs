@@ -2,7 +2,7 @@
 //! resource part), redundant resources, ARNs a resource policy cannot name, and Keyaki's
 //! `resource-matches-no-action` (an ARN no action of its statement can act on).
 
-use super::actions::{action_glob, covering_groups, glob_within, resource_type_service};
+use super::actions::{action_glob, covering_groups, resource_type_service};
 use super::arns::{
     index, is_region_format, policy_arn_glob, policy_arn_glob_literal_variables, replace_variables,
     PARTITIONS,
@@ -31,6 +31,12 @@ pub fn check(c: &mut Collector, root: &Json) {
             resource_matches_no_action(c, &s, &items);
         }
     }
+}
+
+/// The service field of an ARN (`s3`), unless it has a wildcard or a variable.
+fn arn_service(text: &str) -> Option<String> {
+    let service = text.split(':').nth(2)?;
+    (!service.contains(['*', '?', '$'])).then(|| service.to_string())
 }
 
 fn has_wildcard(text: &str) -> bool {
@@ -148,7 +154,12 @@ fn redundant(c: &mut Collector, items: &[Item]) {
         .iter()
         .map(|i| policy_arn_glob_literal_variables(i.text))
         .collect();
-    for (a, covered) in covering_groups(&globs) {
+    let buckets: Vec<Option<String>> = items.iter().map(|i| arn_service(i.text)).collect();
+    let prefixes: Vec<String> = items
+        .iter()
+        .map(|i| super::arns::resource_prefix(i.text))
+        .collect();
+    for (a, covered) in covering_groups(&globs, &buckets, &prefixes) {
         let mut group = covered.clone();
         group.push(a);
         group.sort_unstable();
@@ -187,15 +198,23 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
         }
     }
     let idx = index();
-    let templates: Vec<_> = infos.iter().flat_map(|a| idx.action_templates(a)).collect();
+    let mut templates: Vec<_> = infos.iter().flat_map(|a| idx.action_templates(a)).collect();
+    templates.sort_by_key(|t| std::ptr::from_ref(*t) as usize);
+    templates.dedup_by_key(|t| std::ptr::from_ref(*t) as usize);
     for item in items {
         if item.text == "*" || !item.text.starts_with("arn:") {
             continue;
         }
+        let service = arn_service(item.text);
         let glob = policy_arn_glob(item.text);
+        let prefix = super::arns::resource_prefix(item.text);
+        let templates: Vec<_> = templates
+            .iter()
+            .filter(|t| service.as_ref().is_none_or(|s| *s == t.service))
+            .collect();
         if templates
             .iter()
-            .any(|t| !is_disjoint(&glob, &t.strict) || glob_within(&t.strict, &glob))
+            .any(|t| t.prefix_compatible(&prefix) && !is_disjoint(&glob, &t.strict))
         {
             continue;
         }
@@ -204,7 +223,7 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
         c.push(
             Finding::keyaki(
                 "resource-matches-no-action",
-                FindingType::Error,
+                FindingType::Warning,
                 format!("No action of the statement ({}) acts on a resource that {} matches, so the statement grants nothing on it. Check the resource type each action takes.", names.join(", "), item.text),
                 vec![location],
             )
