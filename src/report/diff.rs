@@ -1,79 +1,16 @@
 //! `keyaki diff`: both directions, the Zelkova relation, and a per-statement summary.
 
-use super::{counterexample_text, sarif, Code, EvaluationJson, Exit, PolicyFile, SarifResult};
-use crate::cli::FailOn;
-use crate::explain::{check_no_new_access, CheckOptions, Counterexample, Verdict};
-use crate::model::{ActionClause, PrincipalClause, ResourceClause, Statement};
+use super::{counterexample_text, sarif, Code, EvaluationJson, PolicyFile, SarifResult};
+use crate::explain::Counterexample;
+pub use crate::query::diff::{diff, Diff, Relation};
+use crate::model::{
+    ActionClause, Condition, ConditionValue, PrincipalClause, ResourceClause, Statement,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Relation {
-    Equivalent,
-    /// NEW allows everything OLD allows and more.
-    MorePermissive,
-    LessPermissive,
-    Incomparable,
-    Unknown,
-}
-
-#[derive(Debug, Clone)]
-pub struct Diff {
-    pub relation: Relation,
-    pub reason: Option<String>,
-    /// Requests NEW allows and OLD does not.
-    pub widened: Vec<Counterexample>,
-    /// Requests OLD allows and NEW does not (`proposed` = OLD's decision).
-    pub narrowed: Vec<Counterexample>,
-}
-
-pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff {
-    let widened = check_no_new_access(&new.policy, &old.policy, options);
-    let narrowed = check_no_new_access(&old.policy, &new.policy, options);
-    let mut reasons = Vec::new();
-    let mut split = |v: Verdict, direction: &str| match v {
-        Verdict::Holds => (Some(false), vec![]),
-        Verdict::Violated(c) => (Some(true), c),
-        Verdict::Unknown(r) => {
-            reasons.push(format!("{direction}: {r}"));
-            (None, vec![])
-        }
-    };
-    let (w, widened) = split(widened, "widening");
-    let (n, narrowed) = split(narrowed, "narrowing");
-    let relation = match (w, n) {
-        (Some(false), Some(false)) => Relation::Equivalent,
-        (Some(true), Some(false)) => Relation::MorePermissive,
-        (Some(false), Some(true)) => Relation::LessPermissive,
-        (Some(true), Some(true)) => Relation::Incomparable,
-        _ => Relation::Unknown,
-    };
-    Diff {
-        relation,
-        reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
-        widened,
-        narrowed,
-    }
-}
-
 impl Diff {
-    pub fn exit(&self, fail_on: FailOn) -> Exit {
-        let widened = !self.widened.is_empty();
-        let changed = widened || !self.narrowed.is_empty();
-        if widened && fail_on != FailOn::Never {
-            return Exit::Violated;
-        }
-        if self.relation == Relation::Unknown {
-            return Exit::Unknown;
-        }
-        match fail_on {
-            FailOn::Any if changed => Exit::Violated,
-            _ => Exit::Ok,
-        }
-    }
-
     pub fn to_json(&self) -> Value {
         let cx = |c: &Counterexample, new_is_proposed: bool| {
             let (old, new) = if new_is_proposed {
@@ -225,46 +162,38 @@ pub fn statement_changes(old: &[Statement], new: &[Statement]) -> Vec<String> {
         }
         let (ok, oa) = texts_of_actions(&o.action);
         let (nk, na) = texts_of_actions(&n.action);
-        set_change(&mut parts, ok, nk, &oa, &na);
+        // Action names are case-insensitive: `s3:getobject` → `s3:GetObject` is no change.
+        let (oa_folded, na_folded) = (lowercased(&oa), lowercased(&na));
+        if oa_folded == na_folded && ok == nk {
+            // Same actions up to case.
+        } else {
+            let shown = |folded: BTreeSet<String>, written: &BTreeSet<String>| {
+                written
+                    .iter()
+                    .filter(|a| folded.contains(&a.to_lowercase()))
+                    .cloned()
+                    .collect::<BTreeSet<String>>()
+            };
+            let added = shown(na_folded.difference(&oa_folded).cloned().collect(), &na);
+            let removed = shown(oa_folded.difference(&na_folded).cloned().collect(), &oa);
+            if ok != nk {
+                set_change(&mut parts, ok, nk, &oa, &na);
+            } else {
+                if !added.is_empty() {
+                    parts.push(format!("{nk} added {}", join(&added)));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("{ok} removed {}", join(&removed)));
+                }
+            }
+        }
         let (ok, or) = texts_of_resources(&o.resource);
         let (nk, nr) = texts_of_resources(&n.resource);
         set_change(&mut parts, ok, nk, &or, &nr);
         if principal_key(&o.principal) != principal_key(&n.principal) {
             parts.push("Principal changed".to_string());
         }
-        let oc: BTreeSet<String> = o
-            .conditions
-            .iter()
-            .map(|c| format!("{} {} {:?}", c.operator.text, c.key, c.values))
-            .collect();
-        let nc: BTreeSet<String> = n
-            .conditions
-            .iter()
-            .map(|c| format!("{} {} {:?}", c.operator.text, c.key, c.values))
-            .collect();
-        if oc != nc {
-            let added: Vec<_> = n
-                .conditions
-                .iter()
-                .filter(|c| !oc.contains(&format!("{} {} {:?}", c.operator.text, c.key, c.values)))
-                .map(|c| format!("{} {}", c.operator.text, c.key))
-                .collect();
-            let removed: Vec<_> = o
-                .conditions
-                .iter()
-                .filter(|c| !nc.contains(&format!("{} {} {:?}", c.operator.text, c.key, c.values)))
-                .map(|c| format!("{} {}", c.operator.text, c.key))
-                .collect();
-            if !added.is_empty() {
-                parts.push(format!("conditions added or changed: {}", added.join(", ")));
-            }
-            if !removed.is_empty() {
-                parts.push(format!(
-                    "conditions removed or changed: {}",
-                    removed.join(", ")
-                ));
-            }
-        }
+        condition_changes(&mut parts, &o.conditions, &n.conditions);
         if !parts.is_empty() {
             out.push(format!(
                 "changed {}: {}",
@@ -285,6 +214,49 @@ pub fn statement_changes(old: &[Statement], new: &[Statement]) -> Vec<String> {
         }
     }
     out
+}
+
+fn lowercased(set: &BTreeSet<String>) -> BTreeSet<String> {
+    set.iter().map(|s| s.to_lowercase()).collect()
+}
+
+/// Conditions added, removed or changed, with their values. Keys compare case-insensitively.
+fn condition_changes(parts: &mut Vec<String>, old: &[Condition], new: &[Condition]) {
+    let describe = |c: &Condition| {
+        let values: Vec<String> = c.values.iter().map(value_text).collect();
+        format!("{} {} [{}]", c.operator.text, c.key, values.join(", "))
+    };
+    let identity = |c: &Condition| (c.operator.text.clone(), c.key_lower.clone());
+    let same = |a: &Condition, b: &Condition| identity(a) == identity(b) && a.values == b.values;
+    for n in new {
+        if old.iter().any(|o| same(o, n)) {
+            continue;
+        }
+        match old.iter().find(|o| identity(o) == identity(n)) {
+            Some(o) => parts.push(format!(
+                "condition changed: {} → [{}]",
+                describe(o),
+                n.values.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            )),
+            None => parts.push(format!("condition added: {}", describe(n))),
+        }
+    }
+    for o in old {
+        let kept = new.iter().any(|n| identity(n) == identity(o));
+        if !kept {
+            parts.push(format!("condition removed: {}", describe(o)));
+        }
+    }
+}
+
+fn value_text(value: &ConditionValue) -> String {
+    match value {
+        ConditionValue::Text(t) => format!("{:?}", t.display_text()),
+        ConditionValue::Number(n) => format!("{n}"),
+        ConditionValue::Date(ms) => format!("{ms} ms"),
+        ConditionValue::Bool(b) | ConditionValue::Null(b) => b.to_string(),
+        ConditionValue::Cidr(net) => net.to_string(),
+    }
 }
 
 fn principal_key(p: &PrincipalClause) -> String {
