@@ -14,7 +14,7 @@ use crate::parse::{policy_from_json, Json};
 use crate::request::{Principal, Request};
 
 /// Keyaki's own codes: `(code, findingType, what it means)`.
-pub const KEYAKI_CODES: [(&str, FindingType, &str); 9] = [
+pub const KEYAKI_CODES: [(&str, FindingType, &str); 10] = [
     ("unsatisfiable-statement", FindingType::Warning, "Proved: the statement's conditions can never all hold, so it never applies."),
     ("redundant-statement", FindingType::Suggestion, "Proved: every request the Allow statement allows is allowed by the rest of the policy."),
     ("allow-overridden-by-deny", FindingType::Warning, "Proved: every request the Allow statement allows is denied by a Deny of the same policy."),
@@ -22,6 +22,7 @@ pub const KEYAKI_CODES: [(&str, FindingType, &str); 9] = [
     ("action-typo", FindingType::Error, "An action the catalog does not know, with the closest action of the same service (catalog-dated)."),
     ("resource-matches-no-action", FindingType::Warning, "A Resource ARN that no resource type of any action of its statement matches (glob automata, catalog-dated)."),
     ("retired-service", FindingType::Suggestion, "An action of a service AWS has retired (not in the catalog, still accepted by Access Analyzer): it grants nothing."),
+    ("action-matches-no-resource", FindingType::Warning, "A catalog action none of whose resource types any Resource ARN of its statement matches (e.g. s3:ListBucket on an object ARN): never granted (glob automata, catalog-dated)."),
     ("could-not-decide", FindingType::Warning, "The prover returned unknown (timeout, budget, unsupported construct) for a proof-based check: nothing is claimed."),
     ("proofs-skipped", FindingType::Warning, "The proof-based checks did not run because the policy does not parse into the model (the reason is given)."),
 ];

@@ -29,6 +29,7 @@ pub fn check(c: &mut Collector, root: &Json) {
         redundant(c, &items);
         if element == "Resource" {
             resource_matches_no_action(c, &s, &items);
+            action_matches_no_resource(c, &s, &items);
         }
     }
 }
@@ -225,6 +226,71 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
                 "resource-matches-no-action",
                 FindingType::Warning,
                 format!("No action of the statement ({}) acts on a resource that {} matches, so the statement grants nothing on it. Check the resource type each action takes.", names.join(", "), item.text),
+                vec![location],
+            )
+            .from_catalog(),
+        );
+    }
+}
+
+/// A catalog action that takes resource types, none of which any `Resource` entry of its
+/// statement can match (`s3:ListBucket` on `arn:aws:s3:::bucket/*`): the statement never
+/// grants that action (glob automata; catalog-dated).
+fn action_matches_no_resource(c: &mut Collector, s: &StatementView, items: &[Item]) {
+    if items.is_empty()
+        || items
+            .iter()
+            .any(|i| i.text == "*" || !i.text.starts_with("arn:") || i.text.contains("${"))
+    {
+        return;
+    }
+    let Some(("Action", actions)) = s.actions() else {
+        return;
+    };
+    let cat = catalog();
+    let idx = index();
+    let resources: Vec<_> = items
+        .iter()
+        .map(|i| {
+            (
+                arn_service(i.text),
+                super::arns::resource_prefix(i.text),
+                policy_arn_glob(i.text),
+            )
+        })
+        .collect();
+    for a in &actions {
+        if a.text.contains(['*', '?']) {
+            continue;
+        }
+        let Some(info) = cat.action(a.text) else {
+            continue;
+        };
+        let templates = idx.action_templates(info);
+        if templates.is_empty() || templates.len() < info.resource_types.len() {
+            continue;
+        }
+        let reachable = resources.iter().any(|(service, prefix, glob)| {
+            templates.iter().any(|t| {
+                service.as_ref().is_none_or(|x| *x == t.service)
+                    && t.prefix_compatible(prefix)
+                    && !is_disjoint(glob, &t.strict)
+            })
+        });
+        if reachable {
+            continue;
+        }
+        let types: Vec<&str> = info
+            .resource_types
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect();
+        let location = c.at(a.path.clone(), a.json);
+        c.push(
+            Finding::keyaki(
+                "action-matches-no-resource",
+                FindingType::Warning,
+                format!("{} acts on {} resources, and no Resource of the statement matches one, so the statement never grants {}.", info.full_name, types.join(" / "), info.full_name),
                 vec![location],
             )
             .from_catalog(),
