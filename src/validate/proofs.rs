@@ -72,7 +72,8 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
     };
     let mut working: Vec<Statement> = policy.statements.clone();
     let mut budget = MAX_QUERIES_PER_POLICY;
-    for statement in &policy.statements {
+    // Last first: of two twins, the later one is reported as redundant.
+    for statement in policy.statements.iter().rev() {
         let Some(view) = view_of(statement.index) else {
             continue;
         };
