@@ -254,7 +254,6 @@ const CREATE_SLR: &str = "iam:createservicelinkedrole";
 
 /// PASS_ROLE_* and CREATE_SLR_* findings of an Allow statement.
 fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]) {
-    let keys = super::principals::condition_keys(s);
     let resources = s.resources();
     let not_resource = matches!(resources, Some(("NotResource", _)));
     let star_resource = s.resource_star();
@@ -271,7 +270,7 @@ fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]
         (PASS_ROLE, "PASS_ROLE", Some("iam:passedtoservice")),
         (CREATE_SLR, "CREATE_SLR", Some("iam:awsservicename")),
     ] {
-        if mitigating_key.is_some_and(|k| keys.iter().any(|x| x == k)) {
+        if mitigating_key.is_some_and(|k| pins_key(s, k)) {
             continue;
         }
         let (code, action_location) = if element == "NotAction" {
@@ -322,6 +321,33 @@ fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]
             locations,
         ));
     }
+}
+
+/// Does the statement require `key` to be present and equal to values without wildcards?
+/// (`...IfExists`, negated operators and `*` in the values leave the action open, and Access
+/// Analyzer still reports it.)
+fn pins_key(s: &StatementView, key: &str) -> bool {
+    let Some(blocks) = s.get("Condition").and_then(Json::as_object) else {
+        return false;
+    };
+    blocks.iter().any(|(operator, _, block)| {
+        let Ok(op) = crate::parse::parse_operator(operator) else {
+            return false;
+        };
+        !op.if_exists
+            && !op.negated
+            && op.set != crate::model::SetQualifier::ForAllValues
+            && block
+                .as_object()
+                .unwrap_or_default()
+                .iter()
+                .any(|(k, _, values)| {
+                    k.eq_ignore_ascii_case(key)
+                        && super::tree::string_items(values, &[])
+                            .iter()
+                            .all(|v| !v.text.contains(['*', '?']))
+                })
+    })
 }
 
 /// The service whose actions a resource policy attached to `resource_type` can grant.
