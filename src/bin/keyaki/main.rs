@@ -1,11 +1,11 @@
 //! The thin command-line layer: argument parsing, reading files, exit codes.
 //! All rendering goes through [`keyaki::report`].
 
+use clap::{Parser, Subcommand};
 use keyaki::eval::{evaluate, PolicyType};
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::model::Policy;
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
-use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
@@ -14,6 +14,7 @@ use std::time::Duration;
 mod access;
 mod diagnostic;
 mod scan;
+mod validate;
 
 use keyaki::query::{resolve_policy_type, FailOn};
 
@@ -159,6 +160,8 @@ pub enum Command {
     CheckAccessNotGranted(access::NotGrantedArgs),
     /// Checks every policy file under the paths against a baseline or spec, in parallel.
     Scan(scan::ScanArgs),
+    /// Access Analyzer's policy checks offline, plus findings only a prover can give.
+    Validate(validate::ValidateArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -260,6 +263,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::Validate(args) => validate::run(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
