@@ -19,3 +19,4 @@ pub mod report;
 pub mod request;
 pub mod scan;
 pub mod solve;
+pub mod template;
