@@ -6,6 +6,7 @@
 //! policy-bearing properties. A value known only at deploy time is never guessed: it becomes a
 //! policy variable of the query (see [`unknown`] and `encodings/template-unknown-values.md`).
 
+pub mod analysis;
 mod arns;
 pub mod cfn;
 mod intrinsics;

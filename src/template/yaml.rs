@@ -252,7 +252,7 @@ fn span_of(lines: &[usize], text: &str, mark: &Marker) -> Span {
 /// its tag applied.
 fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Json, String> {
     // The non-specific tag `! x` only says "not a plain scalar": a string.
-    let non_specific = tag.is_some_and(|t| is_non_specific(t));
+    let non_specific = tag.is_some_and(is_non_specific);
     let tag = tag.filter(|_| !non_specific);
     let kind = match (style, tag) {
         _ if non_specific => JsonKind::String(text),
@@ -322,7 +322,7 @@ fn is_non_specific(tag: &Tag) -> bool {
 
 /// Wraps a value in the long form of its short-form tag.
 fn tagged(value: Json, tag: Option<&Tag>) -> Result<Json, String> {
-    let Some(tag) = tag.filter(|t| !(is_non_specific(t))) else {
+    let Some(tag) = tag.filter(|t| !is_non_specific(t)) else {
         return Ok(value);
     };
     if is_standard(tag) {
