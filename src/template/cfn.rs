@@ -248,7 +248,13 @@ fn read_site(
                     let path = format!("{property_path}[{i}].PolicyDocument");
                     match item.get("PolicyDocument") {
                         Some(document) => match as_document(document, &path) {
-                            Ok(document) => push_policy(resolver, extraction, logical, &path, resource_type, kind, document, assumed.clone(), item.span),
+                            Ok(document) => {
+                                let name = item.get("PolicyName").and_then(Json::scalar_text).unwrap_or_else(|| logical.to_string());
+                                push_policy(resolver, extraction, logical, &path, resource_type, kind, document, assumed.clone(), item.span);
+                                if let Some(last) = extraction.policies.last_mut() {
+                                    last.policy_name = name;
+                                }
+                            }
                             Err(reason) => extraction.refusals.push(refusal(logical, &path, resource_type, reason, document.span)),
                         },
                         None => extraction.refusals.push(refusal(logical, &path, resource_type, "an inline policy without `PolicyDocument`".into(), item.span)),
@@ -327,6 +333,8 @@ fn push_policy(
         unknown_values,
         assumed_conditions,
         span,
+        resource_name: logical.to_string(),
+        policy_name: logical.to_string(),
     });
 }
 

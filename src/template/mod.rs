@@ -12,6 +12,7 @@ pub mod cfn;
 mod intrinsics;
 pub mod terraform;
 pub mod unknown;
+pub mod validator;
 pub mod yaml;
 
 use crate::parse::{parse_json, Json, JsonKind, Span};
@@ -76,6 +77,12 @@ pub struct ExtractedPolicy {
     pub assumed_conditions: BTreeMap<String, bool>,
     /// Where the policy starts in the source file.
     pub span: Span,
+    /// The validators' `resourceName`: the logical id, or the Terraform resource's name
+    /// (`name`, `bucket`, `resource_arn`, ...).
+    pub resource_name: String,
+    /// The validators' `policyName`: an inline policy's `PolicyName`, the logical id, or the
+    /// address (`aws_iam_role.r.inline_policy.0`).
+    pub policy_name: String,
 }
 
 impl ExtractedPolicy {
@@ -280,6 +287,8 @@ pub fn extract(bytes: &[u8], file: &str, options: &ResolveOptions) -> Result<Ext
                     document: json,
                     unknown_values: Vec::new(),
                     assumed_conditions: BTreeMap::new(),
+                    resource_name: file.to_string(),
+                    policy_name: file.to_string(),
                 }],
                 refusals: Vec::new(),
                 notes: Vec::new(),
@@ -291,7 +300,7 @@ pub fn extract(bytes: &[u8], file: &str, options: &ResolveOptions) -> Result<Ext
                 e
             })
         }
-        SourceFormat::TerraformPlan => terraform::extract(&json, file),
+        SourceFormat::TerraformPlan => terraform::extract(&json, file, options),
     }
 }
 

@@ -8,7 +8,7 @@
 //! attribute that the configuration never sets (a bucket's `policy` when a separate
 //! `aws_s3_bucket_policy` manages it) is computed, not a policy: noted, not checked.
 
-use super::{ExtractedPolicy, Extraction, PolicyKind, Refusal, SourceFormat, TemplateError};
+use super::{ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions, SourceFormat, TemplateError};
 use crate::parse::{parse_json, Json, JsonKind, Span};
 use std::collections::BTreeMap;
 
@@ -53,7 +53,7 @@ struct Plan<'p> {
     configuration: Option<&'p Json>,
 }
 
-pub fn extract(plan: &Json, file: &str) -> Result<Extraction, TemplateError> {
+pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extraction, TemplateError> {
     let mut extraction = Extraction { format: SourceFormat::TerraformPlan, policies: Vec::new(), refusals: Vec::new(), notes: Vec::new() };
     let changes = plan
         .get("resource_changes")
@@ -117,7 +117,7 @@ pub fn extract(plan: &Json, file: &str) -> Result<Extraction, TemplateError> {
     }
     for (address, kind, values) in resources {
         for attribute in attributes(kind) {
-            read_attribute(&context, &mut extraction, address, kind, values, attribute);
+            read_attribute(&context, &mut extraction, address, kind, values, attribute, options);
         }
     }
     Ok(extraction)
@@ -136,14 +136,14 @@ fn walk_modules<'p>(module: &'p Json, f: &mut dyn FnMut(&'p Json)) {
     }
 }
 
-fn read_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind: &str, values: &Json, attribute: &Attribute) {
+fn read_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind: &str, values: &Json, attribute: &Attribute, options: &ResolveOptions) {
     let refuse = |extraction: &mut Extraction, path: &str, reason: String, span: Span| {
         extraction.refusals.push(Refusal { origin: address.into(), path: path.into(), resource_type: kind.into(), reason, span });
     };
     match attribute {
         Attribute::Policy(name, policy_kind) => match values.get(name) {
             Some(Json { kind: JsonKind::String(text), span }) if !text.trim().is_empty() => match document(text, *span) {
-                Ok(doc) => push(extraction, address, name, kind, *policy_kind, doc),
+                Ok(doc) => push(extraction, address, name, kind, *policy_kind, doc, values),
                 Err(reason) => refuse(extraction, name, reason, *span),
             },
             Some(Json { kind: JsonKind::String(_), .. }) => extraction.notes.push(format!("{address} {name} is empty")),
@@ -156,7 +156,7 @@ fn read_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind:
                     let path = format!("{name}[{i}].policy");
                     match block.get("policy") {
                         Some(Json { kind: JsonKind::String(text), span }) if !text.trim().is_empty() => match document(text, *span) {
-                            Ok(doc) => push(extraction, address, &path, kind, *policy_kind, doc),
+                            Ok(doc) => push(extraction, address, &path, kind, *policy_kind, doc, values),
                             Err(reason) => refuse(extraction, &path, reason, *span),
                         },
                         // An empty `inline_policy {}` block removes inline policies.
@@ -168,7 +168,7 @@ fn read_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind:
             Some(JsonKind::Null) | None => unknown_attribute(plan, extraction, address, kind, name, *policy_kind, values.span),
             Some(_) => refuse(extraction, name, format!("`{name}` is not a list of blocks"), values.span),
         },
-        Attribute::LambdaPermission => lambda_permission(extraction, address, kind, values),
+        Attribute::LambdaPermission => lambda_permission(extraction, address, kind, values, options),
     }
 }
 
@@ -191,8 +191,28 @@ fn relocate(json: &mut Json, span: Span) {
     }
 }
 
-fn push(extraction: &mut Extraction, address: &str, path: &str, kind: &str, policy_kind: PolicyKind, document: Json) {
+/// The attributes tf-policy-validator names a resource by, in order.
+const NAME_ATTRIBUTES: &[&str] = &[
+    "name", "bucket", "resource_arn", "table_bucket_arn", "backup_vault_name", "domain", "domain_name", "queue_url",
+    "arn", "topic_arn", "secret_arn", "repository", "function_name", "key_id", "role", "user", "group",
+];
+
+fn push(extraction: &mut Extraction, address: &str, path: &str, kind: &str, policy_kind: PolicyKind, document: Json, values: &Json) {
+    let block = path
+        .strip_prefix("inline_policy[")
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|i| i.parse::<usize>().ok());
+    let named = |json: &Json| NAME_ATTRIBUTES.iter().find_map(|k| json.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string));
+    // An inline policy is named by its role, as tf-policy-validator does.
+    let resource_name = named(values)
+        .unwrap_or_else(|| address.rsplit('.').next().unwrap_or(address).to_string());
+    let policy_name = match block {
+        Some(i) => format!("{address}.inline_policy.{i}"),
+        None => address.to_string(),
+    };
     extraction.policies.push(ExtractedPolicy {
+        resource_name,
+        policy_name,
         origin: address.into(),
         path: path.into(),
         resource_type: kind.into(),
@@ -225,7 +245,7 @@ fn unknown_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, ki
         let data_address = module_prefix(address).to_string() + data;
         if let Some(text) = plan.prior_data.get(&data_address).and_then(|d| d.get("values")).and_then(|v| v.get("json")).and_then(Json::as_str) {
             if let Ok(doc) = document(text, span) {
-                push(extraction, address, name, kind, policy_kind, doc);
+                push(extraction, address, name, kind, policy_kind, doc, &Json { kind: JsonKind::Null, span });
                 return;
             }
         }
@@ -300,7 +320,7 @@ fn references_of(expression: &Json) -> Vec<String> {
 }
 
 /// The statement Lambda adds for an `aws_lambda_permission`.
-fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, values: &Json) {
+fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, values: &Json, options: &ResolveOptions) {
     let span = values.span;
     let text = |k: &str| values.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string);
     let s = |v: String| serde_json::Value::String(v);
@@ -327,16 +347,14 @@ fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, val
     };
     statement.insert("Principal".into(), principal);
     statement.insert("Action".into(), s(text("action").unwrap_or_default()));
-    let function = text("function_name").unwrap_or_default();
+    let mut function = text("function_name").unwrap_or_default();
     if !function.starts_with("arn:") {
-        extraction.refusals.push(Refusal {
-            origin: address.into(),
-            path: "function_name".into(),
-            resource_type: kind.into(),
-            reason: format!("function_name `{function}` is not an ARN (region and account are not in the plan)"),
-            span,
-        });
-        return;
+        // A bare name: the function in the region and account given (--region, --account-id).
+        function = format!("arn:{}:lambda:{}:{}:function:{function}", options.partition(), options.region, options.account_id);
+    }
+    // A `qualifier` (version or alias) puts the statement on the qualified ARN.
+    if let Some(qualifier) = text("qualifier") {
+        function = format!("{function}:{qualifier}");
     }
     statement.insert("Resource".into(), s(function));
     let mut condition = serde_json::Map::new();
@@ -357,7 +375,7 @@ fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, val
     }
     let policy = serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] });
     match document(&policy.to_string(), span) {
-        Ok(doc) => push(extraction, address, "(permission)", kind, PolicyKind::Resource, doc),
+        Ok(doc) => push(extraction, address, "(permission)", kind, PolicyKind::Resource, doc, values),
         Err(reason) => extraction.refusals.push(Refusal { origin: address.into(), path: "(permission)".into(), resource_type: kind.into(), reason, span }),
     }
 }

@@ -12,7 +12,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod parse;
 mod scan;
+mod validator;
 
 use keyaki::query::{resolve_policy_type, FailOn};
 
@@ -146,6 +148,18 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = FailOnArg::Widened)]
         fail_on: FailOnArg,
     },
+    /// The policies a CloudFormation template or Terraform plan holds, with their origin.
+    Parse(parse::ParseArgs),
+    /// cfn-policy-validator's commands, flags, JSON and exit codes (0 / 2 blocking / 1 error), offline.
+    Cfn {
+        #[command(subcommand)]
+        command: validator::ValidatorCommand,
+    },
+    /// tf-policy-validator's commands, flags, JSON and exit codes (0 / 2 blocking / 1 error), offline.
+    Tf {
+        #[command(subcommand)]
+        command: validator::ValidatorCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -233,6 +247,9 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::Parse(args) => parse::run(args, out),
+        Command::Cfn { command } => validator::run(validator::Flavour::Cfn, command, out),
+        Command::Tf { command } => validator::run(validator::Flavour::Tf, command, out),
         Command::Check {
             proposed,
             spec: Some(spec),
