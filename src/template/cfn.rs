@@ -81,7 +81,7 @@ pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<
                 format!("the transform {:?} rewrites the template at deploy time; check the processed template", blocking)
             };
             extraction.refusals.push(Refusal {
-                origin: "Transform".into(),
+                origin: "(template)".into(),
                 path: "Transform".into(),
                 resource_type: "template".into(),
                 reason: format!("cannot read policies of {what}"),
