@@ -335,6 +335,7 @@ fn push_policy(
         span,
         resource_name: logical.to_string(),
         policy_name: logical.to_string(),
+        attached_to: None,
     });
 }
 

@@ -11,6 +11,7 @@ mod arns;
 pub mod cfn;
 mod intrinsics;
 pub mod terraform;
+pub mod rules;
 pub mod unknown;
 pub mod validator;
 pub mod yaml;
@@ -83,6 +84,8 @@ pub struct ExtractedPolicy {
     /// The validators' `policyName`: an inline policy's `PolicyName`, the logical id, or the
     /// address (`aws_iam_role.r.inline_policy.0`).
     pub policy_name: String,
+    /// What a Terraform policy resource attaches to (`user`, `role`, `group`, `bucket`).
+    pub attached_to: Option<String>,
 }
 
 impl ExtractedPolicy {
@@ -289,6 +292,7 @@ pub fn extract(bytes: &[u8], file: &str, options: &ResolveOptions) -> Result<Ext
                     assumed_conditions: BTreeMap::new(),
                     resource_name: file.to_string(),
                     policy_name: file.to_string(),
+                    attached_to: None,
                 }],
                 refusals: Vec::new(),
                 notes: Vec::new(),

@@ -210,9 +210,11 @@ fn push(extraction: &mut Extraction, address: &str, path: &str, kind: &str, poli
         Some(i) => format!("{address}.inline_policy.{i}"),
         None => address.to_string(),
     };
+    let attached_to = ["user", "role", "group", "bucket"].iter().find_map(|k| values.get(k).and_then(Json::as_str).map(str::to_string));
     extraction.policies.push(ExtractedPolicy {
         resource_name,
         policy_name,
+        attached_to,
         origin: address.into(),
         path: path.into(),
         resource_type: kind.into(),

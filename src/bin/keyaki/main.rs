@@ -13,6 +13,7 @@ use std::time::Duration;
 
 mod access;
 mod parse;
+mod rules;
 mod scan;
 mod validator;
 
@@ -150,6 +151,8 @@ pub enum Command {
     },
     /// The policies a CloudFormation template or Terraform plan holds, with their origin.
     Parse(parse::ParseArgs),
+    /// Provisioning rules over a whole Terraform plan (specs/one-user-per-bucket.rules.json).
+    Rules(rules::RulesArgs),
     /// cfn-policy-validator's commands, flags, JSON and exit codes (0 / 2 blocking / 1 error), offline.
     Cfn {
         #[command(subcommand)]
@@ -248,6 +251,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
         Command::Parse(args) => parse::run(args, out),
+        Command::Rules(args) => rules::run(args, out),
         Command::Cfn { command } => validator::run(validator::Flavour::Cfn, command, out),
         Command::Tf { command } => validator::run(validator::Flavour::Tf, command, out),
         Command::Check {
