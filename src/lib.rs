@@ -64,6 +64,7 @@ pub mod request;
 pub mod scan;
 #[doc(hidden)]
 pub mod solve;
+pub mod template;
 pub mod validate;
 
 pub use access::spec::{load_spec, parse_spec, Spec};

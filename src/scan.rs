@@ -62,12 +62,16 @@ pub enum Outcome {
     },
     /// Unreadable or unparsable: the message says why.
     Invalid(String),
+    /// Found but not decidable before deploy (a template value no variable can stand for).
+    Unknown(String),
 }
 
 #[derive(Debug, Clone)]
 pub struct ScanEntry {
     /// The path as discovered (relative to the working directory when the argument was).
     pub file: String,
+    /// In a template or plan: the policy's logical id / address and property path.
+    pub origin: Option<String>,
     pub outcome: Outcome,
     /// Checked against a spec (findings) rather than a baseline (counterexamples).
     pub against_spec: bool,
@@ -87,6 +91,7 @@ impl ScanEntry {
     pub fn result(&self) -> ScanResult {
         match &self.outcome {
             Outcome::Invalid(_) => ScanResult::Invalid,
+            Outcome::Unknown(_) => ScanResult::Unknown,
             Outcome::Checked { report, .. } => report.result.into(),
             Outcome::SpecChecked { report, .. } => report.result.into(),
         }
@@ -97,6 +102,9 @@ impl ScanEntry {
     pub fn to_json(&self) -> serde_json::Value {
         let mut object = serde_json::Map::new();
         object.insert("file".into(), self.file.clone().into());
+        if let Some(origin) = &self.origin {
+            object.insert("origin".into(), origin.clone().into());
+        }
         match &self.outcome {
             Outcome::Checked { report, .. } => {
                 if let serde_json::Value::Object(fields) = report.to_json() {
@@ -108,8 +116,8 @@ impl ScanEntry {
                     object.extend(fields);
                 }
             }
-            Outcome::Invalid(message) => {
-                object.insert("result".into(), "invalid".into());
+            Outcome::Invalid(message) | Outcome::Unknown(message) => {
+                object.insert("result".into(), self.result().as_str().into());
                 object.insert("reason".into(), message.clone().into());
                 // The same list field as the file's siblings, empty, so consumers need no case.
                 let list = if self.against_spec {
@@ -151,18 +159,16 @@ impl Summary {
         s
     }
 
-    /// The worst result decides: any invalid file → 2, else any unknown → 3, else any fail → 1.
-    ///
-    /// Invalid ranks first because a file the gate could not read may hide anything; unknown
-    /// before fail because "could not decide" must not be mistaken for a clean, explained
-    /// failure. A fail never turns into "invalid" unless some other file really is invalid.
+    /// Any failure is non-zero; a proved violation decides first (1), then unknown (3), then
+    /// invalid input (2). One unreadable file must not hide the violations of the others (they
+    /// are all listed, with the counts of every class); every class still fails the gate.
     pub fn exit(&self) -> Exit {
-        if self.invalid > 0 {
-            Exit::BadInput
+        if self.fail > 0 {
+            Exit::Violated
         } else if self.unknown > 0 {
             Exit::Unknown
-        } else if self.fail > 0 {
-            Exit::Violated
+        } else if self.invalid > 0 {
+            Exit::BadInput
         } else {
             Exit::Ok
         }
@@ -207,6 +213,10 @@ impl Shard {
 /// Every policy file named by `paths`: a file argument is taken as is, a directory is walked
 /// recursively for `*.json` (symlinked directories are not followed, so a link cycle cannot
 /// loop). The result is sorted by path text and free of duplicates.
+/// Files a directory walk reads: policies and plans (JSON), templates (JSON or YAML). Each is
+/// then read by its content; one that is none of these is reported invalid, never skipped.
+pub const SCANNED_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
+
 pub fn discover(paths: &[String]) -> Result<Vec<String>, ScanError> {
     let mut files = Vec::new();
     for path in paths {
@@ -240,10 +250,11 @@ fn walk(dir: &Path, files: &mut Vec<String>) -> Result<(), ScanError> {
         let file_type = entry.file_type().map_err(unreadable)?;
         if file_type.is_dir() {
             walk(&path, files)?;
-        } else if path
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("json"))
-            && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+        } else if path.extension().is_some_and(|x| {
+            SCANNED_EXTENSIONS
+                .iter()
+                .any(|e| x.eq_ignore_ascii_case(e))
+        }) && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
         {
             files.push(path.to_string_lossy().into_owned());
         }
@@ -278,39 +289,135 @@ pub struct ScanOptions {
     pub check: CheckOptions,
     /// Worker threads; `None` = rayon's default (all cores).
     pub jobs: Option<usize>,
+    /// Parameters and pseudo parameters for the templates scanned.
+    pub resolve: crate::template::ResolveOptions,
 }
 
 /// Reads, parses and checks one file against the baseline or spec.
 pub fn check_file(path: &str, against: &Against, options: &ScanOptions) -> ScanEntry {
     let outcome = match crate::query::load_policy(path) {
         Err(error) => Outcome::Invalid(error.to_string()),
-        Ok(policy) => {
-            let mut check = options.check.clone();
-            let mut policies = vec![&policy.policy];
-            policies.extend(against.reference_policies());
-            check.policy_type = resolve_policy_type(options.policy_type, &policies);
-            match against {
-                Against::Baseline(baseline) => {
-                    let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
-                    Outcome::Checked {
-                        policy: Box::new(policy),
-                        report: crate::query::check_report(verdict),
-                    }
-                }
-                Against::Spec(spec) => {
-                    let outcome = check_spec(&policy.policy, spec, &check);
-                    Outcome::SpecChecked {
-                        policy: Box::new(policy),
-                        report: FindingsReport::new(outcome.findings, outcome.unknown),
-                    }
-                }
-            }
-        }
+        Ok(policy) => check_policy(policy, against, options),
     };
     ScanEntry {
         file: path.to_string(),
+        origin: None,
         outcome,
         against_spec: matches!(against, Against::Spec(_)),
+    }
+}
+
+fn check_policy(policy: PolicyFile, against: &Against, options: &ScanOptions) -> Outcome {
+    let mut check = options.check.clone();
+    let mut policies = vec![&policy.policy];
+    policies.extend(against.reference_policies());
+    check.policy_type = resolve_policy_type(options.policy_type, &policies);
+    match against {
+        Against::Baseline(baseline) => {
+            let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
+            Outcome::Checked {
+                policy: Box::new(policy),
+                report: crate::query::check_report(verdict),
+            }
+        }
+        Against::Spec(spec) => {
+            let outcome = check_spec(&policy.policy, spec, &check);
+            Outcome::SpecChecked {
+                policy: Box::new(policy),
+                report: FindingsReport::new(outcome.findings, outcome.unknown),
+            }
+        }
+    }
+}
+
+/// One file read by its content: a policy gives one entry; a CloudFormation template or
+/// Terraform plan one entry per policy (named by origin) and per policy it could not read.
+pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec<ScanEntry> {
+    let against_spec = matches!(against, Against::Spec(_));
+    let entry = |origin: Option<String>, outcome: Outcome| ScanEntry {
+        file: path.to_string(),
+        origin,
+        outcome,
+        against_spec,
+    };
+    let bytes = match crate::query::read_input(path) {
+        Ok(bytes) => bytes,
+        Err(error) => return vec![entry(None, Outcome::Invalid(error.reason()))],
+    };
+    let extraction = match crate::template::extract(&bytes, path, &options.resolve) {
+        Ok(extraction) => extraction,
+        Err(error) => return vec![entry(None, Outcome::Invalid(error.to_string()))],
+    };
+    if extraction.format == crate::template::SourceFormat::Policy {
+        return vec![check_file(path, against, options)];
+    }
+    let mut entries = Vec::new();
+    for refusal in &extraction.refusals {
+        let origin = Some(format!("{} {}", refusal.origin, refusal.path));
+        let reason = format!("line {}: {}", refusal.span.line, refusal.reason);
+        entries.push(match refusal.reason.strip_prefix("unknown: ") {
+            Some(reason) => entry(origin, Outcome::Unknown(format!("line {}: {reason}", refusal.span.line))),
+            None => entry(origin, Outcome::Invalid(reason)),
+        });
+    }
+    for extracted in &extraction.policies {
+        let origin = Some(extracted.name());
+        let mut options = options.clone();
+        options.policy_type = options.policy_type.or(Some(match extracted.kind {
+            crate::template::PolicyKind::Identity => crate::eval::PolicyType::Identity,
+            crate::template::PolicyKind::Resource => crate::eval::PolicyType::Resource,
+        }));
+        let outcome = match crate::template::analysis::prepare(extracted) {
+            Err(crate::template::analysis::NotCheckable::Unknown(reason)) => Outcome::Unknown(reason),
+            Err(crate::template::analysis::NotCheckable::Invalid(error)) => Outcome::Invalid(error.to_string()),
+            Ok(policy) => {
+                let file = PolicyFile { path: path.to_string(), policy };
+                let outcome = check_policy(file, against, &options);
+                match outcome {
+                    Outcome::Checked { policy, report } => {
+                        let unknowns = &extracted.unknown_values;
+                        let model = policy.policy.clone();
+                        let policy_type = options.policy_type.unwrap_or(crate::eval::PolicyType::Identity);
+                        let report = match against {
+                            Against::Baseline(baseline) => crate::template::analysis::complete_counterexamples(report, unknowns, |request| {
+                                let p = crate::eval::evaluate(&model, request, policy_type);
+                                let b = crate::eval::evaluate(&baseline.policy, request, policy_type);
+                                (p.decision == crate::eval::Decision::Allow && b.decision != crate::eval::Decision::Allow).then_some((p, b))
+                            }),
+                            Against::Spec(_) => report,
+                        };
+                        Outcome::Checked { policy, report }
+                    }
+                    // Spec findings over unknown values: their requests are not completed yet,
+                    // so a template policy with unknowns is not decided against a spec.
+                    Outcome::SpecChecked { .. } if !extracted.unknown_values.is_empty() => Outcome::Unknown(format!(
+                        "spec checks of policies with values known only at deploy time ({}) are not supported yet; give the values",
+                        extracted.unknown_values.iter().map(|u| u.source.as_str()).collect::<Vec<_>>().join(", ")
+                    )),
+                    other => other,
+                }
+            }
+        };
+        entries.push(entry(origin, outcome));
+    }
+    if entries.is_empty() {
+        // A template with no policies is a result too: nothing to check, nothing skipped.
+        entries.push(entry(
+            Some("(no policies)".into()),
+            Outcome::Checked {
+                policy: Box::new(PolicyFile { path: path.to_string(), policy: empty_policy() }),
+                report: CheckReport { result: crate::report::CheckResult::Pass, reason: None, counterexamples: Vec::new() },
+            },
+        ));
+    }
+    entries
+}
+
+fn empty_policy() -> crate::model::Policy {
+    crate::model::Policy {
+        version: crate::model::Version::V2012_10_17,
+        id: None,
+        statements: Vec::new(),
     }
 }
 
@@ -344,10 +451,11 @@ pub fn scan(
             // One file per task: check times vary by 1000x, so let rayon balance them.
             .with_max_len(1)
             .map(|file| {
-                let entry = check_file(file, against, options);
+                let entries = check_source(file, against, options);
                 progress(done.fetch_add(1, Ordering::Relaxed) + 1, files.len());
-                entry
+                entries
             })
+            .flatten()
             .collect()
     };
     match options.jobs {
@@ -391,7 +499,7 @@ mod tests {
     }
 
     #[test]
-    fn exit_ranks_invalid_over_unknown_over_fail() {
+    fn exit_ranks_fail_over_unknown_over_invalid() {
         let s = |fail, unknown, invalid| Summary {
             total: 5,
             pass: 1,
@@ -401,7 +509,8 @@ mod tests {
         };
         assert_eq!(s(0, 0, 0).exit(), Exit::Ok);
         assert_eq!(s(2, 0, 0).exit(), Exit::Violated);
-        assert_eq!(s(2, 1, 0).exit(), Exit::Unknown);
-        assert_eq!(s(2, 1, 1).exit(), Exit::BadInput);
+        assert_eq!(s(2, 1, 1).exit(), Exit::Violated);
+        assert_eq!(s(0, 1, 1).exit(), Exit::Unknown);
+        assert_eq!(s(0, 0, 1).exit(), Exit::BadInput);
     }
 }

@@ -13,8 +13,11 @@ use std::time::Duration;
 
 mod access;
 mod diagnostic;
+mod parse;
+mod rules;
 mod scan;
 mod validate;
+mod validator;
 
 use keyaki::query::{resolve_policy_type, FailOn};
 
@@ -171,6 +174,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = FailOnArg::Widened)]
         fail_on: FailOnArg,
     },
+    /// The policies a CloudFormation template or Terraform plan holds, with their origin.
+    Parse(parse::ParseArgs),
+    /// Provisioning rules over a whole Terraform plan (specs/one-user-per-bucket.rules.json).
+    Rules(rules::RulesArgs),
+    /// cfn-policy-validator's commands, flags, JSON and exit codes (0 / 2 blocking / 1 error), offline.
+    Cfn {
+        #[command(subcommand)]
+        command: validator::ValidatorCommand,
+    },
+    /// tf-policy-validator's commands, flags, JSON and exit codes (0 / 2 blocking / 1 error), offline.
+    Tf {
+        #[command(subcommand)]
+        command: validator::ValidatorCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -264,6 +281,10 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
         Command::Validate(args) => validate::run(args, out),
+        Command::Parse(args) => parse::run(args, out),
+        Command::Rules(args) => rules::run(args, out),
+        Command::Cfn { command } => validator::run(validator::Flavour::Cfn, command, out),
+        Command::Tf { command } => validator::run(validator::Flavour::Tf, command, out),
         Command::Check {
             proposed,
             spec: Some(spec),

@@ -45,7 +45,20 @@ pub struct ScanArgs {
     /// open: any action name; catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
+    /// Template parameters as KEY=VALUE (repeatable), for CloudFormation templates scanned.
+    #[arg(long, num_args = 1..)]
+    pub parameters: Vec<String>,
+    /// AWS::Region for templates (default us-east-1).
+    #[arg(long, default_value = keyaki::template::DEFAULT_REGION)]
+    pub region: String,
+    /// AWS::AccountId for templates (default 123456789012).
+    #[arg(long, default_value = keyaki::template::DEFAULT_ACCOUNT_ID)]
+    pub account_id: String,
 }
+
+/// The most worker threads `--jobs` accepts (a machine has far fewer cores; more threads only
+/// cost memory, one z3 context each).
+pub const MAX_JOBS: usize = 256;
 
 pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
@@ -72,6 +85,20 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
         ),
         _ => return Err("scan needs exactly one of --baseline FILE and --spec FILE".into()),
     };
+    if let Some(jobs) = args.jobs.filter(|j| *j > MAX_JOBS) {
+        return Err(format!("--jobs {jobs} is more than {MAX_JOBS} worker threads; use at most the number of cores"));
+    }
+    let mut parameters = std::collections::BTreeMap::new();
+    for item in &args.parameters {
+        let (k, v) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        parameters.insert(k.trim().to_string(), v.to_string());
+    }
+    let resolve = keyaki::template::ResolveOptions {
+        parameters,
+        account_id: args.account_id.clone(),
+        region: args.region.clone(),
+        partition: None,
+    };
     let mut files = scan::discover(&args.paths).map_err(|e| e.to_string())?;
     if let Some(shard) = shard {
         files = shard.select(&files);
@@ -91,6 +118,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
             ..CheckOptions::default()
         },
         jobs: args.jobs,
+        resolve,
     };
     let show_progress = std::io::stderr().is_terminal() && std::env::var_os("CI").is_none();
     let progress = |done: usize, total: usize| {
@@ -143,8 +171,11 @@ fn text_report(
 ) -> String {
     let mut out = String::new();
     for entry in entries {
+        let original = entry;
+        let entry = &ScanEntry { file: display_name(original), ..original.clone() };
         let line = match &entry.outcome {
-            Outcome::Invalid(message) => format!("invalid  {}: {message}\n", entry.file),
+            Outcome::Invalid(message) => format!("invalid  {}: {}\n", entry.file, without_path(message, original)),
+            Outcome::Unknown(message) => format!("unknown  {}: {message}\n", entry.file),
             Outcome::SpecChecked { report, .. } => {
                 let question = match against {
                     Against::Spec(spec) => spec.question(),
@@ -221,6 +252,24 @@ fn text_report(
     out
 }
 
+/// `file` or `file: Origin Properties.PolicyDocument` for a policy inside a template.
+fn display_name(entry: &ScanEntry) -> String {
+    match &entry.origin {
+        Some(origin) => format!("{}: {origin}", entry.file),
+        None => entry.file.clone(),
+    }
+}
+
+/// Errors already name their file (or the policy inside a template); the scan line names it
+/// once.
+fn without_path<'m>(message: &'m str, entry: &ScanEntry) -> &'m str {
+    [Some(entry.file.as_str()), entry.origin.as_deref()]
+        .into_iter()
+        .flatten()
+        .find_map(|prefix| message.strip_prefix(prefix).and_then(|rest| rest.strip_prefix(": ")))
+        .unwrap_or(message)
+}
+
 /// One SARIF run: each file's check results, merged; invalid files become tool-execution
 /// notifications (the analysis could not run on them), not findings.
 fn sarif_report(entries: &[ScanEntry]) -> Value {
@@ -228,6 +277,7 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for entry in entries {
+        let first = results.len();
         match &entry.outcome {
             Outcome::Checked { policy, report } => merge_run(
                 &report::check_sarif(report, policy, Code::NewAccess),
@@ -237,15 +287,46 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
             Outcome::SpecChecked { policy, report } => {
                 merge_run(&report.sarif(policy), &mut rules, &mut results)
             }
+            Outcome::Unknown(message) => {
+                rules.insert("unknown".into(), json!({"id": "unknown", "shortDescription": {"text": "The prover could not decide (fail closed)"}}));
+                results.push(json!({
+                    "ruleId": "unknown",
+                    "level": "error",
+                    "message": {"text": message},
+                    "locations": [{"physicalLocation": {"artifactLocation": {"uri": entry.file}}}],
+                }));
+            }
             Outcome::Invalid(message) => notifications.push(json!({
                 "level": "error",
                 "message": {"text": message},
                 "locations": [{"physicalLocation": {"artifactLocation": {"uri": entry.file}}}],
             })),
         }
+        // A policy inside a template: its results say which one.
+        if let Some(origin) = &entry.origin {
+            for result in &mut results[first..] {
+                if let Some(text) = result["message"]["text"].as_str() {
+                    result["message"]["text"] = Value::String(format!("{origin}: {text}"));
+                }
+            }
+        }
+    }
+    let root = repository_root();
+    for result in &mut results {
+        for location in result["locations"].as_array_mut().into_iter().flatten() {
+            relative_uri(&mut location["physicalLocation"]["artifactLocation"], root.as_deref());
+        }
+    }
+    for notification in &mut notifications {
+        for location in notification["locations"].as_array_mut().into_iter().flatten() {
+            relative_uri(&mut location["physicalLocation"]["artifactLocation"], root.as_deref());
+        }
     }
     let mut sarif = report::sarif(&[]);
     let run = &mut sarif["runs"][0];
+    if let Some(root) = &root {
+        run["originalUriBaseIds"] = json!({"SRCROOT": {"uri": format!("file://{}/", root.display())}});
+    }
     run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().collect());
     run["results"] = Value::Array(results);
     run["invocations"] = json!([{
@@ -253,6 +334,38 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
         "toolExecutionNotifications": notifications,
     }]);
     sarif
+}
+
+/// The repository the scan runs in: the nearest directory up from the working directory with
+/// a `.git` (code scanning maps URIs relative to it).
+fn repository_root() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().find(|d| d.join(".git").exists()).map(std::path::Path::to_path_buf)
+}
+
+/// `uri` relative to the repository root with `uriBaseId: SRCROOT`, so code scanning maps it
+/// (regions already point into the file itself, a template included).
+fn relative_uri(location: &mut Value, root: Option<&std::path::Path>) {
+    let (Some(root), Some(uri)) = (root, location["uri"].as_str()) else { return };
+    let absolute = match std::env::current_dir() {
+        Ok(cwd) => cwd.join(uri),
+        Err(_) => return,
+    };
+    let normalized: std::path::PathBuf = absolute.components().fold(std::path::PathBuf::new(), |mut path, c| {
+        match c {
+            std::path::Component::ParentDir => {
+                path.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => path.push(other),
+        }
+        path
+    });
+    if let Ok(relative) = normalized.strip_prefix(root) {
+        let text = relative.to_string_lossy().replace('\\', "/");
+        location["uri"] = Value::String(text);
+        location["uriBaseId"] = Value::String("SRCROOT".into());
+    }
 }
 
 /// Adds one file's SARIF run to the scan's: its rules (deduplicated by id) and results.

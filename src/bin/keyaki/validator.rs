@@ -1,0 +1,219 @@
+//! `keyaki cfn ...` and `keyaki tf ...`: drop-in front ends for cfn-policy-validator and
+//! tf-policy-validator (same subcommands, flags, JSON and exit codes), answered offline by proof.
+
+use keyaki::explain::{ActionUniverse, CheckOptions};
+use keyaki::report::Exit;
+use keyaki::template::validator::{self, Check, Options};
+use keyaki::template::{extract, PolicyKind, ResolveOptions, SourceFormat, DEFAULT_REGION};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::time::Duration;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ValidatorCommand {
+    /// ValidatePolicy's checks (not in Keyaki yet: says so and exits 1).
+    Validate(CommonArgs),
+    /// Does any policy grant access its reference policy does not? (proof or counterexamples)
+    CheckNoNewAccess {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// The reference policy file (JSON) every policy of the type is compared with.
+        #[arg(long)]
+        reference_policy: String,
+        /// identity or resource: which policies of the template are compared.
+        #[arg(long, value_parser = ["identity", "resource", "IDENTITY", "RESOURCE"])]
+        reference_policy_type: String,
+    },
+    /// Does any policy grant one of the listed actions (on the listed resources)?
+    CheckAccessNotGranted {
+        #[command(flatten)]
+        common: CommonArgs,
+        /// Actions that must not be granted (comma-separated).
+        #[arg(long, value_delimiter = ',', required_unless_present = "resources")]
+        actions: Vec<String>,
+        /// Resources no access may be granted to (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        resources: Vec<String>,
+    },
+    /// Does any resource policy grant public access?
+    CheckNoPublicAccess(CommonArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CommonArgs {
+    /// The CloudFormation template (JSON or YAML) or `terraform show -json` plan.
+    #[arg(long)]
+    pub template_path: String,
+    /// Region the stack deploys to (AWS::Region; also decides the partition).
+    #[arg(long, default_value = DEFAULT_REGION)]
+    pub region: String,
+    /// Account id for AWS::AccountId (default 123456789012).
+    #[arg(long)]
+    pub account_id: Option<String>,
+    /// Partition for AWS::Partition (default: from the region).
+    #[arg(long)]
+    pub partition: Option<String>,
+    /// Template parameters: KEY=VALUE ..., or a JSON file (`[{"ParameterKey", "ParameterValue"}]` or `["K=V"]`).
+    #[arg(long, num_args = 1..)]
+    pub parameters: Vec<String>,
+    /// A template configuration file (`{"Parameters": {...}}`); only its parameters are read.
+    #[arg(long)]
+    pub template_configuration_file: Option<String>,
+    /// Finding types that block (comma-separated; default ERROR,SECURITY_WARNING).
+    #[arg(long, value_delimiter = ',', default_value = "ERROR,SECURITY_WARNING")]
+    pub treat_finding_type_as_blocking: Vec<String>,
+    /// Report every finding as non-blocking (unknown answers still block: fail closed).
+    #[arg(long)]
+    pub treat_findings_as_non_blocking: bool,
+    /// Findings to ignore: CODE, RESOURCE or RESOURCE.CODE (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub ignore_finding: Vec<String>,
+    /// Accepted for compatibility (validate's external-principal findings are not in Keyaki yet).
+    #[arg(long, value_delimiter = ',')]
+    pub allow_external_principals: Vec<String>,
+    /// Resource types left out (comma-separated, e.g. AWS::SQS::QueuePolicy or aws_sqs_queue_policy).
+    #[arg(long, value_delimiter = ',')]
+    pub exclude_resource_types: Vec<String>,
+    /// Accepted and ignored: Keyaki runs offline and needs no credentials.
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Accepted and ignored (tf-policy-validator's config file): Keyaki knows the resource types.
+    #[arg(long)]
+    pub config: Option<String>,
+    /// Seconds per policy before giving up with an unknown finding.
+    #[arg(long, default_value_t = 10.0)]
+    pub timeout: f64,
+}
+
+/// Which validator is being replaced (only changes the words of errors).
+#[derive(Debug, Clone, Copy)]
+pub enum Flavour {
+    Cfn,
+    Tf,
+}
+
+/// Exit codes: 0 nothing blocking, 2 blocking findings, 1 an error (written as the validators do).
+pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<Exit, String> {
+    match run_inner(flavour, command, out) {
+        Ok(code) => Ok(if code == 2 { Exit::BadInput } else { Exit::Ok }),
+        Err(message) => {
+            eprintln!("ERROR: {message}");
+            Ok(Exit::Violated)
+        }
+    }
+}
+
+fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<u8, String> {
+    let (common, check) = match command {
+        ValidatorCommand::Validate(_) => {
+            return Err("`validate` (IAM Access Analyzer's ValidatePolicy checks) is not in Keyaki yet; the custom policy checks (check-no-new-access, check-access-not-granted, check-no-public-access) are".into())
+        }
+        ValidatorCommand::CheckNoNewAccess { common, reference_policy, reference_policy_type } => {
+            let reference = keyaki::query::load_policy(&reference_policy).map_err(|e| e.to_string())?.policy;
+            let policy_type = if reference_policy_type.eq_ignore_ascii_case("identity") { PolicyKind::Identity } else { PolicyKind::Resource };
+            (common, Check::NoNewAccess { reference, policy_type })
+        }
+        ValidatorCommand::CheckAccessNotGranted { common, actions, resources } => {
+            let clean = |v: Vec<String>| v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+            let (actions, resources) = (clean(actions), clean(resources));
+            if actions.is_empty() && resources.is_empty() {
+                return Err("check-access-not-granted needs --actions and/or --resources".into());
+            }
+            (common, Check::AccessNotGranted { actions, resources })
+        }
+        ValidatorCommand::CheckNoPublicAccess(common) => (common, Check::NoPublicAccess),
+    };
+    if common.profile.is_some() {
+        eprintln!("note: --profile is ignored: Keyaki runs offline and needs no AWS credentials");
+    }
+    if !(common.timeout.is_finite() && common.timeout > 0.0) {
+        return Err(format!("--timeout must be a positive number of seconds, not {}", common.timeout));
+    }
+    let mut parameters = BTreeMap::new();
+    if let Some(path) = &common.template_configuration_file {
+        read_configuration(path, &mut parameters)?;
+    }
+    read_parameters(&common.parameters, &mut parameters)?;
+    let resolve = ResolveOptions {
+        parameters,
+        account_id: common.account_id.clone().unwrap_or_else(|| keyaki::template::DEFAULT_ACCOUNT_ID.into()),
+        region: common.region.clone(),
+        partition: common.partition.clone(),
+    };
+    let bytes = keyaki::query::read_input(&common.template_path).map_err(|e| e.to_string())?;
+    let extraction = extract(&bytes, &common.template_path, &resolve).map_err(|e| e.to_string())?;
+    match (flavour, extraction.format) {
+        (Flavour::Tf, SourceFormat::CloudFormationJson | SourceFormat::CloudFormationYaml) => {
+            eprintln!("note: {} is a CloudFormation template; reading it anyway", common.template_path)
+        }
+        (Flavour::Cfn, SourceFormat::TerraformPlan) => {
+            eprintln!("note: {} is a Terraform plan; reading it anyway", common.template_path)
+        }
+        _ => {}
+    }
+    let options = Options {
+        blocking_types: common.treat_finding_type_as_blocking.clone(),
+        all_non_blocking: common.treat_findings_as_non_blocking,
+        ignore: common.ignore_finding.clone(),
+        exclude_resource_types: common.exclude_resource_types.clone(),
+        check: CheckOptions {
+            counterexamples: 1,
+            timeout: Duration::from_secs_f64(common.timeout.min(86_400.0)),
+            action_universe: ActionUniverse::Open,
+            ..CheckOptions::default()
+        },
+    };
+    let report = validator::run(&extraction, &check, &options);
+    writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
+    Ok(validator::exit_code(&report))
+}
+
+fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Result<(), String> {
+    for item in items {
+        let path = item.strip_prefix("file://").unwrap_or(item);
+        if !item.contains('=') || item.starts_with("file://") {
+            let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
+            let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+            read_parameter_value(&value, path, into)?;
+            continue;
+        }
+        let (key, value) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        into.insert(key.trim().to_string(), value.to_string());
+    }
+    Ok(())
+}
+
+fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
+    match value {
+        serde_json::Value::Array(items) => {
+            for item in items {
+                if let Some(text) = item.as_str() {
+                    let (k, v) = text.split_once('=').ok_or_else(|| format!("{path}: `{text}` is not KEY=VALUE"))?;
+                    into.insert(k.to_string(), v.to_string());
+                } else {
+                    let key = item["ParameterKey"].as_str().ok_or_else(|| format!("{path}: an item without ParameterKey"))?;
+                    let value = item["ParameterValue"].as_str().ok_or_else(|| format!("{path}: {key} without a string ParameterValue"))?;
+                    into.insert(key.to_string(), value.to_string());
+                }
+            }
+            Ok(())
+        }
+        serde_json::Value::Object(map) => {
+            for (k, v) in map {
+                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                into.insert(k.clone(), v);
+            }
+            Ok(())
+        }
+        _ => Err(format!("{path}: parameters must be a list or an object")),
+    }
+}
+
+fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
+    let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    match value.get("Parameters") {
+        Some(parameters) => read_parameter_value(parameters, path, into),
+        None => Ok(()),
+    }
+}
