@@ -6,11 +6,13 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod activity;
 pub mod automata;
 pub mod catalog;
 pub mod cli;
 pub mod encode;
 pub mod eval;
+pub mod events;
 pub mod explain;
 pub mod model;
 pub mod parse;
