@@ -45,14 +45,14 @@ fn put(id: &str, day: u32, bucket: &str, principal: Value) -> Value {
             {"Effect": "Allow", "Principal": principal, "Action": "s3:GetObject", "Resource": format!("arn:aws:s3:::{bucket}/*")}]}}})
 }
 
-fn write_stream(path: &PathBuf, records: &[Value]) {
+fn write_stream(path: &std::path::Path, records: &[Value]) {
     let mut file = std::fs::File::create(path).unwrap();
     for r in records {
         writeln!(file, "{r}").unwrap();
     }
 }
 
-fn run_into(db: &str, stream: &PathBuf, batch: usize) -> keyaki::events::Summary {
+fn run_into(db: &str, stream: &std::path::Path, batch: usize) -> keyaki::events::Summary {
     let mut store = Store::open(db, batch).unwrap();
     let mut checker = checker();
     keyaki::events::run(
