@@ -15,6 +15,8 @@ pub enum Error {
     Spec(#[from] crate::access::spec::SpecError),
     #[error(transparent)]
     Scan(#[from] crate::scan::ScanError),
+    #[error(transparent)]
+    Events(#[from] crate::events::RunError),
     /// A usage mistake an embedder or the CLI made (an option out of range, a missing input).
     #[error("{0}")]
     Usage(String),

@@ -7,6 +7,7 @@ pub mod check;
 pub mod extract;
 pub mod lambda;
 pub mod managed;
+pub mod output;
 pub mod reader;
 pub mod store;
 pub mod time;

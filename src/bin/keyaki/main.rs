@@ -12,6 +12,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod activity;
+mod events;
 mod scan;
 
 use keyaki::query::{resolve_policy_type, FailOn};
@@ -137,6 +139,15 @@ pub enum Command {
     CheckAccessNotGranted(access::NotGrantedArgs),
     /// Checks every policy file under the paths against a baseline or spec, in parallel.
     Scan(scan::ScanArgs),
+    /// Policy changes in CloudTrail: verdict, what widened, the last compliant version.
+    Events(events::EventsArgs),
+    /// The findings lifecycle store: list (re-notify) and archive (approve).
+    #[command(subcommand)]
+    Findings(events::FindingsCommand),
+    /// Granted but unused in a window (Access Advisor or CloudTrail); --tighten / --as-deny with proofs.
+    Unused(activity::UnusedArgs),
+    /// Which observed CloudTrail requests a proposed policy would deny.
+    Replay(activity::ReplayArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -233,6 +244,10 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::Events(args) => events::run_events(args, out),
+        Command::Findings(command) => events::run_findings(command, out),
+        Command::Unused(args) => activity::run_unused(args, out),
+        Command::Replay(args) => activity::run_replay(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
