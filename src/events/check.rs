@@ -112,6 +112,8 @@ impl EventOutcome {
 #[derive(Debug, Clone)]
 struct Version {
     order: (i64, u64),
+    /// Hash of the document's text (0 when removed).
+    hash: u64,
     event_id: String,
     /// `None`: the document was removed.
     document: Option<Arc<Value>>,
@@ -171,6 +173,7 @@ pub struct Checker {
     histories: HashMap<String, History>,
     verdicts: HashMap<(u64, bool), Checked>,
     diffs: HashMap<(u64, u64, bool), Value>,
+    parsed: HashMap<u64, Arc<Policy>>,
     sequence: u64,
 }
 
@@ -183,6 +186,7 @@ impl Checker {
             histories: HashMap::new(),
             verdicts: HashMap::new(),
             diffs: HashMap::new(),
+            parsed: HashMap::new(),
             sequence: 0,
         }
     }
@@ -244,20 +248,31 @@ impl Checker {
                 return outcome;
             }
         };
-        let label = format!("event {}", outcome.change.event_id);
-        let parsed = match serde_json::to_vec(&document)
-            .map_err(|e| e.to_string())
-            .and_then(|b| crate::parse::parse_policy(&b, &label).map_err(|e| e.to_string()))
-        {
-            Ok(p) => Arc::new(p),
-            Err(e) => {
-                outcome.reason = Some(format!("the policy does not parse: {e}"));
-                outcome.policy = Some(document);
-                return outcome;
-            }
+        // One serialization per record: the cache key, and the parser's input on a miss.
+        let text = document.to_string();
+        let hash = hash_of(&text);
+        let parsed = match self.parsed.get(&hash) {
+            Some(p) => p.clone(),
+            None => match crate::parse::parse_policy(
+                text.as_bytes(),
+                &format!("event {}", outcome.change.event_id),
+            ) {
+                Ok(p) => {
+                    let p = Arc::new(p);
+                    if self.parsed.len() >= CACHE_LIMIT {
+                        self.parsed.clear();
+                    }
+                    self.parsed.insert(hash, p.clone());
+                    p
+                }
+                Err(e) => {
+                    outcome.reason = Some(format!("the policy does not parse: {e}"));
+                    outcome.policy = Some(document);
+                    return outcome;
+                }
+            },
         };
         let resource_type = outcome.change.policy_type == crate::eval::PolicyType::Resource;
-        let hash = hash_of(&document);
         let checked = match self.verdicts.get(&(hash, resource_type)) {
             Some(c) => c.clone(),
             None => {
@@ -275,8 +290,8 @@ impl Checker {
             outcome.reason = checked.reason;
         }
         if let Some(prev) = &previous {
-            if let (Some(prev_doc), Some(prev_policy)) = (&prev.document, &prev.parsed) {
-                let diff_key = (hash_of(prev_doc), hash, resource_type);
+            if let (Some(_), Some(prev_policy)) = (&prev.document, &prev.parsed) {
+                let diff_key = (prev.hash, hash, resource_type);
                 let widened = match self.diffs.get(&diff_key) {
                     Some(w) => w.clone(),
                     None => {
@@ -295,7 +310,7 @@ impl Checker {
         }
         let document = Arc::new(document);
         outcome.policy = Some((*document).clone());
-        self.remember(&key, order, &outcome, Some(document), Some(parsed));
+        self.remember(&key, order, &outcome, Some((document, hash)), Some(parsed));
         outcome
     }
 
@@ -304,14 +319,19 @@ impl Checker {
         key: &str,
         order: (i64, u64),
         outcome: &EventOutcome,
-        document: Option<Arc<Value>>,
+        document: Option<(Arc<Value>, u64)>,
         parsed: Option<Arc<Policy>>,
     ) {
+        let (document, hash) = match document {
+            Some((d, h)) => (Some(d), h),
+            None => (None, 0),
+        };
         self.histories
             .entry(key.to_string())
             .or_default()
             .insert(Version {
                 order,
+                hash,
                 event_id: outcome.change.event_id.clone(),
                 document,
                 parsed,
@@ -395,6 +415,12 @@ impl Checker {
                     Some(doc) => (statements_of(doc), None),
                     None => (Vec::new(), Some("no earlier policy of this resource in the stream: checked the added statement alone (a violation it adds is a violation of the whole policy)".to_string())),
                 };
+                // A Sid is unique in a resource policy (AWS rejects a duplicate): a repeated
+                // Sid means the stream missed a removal, and the new statement replaces it.
+                let sid = statement.get("Sid").and_then(Value::as_str).filter(|s| !s.is_empty());
+                if let Some(sid) = sid {
+                    statements.retain(|s| s.get("Sid").and_then(Value::as_str) != Some(sid));
+                }
                 statements.push(statement.clone());
                 NewDocument::Document(json!({"Version": "2012-10-17", "Statement": statements}), note)
             }
@@ -455,8 +481,8 @@ fn statements_of(document: &Value) -> Vec<Value> {
     }
 }
 
-fn hash_of(document: &Value) -> u64 {
+fn hash_of(text: &str) -> u64 {
     let mut hasher = DefaultHasher::new();
-    document.to_string().hash(&mut hasher);
+    text.hash(&mut hasher);
     hasher.finish()
 }
