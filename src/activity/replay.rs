@@ -37,7 +37,32 @@ impl ReplaySummary {
     }
 }
 
-/// Replays every successful record under `paths` against `policy`.
+/// What one record came to.
+enum Replayed {
+    Failed,
+    NoCaller,
+    Allowed,
+    Denied(Box<super::Observed>),
+}
+
+fn replay_one(policy: &Policy, record: &Value, policy_type: PolicyType) -> Replayed {
+    if record.get("errorCode").is_some_and(|e| !e.is_null()) {
+        return Replayed::Failed;
+    }
+    match observed(record) {
+        None => Replayed::NoCaller,
+        Some(o) if evaluate(policy, &o.request, policy_type).decision == Decision::Allow => {
+            Replayed::Allowed
+        }
+        Some(o) => Replayed::Denied(Box::new(o)),
+    }
+}
+
+/// Records per batch handed from the reading thread to the evaluating ones.
+const BATCH: usize = 2048;
+
+/// Replays every successful record under `paths` against `policy`. One thread reads and parses
+/// (in stream order), the rayon pool decides each batch; results are folded in stream order.
 pub fn replay(
     policy: &Policy,
     paths: &[String],
@@ -45,40 +70,67 @@ pub fn replay(
 ) -> Result<ReplaySummary, ReadError> {
     let mut summary = ReplaySummary::default();
     let mut index: HashMap<(String, String, Option<String>), usize> = HashMap::new();
-    read_paths(paths, &mut |record| {
-        summary.records += 1;
-        if record.get("errorCode").is_some_and(|e| !e.is_null()) {
-            summary.failed_calls += 1;
-            return Ok(());
-        }
-        let Some(o) = observed(&record) else {
-            summary.without_caller += 1;
-            return Ok(());
-        };
-        if evaluate(policy, &o.request, policy_type).decision == Decision::Allow {
-            summary.allowed += 1;
-            return Ok(());
-        }
-        summary.denied += 1;
-        let key = (
-            format!("{:?}", o.request.principal),
-            o.request.action.clone(),
-            o.request.resource.clone(),
-        );
-        match index.get(&key) {
-            Some(&i) => {
-                if let Some(entry) = summary.denied_requests.get_mut(i) {
-                    entry.1 += 1;
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Value>>(4);
+    std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let result = read_paths(paths, &mut |record| {
+                batch.push(record);
+                if batch.len() >= BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    sender.send(full).map_err(|e| e.to_string())?;
+                }
+                Ok(())
+            });
+            if !batch.is_empty() {
+                let _ = sender.send(batch);
+            }
+            result
+        });
+        for batch in receiver {
+            use rayon::prelude::*;
+            let results: Vec<Replayed> = batch
+                .par_iter()
+                .map(|r| replay_one(policy, r, policy_type))
+                .collect();
+            for result in results {
+                summary.records += 1;
+                match result {
+                    Replayed::Failed => summary.failed_calls += 1,
+                    Replayed::NoCaller => summary.without_caller += 1,
+                    Replayed::Allowed => summary.allowed += 1,
+                    Replayed::Denied(o) => {
+                        summary.denied += 1;
+                        let key = (
+                            format!("{:?}", o.request.principal),
+                            o.request.action.clone(),
+                            o.request.resource.clone(),
+                        );
+                        match index.get(&key) {
+                            Some(&i) => {
+                                if let Some(entry) = summary.denied_requests.get_mut(i) {
+                                    entry.1 += 1;
+                                }
+                            }
+                            None if summary.denied_requests.len() < MAX_LISTED => {
+                                index.insert(key, summary.denied_requests.len());
+                                let request =
+                                    serde_json::to_value(&o.request).unwrap_or(Value::Null);
+                                summary.denied_requests.push((request, 1, o.event_id));
+                            }
+                            None => summary.unlisted_denied += 1,
+                        }
+                    }
                 }
             }
-            None if summary.denied_requests.len() < MAX_LISTED => {
-                index.insert(key, summary.denied_requests.len());
-                let request = serde_json::to_value(&o.request).unwrap_or(Value::Null);
-                summary.denied_requests.push((request, 1, o.event_id));
-            }
-            None => summary.unlisted_denied += 1,
         }
-        Ok(())
+        match reader.join() {
+            Ok(result) => result.map(|_| ()),
+            Err(_) => Err(ReadError {
+                file: paths.join(", "),
+                message: "the reading thread stopped".into(),
+            }),
+        }
     })?;
     Ok(summary)
 }
