@@ -4,7 +4,7 @@
 
 use super::observed;
 use crate::eval::{evaluate, Decision, PolicyType};
-use crate::events::reader::{read_paths, ReadError};
+use crate::events::reader::{read_paths_projected, ReadError};
 use crate::model::Policy;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -58,6 +58,27 @@ fn replay_one(policy: &Policy, record: &Value, policy_type: PolicyType) -> Repla
     }
 }
 
+/// Record keys a request is not built from: skipped while parsing.
+const UNUSED_KEYS: &[&str] = &[
+    "responseElements",
+    "additionalEventData",
+    "userAgent",
+    "tlsDetails",
+    "requestID",
+    "eventType",
+    "eventVersion",
+    "readOnly",
+    "managementEvent",
+    "eventCategory",
+    "sessionCredentialFromConsole",
+    "apiVersion",
+    "vpcEndpointId",
+    "serviceEventDetails",
+    "sharedEventID",
+    "recipientAccountId",
+    "awsRegion",
+];
+
 /// Records per batch handed from the reading thread to the evaluating ones.
 const BATCH: usize = 2048;
 
@@ -74,7 +95,7 @@ pub fn replay(
     std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
-            let result = read_paths(paths, &mut |record| {
+            let result = read_paths_projected(paths, UNUSED_KEYS, &mut |record| {
                 batch.push(record);
                 if batch.len() >= BATCH {
                     let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
@@ -89,9 +110,10 @@ pub fn replay(
         });
         for batch in receiver {
             use rayon::prelude::*;
+            // Consumed on the pool: the records are also freed there, not on this thread.
             let results: Vec<Replayed> = batch
-                .par_iter()
-                .map(|r| replay_one(policy, r, policy_type))
+                .into_par_iter()
+                .map(|r| replay_one(policy, &r, policy_type))
                 .collect();
             for result in results {
                 summary.records += 1;

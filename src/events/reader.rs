@@ -11,6 +11,7 @@
 
 use flate2::read::MultiGzDecoder;
 use serde::de::{DeserializeSeed, Error as _, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::cell::Cell;
 use std::fmt;
@@ -32,10 +33,20 @@ pub type Sink<'a> = dyn FnMut(Value) -> Result<(), String> + 'a;
 /// Reads every record under `paths` (files, directories read recursively in name order, `-` for
 /// stdin) and hands each to `sink`. Returns how many records were read.
 pub fn read_paths(paths: &[String], sink: &mut Sink<'_>) -> Result<usize, ReadError> {
+    read_paths_projected(paths, &[], sink)
+}
+
+/// [`read_paths`], with the top-level record keys in `drop` skipped while parsing (never
+/// built): a caller that needs a few fields of each record parses much less.
+pub fn read_paths_projected(
+    paths: &[String],
+    drop: &'static [&'static str],
+    sink: &mut Sink<'_>,
+) -> Result<usize, ReadError> {
     let mut total = 0;
     for path in paths {
         if path == "-" {
-            total += read_stream(std::io::stdin().lock(), "-", sink)?;
+            total += read_stream_projected(std::io::stdin().lock(), "-", drop, sink)?;
             continue;
         }
         for file in expand(Path::new(path)).map_err(|message| ReadError {
@@ -47,7 +58,7 @@ pub fn read_paths(paths: &[String], sink: &mut Sink<'_>) -> Result<usize, ReadEr
                 file: label.clone(),
                 message: e.to_string(),
             })?;
-            total += read_stream(handle, &label, sink)?;
+            total += read_stream_projected(handle, &label, drop, sink)?;
         }
     }
     Ok(total)
@@ -80,6 +91,15 @@ pub fn read_stream<R: Read>(
     label: &str,
     sink: &mut Sink<'_>,
 ) -> Result<usize, ReadError> {
+    read_stream_projected(input, label, &[], sink)
+}
+
+fn read_stream_projected<R: Read>(
+    input: R,
+    label: &str,
+    drop: &'static [&'static str],
+    sink: &mut Sink<'_>,
+) -> Result<usize, ReadError> {
     let mut buffered = BufReader::with_capacity(1 << 16, input);
     let gzipped = buffered
         .fill_buf()
@@ -90,9 +110,9 @@ pub fn read_stream<R: Read>(
         })?;
     if gzipped {
         let inner = BufReader::with_capacity(1 << 16, MultiGzDecoder::new(buffered));
-        read_json_values(inner, label, sink)
+        read_json_values(inner, label, drop, sink)
     } else {
-        read_json_values(buffered, label, sink)
+        read_json_values(buffered, label, drop, sink)
     }
 }
 
@@ -171,6 +191,7 @@ fn peek_non_space<R: BufRead>(reader: &mut R) -> std::io::Result<Option<u8>> {
 fn read_json_values<R: BufRead>(
     input: R,
     label: &str,
+    drop: &'static [&'static str],
     sink: &mut Sink<'_>,
 ) -> Result<usize, ReadError> {
     let position = Rc::new(Cell::new((0u64, 0u64)));
@@ -196,6 +217,7 @@ fn read_json_values<R: BufRead>(
             let mut de = serde_json::Deserializer::from_reader(&mut reader);
             let mut failure = None;
             let seed = TopSeed {
+                drop,
                 sink: &mut *sink,
                 count: &mut count,
                 failure: &mut failure,
@@ -215,7 +237,11 @@ fn read_json_values<R: BufRead>(
             let n = reader
                 .read_until(b'\n', &mut line)
                 .map_err(|e| at(&position, e.to_string()))?;
-            match serde_json::from_slice::<Value>(&line) {
+            let mut de = serde_json::Deserializer::from_slice(&line);
+            let parsed = Projection(drop)
+                .deserialize(&mut de)
+                .and_then(|v| de.end().map(|()| v));
+            match parsed {
                 Ok(value) => {
                     let record = normalize(value).map_err(|m| at(&position, m))?;
                     for r in record {
@@ -255,6 +281,7 @@ fn bare(e: &serde_json::Error) -> String {
 /// The top-level value: an array of records/envelopes, or an object that is a Records file,
 /// lookup-events output, an envelope or a record.
 struct TopSeed<'s, 'a> {
+    drop: &'static [&'static str],
     sink: &'s mut Sink<'a>,
     count: &'s mut usize,
     failure: &'s mut Option<String>,
@@ -289,7 +316,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
 
     fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
         let mut index = 0usize;
-        while let Some(value) = seq.next_element::<Value>()? {
+        while let Some(value) = seq.next_element_seed(Projection(self.drop))? {
             self.emit(value)
                 .map_err(|e: A::Error| A::Error::custom(format!("[{index}]: {e}")))?;
             index += 1;
@@ -304,6 +331,7 @@ impl<'de> Visitor<'de> for TopSeed<'_, '_> {
             match key.as_str() {
                 "Records" => {
                     let inner = TopSeed {
+                        drop: self.drop,
                         sink: &mut *self.sink,
                         count: &mut *self.count,
                         failure: &mut *self.failure,
@@ -355,6 +383,61 @@ impl<'de> Visitor<'de> for RecordsSeed<'_, '_> {
             index += 1;
         }
         Ok(())
+    }
+}
+
+/// A JSON value; in an object, the keys listed are skipped (parsed, never built).
+struct Projection(&'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Projection {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.0.is_empty() {
+            return Value::deserialize(d);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Projection {
+    type Value = Value;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut fields = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if self.0.contains(&key.as_str()) {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            } else {
+                fields.insert(key, map.next_value::<Value>()?);
+            }
+        }
+        Ok(Value::Object(fields))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Value, A::Error> {
+        Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
     }
 }
 
