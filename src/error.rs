@@ -17,6 +17,8 @@ pub enum Error {
     Scan(#[from] crate::scan::ScanError),
     #[error(transparent)]
     Template(#[from] crate::template::TemplateError),
+    #[error(transparent)]
+    Events(#[from] crate::events::RunError),
     /// A usage mistake an embedder or the CLI made (an option out of range, a missing input).
     #[error("{0}")]
     Usage(String),

@@ -45,6 +45,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod activity;
 #[doc(hidden)]
 pub mod automata;
 pub mod catalog;
@@ -52,6 +53,7 @@ pub mod catalog;
 pub mod encode;
 mod error;
 pub mod eval;
+pub mod events;
 pub mod explain;
 pub mod model;
 pub mod parse;

@@ -15,6 +15,8 @@ mod access;
 mod diagnostic;
 mod parse;
 mod rules;
+mod activity;
+mod events;
 mod scan;
 mod validate;
 mod validator;
@@ -165,6 +167,15 @@ pub enum Command {
     Scan(scan::ScanArgs),
     /// Access Analyzer's policy checks offline, plus findings only a prover can give.
     Validate(validate::ValidateArgs),
+    /// Policy changes in CloudTrail: verdict, what widened, the last compliant version.
+    Events(events::EventsArgs),
+    /// The findings lifecycle store: list (re-notify) and archive (approve).
+    #[command(subcommand)]
+    Findings(events::FindingsCommand),
+    /// Granted but unused in a window (Access Advisor or CloudTrail); --tighten / --as-deny with proofs.
+    Unused(activity::UnusedArgs),
+    /// Which observed CloudTrail requests a proposed policy would deny.
+    Replay(activity::ReplayArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -285,6 +296,10 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::Rules(args) => rules::run(args, out),
         Command::Cfn { command } => validator::run(validator::Flavour::Cfn, command, out),
         Command::Tf { command } => validator::run(validator::Flavour::Tf, command, out),
+        Command::Events(args) => events::run_events(args, out),
+        Command::Findings(command) => events::run_findings(command, out),
+        Command::Unused(args) => activity::run_unused(args, out),
+        Command::Replay(args) => activity::run_replay(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
