@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod authz;
 pub mod automata;
 pub mod catalog;
 pub mod cli;
