@@ -17,7 +17,7 @@ fn main() {
         std::process::exit(2);
     };
     let (p, q) = (load(a), load(b));
-    let ty = keyaki::cli::resolve_type(None, &[&p, &q]);
+    let ty = keyaki::query::resolve_policy_type(None, &[&p, &q]);
     let start = Instant::now();
     let (reduced, pruned) = without_covered(&p, &q, ty);
     println!(

@@ -20,13 +20,13 @@ fn main() {
     let files = keyaki::scan::discover(&[dir]).unwrap_or_default();
     let mut times = Vec::new();
     for file in &files {
-        let Ok(policy) = keyaki::cli::load_policy(file) else {
+        let Ok(policy) = keyaki::query::load_policy(file) else {
             continue;
         };
         let mut policies = vec![&policy.policy];
         policies.extend(spec.baseline.iter().map(|(_, p)| p));
         let options = keyaki::explain::CheckOptions {
-            policy_type: keyaki::cli::resolve_type(None, &policies),
+            policy_type: keyaki::query::resolve_policy_type(None, &policies),
             counterexamples: 1,
             ..Default::default()
         };

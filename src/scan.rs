@@ -4,7 +4,8 @@
 //! Kept out of the CLI so the corpus runner and tests can drive the same code.
 
 use crate::access::spec::{check_spec, Spec};
-use crate::cli::{resolve_type, PolicyTypeArg};
+use crate::eval::PolicyType;
+use crate::query::resolve_policy_type;
 use crate::explain::{check_no_new_access, CheckOptions};
 use crate::report::findings::FindingsReport;
 use crate::report::{CheckReport, CheckResult, Exit, PolicyFile};
@@ -273,7 +274,7 @@ impl Against {
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     /// `None`: resolve per file (resource when the file or the baseline has a Principal).
-    pub policy_type: Option<PolicyTypeArg>,
+    pub policy_type: Option<PolicyType>,
     pub check: CheckOptions,
     /// Worker threads; `None` = rayon's default (all cores).
     pub jobs: Option<usize>,
@@ -281,19 +282,19 @@ pub struct ScanOptions {
 
 /// Reads, parses and checks one file against the baseline or spec.
 pub fn check_file(path: &str, against: &Against, options: &ScanOptions) -> ScanEntry {
-    let outcome = match crate::cli::load_policy(path) {
-        Err(message) => Outcome::Invalid(message),
+    let outcome = match crate::query::load_policy(path) {
+        Err(error) => Outcome::Invalid(error.to_string()),
         Ok(policy) => {
             let mut check = options.check.clone();
             let mut policies = vec![&policy.policy];
             policies.extend(against.reference_policies());
-            check.policy_type = resolve_type(options.policy_type, &policies);
+            check.policy_type = resolve_policy_type(options.policy_type, &policies);
             match against {
                 Against::Baseline(baseline) => {
                     let verdict = check_deterministic(&policy.policy, &baseline.policy, &check);
                     Outcome::Checked {
                         policy: Box::new(policy),
-                        report: crate::cli::check_report(verdict),
+                        report: crate::query::check_report(verdict),
                     }
                 }
                 Against::Spec(spec) => {

@@ -5,22 +5,20 @@
 
 mod common;
 
-use clap::Parser;
 use keyaki::access::{find, Target, TrustZone};
-use keyaki::cli::{run, Cli};
 use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::CheckOptions;
 use serde_json::Value;
 use std::io::Write as _;
 
+/// Runs the real binary; (exit code, stdout).
 fn run_cli(args: &[&str]) -> (u8, String) {
-    let cli = Cli::try_parse_from(std::iter::once("keyaki").chain(args.iter().copied())).unwrap();
-    let mut out = Vec::new();
-    let exit = match run(cli.command, &mut out) {
-        Ok(e) => e as u8,
-        Err(_) => 2,
-    };
-    (exit, String::from_utf8(out).unwrap())
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_keyaki"))
+        .args(args)
+        .output()
+        .unwrap();
+    let exit = output.status.code().map_or(255, |c| c as u8);
+    (exit, String::from_utf8(output.stdout).unwrap())
 }
 
 fn json_of(args: &[&str]) -> (u8, Value) {

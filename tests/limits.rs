@@ -65,7 +65,7 @@ fn policy_with_statements(n: usize) -> String {
 fn input_over_ten_mebibytes_is_refused() {
     let dir = Scratch::new("size");
     // Valid JSON padded with whitespace past the limit: the size check must come first.
-    let limit = keyaki::cli::MAX_INPUT_BYTES as usize;
+    let limit = keyaki::query::MAX_INPUT_BYTES as usize;
     let mut big = SMALL.as_bytes().to_vec();
     big.resize(limit + 1, b' ');
     let big = dir.file("big.json", &big);
@@ -98,7 +98,7 @@ fn input_over_ten_mebibytes_is_refused() {
 fn input_at_the_limit_is_read() {
     let dir = Scratch::new("at-limit");
     let mut at = SMALL.as_bytes().to_vec();
-    at.resize(keyaki::cli::MAX_INPUT_BYTES as usize, b' ');
+    at.resize(keyaki::query::MAX_INPUT_BYTES as usize, b' ');
     let at = dir.file("at.json", &at);
     let (out, elapsed) = run(&["check", at.as_str(), "--baseline", at.as_str()]);
     assert_eq!(code(&out), 0, "{}", text(&out));
@@ -168,7 +168,7 @@ fn limit_messages_say_how_to_raise_them() {
     let dir = Scratch::new("howto");
     let small = dir.file("small.json", SMALL.as_bytes());
     let mut big = SMALL.as_bytes().to_vec();
-    big.resize(keyaki::cli::MAX_INPUT_BYTES as usize + 1, b' ');
+    big.resize(keyaki::query::MAX_INPUT_BYTES as usize + 1, b' ');
     let big = dir.file("big.json", &big);
     let over = dir.file(
         "over.json",
@@ -333,7 +333,7 @@ fn ten_megabyte_policy_finishes_or_refuses() {
         r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]}}"#,
         actions.join(",")
     );
-    assert!(doc.len() as u64 <= keyaki::cli::MAX_INPUT_BYTES);
+    assert!(doc.len() as u64 <= keyaki::query::MAX_INPUT_BYTES);
     let big = dir.file("big.json", doc.as_bytes());
     let small = dir.file("small.json", SMALL.as_bytes());
     let (out, elapsed) = run(&[

@@ -158,7 +158,7 @@ fn corpus_version_pairs_keep_their_verdicts() {
             continue;
         };
         for (p, b) in [(&new, &old), (&old, &new)] {
-            let ty = keyaki::cli::resolve_type(None, &[p, b]);
+            let ty = keyaki::query::resolve_policy_type(None, &[p, b]);
             let options = CheckOptions {
                 policy_type: ty,
                 counterexamples: 1,

@@ -73,13 +73,22 @@ pub struct Spec {
 
 /// Loads and validates a spec file.
 pub fn load_spec(path: &str) -> Result<Spec, SpecError> {
+    let bytes = crate::query::read_input(path).map_err(|e| SpecError::Invalid {
+        file: path.to_string(),
+        message: e.reason(),
+    })?;
+    parse_spec(&bytes, path)
+}
+
+/// Validates a spec given as bytes; `path` names it in errors and anchors a baseline given as
+/// a relative path.
+pub fn parse_spec(bytes: &[u8], path: &str) -> Result<Spec, SpecError> {
     let invalid = |message: String| SpecError::Invalid {
         file: path.to_string(),
         message,
     };
-    let bytes = crate::cli::read_input(path).map_err(invalid)?;
-    let raw: SpecFile = serde_json::from_slice(&bytes).map_err(|e| {
-        let looks_like_policy = serde_json::from_slice::<serde_json::Value>(&bytes)
+    let raw: SpecFile = serde_json::from_slice(bytes).map_err(|e| {
+        let looks_like_policy = serde_json::from_slice::<serde_json::Value>(bytes)
             .is_ok_and(|v| v.get("Statement").is_some());
         invalid(if looks_like_policy {
             format!("{e} (this is a policy, not a spec: pass it as --baseline, or name it in a spec's \"baseline\")")
@@ -92,7 +101,7 @@ pub fn load_spec(path: &str) -> Result<Spec, SpecError> {
         Some(serde_json::Value::String(rel)) => {
             let full = relative_to(path, rel);
             let label = full.to_string_lossy().to_string();
-            let bytes = crate::cli::read_input(&label).map_err(invalid)?;
+            let bytes = crate::query::read_input(&label).map_err(|e| invalid(e.to_string()))?;
             let policy = crate::parse::parse_policy(&bytes, &label)
                 .map_err(|e| invalid(format!("baseline: {e}")))?;
             Some((label, policy))

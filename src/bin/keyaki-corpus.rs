@@ -11,7 +11,7 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use clap::Parser;
-use keyaki::cli::resolve_type;
+use keyaki::query::resolve_policy_type as resolve_type;
 use keyaki::encode::{add_domain_lemmas, Encoder, Query};
 use keyaki::eval::PolicyType;
 use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};

@@ -1,79 +1,14 @@
 //! `keyaki diff`: both directions, the Zelkova relation, and a per-statement summary.
 
-use super::{counterexample_text, sarif, Code, EvaluationJson, Exit, PolicyFile, SarifResult};
-use crate::cli::FailOn;
-use crate::explain::{check_no_new_access, CheckOptions, Counterexample, Verdict};
+use super::{counterexample_text, sarif, Code, EvaluationJson, PolicyFile, SarifResult};
+use crate::explain::Counterexample;
+pub use crate::query::diff::{diff, Diff, Relation};
 use crate::model::{ActionClause, PrincipalClause, ResourceClause, Statement};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Relation {
-    Equivalent,
-    /// NEW allows everything OLD allows and more.
-    MorePermissive,
-    LessPermissive,
-    Incomparable,
-    Unknown,
-}
-
-#[derive(Debug, Clone)]
-pub struct Diff {
-    pub relation: Relation,
-    pub reason: Option<String>,
-    /// Requests NEW allows and OLD does not.
-    pub widened: Vec<Counterexample>,
-    /// Requests OLD allows and NEW does not (`proposed` = OLD's decision).
-    pub narrowed: Vec<Counterexample>,
-}
-
-pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff {
-    let widened = check_no_new_access(&new.policy, &old.policy, options);
-    let narrowed = check_no_new_access(&old.policy, &new.policy, options);
-    let mut reasons = Vec::new();
-    let mut split = |v: Verdict, direction: &str| match v {
-        Verdict::Holds => (Some(false), vec![]),
-        Verdict::Violated(c) => (Some(true), c),
-        Verdict::Unknown(r) => {
-            reasons.push(format!("{direction}: {r}"));
-            (None, vec![])
-        }
-    };
-    let (w, widened) = split(widened, "widening");
-    let (n, narrowed) = split(narrowed, "narrowing");
-    let relation = match (w, n) {
-        (Some(false), Some(false)) => Relation::Equivalent,
-        (Some(true), Some(false)) => Relation::MorePermissive,
-        (Some(false), Some(true)) => Relation::LessPermissive,
-        (Some(true), Some(true)) => Relation::Incomparable,
-        _ => Relation::Unknown,
-    };
-    Diff {
-        relation,
-        reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
-        widened,
-        narrowed,
-    }
-}
-
 impl Diff {
-    pub fn exit(&self, fail_on: FailOn) -> Exit {
-        let widened = !self.widened.is_empty();
-        let changed = widened || !self.narrowed.is_empty();
-        if widened && fail_on != FailOn::Never {
-            return Exit::Violated;
-        }
-        if self.relation == Relation::Unknown {
-            return Exit::Unknown;
-        }
-        match fail_on {
-            FailOn::Any if changed => Exit::Violated,
-            _ => Exit::Ok,
-        }
-    }
-
     pub fn to_json(&self) -> Value {
         let cx = |c: &Counterexample, new_is_proposed: bool| {
             let (old, new) = if new_is_proposed {

@@ -1,10 +1,10 @@
 //! `keyaki scan`: many policies against one baseline or spec, in parallel.
 
 use super::{load_policy, UniverseArg};
-use crate::access::spec::load_spec;
-use crate::explain::{ActionUniverse, CheckOptions};
-use crate::report::{self, CheckResult, Code, Exit};
-use crate::scan::{self, Against, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
+use keyaki::access::spec::load_spec;
+use keyaki::explain::{ActionUniverse, CheckOptions};
+use keyaki::report::{self, CheckResult, Code, Exit};
+use keyaki::scan::{self, Against, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -77,10 +77,10 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
         files = shard.select(&files);
     }
     let options = ScanOptions {
-        policy_type: args.policy_type,
+        policy_type: args.policy_type.map(Into::into),
         check: CheckOptions {
             // Resolved per file.
-            policy_type: crate::eval::PolicyType::Identity,
+            policy_type: keyaki::eval::PolicyType::Identity,
             counterexamples: args.counterexamples.max(1),
             timeout: Duration::from_secs_f64(args.timeout.min(86_400.0)),
             action_universe: match args.action_universe {

@@ -1,13 +1,13 @@
 //! `keyaki access`, `check-no-public-access`, `check-access-not-granted` and `check --spec`.
 
 use super::{load_policy, options, read_input, ProverArgs};
-use crate::access::accept::{apply, parse_accepted, Accepted};
-use crate::access::spec::{check_spec, load_spec, not_granted, public_target};
-use crate::access::{find, public, Target, TrustZone};
-use crate::eval::PolicyType;
-use crate::explain::CheckOptions;
-use crate::report::findings::FindingsReport;
-use crate::report::{Exit, Format, PolicyFile};
+use keyaki::access::accept::{apply, parse_accepted, Accepted};
+use keyaki::access::spec::{check_spec, load_spec, not_granted, public_target};
+use keyaki::access::{find, public, Target, TrustZone};
+use keyaki::eval::PolicyType;
+use keyaki::explain::CheckOptions;
+use keyaki::report::findings::FindingsReport;
+use keyaki::report::{Exit, Format, PolicyFile};
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
@@ -188,7 +188,7 @@ fn render(
     question: &str,
     out: &mut dyn Write,
 ) -> Result<Exit, String> {
-    let text = match prover.format {
+    let text = match Format::from(prover.format) {
         Format::Text => report.text(&policy.path, question),
         Format::Json => pretty(&report.to_json()),
         Format::Sarif => pretty(&report.sarif(policy)),

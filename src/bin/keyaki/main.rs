@@ -1,21 +1,20 @@
 //! The thin command-line layer: argument parsing, reading files, exit codes.
-//! All rendering goes through [`crate::report`].
+//! All rendering goes through [`keyaki::report`].
 
-use crate::eval::{evaluate, PolicyType};
-use crate::explain::{check_no_new_access, ActionUniverse, CheckOptions, Verdict};
-use crate::model::Policy;
-use crate::report::{self, CheckReport, CheckResult, Code, Exit, Format, PolicyFile};
+use keyaki::eval::{evaluate, PolicyType};
+use keyaki::explain::{ActionUniverse, CheckOptions};
+use keyaki::model::Policy;
+use keyaki::report::{self, Code, Exit, Format, PolicyFile};
 use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-pub mod access;
-pub mod scan;
+mod access;
+mod scan;
 
-/// The largest policy or request file read (bytes). AWS's own limits are far below this.
-pub const MAX_INPUT_BYTES: u64 = 10 * 1024 * 1024;
+use keyaki::query::{resolve_policy_type, FailOn};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -34,11 +33,49 @@ pub enum PolicyTypeArg {
     Resource,
 }
 
+impl From<PolicyTypeArg> for PolicyType {
+    fn from(arg: PolicyTypeArg) -> PolicyType {
+        match arg {
+            PolicyTypeArg::Identity => PolicyType::Identity,
+            PolicyTypeArg::Resource => PolicyType::Resource,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum FailOn {
+pub enum FailOnArg {
     Widened,
     Any,
     Never,
+}
+
+impl From<FailOnArg> for FailOn {
+    fn from(arg: FailOnArg) -> FailOn {
+        match arg {
+            FailOnArg::Widened => FailOn::Widened,
+            FailOnArg::Any => FailOn::Any,
+            FailOnArg::Never => FailOn::Never,
+        }
+    }
+}
+
+/// `--format` of the single-policy commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum FormatArg {
+    #[default]
+    Text,
+    Json,
+    Sarif,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Text => Format::Text,
+            FormatArg::Json => Format::Json,
+            FormatArg::Sarif => Format::Sarif,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -46,8 +83,8 @@ pub struct ProverArgs {
     /// identity or resource; inferred from the presence of Principal when absent.
     #[arg(long, value_enum)]
     pub policy_type: Option<PolicyTypeArg>,
-    #[arg(long, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+    pub format: FormatArg,
     /// How many counterexamples to show.
     #[arg(long, default_value_t = 3)]
     pub counterexamples: usize,
@@ -77,8 +114,8 @@ pub enum Command {
         batch: Option<String>,
         #[arg(long, value_enum)]
         policy_type: Option<PolicyTypeArg>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
+        format: FormatArg,
     },
     /// Does PROPOSED allow any request BASELINE does not? Proof or counterexamples.
     /// With --spec: every requirement of an organization spec (baseline, trust zone, no public access, access that
@@ -106,12 +143,12 @@ pub enum Command {
         new: String,
         #[command(flatten)]
         prover: ProverArgs,
-        #[arg(long, value_enum, default_value_t = FailOn::Widened)]
-        fail_on: FailOn,
+        #[arg(long, value_enum, default_value_t = FailOnArg::Widened)]
+        fail_on: FailOnArg,
     },
 }
 
-pub fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -154,11 +191,11 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let request_path = request.ok_or("eval needs --request REQUEST.json")?;
             let policy = load_policy(&policy_path)?;
             let request_bytes = read_input(&request_path)?;
-            let request = crate::parse::parse_request(&request_bytes, &request_path)
+            let request = keyaki::parse::parse_request(&request_bytes, &request_path)
                 .map_err(|e| e.to_string())?;
             let ty = resolve_type(policy_type, &[&policy.policy]);
             let evaluation = evaluate(&policy.policy, &request, ty);
-            match format {
+            match Format::from(format) {
                 Format::Json | Format::Sarif => {
                     writeln!(
                         out,
@@ -212,12 +249,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let proposed = load_policy(&proposed)?;
             let baseline = load_policy(&baseline)?;
             let options = options(&prover, &[&proposed.policy, &baseline.policy])?;
-            let report = check_report(check_no_new_access(
-                &proposed.policy,
-                &baseline.policy,
-                &options,
-            ));
-            let text = match prover.format {
+            let report = keyaki::query::check(&proposed.policy, &baseline.policy, &options);
+            let text = match Format::from(prover.format) {
                 Format::Text => report::check_text(&report, &proposed, &baseline),
                 Format::Json => pretty(&report.to_json()),
                 Format::Sarif => pretty(&report::check_sarif(&report, &proposed, Code::NewAccess)),
@@ -234,35 +267,15 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let old = load_policy(&old)?;
             let new = load_policy(&new)?;
             let options = options(&prover, &[&old.policy, &new.policy])?;
-            let diff = crate::report::diff::diff(&old, &new, &options);
-            let text = match prover.format {
+            let diff = keyaki::query::diff(&old, &new, &options);
+            let text = match Format::from(prover.format) {
                 Format::Text => diff.text(&old, &new),
                 Format::Json => pretty(&diff.to_json()),
                 Format::Sarif => pretty(&diff.sarif(&old, &new)),
             };
             write!(out, "{text}").map_err(|e| e.to_string())?;
-            Ok(diff.exit(fail_on))
+            Ok(diff.exit(fail_on.into()))
         }
-    }
-}
-
-pub fn check_report(verdict: Verdict) -> CheckReport {
-    match verdict {
-        Verdict::Holds => CheckReport {
-            result: CheckResult::Pass,
-            reason: None,
-            counterexamples: vec![],
-        },
-        Verdict::Violated(c) => CheckReport {
-            result: CheckResult::Fail,
-            reason: None,
-            counterexamples: c,
-        },
-        Verdict::Unknown(r) => CheckReport {
-            result: CheckResult::Unknown,
-            reason: Some(r),
-            counterexamples: vec![],
-        },
     }
 }
 
@@ -291,35 +304,19 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
     })
 }
 
-/// Resource when any policy has a Principal element, unless told.
-pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyType {
-    match arg {
-        Some(PolicyTypeArg::Identity) => PolicyType::Identity,
-        Some(PolicyTypeArg::Resource) => PolicyType::Resource,
-        None if policies.iter().any(|p| p.has_principal_element()) => PolicyType::Resource,
-        None => PolicyType::Identity,
-    }
-}
-
-/// Reads a file with the size limit; errors name the file.
-pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(format!(
-            "{path}: {} bytes is over the input limit of {MAX_INPUT_BYTES} bytes (AWS policies are at most a few KB; to raise the limit, change keyaki::cli::MAX_INPUT_BYTES and rebuild)",
-            meta.len()
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("{path}: cannot read: {e}"))
-}
-
+/// Reads a policy file (`-` = stdin) through the library's bounded reader.
 pub fn load_policy(path: &str) -> Result<PolicyFile, String> {
-    let bytes = read_input(path)?;
-    let policy = crate::parse::parse_policy(&bytes, path).map_err(|e| e.to_string())?;
-    Ok(PolicyFile {
-        path: path.to_string(),
-        policy,
-    })
+    keyaki::query::load_policy(path).map_err(|e| e.to_string())
+}
+
+/// Reads an input file (`-` = stdin) through the library's bounded reader.
+pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
+    keyaki::query::read_input(path).map_err(|e| e.to_string())
+}
+
+/// The policy type: as told, else inferred from the policies.
+pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyType {
+    resolve_policy_type(arg.map(PolicyType::from), policies)
 }
 
 /// One JSON output line per input line; a bad line yields `{"error": ...}` and the batch goes on.
@@ -341,16 +338,16 @@ fn eval_batch(path: &str, out: &mut dyn Write) -> Result<Exit, String> {
 }
 
 fn eval_line(line: &[u8], label: &str) -> Result<serde_json::Value, String> {
-    let json = crate::parse::parse_json(line, label).map_err(|e| e.to_string())?;
+    let json = keyaki::parse::parse_json(line, label).map_err(|e| e.to_string())?;
     let policy_json = json
         .get("policy")
         .ok_or_else(|| format!("{label}: missing \"policy\""))?;
     let request_json = json
         .get("request")
         .ok_or_else(|| format!("{label}: missing \"request\""))?;
-    let policy = crate::parse::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
+    let policy = keyaki::parse::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
     let request =
-        crate::parse::request_from_json(request_json, label).map_err(|e| e.to_string())?;
+        keyaki::parse::request_from_json(request_json, label).map_err(|e| e.to_string())?;
     let ty = match json.get("policy_type").and_then(|t| t.as_str()) {
         Some("identity") => Some(PolicyTypeArg::Identity),
         Some("resource") => Some(PolicyTypeArg::Resource),
