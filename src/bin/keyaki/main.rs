@@ -1,17 +1,18 @@
 //! The thin command-line layer: argument parsing, reading files, exit codes.
 //! All rendering goes through [`keyaki::report`].
 
+use clap::{Parser, Subcommand};
 use keyaki::eval::{evaluate, PolicyType};
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::model::Policy;
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
-use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod authz;
 mod scan;
 
 use keyaki::query::{resolve_policy_type, FailOn};
@@ -107,6 +108,9 @@ pub enum Command {
     /// Decide one request concretely, exactly as AWS would.
     Eval {
         policy: Option<String>,
+        /// A whole authorization context (see encodings/authz-context.md) instead of one policy.
+        #[arg(long, conflicts_with_all = ["policy", "batch"])]
+        context: Option<String>,
         #[arg(long)]
         request: Option<String>,
         /// JSON Lines: {"policy": {...}, "request": {...}, "policy_type": "identity"|"resource"}.
@@ -137,6 +141,10 @@ pub enum Command {
     CheckAccessNotGranted(access::NotGrantedArgs),
     /// Checks every policy file under the paths against a baseline or spec, in parallel.
     Scan(scan::ScanArgs),
+    /// Questions over an authorization context: a new SCP, access from outside the org, a boundary.
+    CheckContext(authz::CheckContextArgs),
+    /// Who can become whom: the proved assume/pass/edit graph of a snapshot, and shortest paths.
+    Reach(authz::ReachArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -179,11 +187,15 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
     match command {
         Command::Eval {
             policy,
+            context,
             request,
             batch,
             policy_type,
             format,
         } => {
+            if let Some(context) = context {
+                return authz::run_eval(&context, request, format, out);
+            }
             if let Some(batch) = batch {
                 return eval_batch(&batch, out);
             }
@@ -233,6 +245,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::CheckContext(args) => authz::run_check(args, out),
+        Command::Reach(args) => authz::run_reach(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
