@@ -210,12 +210,17 @@ pub fn load_organization(path: &Path) -> Result<Organization, AuthzError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    let json = parse_json(&bytes, &file)?;
-    Reader {
-        file: &file,
-        base: &base,
-    }
-    .organization(&json, &JsonPath::root())
+    parse_organization(&bytes, &file, &base)
+}
+
+/// Parses an organization document; `base` is where relative policy `file`s are looked up.
+pub fn parse_organization(
+    bytes: &[u8],
+    file: &str,
+    base: &Path,
+) -> Result<Organization, AuthzError> {
+    let json = parse_json(bytes, file)?;
+    Reader { file, base }.organization(&json, &JsonPath::root())
 }
 
 struct Reader<'a> {

@@ -508,6 +508,14 @@ fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Vec<Candidate
         .map(Source::Entity)
         .chain(externals.iter().map(|x| Source::External(x.clone())))
         .collect();
+    let mut by_account: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_arn: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, source) in sources.iter().enumerate() {
+        by_arn.insert(source.id(), i);
+        if let Some(a) = aws_account_of(source.id()) {
+            by_account.entry(a).or_default().push(i);
+        }
+    }
     // Assume: the trust policy must name the source (or its account) for sts:AssumeRole.
     for role in &roles {
         let Some(trust) = &role.trust else { continue };
@@ -518,7 +526,10 @@ fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Vec<Candidate
             .filter(|s| s.effect == Effect::Allow && action_matches(&s.action, "sts:AssumeRole"))
             .map(|s| &s.principal)
             .collect();
-        for source in &sources {
+        for source in trusted_sources(&trusted, &sources, &by_account, &by_arn)
+            .into_iter()
+            .map(|i| &sources[i])
+        {
             if source.id() == role.arn {
                 continue;
             }
@@ -550,8 +561,16 @@ fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Vec<Candidate
     }
     for e in &snapshot.entities {
         let from = Source::Entity(e);
+        // Pruning by action: only entities that may pass or edit at all look at targets.
+        let may_pass = could_allow(e, "iam:PassRole", None);
+        let may_edit = ROLE_EDITS
+            .iter()
+            .chain(&USER_EDITS)
+            .chain(&GROUP_EDITS)
+            .chain(&["iam:CreatePolicyVersion"])
+            .any(|a| could_allow(e, a, None));
         // Pass: the role trusts a launcher service, and the source may pass it and launch.
-        for role in &roles {
+        for role in roles.iter().filter(|_| may_pass) {
             if !could_allow(e, "iam:PassRole", Some(&role.arn)) || role.account() != e.account() {
                 continue;
             }
@@ -593,7 +612,7 @@ fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Vec<Candidate
             }
         }
         // Edit: permissions-editing actions on a role, a user, its groups, or an attached policy.
-        for target in &snapshot.entities {
+        for target in snapshot.entities.iter().filter(|_| may_edit) {
             if target.account() != e.account() {
                 continue;
             }
@@ -647,6 +666,38 @@ fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Vec<Candidate
         }
     }
     dedup(out)
+}
+
+/// The sources a trust policy's Principal elements could select: by exact ARN (and a role's
+/// sessions), by account, or all of them for `*` and NotPrincipal. A superset; each is
+/// matched exactly afterwards.
+fn trusted_sources(
+    trusted: &[&PrincipalClause],
+    sources: &[Source],
+    by_account: &BTreeMap<&str, Vec<usize>>,
+    by_arn: &BTreeMap<&str, usize>,
+) -> BTreeSet<usize> {
+    let mut out = BTreeSet::new();
+    for clause in trusted {
+        match clause {
+            PrincipalClause::Principal(set) if !set.everyone => {
+                for entry in &set.entries {
+                    match entry {
+                        PrincipalEntry::Account { account, .. } => {
+                            out.extend(by_account.get(account.as_str()).into_iter().flatten());
+                        }
+                        PrincipalEntry::Role { arn, .. } | PrincipalEntry::AwsArn { arn } => {
+                            out.extend(by_arn.get(arn.as_str()));
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            PrincipalClause::Absent => {}
+            _ => out.extend(0..sources.len()),
+        }
+    }
+    out
 }
 
 /// Some identity Allow statement grants every action on every resource with no condition.
