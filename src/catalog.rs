@@ -8,13 +8,20 @@
 
 use crate::model::{Comparison, OperatorKind, StringMatch};
 use crate::pattern::{Glob, Token};
+use serde_json::value::RawValue;
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
-use std::ops::Range;
 use std::sync::OnceLock;
 
+#[cfg(test)]
 const CATALOG_JSON: &str = include_str!("../encodings/catalog/iam-catalog.json");
+/// The catalog without its action lists, and one line per service with its action list, in
+/// the same order: written by `build.rs` from `iam-catalog.json` so start-up parses little.
+const CATALOG_INDEX_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/catalog-index.json"));
+const CATALOG_ACTIONS_JSONL: &str =
+    include_str!(concat!(env!("OUT_DIR"), "/catalog-actions.jsonl"));
 const GLOBAL_KEYS_JSON: &str = include_str!("../encodings/global-condition-keys.json");
 const OPERATORS_JSON: &str = include_str!("../encodings/condition-operators.json");
 
@@ -224,7 +231,7 @@ pub struct ActionInfo {
     pub condition_keys: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ServiceInfo {
     /// Lowercase prefix: `s3`.
     pub prefix: String,
@@ -233,11 +240,19 @@ pub struct ServiceInfo {
     pub resource_types: Vec<ResourceTypeInfo>,
     /// Canonical names of the condition keys the service defines.
     pub condition_keys: Vec<String>,
-    /// Position of the service's actions in [`Catalog::all_actions`].
-    actions: Range<usize>,
+    /// The service's actions as catalog JSON, decoded on first use: a process that touches
+    /// a few services decodes only those (most of the catalog is actions).
+    raw_actions: Cow<'static, str>,
+    actions: OnceLock<Vec<ActionInfo>>,
 }
 
 impl ServiceInfo {
+    /// The service's actions, sorted by lowercase name.
+    pub fn actions(&self) -> &[ActionInfo] {
+        self.actions
+            .get_or_init(|| decode_actions(&self.prefix, &self.raw_actions).unwrap_or_default())
+    }
+
     /// A resource type by name (case-insensitive).
     pub fn resource_type(&self, name: &str) -> Option<&ResourceTypeInfo> {
         self.resource_types
@@ -262,9 +277,8 @@ pub struct Catalog {
     /// Sorted by prefix.
     services: Vec<ServiceInfo>,
     service_index: BTreeMap<String, usize>,
-    /// Sorted by `lower_name`, so actions sharing a name prefix (e.g. one service) are contiguous.
-    actions: Vec<ActionInfo>,
-    action_index: BTreeMap<String, usize>,
+    /// Indexes into `services` sorted by `prefix:`, the order of lowercase action names.
+    action_order: Vec<usize>,
     /// Exact keys by lowercased name.
     keys: BTreeMap<String, KeyInfo>,
     key_patterns: Vec<KeyPattern>,
@@ -276,7 +290,7 @@ pub struct Catalog {
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        Catalog::from_json(CATALOG_JSON, GLOBAL_KEYS_JSON).unwrap_or_else(|e| Catalog {
+        Catalog::embedded().unwrap_or_else(|e| Catalog {
             load_error: Some(e.to_string()),
             ..Catalog::default()
         })
@@ -285,97 +299,111 @@ pub fn catalog() -> &'static Catalog {
 
 impl Catalog {
     /// Builds a catalog from the generated `iam-catalog.json` and `global-condition-keys.json` texts.
+    ///
+    /// Decoded straight into typed records (strings borrowed from the text where they have no
+    /// escapes), with no per-item work beyond the records themselves: this runs at the start of
+    /// every `keyaki` process that proves anything.
     pub fn from_json(catalog_json: &str, global_keys_json: &str) -> Result<Catalog, CatalogError> {
-        let root: Value = serde_json::from_str(catalog_json)?;
-        let globals: Value = serde_json::from_str(global_keys_json)?;
-        let version = root
-            .get("version")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string();
-        let raw_services = array(root.get("services"), "services")?;
+        let catalog = Catalog::from_json_lazy(catalog_json, global_keys_json)?;
+        for s in &catalog.services {
+            let actions = decode_actions(&s.prefix, &s.raw_actions)
+                .map_err(|message| shape(format!("services[{}].actions", s.prefix), message))?;
+            let _ = s.actions.set(actions);
+        }
+        Ok(catalog)
+    }
 
-        let mut services = Vec::with_capacity(raw_services.len());
-        let mut actions = Vec::new();
+    /// [`Catalog::from_json`] that decodes each service's actions on first use; malformed
+    /// actions then read as none. The embedded catalog is loaded this way (a test decodes
+    /// all of it eagerly, so its data is known to be well-formed).
+    pub fn from_json_lazy(
+        catalog_json: &str,
+        global_keys_json: &str,
+    ) -> Result<Catalog, CatalogError> {
+        let root: raw::Catalog = serde_json::from_str(catalog_json)?;
+        Catalog::from_raw(root, global_keys_json, |_, actions| {
+            actions
+                .map(|a| Cow::Owned(a.get().to_string()))
+                .ok_or_else(|| "a service has no `actions`".to_string())
+        })
+    }
+
+    /// The embedded catalog, split by `build.rs`: the index is parsed now, each service's
+    /// action list (one line of [`CATALOG_ACTIONS_JSONL`]) on first use.
+    fn embedded() -> Result<Catalog, CatalogError> {
+        let root: raw::Catalog = serde_json::from_str(CATALOG_INDEX_JSON)?;
+        let lines: Vec<&'static str> = CATALOG_ACTIONS_JSONL.lines().collect();
+        Catalog::from_raw(root, GLOBAL_KEYS_JSON, |i, _| {
+            lines
+                .get(i)
+                .map(|line| Cow::Borrowed(*line))
+                .ok_or_else(|| "fewer action lines than services".to_string())
+        })
+    }
+
+    /// Builds the catalog; `actions_of(i, raw)` gives the action-list JSON of service `i`.
+    fn from_raw(
+        root: raw::Catalog<'_>,
+        global_keys_json: &str,
+        actions_of: impl Fn(usize, Option<&RawValue>) -> Result<Cow<'static, str>, String>,
+    ) -> Result<Catalog, CatalogError> {
+        let globals: raw::GlobalKeys = serde_json::from_str(global_keys_json)?;
+        let version = root.version.map(|v| v.into_owned()).unwrap_or_default();
+
+        let mut services = Vec::with_capacity(root.services.len());
         // Service keys: (lower name) → (KeyInfo, defined by the owning service?).
         let mut service_keys: BTreeMap<String, (KeyInfo, bool)> = BTreeMap::new();
-        for (i, raw) in raw_services.iter().enumerate() {
-            let path = format!("services[{i}]");
-            let prefix = string(raw.get("prefix"), &format!("{path}.prefix"))?.to_lowercase();
-            let name = string(raw.get("name"), &format!("{path}.name"))?.to_string();
-            for (j, a) in array(raw.get("actions"), &format!("{path}.actions"))?
-                .iter()
-                .enumerate()
-            {
-                actions.push(parse_action(&prefix, a, &format!("{path}.actions[{j}]"))?);
-            }
-            let mut resource_types = Vec::new();
-            for (j, r) in array(raw.get("resources"), &format!("{path}.resources"))?
-                .iter()
-                .enumerate()
-            {
-                let rpath = format!("{path}.resources[{j}]");
-                resource_types.push(ResourceTypeInfo {
-                    name: string(r.get(0), &format!("{rpath}[0]"))?.to_string(),
-                    arn_template: string(r.get(1), &format!("{rpath}[1]"))?.to_string(),
-                    condition_keys: optional_strings(r.get(2), &format!("{rpath}[2]"))?,
-                });
-            }
-            let mut condition_keys = Vec::new();
-            for (j, k) in array(raw.get("keys"), &format!("{path}.keys"))?
-                .iter()
-                .enumerate()
-            {
-                let kpath = format!("{path}.keys[{j}]");
-                let key = string(k.get(0), &format!("{kpath}[0]"))?;
-                let key_type = key_type_of(k.get(1), &format!("{kpath}[1]"))?;
-                condition_keys.push(key.to_string());
+        for (i, raw) in root.services.into_iter().enumerate() {
+            let prefix = raw.prefix.to_lowercase();
+            let resource_types = raw
+                .resources
+                .into_iter()
+                .map(|r| ResourceTypeInfo {
+                    name: r.0.into_owned(),
+                    arn_template: r.1.into_owned(),
+                    condition_keys: owned(r.2),
+                })
+                .collect();
+            let mut condition_keys = Vec::with_capacity(raw.keys.len());
+            for (j, (key, type_name)) in raw.keys.into_iter().enumerate() {
+                let key_type = KeyType::parse(&type_name).ok_or_else(|| {
+                    shape(
+                        format!("services[{i}].keys[{j}][1]"),
+                        format!("unknown key type `{type_name}`"),
+                    )
+                })?;
                 let lower = key.to_lowercase();
                 // The owning service (`identitystore` for `identitystore:UserId`) decides the
                 // type when services disagree; otherwise the first service in prefix order.
-                let owned = key_prefix(&lower) == prefix;
+                let owned_by_service = key_prefix(&lower) == prefix;
                 let replace = match service_keys.get(&lower) {
                     None => true,
-                    Some((_, existing_owned)) => owned && !existing_owned,
+                    Some((_, existing_owned)) => owned_by_service && !existing_owned,
                 };
                 if replace {
-                    service_keys.insert(lower, (key_info(key, key_type), owned));
+                    service_keys.insert(lower, (key_info(&key, key_type), owned_by_service));
                 }
+                condition_keys.push(key.into_owned());
             }
             services.push(ServiceInfo {
                 prefix,
-                name,
+                name: raw.name.into_owned(),
                 resource_types,
                 condition_keys,
-                actions: 0..0,
+                raw_actions: actions_of(i, raw.actions)
+                    .map_err(|message| shape(format!("services[{i}]"), message))?,
+                actions: OnceLock::new(),
             });
         }
         services.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-        actions.sort_by(|a, b| a.lower_name.cmp(&b.lower_name));
-
-        let mut action_index = BTreeMap::new();
-        for (i, a) in actions.iter().enumerate() {
-            if action_index.insert(a.lower_name.clone(), i).is_some() {
-                return Err(shape(
-                    "actions",
-                    format!("duplicate action {}", a.full_name),
-                ));
-            }
-        }
         let mut service_index = BTreeMap::new();
-        for (i, s) in services.iter_mut().enumerate() {
-            let start = format!("{}:", s.prefix);
-            let from = actions.partition_point(|a| a.lower_name < start);
-            let to = from
-                + actions[from..]
-                    .iter()
-                    .take_while(|a| a.service == s.prefix)
-                    .count();
-            s.actions = from..to;
+        for (i, s) in services.iter().enumerate() {
             if service_index.insert(s.prefix.clone(), i).is_some() {
                 return Err(shape("services", format!("duplicate service {}", s.prefix)));
             }
         }
+        let mut action_order: Vec<usize> = (0..services.len()).collect();
+        action_order.sort_by_cached_key(|&i| format!("{}:", services[i].prefix));
 
         // Global keys win over what services list for `aws:` keys: they describe the
         // request context itself.
@@ -383,11 +411,14 @@ impl Catalog {
             .into_iter()
             .map(|(lower, (info, _))| (lower, info))
             .collect();
-        for (i, g) in array(globals.get("keys"), "keys")?.iter().enumerate() {
-            let path = format!("keys[{i}]");
-            let key = string(g.get("key"), &format!("{path}.key"))?;
-            let key_type = key_type_of(g.get("type"), &format!("{path}.type"))?;
-            all_keys.insert(key.to_lowercase(), key_info(key, key_type));
+        for (i, g) in globals.keys.into_iter().enumerate() {
+            let key_type = KeyType::parse(&g.key_type).ok_or_else(|| {
+                shape(
+                    format!("keys[{i}].type"),
+                    format!("unknown key type `{}`", g.key_type),
+                )
+            })?;
+            all_keys.insert(g.key.to_lowercase(), key_info(&g.key, key_type));
         }
         let mut keys = BTreeMap::new();
         let mut key_patterns = Vec::new();
@@ -408,8 +439,7 @@ impl Catalog {
             version,
             services,
             service_index,
-            actions,
-            action_index,
+            action_order,
             keys,
             key_patterns,
             load_error: None,
@@ -443,24 +473,31 @@ impl Catalog {
     /// The actions of a service, sorted by lowercase name.
     pub fn service_actions(&self, prefix: &str) -> &[ActionInfo] {
         match self.service(prefix) {
-            Some(s) => self.actions.get(s.actions.clone()).unwrap_or_default(),
+            Some(s) => s.actions(),
             None => &[],
         }
     }
 
     /// Every action, sorted by lowercase `service:name`.
     pub fn all_actions(&self) -> impl Iterator<Item = &ActionInfo> {
-        self.actions.iter()
+        self.action_order
+            .iter()
+            .flat_map(|&i| self.services[i].actions())
     }
 
     pub fn action_count(&self) -> usize {
-        self.actions.len()
+        self.services.iter().map(|s| s.actions().len()).sum()
     }
 
     /// An action by `service:name` (case-insensitive).
     pub fn action(&self, name: &str) -> Option<&ActionInfo> {
-        let i = *self.action_index.get(&name.to_lowercase())?;
-        self.actions.get(i)
+        let lower = name.to_lowercase();
+        let (prefix, _) = lower.split_once(':')?;
+        let actions = self.service(prefix)?.actions();
+        let i = actions
+            .binary_search_by(|a| a.lower_name.as_str().cmp(lower.as_str()))
+            .ok()?;
+        actions.get(i)
     }
 
     /// `s3:getobject` → `s3:GetObject`.
@@ -488,12 +525,19 @@ impl Catalog {
             return self.action(&literal).into_iter().collect();
         }
         let prefix = glob.literal_prefix();
-        let from = self
-            .actions
-            .partition_point(|a| a.lower_name.as_str() < prefix.as_str());
-        self.actions[from..]
-            .iter()
-            .take_while(|a| a.lower_name.starts_with(&prefix))
+        // The services whose `prefix:` names can start with the glob's literal prefix.
+        let services = self.action_order.iter().map(|&i| &self.services[i]).filter(|s| {
+            let head = format!("{}:", s.prefix);
+            head.starts_with(&prefix) || prefix.starts_with(&head)
+        });
+        services
+            .flat_map(|s| {
+                let actions = s.actions();
+                let from = actions.partition_point(|a| a.lower_name.as_str() < prefix.as_str());
+                actions[from..]
+                    .iter()
+                    .take_while(|a| a.lower_name.starts_with(&prefix))
+            })
             .filter(|a| glob.matches(&a.lower_name))
             .collect()
     }
@@ -696,35 +740,45 @@ fn template_glob(lower: &str) -> (Glob, usize) {
     (Glob::from_tokens(tokens), literal_len)
 }
 
-fn parse_action(prefix: &str, raw: &Value, path: &str) -> Result<ActionInfo, CatalogError> {
-    let name = string(raw.get(0), &format!("{path}[0]"))?.to_string();
-    let level_code = string(raw.get(1), &format!("{path}[1]"))?;
-    let access_level = AccessLevel::from_code(level_code).ok_or_else(|| {
-        shape(
-            format!("{path}[1]"),
-            format!("unknown access level `{level_code}`"),
-        )
-    })?;
-    let mut resource_types = Vec::new();
-    for (k, r) in array(raw.get(2), &format!("{path}[2]"))?.iter().enumerate() {
-        let rpath = format!("{path}[2][{k}]");
-        resource_types.push(ActionResource {
-            name: string(r.get(0), &format!("{rpath}[0]"))?.to_string(),
-            required: r.get(1).and_then(Value::as_u64).unwrap_or(0) != 0,
-            condition_keys: optional_strings(r.get(2), &format!("{rpath}[2]"))?,
-        });
+/// Decodes one service's actions (catalog JSON), sorted by lowercase name.
+fn decode_actions(prefix: &str, raw_actions: &str) -> Result<Vec<ActionInfo>, String> {
+    let raw: Vec<raw::Action> = serde_json::from_str(raw_actions).map_err(|e| e.to_string())?;
+    let mut actions = raw
+        .into_iter()
+        .map(|a| action_info(prefix, a))
+        .collect::<Result<Vec<_>, _>>()?;
+    actions.sort_by(|a, b| a.lower_name.cmp(&b.lower_name));
+    if let Some(pair) = actions.windows(2).find(|w| w[0].lower_name == w[1].lower_name) {
+        return Err(format!("duplicate action {}", pair[1].full_name));
     }
-    let condition_keys = optional_strings(raw.get(3), &format!("{path}[3]"))?;
-    let full_name = format!("{prefix}:{name}");
+    Ok(actions)
+}
+
+fn action_info(prefix: &str, raw: raw::Action<'_>) -> Result<ActionInfo, String> {
+    let access_level = AccessLevel::from_code(&raw.level)
+        .ok_or_else(|| format!("unknown access level `{}`", raw.level))?;
+    let full_name = format!("{prefix}:{}", raw.name);
     Ok(ActionInfo {
         service: prefix.to_string(),
         lower_name: full_name.to_lowercase(),
         full_name,
-        name,
+        name: raw.name.into_owned(),
         access_level,
-        resource_types,
-        condition_keys,
+        resource_types: raw
+            .resources
+            .into_iter()
+            .map(|r| ActionResource {
+                name: r.name.into_owned(),
+                required: r.required,
+                condition_keys: owned(r.keys),
+            })
+            .collect(),
+        condition_keys: owned(raw.keys),
     })
+}
+
+fn owned(strings: Vec<Cow<'_, str>>) -> Vec<String> {
+    strings.into_iter().map(Cow::into_owned).collect()
 }
 
 fn array<'a>(value: Option<&'a Value>, path: &str) -> Result<&'a Vec<Value>, CatalogError> {
@@ -737,18 +791,6 @@ fn string<'a>(value: Option<&'a Value>, path: &str) -> Result<&'a str, CatalogEr
     value
         .and_then(Value::as_str)
         .ok_or_else(|| shape(path, "expected a string"))
-}
-
-/// A list of strings that may be left out.
-fn optional_strings(value: Option<&Value>, path: &str) -> Result<Vec<String>, CatalogError> {
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(v) => array(Some(v), path)?
-            .iter()
-            .enumerate()
-            .map(|(i, s)| string(Some(s), &format!("{path}[{i}]")).map(str::to_string))
-            .collect(),
-    }
 }
 
 fn key_type_of(value: Option<&Value>, path: &str) -> Result<KeyType, CatalogError> {
@@ -862,6 +904,8 @@ fn operator_kind(family: &str, comparison: Option<&str>) -> Option<OperatorKind>
         _ => return None,
     })
 }
+
+mod raw;
 
 #[cfg(test)]
 mod tests;

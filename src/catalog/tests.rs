@@ -523,3 +523,18 @@ fn generated_data_is_up_to_date_with_the_generator() {
         Err(e) => println!("SKIPPED: python3 not runnable: {e}"),
     }
 }
+
+#[test]
+fn the_embedded_catalog_decodes_eagerly_and_lazily_alike() {
+    // `catalog()` decodes each service's actions on first use and reads malformed ones as
+    // none; the eager decoder would refuse them. Equal action lists prove the data is clean.
+    let eager = Catalog::from_json(CATALOG_JSON, GLOBAL_KEYS_JSON).unwrap();
+    let lazy = catalog();
+    assert_eq!(lazy.load_error(), None);
+    assert!(eager.action_count() > 20_000);
+    assert_eq!(eager.action_count(), lazy.action_count());
+    let names = |c: &Catalog| c.all_actions().map(|a| a.lower_name.clone()).collect::<Vec<_>>();
+    let eager_names = names(&eager);
+    assert!(eager_names.windows(2).all(|w| w[0] < w[1]), "sorted by lowercase name");
+    assert_eq!(eager_names, names(lazy));
+}

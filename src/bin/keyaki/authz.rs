@@ -40,7 +40,7 @@ fn options(timeout: f64) -> Result<CheckOptions, String> {
 pub fn run_eval(
     ctx_path: &str,
     request: Option<String>,
-    format: FormatArg,
+    json_format: bool,
     out: &mut dyn Write,
 ) -> Result<Exit, String> {
     let ctx = context(ctx_path)?;
@@ -57,8 +57,8 @@ pub fn run_eval(
         ));
     }
     let d = decide(&ctx, &request);
-    match format {
-        FormatArg::Text => {
+    match json_format {
+        false => {
             let mut s = format!(
                 "{:?}: {}{}\n",
                 d.decision,
@@ -100,7 +100,7 @@ pub fn run_eval(
             }
             write(out, &s)?;
         }
-        _ => write(
+        true => write(
             out,
             &format!("{}\n", serde_json::to_string_pretty(&d).unwrap_or_default()),
         )?,
