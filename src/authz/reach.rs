@@ -195,7 +195,7 @@ pub fn build(snapshot: &Snapshot, options: &CheckOptions) -> ReachGraph {
             _ => groups.push(vec![i]),
         }
     }
-    let results: Vec<(usize, Result<Vec<Hop>, Option<String>>)> = groups
+    let results: Vec<(usize, EdgeProof)> = groups
         .par_iter()
         .flat_map_iter(|group| {
             let mut witnesses = Witnesses::new();
@@ -253,6 +253,9 @@ pub fn build(snapshot: &Snapshot, options: &CheckOptions) -> ReachGraph {
     }
 }
 
+/// An edge's hops, or why not: None when proved impossible, Some(reason) when undecided.
+type EdgeProof = Result<Vec<Hop>, Option<String>>;
+
 /// Per source: request contexts that made an (action, acting service) allowed: tried first on the
 /// next resource. Only a cache: every use is decided again by the evaluator.
 type Witnesses = BTreeMap<(String, Option<String>), BTreeMap<String, crate::request::ContextValue>>;
@@ -265,7 +268,7 @@ fn prove_candidate(
     assumed: Option<&crate::model::Policy>,
     options: &CheckOptions,
     witnesses: &mut Witnesses,
-) -> Result<Vec<Hop>, Option<String>> {
+) -> EdgeProof {
     let mut hops = Vec::new();
     for (goal, trust_of, as_service) in &c.goals {
         let ctx = match as_service {
