@@ -91,6 +91,7 @@ pub fn scp_removes_access(
     ))
 }
 
+/// `sts:GetCallerIdentity` is allowed whatever the policies say, boundary included: not an escape.
 pub fn boundary_escape(ctx: &AuthzContext, options: &CheckOptions) -> Result<Proof, String> {
     let boundary = ctx
         .principal
@@ -101,12 +102,11 @@ pub fn boundary_escape(ctx: &AuthzContext, options: &CheckOptions) -> Result<Pro
         policy: &boundary.policy,
         allows: false,
     };
-    Ok(find_request(
-        &[(ctx, true)],
-        &[extra],
-        &goal_for(ctx),
-        options,
-    ))
+    let goal = Goal {
+        exclude_actions: vec![super::logic::GET_CALLER_IDENTITY.to_string()],
+        ..goal_for(ctx)
+    };
+    Ok(find_request(&[(ctx, true)], &[extra], &goal, options))
 }
 
 /// One way in from outside the organization, replayed through the whole context.
@@ -213,9 +213,28 @@ pub fn outside_org_access(
 }
 
 /// The resource policy with the Deny statements of the RCPs that restrict it appended (their
-/// Principal is `*`): RCPs are deny-only here (`RCPFullAWSAccess` is always attached).
+/// Principal is `*`): RCPs are deny-only here (`RCPFullAWSAccess` is always attached); and
+/// with denies that keep the keys AWS sets at their values.
 fn with_rcp_denies(ctx: &AuthzContext, policy: &Policy) -> Policy {
     let mut combined = policy.clone();
+    // Keys AWS sets, as Deny statements over the free principal: a caller cannot choose them.
+    if let Some(owner) = ctx.resource_account() {
+        let realistic = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+            {{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+              "Condition": {{"StringNotEquals": {{"aws:ResourceAccount": "{owner}"}}}}}},
+            {{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+              "Condition": {{"Null": {{"aws:PrincipalServiceName": "true"}}, "StringNotEquals": {{"aws:PrincipalIsAWSService": "false"}}}}}},
+            {{"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+              "Condition": {{"Null": {{"aws:PrincipalServiceName": "false"}}, "StringNotEquals": {{"aws:PrincipalIsAWSService": "true"}}}}}}]}}"#
+        );
+        if let Ok(p) = crate::parse::parse_policy(realistic.as_bytes(), "(AWS-set keys)") {
+            for mut s in p.statements {
+                s.index = combined.statements.len();
+                combined.statements.push(s);
+            }
+        }
+    }
     let service = ctx
         .resource
         .as_ref()
@@ -257,6 +276,7 @@ fn outside_context(ctx: &AuthzContext, who: &Principal) -> Option<AuthzContext> 
         }
         Principal::Aws(a) => (a.clone(), None),
         Principal::Service(s) => (s.clone(), None),
+        Principal::Anonymous => (super::context::ANONYMOUS.to_string(), None),
         _ => return None,
     };
     Some(AuthzContext {

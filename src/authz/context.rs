@@ -20,6 +20,9 @@ use crate::request::{aws_account_of, is_account_id};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// How a context names an unauthenticated caller.
+pub const ANONYMOUS: &str = "anonymous";
+
 /// A policy with the name it is reported under (a file, an ARN, or a name given in the context).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NamedPolicy {
@@ -29,7 +32,8 @@ pub struct NamedPolicy {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PrincipalInfo {
-    /// An IAM user or role ARN, an account root ARN, or a service principal (`lambda.amazonaws.com`).
+    /// An IAM user or role ARN, an account root ARN, a service principal (`lambda.amazonaws.com`),
+    /// or `anonymous`.
     pub arn: String,
     /// The role session the request comes from (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
     pub session: Option<String>,
@@ -51,7 +55,12 @@ impl PrincipalInfo {
     }
 
     pub fn is_service(&self) -> bool {
-        !self.arn.starts_with("arn:") && !is_account_id(&self.arn)
+        !self.arn.starts_with("arn:") && !is_account_id(&self.arn) && !self.is_anonymous()
+    }
+
+    /// An unauthenticated caller, written `anonymous` (only resource policies can grant it).
+    pub fn is_anonymous(&self) -> bool {
+        self.arn == ANONYMOUS
     }
 
     pub fn is_role(&self) -> bool {
@@ -321,7 +330,8 @@ impl Reader<'_> {
         )?;
         let arn_json = self.required(json, path, "arn")?;
         let arn = self.string(arn_json, &path.key("arn"))?;
-        let looks_like_service = !arn.starts_with("arn:") && arn.contains('.');
+        let looks_like_service =
+            (!arn.starts_with("arn:") && arn.contains('.')) || arn == ANONYMOUS;
         if aws_account_of(&arn).is_none() && !looks_like_service {
             return Err(self.error(
                 &path.key("arn"),

@@ -73,7 +73,9 @@ pub struct WholeDecision {
 
 /// The caller as the request names it.
 pub fn caller(ctx: &AuthzContext) -> Principal {
-    if ctx.principal.is_service() {
+    if ctx.principal.is_anonymous() {
+        Principal::Anonymous
+    } else if ctx.principal.is_service() {
         Principal::Service(ctx.principal.arn.clone())
     } else {
         Principal::Aws(ctx.principal.caller_arn().to_string())
@@ -82,7 +84,7 @@ pub fn caller(ctx: &AuthzContext) -> Principal {
 
 pub fn caller_kind(ctx: &AuthzContext) -> CallerKind {
     let p = &ctx.principal;
-    if p.is_service() {
+    if p.is_service() || p.is_anonymous() {
         CallerKind::Service
     } else if p.is_root() {
         CallerKind::Root
@@ -106,20 +108,19 @@ pub fn check_request(ctx: &AuthzContext, request: &Request) -> Result<(), String
             ctx.principal.caller_arn()
         ));
     }
-    if let (Some(given), Some(owner)) = (
-        request.context_values("aws:resourceaccount"),
-        ctx.resource_account(),
-    ) {
-        if given != [owner.to_string()] {
-            return Err(format!(
-                "the request's aws:ResourceAccount {given:?} is not the context's owning account {owner}"
-            ));
+    for (key, values) in context_keys(ctx) {
+        if let Some(given) = request.context_values(&key.to_lowercase()) {
+            if given != values.as_slice() {
+                return Err(format!(
+                    "the request gives {key} = {given:?}, but AWS sets it to {values:?} in this context"
+                ));
+            }
         }
     }
     Ok(())
 }
 
-/// The keys AWS sets from the context (filled in when the request does not give them).
+/// The keys AWS sets from the context: a request cannot choose them (see `encodings/authz-context.md`).
 pub fn context_keys(ctx: &AuthzContext) -> Vec<(&'static str, Vec<String>)> {
     let mut keys = Vec::new();
     if let Some(owner) = ctx.resource_account() {
@@ -146,14 +147,12 @@ pub fn context_keys(ctx: &AuthzContext) -> Vec<(&'static str, Vec<String>)> {
     keys
 }
 
-/// The request with the context's keys added where it does not give them.
+/// The request with the keys AWS sets from the context (they replace any the request gives).
 pub fn enrich(ctx: &AuthzContext, request: &Request) -> Request {
     let mut out = request.clone();
     for (key, values) in context_keys(ctx) {
-        if out.context_values(&key.to_lowercase()).is_none() {
-            let multi = key.ends_with("OrgPaths");
-            out.set_context(key, values, multi);
-        }
+        let multi = key.ends_with("OrgPaths");
+        out.set_context(key, values, multi);
     }
     out
 }

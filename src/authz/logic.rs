@@ -62,7 +62,8 @@ pub enum CallerKind {
     RoleSession,
     /// The account root user: full access in its own account, no boundary.
     Root,
-    /// An AWS service principal: only resource policies can grant it anything.
+    /// An AWS service principal or an anonymous caller: only resource policies can grant it
+    /// anything.
     Service,
 }
 

@@ -34,6 +34,8 @@ pub struct Goal {
     pub resource_patterns: Vec<String>,
     /// Context keys the question fixes (`iam:PassedToService`, ...).
     pub fixed_keys: Vec<(String, Vec<String>)>,
+    /// Actions (lowercased) the request must not be.
+    pub exclude_actions: Vec<String>,
 }
 
 /// A single policy's verdict the request must also have (a boundary that must not allow, ...).
@@ -121,10 +123,14 @@ pub fn find_request(
         let request = rebuild(found, &who, goal);
         let decisions: Vec<WholeDecision> =
             contexts.iter().map(|(c, _)| decide(c, &request)).collect();
-        let contexts_ok = contexts
-            .iter()
-            .zip(&decisions)
-            .all(|((_, want), d)| (d.decision == Decision::Allow) == *want);
+        let action_ok = !goal
+            .exclude_actions
+            .contains(&request.action.to_lowercase());
+        let contexts_ok = action_ok
+            && contexts
+                .iter()
+                .zip(&decisions)
+                .all(|((_, want), d)| (d.decision == Decision::Allow) == *want);
         let extras_ok = extras.iter().all(|e| {
             (evaluate(
                 e.policy,
@@ -448,6 +454,10 @@ fn fixed_keys(fixed: &Request) -> BTreeSet<String> {
 /// The goal's action and resource as asserted literals; fixed context values likewise, so the
 /// concrete request carries exactly them.
 fn pin_goal(query: &mut Query, goal: &Goal, fixed: &Request) {
+    for excluded in &goal.exclude_actions {
+        let t = query.str_atom(StrVar::Action, StrPattern::Glob(Glob::literal(excluded)));
+        query.assertions.push(Term::not(t));
+    }
     if let Some(action) = &goal.action {
         let t = query.str_atom(
             StrVar::Action,
