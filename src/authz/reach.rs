@@ -279,7 +279,12 @@ fn prove_candidate(
         // or none; the request context of an earlier witness for the same caller and action.
         let mut tries: Vec<Request> = Vec::new();
         if let (Some(a), None) = (&goal.action, &goal.resource) {
-            if let Some(r) = crate::catalog::catalog().example_resource(&a.to_lowercase()) {
+            // The catalog's example names a placeholder account: the caller's own account here.
+            let own = ctx.resource_account().unwrap_or("111122223333").to_string();
+            if let Some(r) = crate::catalog::catalog()
+                .example_resource(&a.to_lowercase())
+                .map(|r| r.replace(":111122223333:", &format!(":{own}:")))
+            {
                 tries.push(super::symbolic::concrete_request(&ctx, a, Some(&r), goal));
             }
             tries.push(super::symbolic::concrete_request(&ctx, a, None, goal));
