@@ -9,6 +9,7 @@
 //! `aws iam get-account-authorization-details`; [`reach`] builds the graph of who can become
 //! whom. The documented choices are in `encodings/authz-*.md`.
 
+pub mod candidates;
 pub mod check;
 pub mod context;
 pub mod decide;
