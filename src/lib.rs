@@ -46,6 +46,7 @@
 
 pub mod access;
 pub mod activity;
+pub mod authz;
 #[doc(hidden)]
 pub mod automata;
 pub mod catalog;

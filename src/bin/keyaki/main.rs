@@ -1,5 +1,12 @@
-//! The thin command-line layer: argument parsing, reading files, exit codes.
-//! All rendering goes through [`keyaki::report`].
+//! The `keyaki` command: a thin layer over the library. It parses flags into the library's
+//! option structs (at one contact point, [`options`]), reads files, picks a reporter and maps
+//! results to exit codes. The library cannot import anything from here.
+#![forbid(unsafe_code)]
+
+/// jemalloc for Rust and (unprefixed) for z3's C++ allocations: see Cargo.toml.
+#[cfg(feature = "jemalloc")]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use clap::{Parser, Subcommand};
 use keyaki::eval::{evaluate, PolicyType};
@@ -12,11 +19,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod activity;
+mod authz;
 mod diagnostic;
+mod events;
 mod parse;
 mod rules;
-mod activity;
-mod events;
 mod scan;
 mod validate;
 mod validator;
@@ -132,6 +140,9 @@ pub enum Command {
     Eval {
         /// The policy (JSON; `-` reads stdin).
         policy: Option<String>,
+        /// A whole authorization context (see encodings/authz-context.md) instead of one policy.
+        #[arg(long, conflicts_with_all = ["policy", "batch"])]
+        context: Option<String>,
         /// The request to decide (JSON: principal, action, resource, context; see the README).
         #[arg(long)]
         request: Option<String>,
@@ -176,6 +187,10 @@ pub enum Command {
     Unused(activity::UnusedArgs),
     /// Which observed CloudTrail requests a proposed policy would deny.
     Replay(activity::ReplayArgs),
+    /// Questions over an authorization context: a new SCP, access from outside the org, a boundary.
+    CheckContext(authz::CheckContextArgs),
+    /// Who can become whom: the proved assume/pass/edit graph of a snapshot, and shortest paths.
+    Reach(authz::ReachArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -237,11 +252,15 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
     match command {
         Command::Eval {
             policy,
+            context,
             request,
             batch,
             policy_type,
             format,
         } => {
+            if let Some(context) = context {
+                return authz::run_eval(&context, request, format == EvalFormat::Json, out);
+            }
             if let Some(batch) = batch {
                 return eval_batch(&batch, out);
             }
@@ -300,6 +319,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::Findings(command) => events::run_findings(command, out),
         Command::Unused(args) => activity::run_unused(args, out),
         Command::Replay(args) => activity::run_replay(args, out),
+        Command::CheckContext(args) => authz::run_check(args, out),
+        Command::Reach(args) => authz::run_reach(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),

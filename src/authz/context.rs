@@ -1,0 +1,560 @@
+//! An authorization context: everything that takes part in one decision, and its JSON file.
+//!
+//! ```json
+//! {"principal": {"arn": "arn:aws:iam::111122223333:role/app",
+//!                "session": "arn:aws:sts::111122223333:assumed-role/app/s1",
+//!                "identity_policies": [{"name": "inline", "document": {...}}, {"file": "p.json"}],
+//!                "permissions_boundary": {"file": "boundary.json"},
+//!                "session_policies": []},
+//!  "resource": {"arn": "arn:aws:s3:::bucket", "account": "111122223333", "policy": {"file": "b.json"}},
+//!  "organization": {"id": "o-abc123", "management_account": "999999999999",
+//!                   "units": {"r-root": {"scps": [...], "rcps": [...]}, "ou-prod": {...}},
+//!                   "accounts": {"111122223333": {"path": ["r-root", "ou-prod"], "scps": [...]}}}}
+//! ```
+//! The format and its defaults are in `encodings/authz-context.md`.
+
+use super::AuthzError;
+use crate::model::Policy;
+use crate::parse::{parse_json, parse_policy, policy_from_json, Json, JsonPath, ParseError, Span};
+use crate::request::{aws_account_of, is_account_id};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How a context names an unauthenticated caller.
+pub const ANONYMOUS: &str = "anonymous";
+
+/// A policy with the name it is reported under (a file, an ARN, or a name given in the context).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedPolicy {
+    pub name: String,
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrincipalInfo {
+    /// An IAM user or role ARN, an account root ARN, a service principal (`lambda.amazonaws.com`),
+    /// or `anonymous`.
+    pub arn: String,
+    /// The role session the request comes from (`arn:aws:sts::ACCOUNT:assumed-role/NAME/SESSION`).
+    pub session: Option<String>,
+    pub identity_policies: Vec<NamedPolicy>,
+    pub permissions_boundary: Option<NamedPolicy>,
+    /// Session policies passed when the session was created (their union bounds the session).
+    pub session_policies: Vec<NamedPolicy>,
+}
+
+impl PrincipalInfo {
+    /// The account the principal belongs to; None for a service principal.
+    pub fn account(&self) -> Option<&str> {
+        aws_account_of(&self.arn)
+    }
+
+    /// The ARN requests come from: the session when there is one.
+    pub fn caller_arn(&self) -> &str {
+        self.session.as_deref().unwrap_or(&self.arn)
+    }
+
+    pub fn is_service(&self) -> bool {
+        !self.arn.starts_with("arn:") && !is_account_id(&self.arn) && !self.is_anonymous()
+    }
+
+    /// An unauthenticated caller, written `anonymous` (only resource policies can grant it).
+    pub fn is_anonymous(&self) -> bool {
+        self.arn == ANONYMOUS
+    }
+
+    pub fn is_role(&self) -> bool {
+        role_path(&self.arn).is_some()
+    }
+
+    pub fn is_user(&self) -> bool {
+        self.arn
+            .split(':')
+            .nth(5)
+            .is_some_and(|r| r.starts_with("user/"))
+    }
+
+    pub fn is_root(&self) -> bool {
+        is_account_id(&self.arn) || self.arn.split(':').nth(5) == Some("root")
+    }
+
+    /// A service-linked role (`role/aws-service-role/...`): SCPs and RCPs do not restrict it.
+    pub fn is_service_linked_role(&self) -> bool {
+        role_path(&self.arn).is_some_and(|p| p.starts_with("aws-service-role/"))
+    }
+}
+
+/// `path/Name` of an IAM role ARN.
+pub fn role_path(arn: &str) -> Option<&str> {
+    let mut parts = arn.splitn(6, ':');
+    let (_, _, service, _, _, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    (service == "iam").then_some(())?;
+    resource.strip_prefix("role/")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResourceInfo {
+    /// Descriptive: the requests name their own resource; the policy below is that resource's.
+    pub arn: Option<String>,
+    /// The owning account: it decides same- vs cross-account.
+    pub account: String,
+    /// The resource-based policy (bucket policy, role trust policy, key policy, ...).
+    pub policy: Option<NamedPolicy>,
+}
+
+/// One level of the organization tree (the root, an OU, or the account itself).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OrgLevel {
+    pub id: String,
+    /// None: `FullAWSAccess` (attached by default). Some: the SCPs listed; each level needs an Allow.
+    pub scps: Option<Vec<NamedPolicy>>,
+    /// `RCPFullAWSAccess` is always attached too (it cannot be detached): only denies restrict.
+    pub rcps: Vec<NamedPolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Organization {
+    pub id: String,
+    pub management_account: Option<String>,
+    pub units: BTreeMap<String, OrgLevel>,
+    /// Account id → (unit ids from the root down, the account's own level).
+    pub accounts: BTreeMap<String, (Vec<String>, OrgLevel)>,
+}
+
+impl Organization {
+    /// The levels that govern an account, root first, the account last; None outside the org.
+    pub fn levels_of(&self, account: &str) -> Option<Vec<&OrgLevel>> {
+        let (path, own) = self.accounts.get(account)?;
+        let mut levels: Vec<&OrgLevel> = path.iter().filter_map(|u| self.units.get(u)).collect();
+        levels.push(own);
+        Some(levels)
+    }
+
+    /// Is the account a member (in the org and not the management account)? SCPs and RCPs
+    /// apply only to members.
+    pub fn is_member(&self, account: &str) -> bool {
+        self.accounts.contains_key(account) && self.management_account.as_deref() != Some(account)
+    }
+
+    pub fn contains(&self, account: &str) -> bool {
+        self.accounts.contains_key(account) || self.management_account.as_deref() == Some(account)
+    }
+
+    /// `o-id/r-root/ou-a/` as `aws:PrincipalOrgPaths` / `aws:ResourceOrgPaths` spell it.
+    pub fn org_path(&self, account: &str) -> Option<String> {
+        let (path, _) = self.accounts.get(account)?;
+        let mut text = format!("{}/", self.id);
+        for unit in path {
+            text.push_str(unit);
+            text.push('/');
+        }
+        Some(text)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthzContext {
+    pub principal: PrincipalInfo,
+    /// None: requests on resources of the principal's own account that have no resource policy.
+    pub resource: Option<ResourceInfo>,
+    pub organization: Option<Organization>,
+}
+
+impl AuthzContext {
+    /// The account that owns the requested resource.
+    pub fn resource_account(&self) -> Option<&str> {
+        match &self.resource {
+            Some(r) => Some(r.account.as_str()),
+            None => self.principal.account(),
+        }
+    }
+
+    pub fn resource_policy(&self) -> Option<&NamedPolicy> {
+        self.resource.as_ref().and_then(|r| r.policy.as_ref())
+    }
+}
+
+/// Reads a context file; policy files it names are read relative to its folder.
+pub fn load_context(path: &Path) -> Result<AuthzContext, AuthzError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse_context(&bytes, &file, &base)
+}
+
+/// Parses a context document; `base` is where relative policy `file`s are looked up.
+pub fn parse_context(bytes: &[u8], file: &str, base: &Path) -> Result<AuthzContext, AuthzError> {
+    let json = parse_json(bytes, file)?;
+    let reader = Reader { file, base };
+    let root = JsonPath::root();
+    reader.only_keys(&json, &root, &["principal", "resource", "organization"])?;
+    let principal = reader.principal(
+        reader.required(&json, &root, "principal")?,
+        &root.key("principal"),
+    )?;
+    let resource = match json.get("resource") {
+        Some(r) => Some(reader.resource(r, &root.key("resource"))?),
+        None => None,
+    };
+    let organization = match json.get("organization") {
+        Some(o) => Some(reader.organization(o, &root.key("organization"))?),
+        None => None,
+    };
+    Ok(AuthzContext {
+        principal,
+        resource,
+        organization,
+    })
+}
+
+/// Reads an organization file (the `organization` object of a context, on its own).
+pub fn load_organization(path: &Path) -> Result<Organization, AuthzError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    parse_organization(&bytes, &file, &base)
+}
+
+/// Parses an organization document; `base` is where relative policy `file`s are looked up.
+pub fn parse_organization(
+    bytes: &[u8],
+    file: &str,
+    base: &Path,
+) -> Result<Organization, AuthzError> {
+    let json = parse_json(bytes, file)?;
+    Reader { file, base }.organization(&json, &JsonPath::root())
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    base: &'a Path,
+}
+
+impl Reader<'_> {
+    fn error(&self, path: &JsonPath, span: Span, message: impl Into<String>) -> AuthzError {
+        AuthzError::Parse(ParseError {
+            file: self.file.to_string(),
+            path: path.to_string(),
+            line: span.line,
+            col: span.col,
+            message: message.into(),
+        })
+    }
+
+    fn only_keys(&self, json: &Json, path: &JsonPath, allowed: &[&str]) -> Result<(), AuthzError> {
+        let members = json.as_object().ok_or_else(|| {
+            self.error(
+                path,
+                json.span,
+                format!("expected an object, found {}", json.type_name()),
+            )
+        })?;
+        for (key, span, _) in members {
+            if !allowed.contains(&key.as_str()) {
+                return Err(self.error(
+                    &path.key(key),
+                    *span,
+                    format!(
+                        "unknown field `{key}` (expected {}){}",
+                        allowed.join(", "),
+                        crate::parse::did_you_mean(key, allowed)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn required<'j>(
+        &self,
+        json: &'j Json,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<&'j Json, AuthzError> {
+        json.get(key)
+            .ok_or_else(|| self.error(path, json.span, format!("`{key}` is required here")))
+    }
+
+    fn string(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
+        json.as_str().map(str::to_string).ok_or_else(|| {
+            self.error(
+                path,
+                json.span,
+                format!("expected a string, found {}", json.type_name()),
+            )
+        })
+    }
+
+    fn optional_string(
+        &self,
+        json: &Json,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<Option<String>, AuthzError> {
+        json.get(key)
+            .map(|v| self.string(v, &path.key(key)))
+            .transpose()
+    }
+
+    fn account(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
+        let text = self.string(json, path)?;
+        if is_account_id(&text) {
+            Ok(text)
+        } else {
+            Err(self.error(
+                path,
+                json.span,
+                format!("`{text}` is not a 12-digit account id"),
+            ))
+        }
+    }
+
+    fn principal(&self, json: &Json, path: &JsonPath) -> Result<PrincipalInfo, AuthzError> {
+        self.only_keys(
+            json,
+            path,
+            &[
+                "arn",
+                "session",
+                "identity_policies",
+                "permissions_boundary",
+                "session_policies",
+            ],
+        )?;
+        let arn_json = self.required(json, path, "arn")?;
+        let arn = self.string(arn_json, &path.key("arn"))?;
+        let looks_like_service =
+            (!arn.starts_with("arn:") && arn.contains('.')) || arn == ANONYMOUS;
+        if aws_account_of(&arn).is_none() && !looks_like_service {
+            return Err(self.error(
+                &path.key("arn"),
+                arn_json.span,
+                format!("`{arn}` is neither an IAM ARN, an account id nor a service principal such as `lambda.amazonaws.com`"),
+            ));
+        }
+        let session = self.optional_string(json, path, "session")?;
+        if let (Some(s), Some(span)) = (&session, json.get("session").map(Json::span)) {
+            let name = role_path(&arn).and_then(|p| p.rsplit('/').next());
+            let expected = name.map(|n| format!(":assumed-role/{n}/"));
+            if !expected.is_some_and(|e| s.contains(&e))
+                || aws_account_of(s) != aws_account_of(&arn)
+            {
+                return Err(self.error(
+                    &path.key("session"),
+                    span,
+                    format!("`{s}` is not a session of `{arn}` (expected arn:PARTITION:sts::ACCOUNT:assumed-role/NAME/SESSION)"),
+                ));
+            }
+        }
+        Ok(PrincipalInfo {
+            arn,
+            session,
+            identity_policies: self.policy_list(json, path, "identity_policies")?,
+            permissions_boundary: json
+                .get("permissions_boundary")
+                .map(|b| self.policy_ref(b, &path.key("permissions_boundary")))
+                .transpose()?,
+            session_policies: self.policy_list(json, path, "session_policies")?,
+        })
+    }
+
+    fn resource(&self, json: &Json, path: &JsonPath) -> Result<ResourceInfo, AuthzError> {
+        self.only_keys(json, path, &["arn", "account", "policy"])?;
+        let arn = self.optional_string(json, path, "arn")?;
+        let account = match json.get("account") {
+            Some(a) => self.account(a, &path.key("account"))?,
+            None => match arn.as_deref().and_then(aws_account_of) {
+                Some(a) => a.to_string(),
+                None => {
+                    return Err(self.error(
+                        path,
+                        json.span,
+                        "`account` (the owning account) is required when the ARN does not name one (S3 ARNs do not)",
+                    ))
+                }
+            },
+        };
+        let policy = json
+            .get("policy")
+            .map(|p| self.policy_ref(p, &path.key("policy")))
+            .transpose()?;
+        Ok(ResourceInfo {
+            arn,
+            account,
+            policy,
+        })
+    }
+
+    fn organization(&self, json: &Json, path: &JsonPath) -> Result<Organization, AuthzError> {
+        self.only_keys(
+            json,
+            path,
+            &["id", "management_account", "units", "accounts"],
+        )?;
+        let id = self.string(self.required(json, path, "id")?, &path.key("id"))?;
+        let management_account = json
+            .get("management_account")
+            .map(|a| self.account(a, &path.key("management_account")))
+            .transpose()?;
+        let mut units = BTreeMap::new();
+        if let Some(u) = json.get("units") {
+            let upath = path.key("units");
+            let members = u.as_object().ok_or_else(|| {
+                self.error(&upath, u.span, "`units` must be an object keyed by unit id")
+            })?;
+            for (name, _, level) in members {
+                units.insert(
+                    name.clone(),
+                    self.level(name, level, &upath.key(name), &["scps", "rcps"])?
+                        .0,
+                );
+            }
+        }
+        let mut accounts = BTreeMap::new();
+        let apath = path.key("accounts");
+        let accounts_json = self.required(json, path, "accounts")?;
+        let members = accounts_json.as_object().ok_or_else(|| {
+            self.error(
+                &apath,
+                accounts_json.span,
+                "`accounts` must be an object keyed by account id",
+            )
+        })?;
+        for (account, span, level) in members {
+            let here = apath.key(account);
+            if !is_account_id(account) {
+                return Err(self.error(
+                    &here,
+                    *span,
+                    format!("`{account}` is not a 12-digit account id"),
+                ));
+            }
+            let (own, path_units) = self.level(account, level, &here, &["path", "scps", "rcps"])?;
+            for (unit, unit_span) in &path_units {
+                if !units.contains_key(unit) {
+                    return Err(self.error(
+                        &here.key("path"),
+                        *unit_span,
+                        format!("unit `{unit}` is not defined under organization.units"),
+                    ));
+                }
+            }
+            accounts.insert(
+                account.clone(),
+                (path_units.into_iter().map(|(u, _)| u).collect(), own),
+            );
+        }
+        Ok(Organization {
+            id,
+            management_account,
+            units,
+            accounts,
+        })
+    }
+
+    fn level(
+        &self,
+        id: &str,
+        json: &Json,
+        path: &JsonPath,
+        allowed: &[&str],
+    ) -> Result<(OrgLevel, Vec<(String, Span)>), AuthzError> {
+        self.only_keys(json, path, allowed)?;
+        let mut units = Vec::new();
+        if let Some(p) = json.get("path") {
+            let ppath = path.key("path");
+            let items = p.as_array().ok_or_else(|| {
+                self.error(
+                    &ppath,
+                    p.span,
+                    "`path` must be an array of unit ids, root first",
+                )
+            })?;
+            for (i, item) in items.iter().enumerate() {
+                units.push((self.string(item, &ppath.index(i))?, item.span));
+            }
+        }
+        let scps = match json.get("scps") {
+            Some(_) => Some(self.policy_list(json, path, "scps")?),
+            None => None,
+        };
+        Ok((
+            OrgLevel {
+                id: id.to_string(),
+                scps,
+                rcps: self.policy_list(json, path, "rcps")?,
+            },
+            units,
+        ))
+    }
+
+    fn policy_list(
+        &self,
+        json: &Json,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<Vec<NamedPolicy>, AuthzError> {
+        let Some(list) = json.get(key) else {
+            return Ok(Vec::new());
+        };
+        let lpath = path.key(key);
+        let items = list.as_array().ok_or_else(|| {
+            self.error(
+                &lpath,
+                list.span,
+                format!("`{key}` must be an array of policies"),
+            )
+        })?;
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| self.policy_ref(item, &lpath.index(i)))
+            .collect()
+    }
+
+    /// `{"name": ..., "document": {...}}`, `{"file": "p.json"}` or `"p.json"`.
+    fn policy_ref(&self, json: &Json, path: &JsonPath) -> Result<NamedPolicy, AuthzError> {
+        if let Some(file) = json.as_str() {
+            return self.policy_file(file, None);
+        }
+        self.only_keys(json, path, &["name", "document", "file"])?;
+        let name = self.optional_string(json, path, "name")?;
+        match (json.get("document"), json.get("file")) {
+            (Some(doc), None) => {
+                let policy = policy_from_json(doc, self.file)
+                    .map_err(|e| e.within(&path.key("document").to_string()))?;
+                Ok(NamedPolicy {
+                    name: name.unwrap_or_else(|| format!("{}: {path}", self.file)),
+                    policy,
+                })
+            }
+            (None, Some(f)) => {
+                let file = self.string(f, &path.key("file"))?;
+                self.policy_file(&file, name)
+            }
+            _ => Err(self.error(
+                path,
+                json.span,
+                "a policy needs exactly one of `document` or `file`",
+            )),
+        }
+    }
+
+    fn policy_file(&self, file: &str, name: Option<String>) -> Result<NamedPolicy, AuthzError> {
+        let full: PathBuf = self.base.join(file);
+        let shown = full.display().to_string();
+        let bytes = std::fs::read(&full).map_err(|e| AuthzError::io(&shown, &e))?;
+        let policy = parse_policy(&bytes, &shown)?;
+        Ok(NamedPolicy {
+            name: name.unwrap_or(shown),
+            policy,
+        })
+    }
+}
