@@ -267,10 +267,14 @@ fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]
         (None, None, None) => return,
     };
     for (action, prefix, mitigating_key) in [
-        (PASS_ROLE, "PASS_ROLE", Some("iam:passedtoservice")),
-        (CREATE_SLR, "CREATE_SLR", Some("iam:awsservicename")),
+        (
+            PASS_ROLE,
+            "PASS_ROLE",
+            &["iam:passedtoservice", "iam:associatedresourcearn"][..],
+        ),
+        (CREATE_SLR, "CREATE_SLR", &["iam:awsservicename"][..]),
     ] {
-        if mitigating_key.is_some_and(|k| pins_key(s, k)) {
+        if mitigating_key.iter().any(|k| pins_key(s, k)) {
             continue;
         }
         let (code, action_location) = if element == "NotAction" {
@@ -323,9 +327,9 @@ fn sensitive(c: &mut Collector, s: &StatementView, element: &str, items: &[Item]
     }
 }
 
-/// Does the statement require `key` to be present and equal to values without wildcards?
-/// (`...IfExists`, negated operators and `*` in the values leave the action open, and Access
-/// Analyzer still reports it.)
+/// Does the statement require `key` to be present and match values with a literal start?
+/// (`...IfExists`, negated operators and values starting with a wildcard leave the action
+/// open, and Access Analyzer still reports it; `ec2.amazonaws.com*` pins the service.)
 fn pins_key(s: &StatementView, key: &str) -> bool {
     let Some(blocks) = s.get("Condition").and_then(Json::as_object) else {
         return false;
@@ -345,7 +349,7 @@ fn pins_key(s: &StatementView, key: &str) -> bool {
                     k.eq_ignore_ascii_case(key)
                         && super::tree::string_items(values, &[])
                             .iter()
-                            .all(|v| !v.text.contains(['*', '?']))
+                            .all(|v| !v.text.is_empty() && !v.text.starts_with(['*', '?']))
                 })
     })
 }

@@ -18,6 +18,7 @@ mod resources;
 mod syntax;
 mod tree;
 mod values;
+mod variables;
 
 pub use codes::{access_analyzer_code, ACCESS_ANALYZER_CODES, LEARN_MORE_BASE};
 pub use finding::{ExampleRequest, Finding, FindingType, Location, PathElement, Position, Span};

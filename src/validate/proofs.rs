@@ -147,7 +147,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
             // allows is allowed by the Allow statements that cover its actions.
             let others = Policy {
                 statements: covering,
-                ..policy.clone()
+                ..header(&policy)
             };
             if !spend(&mut budget) {
                 break;
@@ -161,7 +161,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
                             .filter(|s| s.index != statement.index)
                             .cloned()
                             .collect(),
-                        ..policy.clone()
+                        ..header(&policy)
                     };
                     finding.example_requests = example(&alone, &rest, &options, Decision::Allow);
                     c.push(finding);
@@ -209,15 +209,22 @@ fn as_allow_policy(policy: &Policy, statements: &[Statement]) -> Policy {
                 ..s.clone()
             })
             .collect(),
-        ..policy.clone()
+        ..header(policy)
+    }
+}
+
+/// The policy's Version and Id without its statements (cloning a large policy per query showed
+/// in profiles).
+fn header(policy: &Policy) -> Policy {
+    Policy {
+        version: policy.version,
+        id: policy.id.clone(),
+        statements: Vec::new(),
     }
 }
 
 fn empty(policy: &Policy) -> Policy {
-    Policy {
-        statements: Vec::new(),
-        ..policy.clone()
-    }
+    header(policy)
 }
 
 /// A statement whose conditions are each on a different key, non-empty, can always be met;
@@ -337,11 +344,20 @@ fn not_elements(
     }
     let cat = catalog();
     let patterns = statement.action.patterns();
-    let granted: Vec<&str> = cat
-        .all_actions()
-        .filter(|a| patterns.iter().any(|p| p.glob.matches(&a.lower_name)) != not_action)
+    // The catalog's prefix index finds each pattern's actions without scanning all of them.
+    let matched: std::collections::BTreeSet<&str> = patterns
+        .iter()
+        .flat_map(|p| cat.actions_matching(&p.glob))
         .map(|a| a.full_name.as_str())
         .collect();
+    let granted: Vec<&str> = if not_action {
+        cat.all_actions()
+            .map(|a| a.full_name.as_str())
+            .filter(|name| !matched.contains(name))
+            .collect()
+    } else {
+        matched.into_iter().collect()
+    };
     if granted.len() <= MANY_ACTIONS {
         return;
     }

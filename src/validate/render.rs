@@ -231,3 +231,59 @@ pub fn sarif_report(reports: &[PolicyReport], filter: &Filter) -> Value {
         }]
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ignore_rules_parse_like_the_validators() {
+        assert_eq!(
+            IgnoreRule::parse("PASS_ROLE_WITH_STAR_IN_RESOURCE"),
+            IgnoreRule {
+                resource: None,
+                code: Some("PASS_ROLE_WITH_STAR_IN_RESOURCE".into())
+            }
+        );
+        assert_eq!(
+            IgnoreRule::parse("MyRole"),
+            IgnoreRule {
+                resource: Some("MyRole".into()),
+                code: None
+            }
+        );
+        assert_eq!(
+            IgnoreRule::parse("MyRole.redundant-statement"),
+            IgnoreRule {
+                resource: Some("MyRole".into()),
+                code: Some("redundant-statement".into())
+            }
+        );
+        // A file name with a dot is a resource, not RESOURCE.CODE.
+        assert_eq!(
+            IgnoreRule::parse("policy.json"),
+            IgnoreRule {
+                resource: Some("policy.json".into()),
+                code: None
+            }
+        );
+    }
+
+    #[test]
+    fn resources_match_the_origin_its_file_name_or_a_template_id() {
+        assert!(origin_matches("dir/policy.json", "policy.json"));
+        assert!(origin_matches("dir/policy.json", "policy"));
+        assert!(origin_matches("template.yaml#MyRole.Policies[0]", "MyRole"));
+        assert!(!origin_matches("dir/policy.json", "other"));
+    }
+
+    #[test]
+    fn blocking_types_parse_and_none_blocks_nothing() {
+        assert_eq!(
+            Filter::parse_blocking("error, WARNING").unwrap(),
+            vec![FindingType::Error, FindingType::Warning]
+        );
+        assert!(Filter::parse_blocking("NONE").unwrap().is_empty());
+        assert!(Filter::parse_blocking("FATAL").is_err());
+    }
+}
