@@ -1,4 +1,6 @@
 //! Atom counts per string variable and the time `automata::relations` takes on each.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+
 use std::collections::BTreeMap;
 fn main() {
     let a: Vec<String> = std::env::args().collect();

@@ -36,10 +36,7 @@ fn main() {
             .ok()
             .and_then(|r| r.parse().ok())
             .unwrap_or(1usize);
-        for (a, b) in std::iter::repeat([(&new, &old), (&old, &new)])
-            .take(repeat)
-            .flatten()
-        {
+        for (a, b) in std::iter::repeat_n([(&new, &old), (&old, &new)], repeat).flatten() {
             let t = Instant::now();
             let v = check_no_new_access(a, b, &opts);
             let ms = t.elapsed().as_secs_f64() * 1000.0;

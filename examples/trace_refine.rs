@@ -1,4 +1,6 @@
 //! Prints the lemmas each refinement round learns (debugging slow queries).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let load = |p: &str| {

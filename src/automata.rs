@@ -324,7 +324,7 @@ impl Component<'_> {
     }
 
     /// Writes the successor of `current` on `c` into `next` (this component's words only).
-    fn step(&self, current: &[u64], next: &mut [u64], c: char) {
+    fn step(&self, current: &[u64], next: &mut [u64], c: char, holes: bool) {
         next[self.offset..self.offset + self.words].fill(0);
         for word in 0..self.words {
             let mut bits = current[self.offset + word];
@@ -334,7 +334,7 @@ impl Component<'_> {
                 let Some(&token) = self.tokens.get(position) else {
                     continue; // the accepting position has no outgoing transition
                 };
-                if token.accepts(c) {
+                if token.accepts_symbol(c, holes) {
                     self.set(
                         next,
                         if token.is_star() {
@@ -360,6 +360,8 @@ struct Product<'a> {
     components: Vec<Component<'a>>,
     width: usize,
     alphabet: Vec<char>,
+    /// Some glob has a [`Token::Hole`]: its character then stands for a whole value.
+    holes: bool,
 }
 
 impl<'a> Product<'a> {
@@ -390,10 +392,15 @@ impl<'a> Product<'a> {
             width += words;
         }
         let alphabet = exploration_alphabet(positive.iter().chain(negative.iter()).copied());
+        let holes = positive
+            .iter()
+            .chain(negative)
+            .any(|g| g.tokens().iter().any(|t| matches!(t, Token::Hole(_))));
         Product {
             components,
             width,
             alphabet,
+            holes,
         }
     }
 
@@ -413,7 +420,7 @@ impl<'a> Product<'a> {
 
     fn step(&self, current: &[u64], next: &mut [u64], c: char) {
         for component in &self.components {
-            component.step(current, next, c);
+            component.step(current, next, c, self.holes);
         }
     }
 
@@ -542,20 +549,42 @@ fn spell(parents: &[(usize, char)], mut id: usize) -> String {
     reversed.iter().rev().collect()
 }
 
-/// Characters that distinguish everything the globs can tell apart: each literal, `:`
-/// (segment wildcards reject it), and one character standing for all the others.
+/// Characters that distinguish everything the globs can tell apart: each literal, each
+/// member of a case-fold class, each hole, `:` (segment wildcards reject it), and one
+/// character standing for all the others.
 fn exploration_alphabet<'g>(globs: impl Iterator<Item = &'g Glob>) -> Vec<char> {
-    let literals: BTreeSet<char> = globs
-        .flat_map(|g| g.tokens().iter())
-        .filter_map(|t| match t {
-            Token::Lit(c) => Some(*c),
-            _ => None,
-        })
-        .collect();
+    use crate::pattern::{fold_char, fold_class, hole_char};
+    let mut literals: BTreeSet<char> = BTreeSet::new();
+    // Case variants come last, so witnesses read in lowercase (`true`, not `TRUE`).
+    let mut variants: BTreeSet<char> = BTreeSet::new();
+    for token in globs.flat_map(|g| g.tokens().iter()) {
+        match token {
+            Token::Lit(c) => {
+                literals.insert(*c);
+            }
+            Token::Fold(f) => {
+                for &m in fold_class(*f) {
+                    if fold_char(m) == m {
+                        literals.insert(m);
+                    } else {
+                        variants.insert(m);
+                    }
+                }
+            }
+            Token::Hole(n) => {
+                literals.insert(hole_char(*n));
+            }
+            _ => {}
+        }
+    }
+    let variants: Vec<char> = variants.difference(&literals).copied().collect();
     let mut alphabet: Vec<char> = literals.iter().copied().filter(|c| *c != ':').collect();
     alphabet.push(':');
+    let mut used = literals;
+    used.extend(variants.iter().copied());
     // If every character were a literal, the literals alone would be complete.
-    alphabet.extend(representative(&literals));
+    alphabet.extend(representative(&used));
+    alphabet.extend(variants.into_iter().filter(|c| *c != ':'));
     alphabet
 }
 
@@ -568,7 +597,7 @@ fn representative(used: &BTreeSet<char>) -> Option<char> {
         .chain(['-', '_']);
     preferred
         .chain('!'..=char::MAX)
-        .find(|c| *c != ':' && !used.contains(c))
+        .find(|c| *c != ':' && !used.contains(c) && !crate::pattern::is_hole_char(*c))
 }
 
 fn satisfies(positive: &[&Glob], negative: &[&Glob], text: &str) -> bool {

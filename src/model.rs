@@ -219,6 +219,55 @@ pub enum Comparison {
     Ge,
 }
 
+/// The one comparison table, read by the evaluator, the encoder and both solver back ends:
+/// the operator-name part, the SMT-LIB symbol, and which orderings of
+/// (request value, policy value) satisfy it, as [less, equal, greater].
+const COMPARISONS: [(Comparison, &str, &str, [bool; 3]); 5] = [
+    (Comparison::Eq, "Equals", "=", [false, true, false]),
+    (Comparison::Lt, "LessThan", "<", [true, false, false]),
+    (Comparison::Le, "LessThanEquals", "<=", [true, true, false]),
+    (Comparison::Gt, "GreaterThan", ">", [false, false, true]),
+    (
+        Comparison::Ge,
+        "GreaterThanEquals",
+        ">=",
+        [false, true, true],
+    ),
+];
+
+impl Comparison {
+    fn row(self) -> &'static (Comparison, &'static str, &'static str, [bool; 3]) {
+        let row = COMPARISONS.iter().find(|row| row.0 == self);
+        // Every variant has a row (checked by a unit test); Eq's row is a placeholder only.
+        row.unwrap_or(&COMPARISONS[0])
+    }
+
+    /// The operator-name part (`NumericLessThan` reads `LessThan`).
+    pub fn name(self) -> &'static str {
+        self.row().1
+    }
+
+    /// The SMT-LIB symbol.
+    pub fn smt_symbol(self) -> &'static str {
+        self.row().2
+    }
+
+    /// Does `request OP policy` hold when the request value compares to the policy value so?
+    pub fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        let [less, equal, greater] = self.row().3;
+        match ordering {
+            std::cmp::Ordering::Less => less,
+            std::cmp::Ordering::Equal => equal,
+            std::cmp::Ordering::Greater => greater,
+        }
+    }
+
+    /// `request OP policy`, e.g. NumericLessThan holds when the request value is less.
+    pub fn compare<T: Ord>(self, request: &T, policy: &T) -> bool {
+        self.holds(request.cmp(policy))
+    }
+}
+
 /// The operator family with its comparison. Negation (`...Not...`) is kept apart in [`Operator::negated`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OperatorKind {
@@ -423,5 +472,34 @@ mod tests {
         assert_eq!(parse_date_millis("2020-01-01T00:00:00.5Z"), Some(iso + 500));
         assert_eq!(parse_date_millis("2020-01-01T00:00:00"), Some(iso));
         assert!(parse_date_millis("yesterday").is_none());
+    }
+}
+
+#[cfg(test)]
+mod comparison_table_tests {
+    use super::{Comparison, COMPARISONS};
+    use std::cmp::Ordering;
+
+    #[test]
+    fn every_comparison_has_its_own_row() {
+        for c in [
+            Comparison::Eq,
+            Comparison::Lt,
+            Comparison::Le,
+            Comparison::Gt,
+            Comparison::Ge,
+        ] {
+            assert_eq!(COMPARISONS.iter().filter(|row| row.0 == c).count(), 1);
+            assert_eq!(c.row().0, c);
+        }
+    }
+
+    #[test]
+    fn meanings_match_the_operator_names() {
+        assert!(Comparison::Le.compare(&1, &1) && Comparison::Le.compare(&0, &1));
+        assert!(!Comparison::Lt.compare(&1, &1) && Comparison::Ge.compare(&2, &1));
+        assert!(Comparison::Eq.holds(Ordering::Equal) && !Comparison::Gt.holds(Ordering::Less));
+        assert_eq!(Comparison::Ge.smt_symbol(), ">=");
+        assert_eq!(Comparison::Lt.name(), "LessThan");
     }
 }

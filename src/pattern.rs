@@ -18,6 +18,13 @@ pub enum Token {
     SegChar,
     /// `*` inside an ARN segment: any run of characters without `:`.
     SegStr,
+    /// One character whose case fold ([`fold_char`]) is this character: `[kKK]` for `k`
+    /// (ignore-case comparisons as ordinary patterns).
+    Fold(char),
+    /// The value of policy variable number `n`, in patterns built only to relate templates
+    /// for every value at once (never matched against a request; see
+    /// `encodings/policy-variables.md`). It stands for the character [`hole_char`]`(n)`.
+    Hole(u8),
 }
 
 impl Token {
@@ -27,7 +34,18 @@ impl Token {
             Token::Lit(l) => l == c,
             Token::AnyChar | Token::AnyStr => true,
             Token::SegChar | Token::SegStr => c != ':',
+            Token::Fold(l) => fold_char(c) == l,
+            Token::Hole(n) => c == hole_char(n),
         }
+    }
+
+    /// Acceptance in the automata when the patterns contain holes: a hole's character stands
+    /// for a whole value, so only a free `*` (which takes any text) or the same hole takes it.
+    pub fn accepts_symbol(self, c: char, holes: bool) -> bool {
+        if holes && is_hole_char(c) {
+            return self == Token::AnyStr || self == Token::Hole(hole_index(c));
+        }
+        self.accepts(c)
     }
 
     pub fn is_star(self) -> bool {
@@ -61,6 +79,13 @@ impl Glob {
     pub fn literal(text: &str) -> Glob {
         Glob {
             tokens: text.chars().map(Token::Lit).collect(),
+        }
+    }
+
+    /// Text compared ignoring case: each character with case variants is its fold class.
+    pub fn ignore_case(text: &str) -> Glob {
+        Glob {
+            tokens: text.chars().map(fold_token).collect(),
         }
     }
 
@@ -191,6 +216,70 @@ impl Glob {
     }
 }
 
+/// One character compared ignoring case: its fold class, or itself when it has no variants.
+pub fn fold_token(c: char) -> Token {
+    let folded = fold_char(c);
+    if fold_class(folded).len() > 1 {
+        Token::Fold(folded)
+    } else {
+        Token::Lit(c)
+    }
+}
+
+/// The case folding shared by the evaluator and the prover: each character's (simple)
+/// lowercase mapping, one character for one (`K` U+212A KELVIN SIGN folds to `k`; `İ`
+/// folds to `i`). See `encodings/string-atoms.md`.
+pub fn fold_char(c: char) -> char {
+    let mut lower = c.to_lowercase();
+    match (lower.next(), lower.next()) {
+        (Some(l), None) => l,
+        // A multi-character lowercase (only `İ`): its first character is the simple mapping.
+        (Some(l), Some(_)) => l,
+        (None, _) => c,
+    }
+}
+
+/// [`fold_char`] over a string.
+pub fn fold_case(text: &str) -> String {
+    text.chars().map(fold_char).collect()
+}
+
+/// Every character whose fold is `folded` (`k` → `k`, `K`, `K`), sorted.
+pub fn fold_class(folded: char) -> &'static [char] {
+    static CLASSES: std::sync::OnceLock<std::collections::HashMap<char, Vec<char>>> =
+        std::sync::OnceLock::new();
+    let classes = CLASSES.get_or_init(|| {
+        let mut map: std::collections::HashMap<char, Vec<char>> = std::collections::HashMap::new();
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let f = fold_char(c);
+            if f != c {
+                map.entry(f).or_default().push(c);
+            }
+        }
+        for (f, members) in map.iter_mut() {
+            if fold_char(*f) == *f {
+                members.push(*f);
+            }
+            members.sort_unstable();
+        }
+        map
+    });
+    classes.get(&folded).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// The character a [`Token::Hole`] stands for in the automata (Unicode noncharacters).
+pub fn hole_char(n: u8) -> char {
+    char::from_u32(0xFDD0 + u32::from(n % 32)).unwrap_or('\u{FDD0}')
+}
+
+pub fn is_hole_char(c: char) -> bool {
+    ('\u{FDD0}'..='\u{FDEF}').contains(&c)
+}
+
+fn hole_index(c: char) -> u8 {
+    u8::try_from(u32::from(c) - 0xFDD0).unwrap_or(0)
+}
+
 fn wild_char(c: char) -> PatternChar {
     if c == '*' || c == '?' {
         PatternChar::Wild(c)
@@ -206,6 +295,8 @@ impl fmt::Display for Glob {
                 Token::Lit(c) => write!(f, "{c}")?,
                 Token::AnyChar | Token::SegChar => f.write_str("?")?,
                 Token::AnyStr | Token::SegStr => f.write_str("*")?,
+                Token::Fold(c) => write!(f, "[{}]", fold_class(*c).iter().collect::<String>())?,
+                Token::Hole(n) => write!(f, "${{{n}}}")?,
             }
         }
         Ok(())
@@ -265,6 +356,26 @@ impl Template {
             push_text(&mut parts, rest);
         }
         Ok(Template { parts })
+    }
+
+    /// The same template with each variable's key written in lowercase (key names are
+    /// case-insensitive), so equal templates compare equal.
+    pub fn canonical(&self) -> Template {
+        let parts = self
+            .parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Var {
+                    key_lower, default, ..
+                } => TemplatePart::Var {
+                    key: key_lower.clone(),
+                    key_lower: key_lower.clone(),
+                    default: default.clone(),
+                },
+                other => other.clone(),
+            })
+            .collect();
+        Template { parts }
     }
 
     pub fn has_variables(&self) -> bool {

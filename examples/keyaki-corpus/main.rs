@@ -117,7 +117,7 @@ fn run_workload(name: &str, workload: Workload, args: &Args) -> Vec<Measured> {
         let (verdict, reason) = match verdict {
             Verdict::Holds => ("pass", None),
             Verdict::Violated(_) => ("fail", None),
-            Verdict::Unknown(r) => ("unknown", Some(r)),
+            Verdict::Unknown(r) => ("unknown", Some(r.to_string())),
         };
         let stages = args
             .breakdown

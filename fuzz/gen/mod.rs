@@ -470,7 +470,7 @@ pub fn mutate(c: &mut dyn Choices, text: &str) -> String {
             let mut out = String::new();
             for ch in text.chars() {
                 match ch {
-                    '*' => out.push_str(*pick::<&str>(c, &fill)),
+                    '*' => out.push_str(pick::<&str>(c, &fill)),
                     '?' => out.push(*pick(c, &['a', 'x', '/', ':'])),
                     other => out.push(other),
                 }

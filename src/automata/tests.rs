@@ -3,10 +3,6 @@ use crate::pattern::Token;
 use proptest::prelude::*;
 use std::time::Instant;
 
-#[expect(
-    clippy::panic,
-    reason = "test helper: a missing witness fails the test"
-)]
 fn found(w: Witness) -> String {
     match w {
         Witness::Found(s) => s,

@@ -6,7 +6,7 @@ use crate::model::{
     Comparison, Condition, ConditionValue, Decimal, OperatorKind, SetQualifier, StringMatch,
     Version,
 };
-use crate::pattern::{chars_to_string, Glob};
+use crate::pattern::{chars_to_string, fold_case, Glob};
 use std::net::IpAddr;
 
 /// Does one condition entry hold? Implements the key-absent rules, `IfExists`, the set
@@ -30,6 +30,11 @@ pub fn condition_holds(cond: &Condition, ctx: &EffectiveContext, version: Versio
             SetQualifier::ForAnyValue => operator.if_exists,
         };
     };
+    // Values that "resolve to a null data set, such as an empty string" (IAM condition
+    // operators): ForAllValues holds and ForAnyValue does not. See encodings/eval-conditions.md.
+    if operator.set != SetQualifier::Single && request_values.iter().all(|v| v.is_empty()) {
+        return operator.set == SetQualifier::ForAllValues;
+    }
     let matchers: Vec<ValueMatcher> = cond
         .values
         .iter()
@@ -91,7 +96,7 @@ impl ValueMatcher {
                 match string_match {
                     StringMatch::Equals => ValueMatcher::Exact(chars_to_string(&chars)),
                     StringMatch::EqualsIgnoreCase => {
-                        ValueMatcher::IgnoreCase(chars_to_string(&chars).to_lowercase())
+                        ValueMatcher::IgnoreCase(fold_case(&chars_to_string(&chars)))
                     }
                     StringMatch::Like => ValueMatcher::Pattern(Glob::from_chars(&chars, false)),
                 }
@@ -117,16 +122,15 @@ impl ValueMatcher {
     fn matches(&self, request_value: &str) -> bool {
         match self {
             ValueMatcher::Exact(text) => request_value == text,
-            ValueMatcher::IgnoreCase(lower) => request_value.to_lowercase() == *lower,
+            ValueMatcher::IgnoreCase(folded) => fold_case(request_value) == *folded,
             ValueMatcher::Pattern(glob) => glob.matches(request_value),
             ValueMatcher::Number(c, policy) => {
-                Decimal::parse(request_value).is_some_and(|v| compare(*c, &v, policy))
+                Decimal::parse(request_value).is_some_and(|v| c.compare(&v, policy))
             }
             ValueMatcher::Date(c, policy) => crate::model::parse_date_millis(request_value)
-                .is_some_and(|v| compare(*c, &v, policy)),
+                .is_some_and(|v| c.compare(&v, policy)),
             ValueMatcher::Bool(want) => {
-                let lower = request_value.to_lowercase();
-                lower == if *want { "true" } else { "false" }
+                fold_case(request_value) == if *want { "true" } else { "false" }
             }
             // ipnet's containment is false across address families. Surrounding blanks are
             // ignored, as Decimal::parse and parse_date_millis ignore them.
@@ -136,17 +140,6 @@ impl ValueMatcher {
                 .is_ok_and(|ip| net.contains(&ip)),
             ValueMatcher::Nothing => false,
         }
-    }
-}
-
-/// `request OP policy`, e.g. NumericLessThan holds when the request value is less.
-fn compare<T: Ord>(comparison: Comparison, request: &T, policy: &T) -> bool {
-    match comparison {
-        Comparison::Eq => request == policy,
-        Comparison::Lt => request < policy,
-        Comparison::Le => request <= policy,
-        Comparison::Gt => request > policy,
-        Comparison::Ge => request >= policy,
     }
 }
 

@@ -14,7 +14,7 @@ use crate::report::findings::FindingsReport;
 use crate::Error;
 
 /// Findings for every principal outside `zone` that the resource (or trust) policy lets in.
-pub fn access(
+pub fn external_access(
     policy: &Policy,
     zone: &TrustZone,
     accepted: &[Accepted],

@@ -11,7 +11,7 @@ pub mod input;
 use crate::eval::PolicyType;
 use crate::model::Policy;
 
-pub use access::{access, access_not_granted, no_public_access, spec, NotGranted};
+pub use access::{access_not_granted, external_access, no_public_access, spec, NotGranted};
 pub use check::{check, check_report};
 pub use diff::{diff, Diff, FailOn, Relation};
 pub use input::{load_policy, read_input, InputError, MAX_INPUT_BYTES};

@@ -63,7 +63,7 @@ pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> Result<Exit, String>
     let policy = load_policy(&args.policy)?;
     let options = resource_options(&args.prover, &policy, "access")?;
     let accepted = load_accept(args.accept.as_deref())?;
-    let report = query::access(&policy.policy, &zone, &accepted, &options);
+    let report = query::external_access(&policy.policy, &zone, &accepted, &options);
     let question = format!(
         "no access from outside the zone of trust ({})",
         zone.entries().join(", ")

@@ -1,25 +1,34 @@
 //! The thin command-line layer: argument parsing, reading files, exit codes.
 //! All rendering goes through [`keyaki::report`].
 
+use clap::{Parser, Subcommand};
 use keyaki::eval::{evaluate, PolicyType};
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::model::Policy;
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
-use clap::{Parser, Subcommand};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod diagnostic;
 mod scan;
+mod validate;
 
 use keyaki::query::{resolve_policy_type, FailOn};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "keyaki",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (AWS service catalog ",
+        env!("KEYAKI_CATALOG_VERSION"),
+        ", updated ",
+        env!("KEYAKI_CATALOG_UPDATED"),
+        ")"
+    ),
     about = "Prove what AWS access policies allow: check, diff, eval."
 )]
 pub struct Cli {
@@ -101,6 +110,9 @@ pub struct ProverArgs {
     /// open: any action name (a wildcard also grants actions AWS adds later); catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
+    /// Megabytes a check may grow by before giving up with "unknown" (exit 3).
+    #[arg(long, default_value_t = keyaki::explain::DEFAULT_MEMORY_BUDGET_MB)]
+    pub memory_budget: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -148,6 +160,8 @@ pub enum Command {
     CheckAccessNotGranted(access::NotGrantedArgs),
     /// Checks every policy file under the paths against a baseline or spec, in parallel.
     Scan(scan::ScanArgs),
+    /// Access Analyzer's policy checks offline, plus findings only a prover can give.
+    Validate(validate::ValidateArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -177,7 +191,12 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(message) => {
             let _ = stdout.flush();
-            eprintln!("error: {message}");
+            if message.trim_start().starts_with('×') {
+                // Already a rendered diagnostic (see `diagnostic`).
+                eprintln!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             Exit::BadInput
         }
     };
@@ -244,6 +263,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::Validate(args) => validate::run(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
@@ -318,12 +338,21 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
             UniverseArg::Catalog => ActionUniverse::Catalog,
         },
         prune: true,
+        memory_budget_mb: prover.memory_budget.max(1),
     })
 }
 
 /// Reads a policy file (`-` = stdin) through the library's bounded reader.
+/// A parse error is rendered with the offending line of the file and a caret under it.
 pub fn load_policy(path: &str) -> Result<PolicyFile, String> {
-    keyaki::query::load_policy(path).map_err(|e| e.to_string())
+    let bytes = read_input(path)?;
+    match keyaki::parse::parse_policy(&bytes, path) {
+        Ok(policy) => Ok(PolicyFile {
+            path: path.to_string(),
+            policy,
+        }),
+        Err(error) => Err(diagnostic::render_parse_error(&error, &bytes)),
+    }
 }
 
 /// Reads an input file (`-` = stdin) through the library's bounded reader.

@@ -88,6 +88,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
                 UniverseArg::Catalog => ActionUniverse::Catalog,
             },
             prune: true,
+            ..CheckOptions::default()
         },
         jobs: args.jobs,
     };

@@ -1,57 +1,10 @@
-//! Solving: a backend trait with a z3 implementation and an SMT-LIB writer.
-//!
-//! "unsat iff the property holds": the assertions of a [`Query`] describe a request that
-//! violates the property. `Unsat` is the only answer that can become a "pass".
+//! The z3 backend: queries lowered to z3 terms in the smallest logic that fits.
 
+use super::{Assignment, Backend, Outcome, SolveError};
 use crate::encode::{Atom, AtomId, Query, Term, ValueView};
 use crate::model::Comparison;
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::time::Duration;
-
-/// A satisfying assignment, read back from the solver.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Assignment {
-    pub atoms: Vec<bool>,
-    /// (key, slot, view) → integer value (numbers scaled, dates in ms).
-    pub ints: BTreeMap<(String, usize, ValueView), i128>,
-    /// (key, slot) → IP address bits (IPv4 in the low 32 bits).
-    pub ips: BTreeMap<(String, usize), u128>,
-}
-
-impl Assignment {
-    pub fn atom(&self, id: AtomId) -> bool {
-        self.atoms.get(id).copied().unwrap_or(false)
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    Sat(Assignment),
-    Unsat,
-    Unknown(String),
-}
-
-/// Error of the solve stage.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SolveError {
-    #[error("the solver gave no model for a satisfiable query")]
-    NoModel,
-}
-
-/// A decision procedure for queries. Clauses are added incrementally (refinement lemmas).
-pub trait Backend {
-    /// Adds a formula that must hold.
-    fn assert(&mut self, query: &Query, term: &Term);
-    fn check(&mut self, query: &Query) -> Outcome;
-    /// Checks with extra facts that hold for this check only (`Unsat` then says nothing
-    /// about the query without them).
-    fn check_assuming(&mut self, query: &Query, assumptions: &[Term]) -> Outcome;
-    /// The time the next check may take.
-    fn set_time_limit(&mut self, limit: Duration);
-    fn push(&mut self);
-    fn pop(&mut self);
-}
 
 /// The z3 backend: one per thread (z3 objects are not `Send`).
 pub struct Z3Backend {
@@ -84,15 +37,6 @@ impl Z3Backend {
         };
         backend.set_timeout(timeout);
         backend
-    }
-
-    /// Drops every assertion. Unlike push/pop this keeps the next check non-incremental,
-    /// which lets z3 preprocess the whole formula (much faster on large queries).
-    pub fn reset(&mut self) {
-        self.solver.reset();
-        self.atoms.clear();
-        self.ints.clear();
-        self.ips.clear();
     }
 
     pub fn set_timeout(&mut self, timeout: Duration) {
@@ -165,13 +109,7 @@ impl Z3Backend {
             } => {
                 let x = self.int_var(key, *slot, *view);
                 let c = z3::ast::Int::from_i128(*value);
-                match cmp {
-                    Comparison::Eq => x.eq(&c),
-                    Comparison::Lt => x.lt(&c),
-                    Comparison::Le => x.le(&c),
-                    Comparison::Gt => x.gt(&c),
-                    Comparison::Ge => x.ge(&c),
-                }
+                int_comparison(&x, &c, *cmp)
             }
             Atom::IpIn { key, slot, net } => {
                 let (bv, is_v6) = self.ip_var(query, key, *slot);
@@ -236,6 +174,20 @@ impl Z3Backend {
             })
             .collect();
         Assignment { atoms, ints, ips }
+    }
+}
+
+/// `x OP c` from the comparison table's meaning (the orderings it admits).
+fn int_comparison(x: &z3::ast::Int, c: &z3::ast::Int, cmp: Comparison) -> z3::ast::Bool {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    match (cmp.holds(Less), cmp.holds(Equal), cmp.holds(Greater)) {
+        (false, true, false) => x.eq(c),
+        (true, false, false) => x.lt(c),
+        (true, true, false) => x.le(c),
+        (false, false, true) => x.gt(c),
+        (false, true, true) => x.ge(c),
+        // Never or always: the table has no such row today.
+        (less, _, _) => z3::ast::Bool::from_bool(less),
     }
 }
 
@@ -308,131 +260,5 @@ impl Backend for Z3Backend {
                 None => Outcome::Unknown(SolveError::NoModel.to_string()),
             },
         }
-    }
-
-    fn push(&mut self) {
-        self.solver.push();
-    }
-
-    fn pop(&mut self) {
-        self.solver.pop(1);
-        // Side assertions made for variables first lowered inside the scope were popped with
-        // it: forget the caches so they are made again (z3 constants are identified by name).
-        self.ips.clear();
-        self.atoms.clear();
-        self.ints.clear();
-    }
-}
-
-/// Writes a query as SMT-LIB 2 text: for snapshots and for replaying a query by hand in `z3 -smt2`.
-pub fn to_smtlib(query: &Query, extra: &[Term]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "; keyaki query: sat iff the property is violated");
-    let mut decls = String::new();
-    let mut defs = String::new();
-    for (id, atom) in query.atoms.iter().enumerate() {
-        let _ = writeln!(decls, "; a{id}: {}", describe_atom(atom));
-        match atom {
-            Atom::Cmp {
-                key,
-                slot,
-                view,
-                cmp,
-                value,
-            } => {
-                let op = match cmp {
-                    Comparison::Eq => "=",
-                    Comparison::Lt => "<",
-                    Comparison::Le => "<=",
-                    Comparison::Gt => ">",
-                    Comparison::Ge => ">=",
-                };
-                let v = if *value < 0 {
-                    format!("(- {})", value.unsigned_abs())
-                } else {
-                    value.to_string()
-                };
-                let _ = writeln!(
-                    defs,
-                    "(define-fun a{id} () Bool ({op} |{key}/{slot}/{view:?}| {v}))"
-                );
-            }
-            Atom::IpIn { key, slot, net } => {
-                let _ = writeln!(defs, "(declare-fun a{id} () Bool) ; {key}/{slot} in {net} (bit-vector encoding in the z3 backend)");
-            }
-            _ => {
-                let _ = writeln!(decls, "(declare-fun a{id} () Bool)");
-            }
-        }
-    }
-    let mut int_vars: Vec<String> = query
-        .atoms
-        .iter()
-        .filter_map(|a| match a {
-            Atom::Cmp {
-                key, slot, view, ..
-            } => Some(format!("|{key}/{slot}/{view:?}|")),
-            _ => None,
-        })
-        .collect();
-    int_vars.sort();
-    int_vars.dedup();
-    for v in int_vars {
-        let _ = writeln!(out, "(declare-fun {v} () Int)");
-    }
-    out.push_str(&decls);
-    out.push_str(&defs);
-    for lemma in &query.lemmas {
-        let _ = writeln!(out, "(assert {}) ; lemma", smt_term(lemma));
-    }
-    for t in query.assertions.iter().chain(extra) {
-        let _ = writeln!(out, "(assert {})", smt_term(t));
-    }
-    out.push_str("(check-sat)\n");
-    out
-}
-
-fn smt_term(t: &Term) -> String {
-    match t {
-        Term::Const(true) => "true".into(),
-        Term::Const(false) => "false".into(),
-        Term::Atom(a) => format!("a{a}"),
-        Term::Not(t) => format!("(not {})", smt_term(t)),
-        // Empty and/or are folded away by the Term constructors, so these always have 2+ arguments.
-        Term::And(ts) => format!(
-            "(and {})",
-            ts.iter().map(smt_term).collect::<Vec<_>>().join(" ")
-        ),
-        Term::Or(ts) => format!(
-            "(or {})",
-            ts.iter().map(smt_term).collect::<Vec<_>>().join(" ")
-        ),
-    }
-}
-
-/// A one-line description of an atom (SMT-LIB comments, debugging).
-pub fn describe_atom(atom: &Atom) -> String {
-    use crate::encode::StrPattern;
-    match atom {
-        Atom::PrincipalKind(k) => format!("principal is {k:?}"),
-        Atom::Present { key, slot } => format!("{key}[{slot}] present"),
-        Atom::Parses { key, slot, view } => format!("{key}[{slot}] parses as {view:?}"),
-        Atom::IsIpv6 { key, slot } => format!("{key}[{slot}] is IPv6"),
-        Atom::Str { var, pattern } => match pattern {
-            StrPattern::Glob(g) => format!("{var} ~ {g}"),
-            StrPattern::IgnoreCase(s) => format!("lower({var}) = {s}"),
-            StrPattern::Template(t, mode) => format!("{var} ~ {} ({mode:?})", t.display_text()),
-        },
-        Atom::Cmp {
-            key,
-            slot,
-            view,
-            cmp,
-            value,
-        } => format!("{key}[{slot}] {view:?} {cmp:?} {value}"),
-        Atom::IpIn { key, slot, net } => format!("{key}[{slot}] in {net}"),
-        Atom::Prefix { var, prefix } => format!("{var} starts with {prefix}"),
-        Atom::Aux { family, index } => format!("{family}[{index}]"),
-        Atom::HasResource => "the request has a resource".to_string(),
     }
 }

@@ -1,0 +1,256 @@
+//! Relations between templates that hold for every value of their variables.
+//!
+//! Per class of the keys a pair reads (each key single-valued or not), each template becomes
+//! a glob: a single-valued key's variable is a [`Token::Hole`] (a symbol only a free `*` or
+//! the same hole takes), any other key's variable its default text, or the template matches
+//! nothing. If the first glob's language lies inside the second's, then for every value of
+//! those keys the first template's language lies inside the second's (the hole is replaced
+//! by the value in both; see `encodings/policy-variables.md`), which gives the lemma
+//! `class ∧ first → second` with no refinement at all. Without holes the globs are exact, so
+//! disjointness is kept too.
+
+use crate::automata::{is_disjoint, is_subset};
+use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
+use crate::encode::term::Term;
+use crate::pattern::{is_hole_char, Glob, Template, TemplatePart, Token};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+/// Pairs reading more keys than this are left to the search (2^keys classes each).
+const MAX_KEYS: usize = 3;
+
+#[derive(Clone)]
+enum Side {
+    Template(Template, MatchMode),
+    Glob(Glob),
+}
+
+impl Side {
+    fn keys(&self) -> Vec<String> {
+        match self {
+            Side::Template(t, _) => t.variable_keys().map(str::to_string).collect(),
+            Side::Glob(_) => vec![],
+        }
+    }
+
+    /// `None`: no sound glob for this class (skip the pair); `Some(None)`: matches nothing.
+    fn glob(&self, keys: &[String], single: &BTreeSet<usize>) -> Option<Option<Glob>> {
+        match self {
+            Side::Glob(g) => Some(Some(g.clone())),
+            Side::Template(t, mode) => symbolic_glob(t, *mode, keys, single),
+        }
+    }
+}
+
+/// The template as a glob for one class of its keys (see the module comment).
+fn symbolic_glob(
+    template: &Template,
+    mode: MatchMode,
+    keys: &[String],
+    single: &BTreeSet<usize>,
+) -> Option<Option<Glob>> {
+    // Case-insensitive templates relate values up to case: no hole reading is sound.
+    if mode == MatchMode::IgnoreCase {
+        return None;
+    }
+    let wild = matches!(mode, MatchMode::Like | MatchMode::Arn);
+    // (token, is a wildcard written in the text) before ARN segment bounds are applied.
+    let mut raw: Vec<(Token, bool)> = Vec::new();
+    for part in &template.parts {
+        match part {
+            TemplatePart::Text(text) => {
+                for c in text.chars() {
+                    raw.push(match c {
+                        '*' if wild => (Token::AnyStr, true),
+                        '?' if wild => (Token::AnyChar, true),
+                        c => (Token::Lit(c), false),
+                    });
+                }
+            }
+            TemplatePart::Escaped(c) => raw.push((Token::Lit(*c), false)),
+            TemplatePart::Var {
+                key_lower, default, ..
+            } => {
+                let index = keys.iter().position(|k| k == key_lower)?;
+                if single.contains(&index) {
+                    raw.push((Token::Hole(u8::try_from(index).ok()?), false));
+                } else {
+                    match default {
+                        Some(d) => raw.extend(d.chars().map(|c| (Token::Lit(c), false))),
+                        None => return Some(None),
+                    }
+                }
+            }
+        }
+    }
+    if raw
+        .iter()
+        .any(|(t, _)| matches!(t, Token::Lit(c) if is_hole_char(*c)))
+    {
+        return None;
+    }
+    if mode != MatchMode::Arn {
+        return Some(Some(Glob::from_tokens(
+            raw.into_iter().map(|(t, _)| t).collect(),
+        )));
+    }
+    // ARN segments: a value could add colons, so a hole must sit after the fifth colon
+    // (in the free last segment) for the segment bounds to be the template's own.
+    let colons = raw.iter().filter(|(t, _)| *t == Token::Lit(':')).count();
+    let last_segment = (colons + 1).min(6) - 1;
+    let mut segment = 0usize;
+    let mut tokens = Vec::with_capacity(raw.len());
+    for (token, _) in raw {
+        let bounded = segment < last_segment;
+        tokens.push(match token {
+            Token::Lit(':') => {
+                segment += 1;
+                token
+            }
+            Token::Hole(_) if segment < 5 => return None,
+            Token::AnyStr if bounded => Token::SegStr,
+            Token::AnyChar if bounded => Token::SegChar,
+            other => other,
+        });
+    }
+    Some(Some(Glob::from_tokens(tokens)))
+}
+
+/// Lemmas relating each template atom to every other string atom on its variable.
+pub(super) fn symbolic_template_lemmas(query: &mut Query, deadline: Option<Instant>) -> Vec<Term> {
+    let mut by_var: BTreeMap<StrVar, Vec<(AtomId, Side)>> = BTreeMap::new();
+    for (id, atom) in query.atoms.iter().enumerate() {
+        let Atom::Str { var, pattern } = atom else {
+            continue;
+        };
+        let side = match pattern {
+            StrPattern::Glob(g) => Side::Glob(g.clone()),
+            StrPattern::Template(t, mode) => Side::Template(t.clone(), *mode),
+            StrPattern::IgnoreCase(text) => Side::Glob(Glob::ignore_case(text)),
+        };
+        by_var.entry(var.clone()).or_default().push((id, side));
+    }
+    let mut lemmas = Vec::new();
+    for atoms in by_var.values() {
+        if !atoms.iter().any(|(_, s)| matches!(s, Side::Template(..))) {
+            continue;
+        }
+        for (i, (a, side_a)) in atoms.iter().enumerate() {
+            for (b, side_b) in atoms.iter().skip(i + 1) {
+                if matches!((side_a, side_b), (Side::Glob(_), Side::Glob(_))) {
+                    continue;
+                }
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    return lemmas;
+                }
+                relate_pair(query, (*a, side_a), (*b, side_b), &mut lemmas);
+            }
+        }
+    }
+    lemmas
+}
+
+fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &mut Vec<Term>) {
+    let mut keys: Vec<String> = a.1.keys();
+    keys.extend(b.1.keys());
+    keys.sort();
+    keys.dedup();
+    if keys.len() > MAX_KEYS {
+        return;
+    }
+    for mask in 0u32..(1 << keys.len()) {
+        let single: BTreeSet<usize> = (0..keys.len()).filter(|i| mask & (1 << i) != 0).collect();
+        let (Some(ga), Some(gb)) = (a.1.glob(&keys, &single), b.1.glob(&keys, &single)) else {
+            continue;
+        };
+        let (Some(ga), Some(gb)) = (ga, gb) else {
+            // A side that matches nothing in this class: the other lemmas say so.
+            continue;
+        };
+        let class: Vec<Term> = keys
+            .iter()
+            .enumerate()
+            .map(|(i, k)| {
+                let s = query.single_valued(k);
+                if single.contains(&i) {
+                    s
+                } else {
+                    Term::not(s)
+                }
+            })
+            .collect();
+        let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
+        let holes = |g: &Glob| g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+        let disjoint = if holes(&ga) || holes(&gb) {
+            disjoint_for_every_value(&ga, &gb)
+        } else {
+            is_disjoint(&ga, &gb)
+        };
+        if disjoint {
+            out.push(Term::not(Term::and(
+                class.iter().cloned().chain([ta.clone(), tb.clone()]),
+            )));
+            continue;
+        }
+        if is_subset(&ga, &gb) {
+            out.push(Term::implies(
+                Term::and(class.iter().cloned().chain([ta.clone()])),
+                tb.clone(),
+            ));
+        }
+        if is_subset(&gb, &ga) {
+            out.push(Term::implies(
+                Term::and(class.iter().cloned().chain([tb])),
+                ta,
+            ));
+        }
+    }
+}
+
+/// Proves `A[u] ∩ B[u] = ∅` for every value `u` of the holes, from parts that do not depend
+/// on the values: ARN segments before the free last one that are disjoint, or lengths that
+/// cannot agree. With each hole occurring equally often in both, `|A[u]| = a + k·|u|` and
+/// `|B[u]| = b + k·|u|`, so the values' lengths cancel and `a = b` is needed; if the ranges
+/// of `a` and `b` (the text around the holes) do not meet, no string is in both. This
+/// decides the common "same variable at two offsets" pairs (`user/${u}` against
+/// `user/*/${u}`); everything else is left to the search.
+fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
+    if let (Some(sa), Some(sb)) = (super::arn_segments(a), super::arn_segments(b)) {
+        let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+        for (x, y) in sa.iter().zip(&sb).take(5) {
+            if fixed(x) && fixed(y) && is_disjoint(x, y) {
+                return true;
+            }
+        }
+        if let (Some(x), Some(y)) = (sa.last(), sb.last()) {
+            return lengths_apart(x.tokens(), y.tokens());
+        }
+    }
+    lengths_apart(a.tokens(), b.tokens())
+}
+
+/// The holes occur equally often in both, and the lengths of the rest cannot be equal.
+fn lengths_apart(a: &[Token], b: &[Token]) -> bool {
+    let holes = |tokens: &[Token]| {
+        let mut counts = BTreeMap::new();
+        for t in tokens {
+            if let Token::Hole(n) = t {
+                *counts.entry(*n).or_insert(0usize) += 1;
+            }
+        }
+        counts
+    };
+    if holes(a) != holes(b) {
+        return false;
+    }
+    let range = |tokens: &[Token]| {
+        let fixed = tokens
+            .iter()
+            .filter(|t| !t.is_star() && !matches!(t, Token::Hole(_)))
+            .count();
+        let unbounded = tokens.iter().any(|t| t.is_star());
+        (fixed, (!unbounded).then_some(fixed))
+    };
+    let ((min_a, max_a), (min_b, max_b)) = (range(a), range(b));
+    max_a.is_some_and(|m| m < min_b) || max_b.is_some_and(|m| m < min_a)
+}

@@ -1,0 +1,183 @@
+//! Lemmas about templates (patterns with policy variables) that hold for every substitution.
+
+use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
+use crate::encode::term::Term;
+use crate::pattern::{Glob, Template};
+
+/// A template's language, whatever its variables resolve to, lies inside the template with
+/// each variable read as `*` (and all wildcards unbounded); a variable with no default
+/// needs its key present and single-valued.
+pub(super) fn template_lemmas(query: &mut Query) -> Vec<Term> {
+    let mut lemmas = Vec::new();
+    let templates: Vec<(AtomId, StrVar, Template, MatchMode)> = query
+        .atoms
+        .iter()
+        .enumerate()
+        .filter_map(|(id, a)| match a {
+            Atom::Str {
+                var,
+                pattern: StrPattern::Template(t, mode),
+            } => Some((id, var.clone(), t.clone(), *mode)),
+            _ => None,
+        })
+        .collect();
+    // The same template on the same variable: the exact reading is inside every other one
+    // (a text matches itself as a Like or ARN pattern, and ignoring case).
+    for (i, (a, var_a, t_a, mode_a)) in templates.iter().enumerate() {
+        for (b, var_b, t_b, mode_b) in templates.iter().skip(i + 1) {
+            if var_a != var_b || t_a != t_b {
+                continue;
+            }
+            if *mode_a == MatchMode::Exact {
+                lemmas.push(Term::implies(Term::Atom(*a), Term::Atom(*b)));
+            }
+            if *mode_b == MatchMode::Exact {
+                lemmas.push(Term::implies(Term::Atom(*b), Term::Atom(*a)));
+            }
+        }
+    }
+    lemmas.extend(mutual_equality_lemmas(query, &templates));
+    lemmas.extend(self_reference_lemmas(query, &templates));
+    for (id, var, template, mode) in templates {
+        let this = Term::Atom(id);
+        let over = template_over_approximation(&template, mode);
+        let over_atom = query.str_atom(var, StrPattern::Glob(over));
+        lemmas.push(Term::implies(this.clone(), over_atom));
+        for part in &template.parts {
+            if let crate::pattern::TemplatePart::Var {
+                key_lower,
+                default: None,
+                ..
+            } = part
+            {
+                let present = query.present(key_lower, 0);
+                lemmas.push(Term::implies(this.clone(), present));
+                if query.keys.get(key_lower).is_some_and(|k| k.slots > 1) {
+                    let second = query.present(key_lower, 1);
+                    lemmas.push(Term::implies(this.clone(), Term::not(second)));
+                }
+            }
+        }
+    }
+    lemmas
+}
+
+/// `A = ${B}` and `B = ${A}` (both single-valued and present) say the same thing: equality
+/// is symmetric. Without this the two atoms are free apart, and a model can ask for `A = B`
+/// and `B != A` at once, which no request meets (the concretizer would have to give up).
+fn mutual_equality_lemmas(
+    query: &mut Query,
+    templates: &[(AtomId, StrVar, Template, MatchMode)],
+) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let lone_variable = |t: &Template| match t.parts.as_slice() {
+        [TemplatePart::Var {
+            key_lower,
+            default: None,
+            ..
+        }] => Some(key_lower.clone()),
+        _ => None,
+    };
+    let mut lemmas = Vec::new();
+    for (i, (a, var_a, t_a, mode_a)) in templates.iter().enumerate() {
+        for (b, var_b, t_b, mode_b) in templates.iter().skip(i + 1) {
+            let (
+                StrVar::Context {
+                    key: key_a,
+                    slot: 0,
+                },
+                StrVar::Context {
+                    key: key_b,
+                    slot: 0,
+                },
+            ) = (var_a, var_b)
+            else {
+                continue;
+            };
+            if lone_variable(t_a).as_ref() != Some(key_b)
+                || lone_variable(t_b).as_ref() != Some(key_a)
+                || key_a == key_b
+            {
+                continue;
+            }
+            let both_single = Term::and([query.single_valued(key_a), query.single_valued(key_b)]);
+            let (ta, tb) = (Term::Atom(*a), Term::Atom(*b));
+            let mut implies = |from: &MatchMode, to: &MatchMode, x: &Term, y: &Term| {
+                // Exact equality implies equality ignoring case; the same mode is symmetric.
+                let holds = matches!(
+                    (from, to),
+                    (MatchMode::Exact, MatchMode::Exact | MatchMode::IgnoreCase)
+                        | (MatchMode::IgnoreCase, MatchMode::IgnoreCase)
+                );
+                if holds {
+                    lemmas.push(Term::implies(
+                        Term::and(vec![both_single.clone(), x.clone()]),
+                        y.clone(),
+                    ));
+                }
+            };
+            implies(mode_a, mode_b, &ta, &tb);
+            implies(mode_b, mode_a, &tb, &ta);
+        }
+    }
+    lemmas
+}
+
+/// A key compared with a template that reads only itself (`aws:username` against
+/// `${aws:username}` or `*${aws:username}*`): with one value `v` the template resolves to
+/// `t1·v·t2`, which `v` matches exactly when `t1` and `t2` can be empty — no text at all for
+/// the equality operators, only `*` for the Like/ARN ones. Without this the atom is free and a
+/// model can ask for `v != v`, which no request meets (the concretizer would give up).
+fn self_reference_lemmas(
+    query: &mut Query,
+    templates: &[(AtomId, StrVar, Template, MatchMode)],
+) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let mut lemmas = Vec::new();
+    for (id, var, template, mode) in templates {
+        let StrVar::Context { key, slot: 0 } = var else {
+            continue;
+        };
+        let vars: Vec<&str> = template.variable_keys().collect();
+        if vars != [key.as_str()] {
+            continue;
+        }
+        let empty_able = template.parts.iter().all(|part| match part {
+            TemplatePart::Var { .. } => true,
+            TemplatePart::Text(t) => match mode {
+                MatchMode::Exact | MatchMode::IgnoreCase => t.is_empty(),
+                MatchMode::Like | MatchMode::Arn => t.chars().all(|c| c == '*'),
+            },
+            TemplatePart::Escaped(_) => false,
+        });
+        let single = query.single_valued(key);
+        let this = Term::Atom(*id);
+        let holds = if empty_able { this } else { Term::not(this) };
+        lemmas.push(Term::implies(single, holds));
+    }
+    lemmas
+}
+
+/// Variables read as `*`, policy wildcards as unbounded wildcards (Exact mode keeps text literal).
+pub fn template_over_approximation(template: &Template, mode: MatchMode) -> Glob {
+    use crate::pattern::{TemplatePart, Token};
+    let mut tokens = Vec::new();
+    for part in &template.parts {
+        match part {
+            TemplatePart::Text(t) => {
+                for c in t.chars() {
+                    tokens.push(match (mode, c) {
+                        (MatchMode::Exact, c) => Token::Lit(c),
+                        (MatchMode::IgnoreCase, c) => crate::pattern::fold_token(c),
+                        (_, '*') => Token::AnyStr,
+                        (_, '?') => Token::AnyChar,
+                        (_, c) => Token::Lit(c),
+                    });
+                }
+            }
+            TemplatePart::Escaped(c) => tokens.push(Token::Lit(*c)),
+            TemplatePart::Var { .. } => tokens.push(Token::AnyStr),
+        }
+    }
+    Glob::from_tokens(tokens)
+}

@@ -1,0 +1,223 @@
+//! The symbolic request's variables and atoms, and the query that collects them.
+
+use super::term::Term;
+use crate::eval::PolicyType;
+use crate::model::Comparison;
+use crate::pattern::{Glob, Template};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// A string-valued variable of the symbolic request.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StrVar {
+    /// Lowercased action name (actions are case-insensitive).
+    Action,
+    Resource,
+    /// The principal's identifier (ARN, service name, provider, canonical id).
+    Principal,
+    /// Value number `slot` of a context key (lowercased name).
+    Context {
+        key: String,
+        slot: usize,
+    },
+}
+
+impl fmt::Display for StrVar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StrVar::Action => f.write_str("action"),
+            StrVar::Resource => f.write_str("resource"),
+            StrVar::Principal => f.write_str("principal"),
+            StrVar::Context { key, slot } => write!(f, "{key}[{slot}]"),
+        }
+    }
+}
+
+/// How a template (a value with policy variables) is matched once resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MatchMode {
+    /// StringEquals / BinaryEquals: the resolved text, `*` literal.
+    Exact,
+    /// StringLike: `*` and `?` wildcards.
+    Like,
+    /// ArnLike / ArnEquals / Resource: per-segment wildcards.
+    Arn,
+    /// StringEqualsIgnoreCase: the resolved text, compared case-insensitively.
+    IgnoreCase,
+}
+
+/// What a string atom says about its variable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StrPattern {
+    /// The variable is in the glob's language.
+    Glob(Glob),
+    /// The variable, lowercased, equals this lowercased text (StringEqualsIgnoreCase, Bool).
+    IgnoreCase(String),
+    /// The variable matches the template once its policy variables are substituted.
+    Template(Template, MatchMode),
+}
+
+/// Which principal kind the request's principal is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrincipalKindVar {
+    Aws,
+    Service,
+    Federated,
+    CanonicalUser,
+    Anonymous,
+}
+
+pub const PRINCIPAL_KINDS: [PrincipalKindVar; 5] = [
+    PrincipalKindVar::Aws,
+    PrincipalKindVar::Service,
+    PrincipalKindVar::Federated,
+    PrincipalKindVar::CanonicalUser,
+    PrincipalKindVar::Anonymous,
+];
+
+/// The typed reading of a context value slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ValueView {
+    Number,
+    Date,
+    Ip,
+}
+
+/// A boolean atom of the formula.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Atom {
+    /// The principal is of this kind (exactly one holds).
+    PrincipalKind(PrincipalKindVar),
+    /// Context key value slot `slot` exists (slot 0 exists iff the key is present and non-empty).
+    Present {
+        key: String,
+        slot: usize,
+    },
+    /// The slot's text parses in this view (a number, a date, an IP address).
+    Parses {
+        key: String,
+        slot: usize,
+        view: ValueView,
+    },
+    /// For the IP view: the address is IPv6.
+    IsIpv6 {
+        key: String,
+        slot: usize,
+    },
+    Str {
+        var: StrVar,
+        pattern: StrPattern,
+    },
+    /// The slot's number (scaled to an integer, see [`Query::scales`]) or date (ms) compared with a constant.
+    Cmp {
+        key: String,
+        slot: usize,
+        view: ValueView,
+        cmp: Comparison,
+        value: i128,
+    },
+    /// The slot's IP address lies in the network.
+    IpIn {
+        key: String,
+        slot: usize,
+        net: ipnet::IpNet,
+    },
+    /// The variable's text starts with this prefix (auxiliary: relates diverging patterns).
+    Prefix {
+        var: StrVar,
+        prefix: String,
+    },
+    /// The request has a resource.
+    HasResource,
+    /// An auxiliary boolean defined only by lemmas (the at-most-one ladder over services).
+    Aux {
+        family: &'static str,
+        index: usize,
+    },
+}
+
+/// Index into [`Query::atoms`].
+pub type AtomId = usize;
+/// The per-key facts the encoder needs: how many value slots, which typed view.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeyShape {
+    pub name: String,
+    pub slots: usize,
+    pub multivalued: bool,
+    pub view: Option<ValueView>,
+    /// Number view: values are scaled by `10^scale` to integers.
+    pub scale: u32,
+}
+
+/// Keys whose values the evaluator derives from the principal when the request does not give them.
+pub const PRINCIPAL_DERIVED_KEYS: [&str; 5] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:username",
+    "aws:principalservicename",
+];
+
+/// Everything the solver and the concretizer need: atoms, key shapes, and the assertions.
+#[derive(Debug, Clone, Default)]
+pub struct Query {
+    pub atoms: Vec<Atom>,
+    atom_ids: HashMap<Atom, AtomId>,
+    pub keys: BTreeMap<String, KeyShape>,
+    /// Conjunction of these must be satisfiable for the property to fail.
+    pub assertions: Vec<Term>,
+    /// Lemmas: facts true of every concrete request (pattern inclusions, domain constraints).
+    pub lemmas: Vec<Term>,
+    pub policy_type: Option<PolicyType>,
+    /// Does any statement of the policies constrain the resource?
+    pub uses_resource: bool,
+}
+
+impl Query {
+    pub fn atom(&mut self, atom: Atom) -> Term {
+        if let Some(id) = self.atom_ids.get(&atom) {
+            return Term::Atom(*id);
+        }
+        let id = self.atoms.len();
+        self.atoms.push(atom.clone());
+        self.atom_ids.insert(atom, id);
+        Term::Atom(id)
+    }
+
+    pub fn atom_id(&self, atom: &Atom) -> Option<AtomId> {
+        self.atom_ids.get(atom).copied()
+    }
+
+    pub fn str_atom(&mut self, var: StrVar, pattern: StrPattern) -> Term {
+        // Trivial patterns fold away: `*` matches every string.
+        if let StrPattern::Glob(g) = &pattern {
+            if g.is_universal() {
+                return Term::tt();
+            }
+        }
+        self.atom(Atom::Str { var, pattern })
+    }
+
+    pub fn present(&mut self, key: &str, slot: usize) -> Term {
+        self.atom(Atom::Present {
+            key: key.to_string(),
+            slot,
+        })
+    }
+
+    /// The key has exactly one value (what a policy variable reads): slot 0 present and,
+    /// when the key has more slots, slot 1 absent.
+    pub fn single_valued(&mut self, key: &str) -> Term {
+        let first = self.present(key, 0);
+        if self.keys.get(key).is_some_and(|k| k.slots > 1) {
+            let second = self.present(key, 1);
+            Term::and([first, Term::not(second)])
+        } else {
+            first
+        }
+    }
+
+    pub fn kind(&mut self, kind: PrincipalKindVar) -> Term {
+        self.atom(Atom::PrincipalKind(kind))
+    }
+}

@@ -1,0 +1,189 @@
+//! From a solver model to a concrete request: context keys first, then action, resource, principal.
+
+use super::context::ContextBuilder;
+use super::CheckOptions;
+use crate::catalog;
+use crate::encode::{Atom, PrincipalKindVar, Query, StrVar, Term};
+use crate::request::{Principal, Request};
+use crate::solve::Assignment;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) enum Concrete {
+    Request(Request),
+    /// The model combined patterns no string satisfies: lemmas that rule it out.
+    Learn(Vec<Term>),
+    GiveUp(String),
+}
+
+/// Placeholder account and names for values nothing constrains.
+pub(super) const EXAMPLE_ACCOUNT: &str = "111122223333";
+
+pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
+    let mut ctx = ContextBuilder::new(query, a);
+    // Context keys first: templates in other patterns read them.
+    let keys: Vec<String> = ctx.query.keys.keys().cloned().collect();
+    let mut pending: Vec<String> = keys.clone();
+    while !pending.is_empty() {
+        let mut still = Vec::new();
+        let before = pending.len();
+        for key in pending {
+            match ctx.key_values(&key) {
+                Step::Done(values) => {
+                    ctx.values.insert(key, values);
+                }
+                Step::Blocked => still.push(key),
+                Step::Learn(l) => return Concrete::Learn(l),
+                Step::GiveUp(r) => return Concrete::GiveUp(r),
+            }
+        }
+        if still.len() == before {
+            // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose the first
+            // without its templates, then check them once every key has a value.
+            match still.iter().find(|k| !ctx.deferred.contains(*k)) {
+                Some(key) => {
+                    ctx.deferred.insert(key.clone());
+                }
+                None => {
+                    return Concrete::GiveUp(format!(
+                        "policy variables refer to each other in a cycle among keys {}",
+                        still.join(", ")
+                    ))
+                }
+            }
+        }
+        pending = still;
+    }
+    if let Some(key) = ctx.deferred_key_violated() {
+        return Concrete::GiveUp(format!(
+            "policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit"
+        ));
+    }
+    // The action.
+    let action = match ctx.action(options.action_universe) {
+        Step::Done(a) => a,
+        Step::Learn(l) => return Concrete::Learn(l),
+        Step::GiveUp(r) => return Concrete::GiveUp(r),
+        Step::Blocked => return Concrete::GiveUp("action depends on a policy variable".into()),
+    };
+    let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
+    let resource = if ctx.query.uses_resource && has_resource != Some(false) {
+        let hint = catalog::catalog()
+            .example_resource(&action.to_lowercase())
+            .unwrap_or_else(|| {
+                format!(
+                    "arn:aws:{}:us-east-1:{EXAMPLE_ACCOUNT}:example",
+                    service_of(&action)
+                )
+            });
+        match ctx.string(&StrVar::Resource, &[hint]) {
+            Step::Done(r) => Some(r),
+            Step::Learn(l) => return Concrete::Learn(l),
+            Step::GiveUp(r) => return Concrete::GiveUp(r),
+            Step::Blocked => {
+                return Concrete::GiveUp("resource depends on an unresolved policy variable".into())
+            }
+        }
+    } else {
+        None
+    };
+    let principal = match ctx.principal() {
+        Step::Done(p) => p,
+        Step::Learn(l) => return Concrete::Learn(l),
+        Step::GiveUp(r) => return Concrete::GiveUp(r),
+        Step::Blocked => {
+            return Concrete::GiveUp("principal depends on an unresolved policy variable".into())
+        }
+    };
+    let mut request = Request {
+        principal,
+        action,
+        resource,
+        context: BTreeMap::new(),
+    };
+    // Keys the evaluator would derive from this principal but the model leaves out are
+    // written as empty arrays: given values win, and an empty one means "absent".
+    let derived: BTreeSet<&str> = crate::eval::derived_principal_keys(&request.principal)
+        .into_iter()
+        .map(|(k, _)| k)
+        .collect();
+    for (key, values) in &ctx.values {
+        if values.is_empty() {
+            if derived.contains(key.as_str()) {
+                let shape = &ctx.query.keys[key];
+                request.set_context(&shape.name, vec![], true);
+            }
+            continue;
+        }
+        let shape = &ctx.query.keys[key];
+        // Arrays for keys the catalog types multi-valued, or when there are several values;
+        // one value of a key the catalog does not know reads best as a plain string.
+        let as_array = shape.multivalued
+            && (values.len() > 1 || catalog::catalog().is_multivalued(key) == Some(true));
+        request.set_context(&shape.name, values.clone(), as_array);
+    }
+    Concrete::Request(request)
+}
+
+pub(super) fn kind_of(principal: &Principal) -> PrincipalKindVar {
+    match principal {
+        Principal::Aws(_) => PrincipalKindVar::Aws,
+        Principal::Service(_) => PrincipalKindVar::Service,
+        Principal::Federated(_) => PrincipalKindVar::Federated,
+        Principal::CanonicalUser(_) => PrincipalKindVar::CanonicalUser,
+        Principal::Anonymous => PrincipalKindVar::Anonymous,
+    }
+}
+
+pub(super) fn service_of(action: &str) -> &str {
+    action.split(':').next().unwrap_or("service")
+}
+
+pub(super) enum Step<T> {
+    Done(T),
+    /// Needs the values of keys not chosen yet.
+    Blocked,
+    Learn(Vec<Term>),
+    GiveUp(String),
+}
+
+pub(super) fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// Readable defaults for well-known keys when nothing pins their value.
+pub(super) fn default_value_hint(key: &str, _name: &str) -> String {
+    match key {
+        "aws:principalarn" => format!("arn:aws:iam::{EXAMPLE_ACCOUNT}:user/example"),
+        "aws:principalaccount"
+        | "aws:sourceaccount"
+        | "aws:resourceaccount"
+        | "s3:resourceaccount" => EXAMPLE_ACCOUNT.to_string(),
+        "aws:principaltype" => "User".to_string(),
+        "aws:username" => "example".to_string(),
+        "aws:principalorgid" | "aws:resourceorgid" | "aws:sourceorgid" => {
+            "o-exampleorgid".to_string()
+        }
+        "aws:sourcevpc" => "vpc-0example".to_string(),
+        "aws:sourcevpce" => "vpce-0example".to_string(),
+        "aws:securetransport" | "aws:multifactorauthpresent" | "aws:viaawsservice" => {
+            "false".to_string()
+        }
+        "aws:requestedregion" => "us-east-1".to_string(),
+        _ if key.starts_with("aws:sourcearn") => format!("arn:aws:s3:::example-{EXAMPLE_ACCOUNT}"),
+        _ => "example".to_string(),
+    }
+}
+
+/// ISO 8601 UTC, milliseconds only when present.
+pub fn format_date(ms: i128) -> String {
+    let ms = i64::try_from(ms).unwrap_or(0);
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(dt) if ms % 1000 == 0 => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => "not-a-date".to_string(),
+    }
+}

@@ -1,0 +1,355 @@
+//! The context builder: chooses each variable's value from the model's atoms.
+
+use super::concretize::{default_value_hint, format_date, Step, EXAMPLE_ACCOUNT};
+use super::ActionUniverse;
+use crate::catalog;
+use crate::encode::{
+    iam_user_glob, Atom, AtomId, PrincipalKindVar, Query, StrPattern, StrVar, Term, ValueView,
+};
+use crate::eval::PolicyType;
+use crate::request::Principal;
+use crate::solve::Assignment;
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) struct ContextBuilder<'a> {
+    pub(super) query: &'a mut Query,
+    pub(super) a: &'a Assignment,
+    /// The model's string atoms, indexed by variable once.
+    pub(super) str_atoms: BTreeMap<StrVar, Vec<AtomId>>,
+    /// Chosen values per context key (lowercased); empty = absent.
+    pub(super) values: BTreeMap<String, Vec<String>>,
+    /// The value chosen for each present slot, before a set drops repeats.
+    pub(super) slot_values: BTreeMap<(String, usize), String>,
+    /// Keys chosen while templates they must match still read unchosen keys (a cycle of
+    /// policy variables); those templates are checked by `deferred_key_violated`.
+    pub(super) deferred: BTreeSet<String>,
+}
+
+impl<'a> ContextBuilder<'a> {
+    pub(super) fn new(query: &'a mut Query, a: &'a Assignment) -> ContextBuilder<'a> {
+        let mut str_atoms: BTreeMap<StrVar, Vec<AtomId>> = BTreeMap::new();
+        for (id, atom) in query.atoms.iter().enumerate() {
+            if let Atom::Str { var, .. } = atom {
+                str_atoms.entry(var.clone()).or_default().push(id);
+            }
+        }
+        ContextBuilder {
+            query,
+            a,
+            str_atoms,
+            values: BTreeMap::new(),
+            slot_values: BTreeMap::new(),
+            deferred: BTreeSet::new(),
+        }
+    }
+
+    /// The string atoms on `var` the model assigned, with their patterns (atoms added while
+    /// concretizing have no value in the model and are left out).
+    pub(super) fn str_atoms_on<'s>(
+        &'s self,
+        var: &StrVar,
+    ) -> impl Iterator<Item = (AtomId, &'s StrPattern)> + 's {
+        let ids = self.str_atoms.get(var).map(Vec::as_slice).unwrap_or(&[]);
+        ids.iter().filter_map(|&id| match &self.query.atoms[id] {
+            Atom::Str { pattern, .. } => Some((id, pattern)),
+            _ => None,
+        })
+    }
+}
+
+impl ContextBuilder<'_> {
+    pub(super) fn key_values(&mut self, key: &str) -> Step<Vec<String>> {
+        let Some(shape) = self.query.keys.get(key).cloned() else {
+            return Step::Done(vec![]);
+        };
+        let mut out = Vec::new();
+        for slot in 0..shape.slots {
+            let present = self
+                .query
+                .atom_id(&Atom::Present {
+                    key: key.to_string(),
+                    slot,
+                })
+                .map(|id| self.a.atom(id));
+            // A slot with no presence atom is unconstrained: leave it out (absent).
+            if present != Some(true) {
+                break;
+            }
+            let value = match shape.view {
+                Some(view) => self.typed_value(key, slot, view, shape.scale),
+                None => {
+                    // Values that make a template reading this key equal a literal the model
+                    // wants on the template's variable come first: otherwise the key's value
+                    // and that literal are chosen apart and rarely meet.
+                    let mut hints = self.template_candidates(key);
+                    hints.push(default_value_hint(key, &shape.name));
+                    match self.string(
+                        &StrVar::Context {
+                            key: key.to_string(),
+                            slot,
+                        },
+                        &hints,
+                    ) {
+                        Step::Done(v) => v,
+                        Step::Blocked => return Step::Blocked,
+                        Step::Learn(l) => return Step::Learn(l),
+                        Step::GiveUp(r) => return Step::GiveUp(r),
+                    }
+                }
+            };
+            self.slot_values
+                .insert((key.to_string(), slot), value.clone());
+            out.push(value);
+        }
+        if shape.multivalued && out.len() > 1 {
+            // Two slots may have been given the same text; a set keeps one copy.
+            let mut seen = BTreeSet::new();
+            out.retain(|v| seen.insert(v.clone()));
+        }
+        Step::Done(out)
+    }
+
+    pub(super) fn typed_value(
+        &self,
+        key: &str,
+        slot: usize,
+        view: ValueView,
+        scale: u32,
+    ) -> String {
+        // The empty string (a null data set for the set operators) parses in no view.
+        let empty = self
+            .query
+            .atom_id(&Atom::Str {
+                var: StrVar::Context {
+                    key: key.to_string(),
+                    slot,
+                },
+                pattern: StrPattern::Glob(crate::pattern::Glob::literal("")),
+            })
+            .is_some_and(|id| self.a.atom(id));
+        if empty {
+            return String::new();
+        }
+        let parses = self
+            .query
+            .atom_id(&Atom::Parses {
+                key: key.to_string(),
+                slot,
+                view,
+            })
+            .map(|id| self.a.atom(id));
+        if parses == Some(false) {
+            return match view {
+                ValueView::Number => "not-a-number",
+                ValueView::Date => "not-a-date",
+                ValueView::Ip => "not-an-ip-address",
+            }
+            .to_string();
+        }
+        match view {
+            ValueView::Number => {
+                let v = self
+                    .a
+                    .ints
+                    .get(&(key.to_string(), slot, view))
+                    .copied()
+                    .unwrap_or(0);
+                let d = crate::model::Decimal { mantissa: v, scale };
+                // Print without trailing zeros.
+                crate::model::Decimal::parse(&d.to_string())
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| d.to_string())
+            }
+            ValueView::Date => {
+                let ms = self
+                    .a
+                    .ints
+                    .get(&(key.to_string(), slot, view))
+                    .copied()
+                    .unwrap_or(1_577_836_800_000);
+                format_date(ms)
+            }
+            ValueView::Ip => {
+                let bits = self
+                    .a
+                    .ips
+                    .get(&(key.to_string(), slot))
+                    .copied()
+                    .unwrap_or(0xCB00_7107);
+                let v6 = self
+                    .query
+                    .atom_id(&Atom::IsIpv6 {
+                        key: key.to_string(),
+                        slot,
+                    })
+                    .map(|id| self.a.atom(id))
+                    .unwrap_or(false);
+                if v6 {
+                    std::net::Ipv6Addr::from(bits).to_string()
+                } else {
+                    std::net::Ipv4Addr::from(bits as u32).to_string()
+                }
+            }
+        }
+    }
+
+    /// The action name: a real catalog action when one fits, else (open universe) any string.
+    pub(super) fn action(&mut self, universe: ActionUniverse) -> Step<String> {
+        let (pos, neg, pos_ids, neg_ids) = match self.constraints(&StrVar::Action) {
+            Ok(c) => c,
+            Err(step) => return step,
+        };
+        let cat = catalog::catalog();
+        let candidates = match pos.first() {
+            Some(g) => cat.actions_matching(g),
+            None => Vec::new(),
+        };
+        let fits = |name: &str| {
+            pos.iter().all(|g| g.matches(name)) && !neg.iter().any(|g| g.matches(name))
+        };
+        for info in &candidates {
+            let lower = info.lower_name.clone();
+            if fits(&lower) {
+                return Step::Done(info.full_name.clone());
+            }
+        }
+        if pos.is_empty() {
+            // Unconstrained by positive patterns: try well-known actions before inventing one.
+            for info in cat.all_actions() {
+                if fits(&info.lower_name.clone()) {
+                    return Step::Done(info.full_name.clone());
+                }
+            }
+        }
+        match universe {
+            ActionUniverse::Catalog => {
+                // No catalog action has this combination of patterns: rule the combination out.
+                let literals = pos_ids
+                    .iter()
+                    .map(|id| Term::Atom(*id))
+                    .chain(neg_ids.iter().map(|id| Term::not(Term::Atom(*id))));
+                Step::Learn(vec![Term::not(Term::and(literals.collect::<Vec<_>>()))])
+            }
+            ActionUniverse::Open => {
+                self.witness_or_learn(&pos, &neg, &pos_ids, &neg_ids, "service:example")
+            }
+        }
+    }
+
+    pub(super) fn principal(&mut self) -> Step<Principal> {
+        let kind = if self.query.policy_type == Some(PolicyType::Resource) {
+            crate::encode::PRINCIPAL_KINDS
+                .iter()
+                .copied()
+                .find(|k| {
+                    self.query
+                        .atom_id(&Atom::PrincipalKind(*k))
+                        .is_some_and(|id| self.a.atom(id))
+                })
+                .unwrap_or(PrincipalKindVar::Aws)
+        } else {
+            PrincipalKindVar::Aws
+        };
+        let hints: Vec<String> = match kind {
+            PrincipalKindVar::Aws => vec![
+                self.identity_principal_hint(),
+                "arn:aws:iam::444455556666:user/external".to_string(),
+                "arn:aws:sts::444455556666:assumed-role/external/session".to_string(),
+                "arn:aws:iam::444455556666:root".to_string(),
+            ],
+            PrincipalKindVar::Service => vec!["example.amazonaws.com".to_string()],
+            PrincipalKindVar::Federated => vec![
+                "cognito-identity.amazonaws.com".to_string(),
+                "arn:aws:iam::444455556666:oidc-provider/example.com".to_string(),
+            ],
+            PrincipalKindVar::CanonicalUser => {
+                vec!["79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be".to_string()]
+            }
+            PrincipalKindVar::Anonymous => return Step::Done(Principal::Anonymous),
+        };
+        let value = match self.string(&StrVar::Principal, &hints) {
+            Step::Done(v) => v,
+            Step::Blocked => return Step::Blocked,
+            Step::Learn(l) => return Step::Learn(l),
+            Step::GiveUp(r) => return Step::GiveUp(r),
+        };
+        Step::Done(match kind {
+            PrincipalKindVar::Service => Principal::Service(value),
+            PrincipalKindVar::Federated => Principal::Federated(value),
+            PrincipalKindVar::CanonicalUser => Principal::CanonicalUser(value),
+            _ => Principal::Aws(value),
+        })
+    }
+
+    /// An AWS principal consistent with the chosen principal-derived keys.
+    pub(super) fn identity_principal_hint(&self) -> String {
+        let single = |k: &str| self.values.get(k).and_then(|v| v.first()).cloned();
+        let username_absent = self.query.keys.contains_key("aws:username")
+            && self.values.get("aws:username").is_none_or(|v| v.is_empty());
+        if let Some(arn) = single("aws:principalarn") {
+            // A user ARN derives aws:username: only when the model has one.
+            if arn.starts_with("arn:") && iam_user_glob().matches(&arn) && !username_absent {
+                return arn;
+            }
+        }
+        let account = single("aws:principalaccount")
+            .filter(|a| crate::request::is_account_id(a))
+            .unwrap_or_else(|| EXAMPLE_ACCOUNT.to_string());
+        let wants_user = self.query.keys.contains_key("aws:username")
+            && self
+                .values
+                .get("aws:username")
+                .is_some_and(|v| !v.is_empty());
+        let username_known = self.query.keys.contains_key("aws:username");
+        if !username_known || wants_user {
+            let name = single("aws:username")
+                .filter(|n| !n.contains(['/', ':']))
+                .unwrap_or_else(|| "example".into());
+            format!("arn:aws:iam::{account}:user/{name}")
+        } else {
+            format!("arn:aws:sts::{account}:assumed-role/example/session")
+        }
+    }
+
+    pub(super) fn is_deferred(&self, var: &StrVar) -> bool {
+        matches!(var, StrVar::Context { key, .. } if self.deferred.contains(key))
+    }
+
+    /// A deferred key whose chosen value breaks one of its atoms, now that every key it
+    /// reads has a value.
+    pub(super) fn deferred_key_violated(&mut self) -> Option<String> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let chosen: Vec<((String, usize), String)> = self
+            .slot_values
+            .iter()
+            .filter(|((key, _), _)| deferred.contains(key))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for ((key, slot), value) in chosen {
+            let var = StrVar::Context {
+                key: key.clone(),
+                slot,
+            };
+            let fits = match (self.constraints(&var), self.case_insensitive_texts(&var)) {
+                (Ok((pos, neg, _, _)), Ok((wanted, unwanted))) => {
+                    let lower = value.to_lowercase();
+                    pos.iter().all(|g| g.matches(&value))
+                        && !neg.iter().any(|g| g.matches(&value))
+                        && wanted.iter().all(|w| *w == lower)
+                        && !unwanted.contains(&lower)
+                }
+                _ => false,
+            };
+            if !fits && std::env::var_os("KEYAKI_TRACE").is_some() {
+                eprintln!(
+                    "keyaki: {key}[{slot}] = {value:?} breaks its own templates; values {:?}",
+                    self.values
+                );
+            }
+            if !fits {
+                return Some(key);
+            }
+        }
+        None
+    }
+}

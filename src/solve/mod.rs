@@ -1,0 +1,83 @@
+//! Solving: a backend trait with a z3 implementation and an SMT-LIB writer.
+//!
+//! "unsat iff the property holds": the assertions of a [`Query`] describe a request that
+//! violates the property. `Unsat` is the only answer that can become a "pass".
+
+mod smtlib;
+mod z3_backend;
+
+pub use smtlib::to_smtlib;
+pub use z3_backend::Z3Backend;
+
+use crate::encode::{Atom, AtomId, Query, Term, ValueView};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// A satisfying assignment, read back from the solver.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Assignment {
+    pub atoms: Vec<bool>,
+    /// (key, slot, view) → integer value (numbers scaled, dates in ms).
+    pub ints: BTreeMap<(String, usize, ValueView), i128>,
+    /// (key, slot) → IP address bits (IPv4 in the low 32 bits).
+    pub ips: BTreeMap<(String, usize), u128>,
+}
+
+impl Assignment {
+    pub fn atom(&self, id: AtomId) -> bool {
+        self.atoms.get(id).copied().unwrap_or(false)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Sat(Assignment),
+    Unsat,
+    Unknown(String),
+}
+
+/// Error of the solve stage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SolveError {
+    #[error("the solver gave no model for a satisfiable query")]
+    NoModel,
+}
+
+/// A decision procedure for queries. Clauses are added incrementally (refinement lemmas).
+pub trait Backend {
+    /// Adds a formula that must hold.
+    fn assert(&mut self, query: &Query, term: &Term);
+    fn check(&mut self, query: &Query) -> Outcome;
+    /// Checks with extra facts that hold for this check only (`Unsat` then says nothing
+    /// about the query without them).
+    fn check_assuming(&mut self, query: &Query, assumptions: &[Term]) -> Outcome;
+    /// The time the next check may take.
+    fn set_time_limit(&mut self, limit: Duration);
+}
+
+/// A one-line description of an atom (SMT-LIB comments, debugging).
+pub fn describe_atom(atom: &Atom) -> String {
+    use crate::encode::StrPattern;
+    match atom {
+        Atom::PrincipalKind(k) => format!("principal is {k:?}"),
+        Atom::Present { key, slot } => format!("{key}[{slot}] present"),
+        Atom::Parses { key, slot, view } => format!("{key}[{slot}] parses as {view:?}"),
+        Atom::IsIpv6 { key, slot } => format!("{key}[{slot}] is IPv6"),
+        Atom::Str { var, pattern } => match pattern {
+            StrPattern::Glob(g) => format!("{var} ~ {g}"),
+            StrPattern::IgnoreCase(s) => format!("lower({var}) = {s}"),
+            StrPattern::Template(t, mode) => format!("{var} ~ {} ({mode:?})", t.display_text()),
+        },
+        Atom::Cmp {
+            key,
+            slot,
+            view,
+            cmp,
+            value,
+        } => format!("{key}[{slot}] {view:?} {cmp:?} {value}"),
+        Atom::IpIn { key, slot, net } => format!("{key}[{slot}] in {net}"),
+        Atom::Prefix { var, prefix } => format!("{var} starts with {prefix}"),
+        Atom::Aux { family, index } => format!("{family}[{index}]"),
+        Atom::HasResource => "the request has a resource".to_string(),
+    }
+}

@@ -1,0 +1,264 @@
+//! The prover-issue repros (issue 10): each decides, with the verdict the issue states, and
+//! every counterexample replays through the evaluator after a round trip through the
+//! request parser. Times are not asserted (a shared machine); see encodings/performance.md.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::policy;
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+
+fn decide(proposed: &str, baseline: &str) -> Verdict {
+    let (p, b) = (policy(proposed), policy(baseline));
+    let verdict = check_no_new_access(&p, &b, &CheckOptions::default());
+    if let Verdict::Violated(list) = &verdict {
+        assert!(!list.is_empty());
+        for c in list {
+            let json = serde_json::to_vec(&c.request).unwrap();
+            let request = keyaki::parse::parse_request(&json, "counterexample.json")
+                .unwrap_or_else(|e| panic!("counterexample does not parse back: {e}"));
+            assert_eq!(
+                evaluate(&p, &request, PolicyType::Identity).decision,
+                Decision::Allow,
+                "proposal must allow {request:?}"
+            );
+            assert_ne!(
+                evaluate(&b, &request, PolicyType::Identity).decision,
+                Decision::Allow,
+                "baseline must not allow {request:?}"
+            );
+        }
+    }
+    verdict
+}
+
+fn assert_pass(proposed: &str, baseline: &str) {
+    let v = decide(proposed, baseline);
+    assert!(matches!(v, Verdict::Holds), "expected a proof, got {v:?}");
+}
+
+fn assert_fail(proposed: &str, baseline: &str) -> Verdict {
+    let v = decide(proposed, baseline);
+    assert!(
+        matches!(v, Verdict::Violated(_)),
+        "expected a counterexample, got {v:?}"
+    );
+    v
+}
+
+fn allow(action: &str, resource: &str, condition: &str) -> String {
+    let condition = if condition.is_empty() {
+        String::new()
+    } else {
+        format!(r#","Condition":{condition}"#)
+    };
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"{action}","Resource":{resource}{condition}}}]}}"#
+    )
+}
+
+const DENY_OUTSIDE_NETWORK: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},{"Effect":"Deny","NotAction":"sts:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}]}"#;
+
+/// Two user-name templates on one resource, against a baseline that never allows the action.
+#[test]
+fn change_password_templates_are_a_counterexample() {
+    let proposed = allow(
+        "iam:ChangePassword",
+        r#"["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/*/${aws:username}"]"#,
+        "",
+    );
+    assert_fail(&proposed, DENY_OUTSIDE_NETWORK);
+}
+
+/// `${aws:RequestedRegion}` in bucket templates (ROSAImageRegistryOperatorPolicy).
+#[test]
+#[ignore = "open: `*-x-${r}?` and `*-x-${r}` both true is a word equation the search refutes one value at a time"]
+fn requested_region_templates_decide() {
+    let Some(dir) = common::corpus() else { return };
+    let path = dir.join("aws-managed-policies/policies/ROSAImageRegistryOperatorPolicy.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    assert_fail(&text, DENY_OUTSIDE_NETWORK);
+    assert_pass(&text, &allow("s3:*", r#""arn:aws:s3:::*""#, ""));
+    // Without the list statement, every resource is an image-registry bucket template.
+    let objects = allow(
+        "s3:GetObject",
+        r#"["arn:aws:s3:::*-image-registry-${aws:RequestedRegion}-*/*","arn:aws:s3:::*-image-registry-${aws:RequestedRegion}/*"]"#,
+        "",
+    );
+    assert_pass(
+        &objects,
+        &allow("s3:GetObject", r#""arn:aws:s3:::*-image-registry-*/*""#, ""),
+    );
+    assert_fail(
+        &objects,
+        &allow(
+            "s3:GetObject",
+            r#""arn:aws:s3:::*-image-registry-us-*/*""#,
+            "",
+        ),
+    );
+}
+
+#[test]
+fn template_prefix_inside_a_wider_template() {
+    let p = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}/*"}}"#,
+    );
+    let b = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}"#,
+    );
+    assert_pass(&p, &b);
+    assert_fail(&b, &p);
+}
+
+/// Condition key names are case-insensitive, in policy variables too.
+#[test]
+fn variable_key_names_ignore_case() {
+    let p = allow("s3:GetObject", r#""arn:aws:s3:::b/${AWS:UserName}/*""#, "");
+    let b = allow("s3:GetObject", r#""arn:aws:s3:::b/${aws:username}/*""#, "");
+    assert_pass(&p, &b);
+    assert_pass(&b, &p);
+}
+
+#[test]
+fn variable_default_against_the_plain_template_and_the_default_path() {
+    let p = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*""#,
+        "",
+    );
+    let b = allow(
+        "s3:GetObject",
+        r#"["arn:aws:s3:::b/${aws:PrincipalTag/team}/*","arn:aws:s3:::b/none/*"]"#,
+        "",
+    );
+    assert_pass(&p, &b);
+    let only_plain = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/${aws:PrincipalTag/team}/*""#,
+        "",
+    );
+    assert_fail(&p, &only_plain);
+}
+
+#[test]
+fn ignore_case_equality_inside_two_like_patterns() {
+    let p = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringEqualsIgnoreCase":{"s3:prefix":"ab"}}"#,
+    );
+    let b = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringLike":{"s3:prefix":["a*","A*"]}}"#,
+    );
+    assert_pass(&p, &b);
+    let narrow = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringLike":{"s3:prefix":["a*","AB"]}}"#,
+    );
+    assert_fail(&p, &narrow);
+}
+
+/// The evaluator reads `tRue` as true: three spellings do not cover Bool.
+#[test]
+fn bool_is_not_three_spellings() {
+    let p = allow(
+        "s3:GetObject",
+        r#""*""#,
+        r#"{"Bool":{"aws:SecureTransport":"true"}}"#,
+    );
+    let b = allow(
+        "s3:GetObject",
+        r#""*""#,
+        r#"{"StringEquals":{"aws:SecureTransport":["true","TRUE","True"]}}"#,
+    );
+    assert_fail(&p, &b);
+}
+
+/// The evaluator folds U+212A KELVIN SIGN to `k`; the prover must find it.
+#[test]
+fn kelvin_sign_folds_to_k() {
+    let p = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringEqualsIgnoreCase":{"s3:prefix":"k"}}"#,
+    );
+    let b = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        r#"{"StringEquals":{"s3:prefix":["k","K"]}}"#,
+    );
+    let Verdict::Violated(list) = assert_fail(&p, &b) else {
+        unreachable!()
+    };
+    let json = serde_json::to_string(&list[0].request).unwrap();
+    assert!(json.contains('\u{212A}'), "{json}");
+}
+
+/// One-variable word equations: `a${v}` and `${v}a` meet only when `v` is in `a*`.
+#[test]
+fn word_equation_in_one_variable() {
+    let left = allow("s3:GetObject", r#""arn:aws:s3:::b/a${aws:username}""#, "");
+    let right = allow("s3:GetObject", r#""arn:aws:s3:::b/${aws:username}a""#, "");
+    assert_fail(&left, &right);
+    assert_fail(&right, &left);
+    // Finitely constrained: substituted case by case.
+    let only_as = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/a${aws:username}""#,
+        r#"{"StringEquals":{"aws:username":["a","aa"]}}"#,
+    );
+    assert_pass(&only_as, &right);
+    let with_b = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/a${aws:username}""#,
+        r#"{"StringEquals":{"aws:username":["a","ab"]}}"#,
+    );
+    assert_fail(&with_b, &right);
+}
+
+/// `aws:TagKeys: [""]` resolves to a null data set: ForAnyValue is false, ForAllValues true
+/// (IAM condition operators), in the evaluator and the prover alike.
+#[test]
+fn null_data_set_for_the_set_operators() {
+    let any = |pattern: &str| {
+        allow(
+            "s3:GetObject",
+            r#""*""#,
+            &format!(r#"{{"ForAnyValue:StringLike":{{"aws:TagKeys":"{pattern}"}}}}"#),
+        )
+    };
+    let request = keyaki::parse::parse_request(
+        br#"{"principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"action":"s3:GetObject","resource":"arn:aws:s3:::b/k","context":{"aws:TagKeys":[""]}}"#,
+        "request.json",
+    )
+    .unwrap();
+    let any_star = policy(&any("*"));
+    assert_eq!(
+        evaluate(&any_star, &request, PolicyType::Identity).decision,
+        Decision::ImplicitDeny
+    );
+    assert_pass(&any("*"), &any("?*"));
+    assert_pass(&any("?*"), &any("*"));
+    let all = |values: &str| {
+        allow(
+            "s3:GetObject",
+            r#""*""#,
+            &format!(r#"{{"ForAllValues:StringEquals":{{"aws:TagKeys":{values}}}}}"#),
+        )
+    };
+    assert_eq!(
+        evaluate(&policy(&all(r#"["a"]"#)), &request, PolicyType::Identity).decision,
+        Decision::Allow
+    );
+    assert_pass(&all(r#"["a"]"#), &all(r#"["a",""]"#));
+    assert_fail(&all(r#"["a",""]"#), &all(r#"["a"]"#));
+}
