@@ -146,6 +146,14 @@ fn a_wildcard_vpc_is_public_and_a_fixed_vpc_is_not() {
         &put_object(r#""*""#, r#"{"StringEquals":{"aws:SourceVpc":"vpc-91237329"}}"#),
         None,
     );
+    // An ignore-case comparison is a fixed value too (one value up to case).
+    assert_not_public(
+        &put_object(
+            r#""*""#,
+            r#"{"StringEqualsIgnoreCase":{"aws:SourceVpc":"vpc-91237329"}}"#,
+        ),
+        None,
+    );
 }
 
 // aws:SourceIp: "values broader than /8 for IPv4 and /32 for IPv6 (excluding RFC1918 private
