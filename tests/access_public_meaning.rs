@@ -146,6 +146,14 @@ fn a_wildcard_vpc_is_public_and_a_fixed_vpc_is_not() {
         &put_object(r#""*""#, r#"{"StringEquals":{"aws:SourceVpc":"vpc-91237329"}}"#),
         None,
     );
+    // An ignore-case comparison is a fixed value too (one value up to case).
+    assert_not_public(
+        &put_object(
+            r#""*""#,
+            r#"{"StringEqualsIgnoreCase":{"aws:SourceVpc":"vpc-91237329"}}"#,
+        ),
+        None,
+    );
 }
 
 // aws:SourceIp: "values broader than /8 for IPv4 and /32 for IPv6 (excluding RFC1918 private
@@ -303,4 +311,44 @@ fn the_guides_mixed_policy_is_public_until_the_open_statement_goes() {
     let result = assert_public(&open, Some("AWS::S3::Bucket"));
     assert_eq!(result.findings.len(), 1, "only the open statement is public");
     assert_eq!(result.findings[0].principal, serde_json::json!("*"));
+}
+
+/// The command end to end: exit 1 with a public finding, exit 0 with a proof.
+#[test]
+fn check_no_public_access_exits_by_the_guides_rule() {
+    let dir = std::env::temp_dir().join(format!("keyaki-public-meaning-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (put_object(r#"{"Federated":"graph.facebook.com"}"#, ""), None, 1),
+        (source_ip(r#""0.0.0.0/1""#), None, 1),
+        (source_ip(r#""10.0.0.0/8""#), None, 0),
+        (
+            put_object(
+                r#""*""#,
+                r#"{"ArnLike":{"s3:DataAccessPointArn":"arn:aws:s3:us-west-2:123456789012:accesspoint/*"}}"#,
+            ),
+            Some("AWS::S3::Bucket"),
+            0,
+        ),
+    ];
+    for (i, (statement, resource_type, expected)) in cases.into_iter().enumerate() {
+        let path = dir.join(format!("policy-{i}.json"));
+        std::fs::write(
+            &path,
+            format!(r#"{{"Version":"2012-10-17","Statement":[{statement}]}}"#),
+        )
+        .unwrap();
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_keyaki"));
+        command.arg("check-no-public-access").arg(&path);
+        if let Some(ty) = resource_type {
+            command.args(["--resource-type", ty]);
+        }
+        let out = command.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(expected),
+            "{statement}\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
 }

@@ -172,7 +172,12 @@ pub fn federated_provider(text: &str) -> Federation {
 /// A fixed value of a pinning key: literal text, plus the two patterns the S3 user guide
 /// names as fixed despite their wildcard.
 pub fn fixed_glob(key: &str, glob: &Glob, bucket_policy: bool) -> bool {
-    if glob.is_literal() {
+    // Literal text, or an ignore-case value (case-fold classes): one value up to case.
+    if glob
+        .tokens()
+        .iter()
+        .all(|t| matches!(t, Token::Lit(_) | Token::Fold(_)))
+    {
         return true;
     }
     match key {
