@@ -262,3 +262,39 @@ fn null_data_set_for_the_set_operators() {
     assert_pass(&all(r#"["a"]"#), &all(r#"["a",""]"#));
     assert_fail(&all(r#"["a",""]"#), &all(r#"["a"]"#));
 }
+
+/// Counterexamples AWS could receive: a resource in one of the action's ARN formats with a
+/// real-looking partition, region and 12-digit account; `*` when the action has no type.
+#[test]
+fn counterexample_resources_are_well_formed_arns() {
+    let nothing = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    for (action, resource) in [
+        ("autoscaling:PutWarmPool", r#""*""#),
+        ("logs:GetDelivery", r#""*""#),
+        ("iam:ChangePassword", r#""arn:aws:iam::*:user/*""#),
+        ("sqs:SendMessage", r#""arn:aws:sqs:*:*:q*""#),
+    ] {
+        let Verdict::Violated(list) = assert_fail(&allow(action, resource, ""), nothing) else {
+            unreachable!()
+        };
+        let formats = keyaki::catalog::catalog()
+            .resource_formats(&action.to_lowercase())
+            .unwrap();
+        for c in &list {
+            let r = c.request.resource.clone().unwrap();
+            assert!(
+                formats.iter().any(|f| f.glob.matches(&r)),
+                "{action}: {r} is in none of its ARN formats"
+            );
+            let parts: Vec<&str> = r.splitn(6, ':').collect();
+            assert_eq!(parts[1], "aws", "{r}");
+            assert!(parts[4].is_empty() || keyaki::request::is_account_id(parts[4]), "{r}");
+            assert!(!parts[3].contains("example"), "{r}");
+        }
+    }
+    let Verdict::Violated(list) = assert_fail(&allow("s3:ListAllMyBuckets", r#""*""#, ""), nothing)
+    else {
+        unreachable!()
+    };
+    assert_eq!(list[0].request.resource.as_deref(), Some("*"));
+}
