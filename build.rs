@@ -15,6 +15,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("cargo:rerun-if-changed=build.rs");
     let text = std::fs::read_to_string(source)?;
     let mut root: serde_json::Value = serde_json::from_str(&text)?;
+    // `keyaki --version` names the catalog, so a finding that depends on it can be dated.
+    let field = |name: &str| root.get(name).and_then(|v| v.as_str()).unwrap_or("unknown").to_string();
+    println!("cargo:rustc-env=KEYAKI_CATALOG_VERSION={}", field("version"));
+    println!("cargo:rustc-env=KEYAKI_CATALOG_UPDATED={}", field("updated"));
     let services = root
         .get_mut("services")
         .and_then(serde_json::Value::as_array_mut)

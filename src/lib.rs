@@ -1,25 +1,105 @@
 //! Keyaki: an offline, Zelkova-class automated-reasoning checker for AWS access policies.
 //!
-//! Stages: [`parse`] (JSON with locations) → [`model`] (normalized policy) → [`eval`]
-//! (concrete decision) → [`encode`] (own term type) → [`solve`] (z3 behind a trait) →
-//! [`explain`] (model → request → replay) → [`report`] (human / JSON / SARIF). The verbs an
-//! embedder calls are in [`query`]; errors are one [`Error`].
+//! Keyaki answers by proof, not pattern-matching. Everything an embedder (a CI plugin, a
+//! Lambda handler, a template reader) needs is on this page:
+//!
+//! - read policies: [`parse_policy`] (bytes, errors with JSON path and line:col) and
+//!   [`policy_from_value`] (a `serde_json::Value`);
+//! - ask: [`check`] (does PROPOSED allow anything BASELINE does not?), [`diff`] (what did a new
+//!   version widen or narrow?), [`external_access`] (who outside a zone of trust gets in?),
+//!   [`no_public_access`], [`access_not_granted`] and [`check_spec`] (an organization spec),
+//!   each with [`CheckOptions`];
+//! - decide one request concretely: [`evaluate`];
+//! - results are typed values ([`CheckReport`], [`Diff`], [`FindingsReport`]) that serialize
+//!   to the CLI's JSON; every counterexample was replayed through the evaluator.
+//!
+//! "Unknown" (timeout, solver unknown, a budget or an unsupported construct) is a result,
+//! never a pass. Errors before the prover runs are one [`Error`].
+//!
+//! ```
+//! use keyaki::{check, parse_policy, CheckOptions, CheckResult};
+//!
+//! let baseline = parse_policy(br#"{"Version":"2012-10-17","Statement":[
+//!     {"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#,
+//!     "baseline.json")?;
+//! let proposed = parse_policy(br#"{"Version":"2012-10-17","Statement":[
+//!     {"Effect":"Allow","Action":"s3:*","Resource":"arn:aws:s3:::reports/*"}]}"#,
+//!     "proposed.json")?;
+//!
+//! let report = check(&proposed, &baseline, &CheckOptions::default());
+//! assert_eq!(report.result, CheckResult::Fail);
+//! // A concrete request the proposal allows and the baseline does not, already replayed.
+//! let example = &report.counterexamples[0];
+//! assert_eq!(example.proposed.decision, keyaki::Decision::Allow);
+//! assert_ne!(example.baseline.decision, keyaki::Decision::Allow);
+//!
+//! // The other direction is a proof.
+//! assert_eq!(check(&baseline, &proposed, &CheckOptions::default()).result, CheckResult::Pass);
+//! # Ok::<(), keyaki::Error>(())
+//! ```
+//!
+//! The stages behind it, for those who extend Keyaki: [`parse`] (JSON with locations) →
+//! [`model`] (normalized policy) → [`eval`] (concrete decision) → `encode` (own term type) →
+//! `solve` (z3 behind a trait) → [`explain`] (model → request → replay) → [`report`]
+//! (human / JSON / SARIF), with the verbs in [`query`].
 #![forbid(unsafe_code)]
 
 pub mod access;
+#[doc(hidden)]
 pub mod automata;
 pub mod catalog;
+#[doc(hidden)]
 pub mod encode;
 mod error;
 pub mod eval;
 pub mod explain;
 pub mod model;
 pub mod parse;
+#[doc(hidden)]
 pub mod pattern;
 pub mod query;
 pub mod report;
+#[doc(hidden)]
 pub mod request;
 pub mod scan;
+#[doc(hidden)]
 pub mod solve;
+pub mod validate;
 
+pub use access::spec::{load_spec, parse_spec, Spec};
+pub use access::TrustZone;
 pub use error::{Error, Result};
+pub use eval::{evaluate, Decision, Evaluation, PolicyType};
+pub use explain::{ActionUniverse, CheckOptions, Counterexample, Verdict};
+pub use model::Policy;
+pub use query::{
+    access_not_granted, check, diff, external_access, no_public_access, resolve_policy_type,
+    spec as check_spec, Diff, FailOn, NotGranted, Relation,
+};
+pub use report::findings::FindingsReport;
+pub use report::{CheckReport, CheckResult, Exit, Format, PolicyFile};
+pub use request::Request;
+
+/// Parses a policy document; `name` labels it in errors (file, JSON path, line:col).
+///
+/// ```
+/// let err = keyaki::parse_policy(br#"{"Statement":[{"Efect":"Allow"}]}"#, "p.json").unwrap_err();
+/// assert!(err.to_string().contains("Effect"), "{err}");
+/// ```
+pub fn parse_policy(bytes: &[u8], name: &str) -> Result<Policy> {
+    Ok(parse::parse_policy(bytes, name)?)
+}
+
+/// Parses a policy held as a `serde_json::Value` (from a template, an event, an API).
+/// Locations in errors refer to the value's compact JSON text.
+pub fn policy_from_value(value: &serde_json::Value, name: &str) -> Result<Policy> {
+    let bytes = serde_json::to_vec(value).map_err(|e| Error::usage(format!("{name}: {e}")))?;
+    parse_policy(&bytes, name)
+}
+
+/// The version of the bundled AWS service catalog (actions, resource types, condition keys):
+/// findings that depend on it say so, and a newer service may be missing from it.
+pub const CATALOG_VERSION: &str = env!("KEYAKI_CATALOG_VERSION");
+
+/// When the bundled catalog's data was last updated (RFC 3339).
+pub const CATALOG_UPDATED: &str = env!("KEYAKI_CATALOG_UPDATED");

@@ -2,6 +2,8 @@
 //! nothing beyond the reference. Every verdict must agree, or the disagreement must be
 //! listed (with the AWS rule behind it) in `encodings/access-analyzer-disagreements.json`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use keyaki::eval::PolicyType;

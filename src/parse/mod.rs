@@ -1,6 +1,6 @@
 //! Policy and request JSON → model, with file / JSON path / line:col on every error.
 //!
-//! [`json`] reads the bytes into a located tree ([`Json`]); [`policy`] and [`request`]
+//! `json` reads the bytes into a located tree ([`Json`]); `policy` and `request`
 //! convert that tree into [`crate::model::Policy`] and [`crate::request::Request`],
 //! rejecting everything AWS rejects (and a few ambiguous things, see `encodings/parsing.md`).
 

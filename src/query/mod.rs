@@ -3,6 +3,7 @@
 //! Each verb takes parsed policies and an options struct and returns a typed result that
 //! serializes to the CLI's JSON. Reporters render these results; they never run the prover.
 
+pub mod access;
 pub mod check;
 pub mod diff;
 pub mod input;
@@ -10,6 +11,7 @@ pub mod input;
 use crate::eval::PolicyType;
 use crate::model::Policy;
 
+pub use access::{access_not_granted, external_access, no_public_access, spec, NotGranted};
 pub use check::{check, check_report};
 pub use diff::{diff, Diff, FailOn, Relation};
 pub use input::{load_policy, read_input, InputError, MAX_INPUT_BYTES};

@@ -3,7 +3,9 @@
 use super::{counterexample_text, sarif, Code, EvaluationJson, PolicyFile, SarifResult};
 use crate::explain::Counterexample;
 pub use crate::query::diff::{diff, Diff, Relation};
-use crate::model::{ActionClause, PrincipalClause, ResourceClause, Statement};
+use crate::model::{
+    ActionClause, Condition, ConditionValue, PrincipalClause, ResourceClause, Statement,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -160,46 +162,38 @@ pub fn statement_changes(old: &[Statement], new: &[Statement]) -> Vec<String> {
         }
         let (ok, oa) = texts_of_actions(&o.action);
         let (nk, na) = texts_of_actions(&n.action);
-        set_change(&mut parts, ok, nk, &oa, &na);
+        // Action names are case-insensitive: `s3:getobject` → `s3:GetObject` is no change.
+        let (oa_folded, na_folded) = (lowercased(&oa), lowercased(&na));
+        if oa_folded == na_folded && ok == nk {
+            // Same actions up to case.
+        } else {
+            let shown = |folded: BTreeSet<String>, written: &BTreeSet<String>| {
+                written
+                    .iter()
+                    .filter(|a| folded.contains(&a.to_lowercase()))
+                    .cloned()
+                    .collect::<BTreeSet<String>>()
+            };
+            let added = shown(na_folded.difference(&oa_folded).cloned().collect(), &na);
+            let removed = shown(oa_folded.difference(&na_folded).cloned().collect(), &oa);
+            if ok != nk {
+                set_change(&mut parts, ok, nk, &oa, &na);
+            } else {
+                if !added.is_empty() {
+                    parts.push(format!("{nk} added {}", join(&added)));
+                }
+                if !removed.is_empty() {
+                    parts.push(format!("{ok} removed {}", join(&removed)));
+                }
+            }
+        }
         let (ok, or) = texts_of_resources(&o.resource);
         let (nk, nr) = texts_of_resources(&n.resource);
         set_change(&mut parts, ok, nk, &or, &nr);
         if principal_key(&o.principal) != principal_key(&n.principal) {
             parts.push("Principal changed".to_string());
         }
-        let oc: BTreeSet<String> = o
-            .conditions
-            .iter()
-            .map(|c| format!("{} {} {:?}", c.operator.text, c.key, c.values))
-            .collect();
-        let nc: BTreeSet<String> = n
-            .conditions
-            .iter()
-            .map(|c| format!("{} {} {:?}", c.operator.text, c.key, c.values))
-            .collect();
-        if oc != nc {
-            let added: Vec<_> = n
-                .conditions
-                .iter()
-                .filter(|c| !oc.contains(&format!("{} {} {:?}", c.operator.text, c.key, c.values)))
-                .map(|c| format!("{} {}", c.operator.text, c.key))
-                .collect();
-            let removed: Vec<_> = o
-                .conditions
-                .iter()
-                .filter(|c| !nc.contains(&format!("{} {} {:?}", c.operator.text, c.key, c.values)))
-                .map(|c| format!("{} {}", c.operator.text, c.key))
-                .collect();
-            if !added.is_empty() {
-                parts.push(format!("conditions added or changed: {}", added.join(", ")));
-            }
-            if !removed.is_empty() {
-                parts.push(format!(
-                    "conditions removed or changed: {}",
-                    removed.join(", ")
-                ));
-            }
-        }
+        condition_changes(&mut parts, &o.conditions, &n.conditions);
         if !parts.is_empty() {
             out.push(format!(
                 "changed {}: {}",
@@ -220,6 +214,49 @@ pub fn statement_changes(old: &[Statement], new: &[Statement]) -> Vec<String> {
         }
     }
     out
+}
+
+fn lowercased(set: &BTreeSet<String>) -> BTreeSet<String> {
+    set.iter().map(|s| s.to_lowercase()).collect()
+}
+
+/// Conditions added, removed or changed, with their values. Keys compare case-insensitively.
+fn condition_changes(parts: &mut Vec<String>, old: &[Condition], new: &[Condition]) {
+    let describe = |c: &Condition| {
+        let values: Vec<String> = c.values.iter().map(value_text).collect();
+        format!("{} {} [{}]", c.operator.text, c.key, values.join(", "))
+    };
+    let identity = |c: &Condition| (c.operator.text.clone(), c.key_lower.clone());
+    let same = |a: &Condition, b: &Condition| identity(a) == identity(b) && a.values == b.values;
+    for n in new {
+        if old.iter().any(|o| same(o, n)) {
+            continue;
+        }
+        match old.iter().find(|o| identity(o) == identity(n)) {
+            Some(o) => parts.push(format!(
+                "condition changed: {} → [{}]",
+                describe(o),
+                n.values.iter().map(value_text).collect::<Vec<_>>().join(", ")
+            )),
+            None => parts.push(format!("condition added: {}", describe(n))),
+        }
+    }
+    for o in old {
+        let kept = new.iter().any(|n| identity(n) == identity(o));
+        if !kept {
+            parts.push(format!("condition removed: {}", describe(o)));
+        }
+    }
+}
+
+fn value_text(value: &ConditionValue) -> String {
+    match value {
+        ConditionValue::Text(t) => format!("{:?}", t.display_text()),
+        ConditionValue::Number(n) => format!("{n}"),
+        ConditionValue::Date(ms) => format!("{ms} ms"),
+        ConditionValue::Bool(b) | ConditionValue::Null(b) => b.to_string(),
+        ConditionValue::Cidr(net) => net.to_string(),
+    }
 }
 
 fn principal_key(p: &PrincipalClause) -> String {

@@ -109,7 +109,9 @@ impl FindingsReport {
                     None => String::new(),
                 }
             );
-            let _ = writeln!(out, "    principal: {}", f.principal);
+            if !f.principal.is_null() {
+                let _ = writeln!(out, "    principal: {}", f.principal);
+            }
             let _ = writeln!(out, "    actions: {}", f.actions.join(", "));
             let _ = writeln!(out, "    resources: {}", f.resources.join(", "));
             if f.conditions.as_object().is_some_and(|c| !c.is_empty()) {
@@ -189,7 +191,12 @@ fn message(f: &Finding) -> String {
     };
     format!(
         "{what}: {} may {} on {}{}",
-        f.principal,
+        if f.principal.is_null() {
+            // Identity policies: the principal is whoever the policy is attached to.
+            "the principal the policy is attached to".to_string()
+        } else {
+            f.principal.to_string()
+        },
         f.actions.join(", "),
         f.resources.join(", "),
         if f.conditions.as_object().is_some_and(|c| !c.is_empty()) {

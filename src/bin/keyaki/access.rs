@@ -1,10 +1,11 @@
 //! `keyaki access`, `check-no-public-access`, `check-access-not-granted` and `check --spec`.
 
 use super::{load_policy, options, read_input, ProverArgs};
-use keyaki::access::accept::{apply, parse_accepted, Accepted};
-use keyaki::access::spec::{check_spec, load_spec, not_granted, public_target};
-use keyaki::access::{find, public, Target, TrustZone};
+use keyaki::access::accept::{parse_accepted, Accepted};
+use keyaki::access::spec::load_spec;
+use keyaki::access::TrustZone;
 use keyaki::eval::PolicyType;
+use keyaki::query::{self, NotGranted};
 use keyaki::explain::CheckOptions;
 use keyaki::report::findings::FindingsReport;
 use keyaki::report::{Exit, Format, PolicyFile};
@@ -12,11 +13,13 @@ use std::io::Write;
 
 #[derive(clap::Args, Debug)]
 pub struct AccessArgs {
+    /// The resource or trust policy (JSON; `-` reads stdin).
     pub policy: String,
     /// `account:111122223333` or `org:o-abc123`; repeat or separate with commas.
     #[arg(long, value_delimiter = ',', required = true)]
     pub trust_zone: Vec<String>,
-    /// Findings a team reviewed and accepted (JSON); still listed, marked accepted.
+    /// Findings a team reviewed and accepted (JSON, see encodings/spec-format.md); they are
+    /// still listed, marked accepted, and do not fail the check.
     #[arg(long)]
     pub accept: Option<String>,
     #[command(flatten)]
@@ -25,10 +28,12 @@ pub struct AccessArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct NoPublicArgs {
+    /// The resource policy (JSON; `-` reads stdin).
     pub policy: String,
     /// e.g. AWS::S3::Bucket, AWS::KMS::Key, AWS::IAM::Role.
     #[arg(long)]
     pub resource_type: Option<String>,
+    /// Findings a team reviewed and accepted (JSON); still listed, marked accepted.
     #[arg(long)]
     pub accept: Option<String>,
     #[command(flatten)]
@@ -37,11 +42,18 @@ pub struct NoPublicArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct NotGrantedArgs {
+    /// The policy (JSON; `-` reads stdin).
     pub policy: String,
-    #[arg(long, value_delimiter = ',', required = true)]
+    /// Actions that must not be granted, e.g. `s3:DeleteBucket,iam:PassRole` (wildcards allowed).
+    #[arg(long, value_delimiter = ',', required_unless_present = "resources")]
     pub actions: Vec<String>,
+    /// Resources the actions must not be granted on (ARNs, wildcards allowed); alone: no action
+    /// at all on them.
     #[arg(long, value_delimiter = ',')]
     pub resources: Vec<String>,
+    /// Accept action names the bundled service catalog does not know (newer actions).
+    #[arg(long)]
+    pub allow_unknown_actions: bool,
     #[command(flatten)]
     pub prover: ProverArgs,
 }
@@ -51,15 +63,7 @@ pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> Result<Exit, String>
     let policy = load_policy(&args.policy)?;
     let options = resource_options(&args.prover, &policy, "access")?;
     let accepted = load_accept(args.accept.as_deref())?;
-    let result = find(
-        &policy.policy,
-        &Target::Outside(zone.clone()),
-        &options,
-        PolicyType::Resource,
-    );
-    let mut findings = result.findings;
-    apply(&mut findings, &accepted);
-    let report = FindingsReport::new(findings, result.unknown.into_iter().collect());
+    let report = query::external_access(&policy.policy, &zone, &accepted, &options);
     let question = format!(
         "no access from outside the zone of trust ({})",
         zone.entries().join(", ")
@@ -68,37 +72,40 @@ pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> Result<Exit, String>
 }
 
 pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> Result<Exit, String> {
-    let resource_type = checked_resource_type(args.resource_type.as_deref())?;
+    query::access::known_resource_type(args.resource_type.as_deref())
+        .map_err(|e| format!("--resource-type: {e}"))?;
     let policy = load_policy(&args.policy)?;
     let options = resource_options(&args.prover, &policy, "check-no-public-access")?;
     let accepted = load_accept(args.accept.as_deref())?;
-    let result = find(
+    let report = query::no_public_access(
         &policy.policy,
-        &public_target(resource_type.as_deref()),
+        args.resource_type.as_deref(),
+        &accepted,
         &options,
-        PolicyType::Resource,
-    );
-    let mut findings = result.findings;
-    apply(&mut findings, &accepted);
-    let report = FindingsReport::new(findings, result.unknown.into_iter().collect());
+    )
+    .map_err(|e| e.to_string())?;
     render(&report, &args.prover, &policy, "no public access", out)
 }
 
 pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> Result<Exit, String> {
-    let actions = non_empty(&args.actions, "--actions")?;
-    let resources: Vec<String> = args
-        .resources
-        .iter()
-        .map(|r| r.trim().to_string())
-        .filter(|r| !r.is_empty())
-        .collect();
+    let question = NotGranted {
+        actions: args.actions.clone(),
+        resources: args.resources.clone(),
+        allow_unknown_actions: args.allow_unknown_actions,
+    };
     let policy = load_policy(&args.policy)?;
     let options = options(&args.prover, &[&policy.policy])?;
-    let (findings, unknown) = not_granted(&policy.policy, &actions, &resources, &options);
-    let report = FindingsReport::new(findings, unknown);
+    let report = query::access_not_granted(&policy.policy, &question, &options)
+        .map_err(|e| e.to_string())?;
+    let actions = non_empty(&args.actions);
+    let resources = non_empty(&args.resources);
     let question = format!(
-        "none of {} is granted{}",
-        actions.join(", "),
+        "{} is granted{}",
+        if actions.is_empty() {
+            "no action".to_string()
+        } else {
+            format!("none of {}", actions.join(", "))
+        },
         if resources.is_empty() {
             String::new()
         } else {
@@ -122,25 +129,8 @@ pub fn run_spec_check(
         policies.push(baseline);
     }
     let options = options(prover, &policies)?;
-    let outcome = check_spec(&policy.policy, &spec, &options);
-    let report = FindingsReport::new(outcome.findings, outcome.unknown);
+    let report = query::spec(&policy.policy, &spec, &options);
     render(&report, prover, &policy, &spec.question(), out)
-}
-
-fn checked_resource_type(resource_type: Option<&str>) -> Result<Option<String>, String> {
-    match resource_type {
-        None => Ok(None),
-        Some(t) => public::RESOURCE_TYPES
-            .iter()
-            .find(|known| known.eq_ignore_ascii_case(t))
-            .map(|known| Some(known.to_string()))
-            .ok_or_else(|| {
-                format!(
-                    "unknown --resource-type `{t}`; known: {}",
-                    public::RESOURCE_TYPES.join(", ")
-                )
-            }),
-    }
 }
 
 /// Options for commands that only make sense for resource (or trust) policies.
@@ -159,16 +149,12 @@ fn resource_options(
     Ok(options)
 }
 
-fn non_empty(items: &[String], flag: &str) -> Result<Vec<String>, String> {
-    let items: Vec<String> = items
+fn non_empty(items: &[String]) -> Vec<String> {
+    items
         .iter()
         .map(|i| i.trim().to_string())
         .filter(|i| !i.is_empty())
-        .collect();
-    if items.is_empty() {
-        return Err(format!("{flag} needs at least one value"));
-    }
-    Ok(items)
+        .collect()
 }
 
 fn load_accept(path: Option<&str>) -> Result<Vec<Accepted>, String> {

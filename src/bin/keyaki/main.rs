@@ -1,25 +1,34 @@
 //! The thin command-line layer: argument parsing, reading files, exit codes.
 //! All rendering goes through [`keyaki::report`].
 
+use clap::{Parser, Subcommand};
 use keyaki::eval::{evaluate, PolicyType};
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::model::Policy;
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
-use clap::{Parser, Subcommand};
 use serde_json::json;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
 mod access;
+mod diagnostic;
 mod scan;
+mod validate;
 
 use keyaki::query::{resolve_policy_type, FailOn};
 
 #[derive(Parser, Debug)]
 #[command(
     name = "keyaki",
-    version,
+    version = concat!(
+        env!("CARGO_PKG_VERSION"),
+        " (AWS service catalog ",
+        env!("KEYAKI_CATALOG_VERSION"),
+        ", updated ",
+        env!("KEYAKI_CATALOG_UPDATED"),
+        ")"
+    ),
     about = "Prove what AWS access policies allow: check, diff, eval."
 )]
 pub struct Cli {
@@ -59,6 +68,13 @@ impl From<FailOnArg> for FailOn {
     }
 }
 
+/// `--format` of `eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum EvalFormat {
+    Text,
+    Json,
+}
+
 /// `--format` of the single-policy commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
 pub enum FormatArg {
@@ -85,7 +101,7 @@ pub struct ProverArgs {
     pub policy_type: Option<PolicyTypeArg>,
     #[arg(long, value_enum, default_value_t = FormatArg::Text)]
     pub format: FormatArg,
-    /// How many counterexamples to show.
+    /// How many counterexamples to show (0: only the verdict).
     #[arg(long, default_value_t = 3)]
     pub counterexamples: usize,
     /// Seconds before giving up with "unknown" (exit 3).
@@ -109,16 +125,20 @@ pub enum UniverseArg {
 pub enum Command {
     /// Decide one request concretely, exactly as AWS would.
     Eval {
+        /// The policy (JSON; `-` reads stdin).
         policy: Option<String>,
+        /// The request to decide (JSON: principal, action, resource, context; see the README).
         #[arg(long)]
         request: Option<String>,
         /// JSON Lines: {"policy": {...}, "request": {...}, "policy_type": "identity"|"resource"}.
         #[arg(long, conflicts_with_all = ["policy", "request"])]
         batch: Option<String>,
+        /// identity or resource; inferred from the presence of Principal when absent.
         #[arg(long, value_enum)]
         policy_type: Option<PolicyTypeArg>,
-        #[arg(long, value_enum, default_value_t = FormatArg::Text)]
-        format: FormatArg,
+        /// text or json (one decision has no SARIF form).
+        #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+        format: EvalFormat,
     },
     /// Does PROPOSED allow any request BASELINE does not? Proof or counterexamples.
     /// With --spec: every requirement of an organization spec (baseline, trust zone, no public access, access that
@@ -140,6 +160,8 @@ pub enum Command {
     CheckAccessNotGranted(access::NotGrantedArgs),
     /// Checks every policy file under the paths against a baseline or spec, in parallel.
     Scan(scan::ScanArgs),
+    /// Access Analyzer's policy checks offline, plus findings only a prover can give.
+    Validate(validate::ValidateArgs),
     /// What did NEW widen or narrow relative to OLD?
     Diff {
         old: String,
@@ -169,7 +191,12 @@ fn main() -> ExitCode {
         Ok(exit) => exit,
         Err(message) => {
             let _ = stdout.flush();
-            eprintln!("error: {message}");
+            if message.trim_start().starts_with('×') {
+                // Already a rendered diagnostic (see `diagnostic`).
+                eprintln!("{message}");
+            } else {
+                eprintln!("error: {message}");
+            }
             Exit::BadInput
         }
     };
@@ -198,8 +225,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                 .map_err(|e| e.to_string())?;
             let ty = resolve_type(policy_type, &[&policy.policy]);
             let evaluation = evaluate(&policy.policy, &request, ty);
-            match Format::from(format) {
-                Format::Json | Format::Sarif => {
+            match format {
+                EvalFormat::Json => {
                     writeln!(
                         out,
                         "{}",
@@ -208,7 +235,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                     )
                     .map_err(|e| e.to_string())?;
                 }
-                Format::Text => {
+                EvalFormat::Text => {
                     let statements: Vec<String> = evaluation
                         .statements
                         .iter()
@@ -236,6 +263,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
         Command::CheckAccessNotGranted(args) => access::run_not_granted(args, out),
         Command::Scan(args) => scan::run(args, out),
+        Command::Validate(args) => validate::run(args, out),
         Command::Check {
             proposed,
             spec: Some(spec),
@@ -252,14 +280,17 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let proposed = load_policy(&proposed)?;
             let baseline = load_policy(&baseline)?;
             let options = options(&prover, &[&proposed.policy, &baseline.policy])?;
-            let report = keyaki::query::check(&proposed.policy, &baseline.policy, &options);
+            let mut report = keyaki::query::check(&proposed.policy, &baseline.policy, &options);
+            // The verdict needs one counterexample; `--counterexamples 0` shows none.
+            let exit = report.exit();
+            report.counterexamples.truncate(prover.counterexamples);
             let text = match Format::from(prover.format) {
                 Format::Text => report::check_text(&report, &proposed, &baseline),
                 Format::Json => pretty(&report.to_json()),
                 Format::Sarif => pretty(&report::check_sarif(&report, &proposed, Code::NewAccess)),
             };
             write!(out, "{text}").map_err(|e| e.to_string())?;
-            Ok(report.exit())
+            Ok(exit)
         }
         Command::Diff {
             old,
@@ -270,14 +301,17 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let old = load_policy(&old)?;
             let new = load_policy(&new)?;
             let options = options(&prover, &[&old.policy, &new.policy])?;
-            let diff = keyaki::query::diff(&old, &new, &options);
+            let mut diff = keyaki::query::diff(&old, &new, &options);
+            let exit = diff.exit(fail_on.into());
+            diff.widened.truncate(prover.counterexamples);
+            diff.narrowed.truncate(prover.counterexamples);
             let text = match Format::from(prover.format) {
                 Format::Text => diff.text(&old, &new),
                 Format::Json => pretty(&diff.to_json()),
                 Format::Sarif => pretty(&diff.sarif(&old, &new)),
             };
             write!(out, "{text}").map_err(|e| e.to_string())?;
-            Ok(diff.exit(fail_on.into()))
+            Ok(exit)
         }
     }
 }
@@ -309,8 +343,16 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
 }
 
 /// Reads a policy file (`-` = stdin) through the library's bounded reader.
+/// A parse error is rendered with the offending line of the file and a caret under it.
 pub fn load_policy(path: &str) -> Result<PolicyFile, String> {
-    keyaki::query::load_policy(path).map_err(|e| e.to_string())
+    let bytes = read_input(path)?;
+    match keyaki::parse::parse_policy(&bytes, path) {
+        Ok(policy) => Ok(PolicyFile {
+            path: path.to_string(),
+            policy,
+        }),
+        Err(error) => Err(diagnostic::render_parse_error(&error, &bytes)),
+    }
 }
 
 /// Reads an input file (`-` = stdin) through the library's bounded reader.
@@ -324,19 +366,26 @@ pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyT
 }
 
 /// One JSON output line per input line; a bad line yields `{"error": ...}` and the batch goes on.
+/// Exits 2 when any line was bad (after deciding all the others).
 fn eval_batch(path: &str, out: &mut dyn Write) -> Result<Exit, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{path}: cannot read: {e}"))?;
-    let reader = std::io::BufReader::new(file);
-    for (n, line) in reader.split(b'\n').enumerate() {
-        let line = line.map_err(|e| format!("{path}: {e}"))?;
-        let label = format!("{path}:{}", n + 1);
-        let result = eval_line(&line, &label);
+    let mut bad_lines = 0usize;
+    for line in keyaki::query::input::open_lines(path).map_err(|e| e.to_string())? {
+        let result = line
+            .map_err(|e| e.to_string())
+            .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}")));
         let value = match result {
             Ok(v) => v,
-            Err(e) => json!({"error": e}),
+            Err(e) => {
+                bad_lines += 1;
+                json!({"error": e})
+            }
         };
         writeln!(out, "{}", serde_json::to_string(&value).unwrap_or_default())
             .map_err(|e| e.to_string())?;
+    }
+    if bad_lines > 0 {
+        eprintln!("error: {path}: {bad_lines} bad line(s); each is reported as {{\"error\": ...}}");
+        return Ok(Exit::BadInput);
     }
     Ok(Exit::Ok)
 }
