@@ -906,6 +906,7 @@ fn operator_kind(family: &str, comparison: Option<&str>) -> Option<OperatorKind>
 }
 
 mod raw;
+pub mod resource_formats;
 
 #[cfg(test)]
 mod tests;

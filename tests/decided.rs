@@ -73,13 +73,14 @@ fn change_password_templates_are_a_counterexample() {
 
 /// `${aws:RequestedRegion}` in bucket templates (ROSAImageRegistryOperatorPolicy).
 #[test]
-#[ignore = "open: `*-x-${r}?` and `*-x-${r}` both true is a word equation the search refutes one value at a time"]
 fn requested_region_templates_decide() {
     let Some(dir) = common::corpus() else { return };
     let path = dir.join("aws-managed-policies/policies/ROSAImageRegistryOperatorPolicy.json");
     let text = std::fs::read_to_string(path).unwrap();
     assert_fail(&text, DENY_OUTSIDE_NETWORK);
-    assert_pass(&text, &allow("s3:*", r#""arn:aws:s3:::*""#, ""));
+    // `ListBucket` on `*` reaches resources outside the aws partition's S3 ARNs.
+    assert_fail(&text, &allow("s3:*", r#""arn:aws:s3:::*""#, ""));
+    assert_pass(&text, &allow("s3:*", r#""*""#, ""));
     // Without the list statement, every resource is an image-registry bucket template.
     let objects = allow(
         "s3:GetObject",
@@ -261,4 +262,67 @@ fn null_data_set_for_the_set_operators() {
     );
     assert_pass(&all(r#"["a"]"#), &all(r#"["a",""]"#));
     assert_fail(&all(r#"["a",""]"#), &all(r#"["a"]"#));
+}
+
+/// Counterexamples AWS could receive: a resource in one of the action's ARN formats with a
+/// real-looking partition, region and 12-digit account; `*` when the action has no type.
+#[test]
+fn counterexample_resources_are_well_formed_arns() {
+    let nothing = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#;
+    for (action, resource) in [
+        ("autoscaling:PutWarmPool", r#""*""#),
+        ("logs:GetDelivery", r#""*""#),
+        ("iam:ChangePassword", r#""arn:aws:iam::*:user/*""#),
+        ("sqs:SendMessage", r#""arn:aws:sqs:*:*:q*""#),
+    ] {
+        let Verdict::Violated(list) = assert_fail(&allow(action, resource, ""), nothing) else {
+            unreachable!()
+        };
+        let formats = keyaki::catalog::catalog()
+            .resource_formats(&action.to_lowercase())
+            .unwrap();
+        for c in &list {
+            let r = c.request.resource.clone().unwrap();
+            assert!(
+                formats.iter().any(|f| f.glob.matches(&r)),
+                "{action}: {r} is in none of its ARN formats"
+            );
+            let parts: Vec<&str> = r.splitn(6, ':').collect();
+            assert_eq!(parts[1], "aws", "{r}");
+            assert!(parts[4].is_empty() || keyaki::request::is_account_id(parts[4]), "{r}");
+            assert!(!parts[3].contains("example"), "{r}");
+        }
+    }
+    let Verdict::Violated(list) = assert_fail(&allow("s3:ListAllMyBuckets", r#""*""#, ""), nothing)
+    else {
+        unreachable!()
+    };
+    assert_eq!(list[0].request.resource.as_deref(), Some("*"));
+}
+
+/// The baselines engineer's minimal unknowns (`/work/coord/unknowns.md`, U1–U4): each has a
+/// counterexample that needs no policy variable; the search now looks for one first.
+#[test]
+fn baseline_unknowns_u1_to_u4_are_counterexamples() {
+    let pairs = [
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Action": ["iam:ChangePassword"], "Resource": ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"], "Effect": "Allow"}, {"Action": ["iam:GetAccountPasswordPolicy"], "Resource": "*", "Effect": "Allow"}]}"#,
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotAction": ["iam:Get*"], "Resource": "*"}, {"Effect": "Deny", "NotAction": ["cloudformation:Get*"], "Resource": ["arn:aws:lambda:*:*:function:security-*", "arn:aws:logs:*:*:log-group:/security/*"]}]}"#,
+        ),
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Action": ["s3:ListBucket"], "Resource": "*", "Effect": "Allow"}, {"Action": ["s3:CreateBucket", "s3:GetBucketTagging", "s3:GetBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetBucketLocation", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging"], "Resource": ["arn:aws:s3:::*-image-registry-${aws:RequestedRegion}-*", "arn:aws:s3:::*-image-registry-${aws:RequestedRegion}?", "arn:aws:s3:::*-image-registry-${aws:RequestedRegion}"], "Effect": "Allow"}]}"#,
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::corp-shared-data"}]}"#,
+        ),
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Action": ["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"], "Resource": "*", "Effect": "Allow"}]}"#,
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetBucketLocation"], "Resource": "*"}, {"Effect": "Allow", "Action": ["s3:GetObject*"], "Resource": ["arn:aws:s3:::proj-${aws:PrincipalTag/project}-*/*", "arn:aws:s3:::${aws:PrincipalTag/project}-artifacts/*"]}]}"#,
+        ),
+        (
+            r#"{"Version": "2012-10-17", "Statement": [{"Action": ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"], "Resource": "arn:aws:bedrock:*:*:application-inference-profile/*", "Effect": "Allow", "Condition": {"StringEquals": {"aws:ResourceTag/AmazonDataZoneDomain": "${datazone:domainId}"}}}, {"Action": ["bedrock:ListFoundationModels"], "Resource": "*", "Effect": "Allow"}, {"Action": ["bedrock:CreateSession", "bedrock:TagResource"], "Resource": "arn:aws:bedrock:*:*:session/*", "Effect": "Allow", "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": "AmazonDataZone*"}, "StringEquals": {"aws:RequestTag/AmazonDataZoneDomain": "${datazone:domainId}", "aws:ResourceAccount": "${aws:PrincipalAccount}"}, "StringNotEquals": {"aws:ResourceTag/AmazonDataZoneUser": "", "aws:ResourceTag/AmazonDataZoneDomain": "", "aws:RequestTag/AmazonDataZoneDomain": ""}, "Null": {"aws:ResourceTag/AmazonDataZoneProject": "true", "aws:RequestTag/AmazonDataZoneProject": "true"}}}, {"Action": ["bedrock:GetSession", "bedrock:UpdateSession", "bedrock:DeleteSession", "bedrock:EndSession", "bedrock:CreateInvocation", "bedrock:ListInvocations", "bedrock:PutInvocationStep", "bedrock:GetInvocationStep", "bedrock:ListInvocationSteps", "bedrock:ListTagsForResource"], "Resource": "arn:aws:bedrock:*:*:session/*", "Effect": "Allow", "Condition": {"StringEquals": {"aws:ResourceTag/AmazonDataZoneUser": "${datazone:userId}"}, "StringNotEquals": {"aws:ResourceTag/AmazonDataZoneDomain": ""}}}, {"Action": "bedrock:ListSessions", "Resource": "*", "Effect": "Allow"}]}"#,
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["account:DeleteAlternateContact"], "Resource": "*"}]}"#,
+        ),
+    ];
+    for (proposed, baseline) in pairs {
+        assert_fail(proposed, baseline);
+    }
 }

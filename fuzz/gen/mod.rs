@@ -106,6 +106,15 @@ pub const RESOURCES: &[&str] = &[
     "arn:aws:ec2:us-east-1:*:*",
     "arn:aws:iam::111122223333:role/*",
     "arn:aws:*:*:*:*",
+    // Templates (issue 10): word equations in one variable, defaults, key-name case, the
+    // same variable at two offsets.
+    "arn:aws:s3:::bucket/a${aws:username}",
+    "arn:aws:s3:::bucket/${aws:username}a",
+    "arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*",
+    "arn:aws:s3:::bucket/${AWS:UserName}/*",
+    "arn:aws:s3:::bucket/none/*",
+    "arn:aws:iam::*:user/${aws:username}",
+    "arn:aws:iam::*:user/*/${aws:username}",
 ];
 
 pub const CONCRETE_RESOURCES: &[&str] = &[
@@ -116,6 +125,13 @@ pub const CONCRETE_RESOURCES: &[&str] = &[
     "arn:aws:ec2:us-east-1:111122223333:instance/i-0abc",
     "arn:aws:ec2:eu-west-1:444455556666:volume/vol-1",
     "arn:aws:iam::111122223333:role/admin",
+    "arn:aws:s3:::bucket/aalice",
+    "arn:aws:s3:::bucket/alicea",
+    "arn:aws:s3:::bucket/aa",
+    "arn:aws:s3:::bucket/none/x",
+    "arn:aws:s3:::bucket/eng/x",
+    "arn:aws:iam::111122223333:user/alice",
+    "arn:aws:iam::111122223333:user/x/alice",
 ];
 
 /// Principal elements for resource policies.
@@ -292,6 +308,36 @@ const FAMILIES: &[Family] = &[
         keys: &["aws:SecureTransport", "aws:MultiFactorAuthPresent"],
         values: &["true", "false"],
         request_values: &["true", "false", "TRUE", "yes"],
+        set_qualifiers: false,
+    },
+    // Ignore-case heavy (issue 10): case classes, the KELVIN SIGN, templates read ignoring case.
+    Family {
+        operators: &[
+            "StringEqualsIgnoreCase",
+            "StringNotEqualsIgnoreCase",
+            "StringEquals",
+            "StringLike",
+            "StringNotLike",
+        ],
+        keys: &["aws:ResourceTag/env", "aws:PrincipalTag/project"],
+        values: &[
+            "prod",
+            "Prod",
+            "PROD",
+            "p*",
+            "P?OD",
+            "k",
+            "\u{212A}",
+            "${aws:username}",
+            "${aws:username}-*",
+            "a${aws:username}",
+            "${aws:username}a",
+            "${aws:PrincipalTag/team, 'eng'}",
+        ],
+        request_values: &[
+            "prod", "PROD", "pRoD", "prod2", "\u{212A}", "k", "K", "alice", "ALICE", "alice-x",
+            "aalice", "alicea", "aa", "eng", "Eng", "",
+        ],
         set_qualifiers: false,
     },
     Family {

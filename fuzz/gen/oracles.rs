@@ -284,6 +284,10 @@ pub fn check_pair(
     if let Verdict::Unknown(reason) = &verdict {
         let reason = &reason.to_string();
         record_unknown(reason);
+        // To shrink unknowns by hand: the pair, one JSON line each.
+        if std::env::var_os("KEYAKI_DIFF_SHOW_UNKNOWN").is_some() {
+            println!("unknown pair ({ty:?}): {proposed_json}\n  against {baseline_json}");
+        }
         if is_known_ipv6_replay_bug(reason, proposed_json, baseline_json) {
             IPV6_REPLAY_FAILURES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Ended::Unknown;

@@ -67,15 +67,28 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
     };
     let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
     let resource = if ctx.query.uses_resource && has_resource != Some(false) {
-        let hint = catalog::catalog()
-            .example_resource(&action.to_lowercase())
-            .unwrap_or_else(|| {
-                format!(
-                    "arn:aws:{}:us-east-1:{EXAMPLE_ACCOUNT}:example",
-                    service_of(&action)
-                )
-            });
-        match ctx.string(&StrVar::Resource, &[hint]) {
+        let formats = catalog::catalog().resource_formats(&action.to_lowercase());
+        // Actions with no resource type are requested on `*`.
+        let hint = match &formats {
+            Some(list) if list.is_empty() => "*".to_string(),
+            Some(list) => list[0].example.clone(),
+            None => format!(
+                "arn:aws:{}:us-east-1:{EXAMPLE_ACCOUNT}:example",
+                service_of(&action)
+            ),
+        };
+        let plain = ctx.string(&StrVar::Resource, &[hint]);
+        // A resource in none of the action's ARN formats is replaced by one that is, when
+        // the model allows one (AWS would not receive the other).
+        let chosen = match (plain, &formats) {
+            (Step::Done(r), Some(list))
+                if !list.is_empty() && !list.iter().any(|f| f.glob.matches(&r)) =>
+            {
+                Step::Done(ctx.resource_in_formats(list).unwrap_or(r))
+            }
+            (other, _) => other,
+        };
+        match chosen {
             Step::Done(r) => Some(r),
             Step::Learn(l) => return Concrete::Learn(l),
             Step::GiveUp(r) => return Concrete::GiveUp(r),

@@ -3,7 +3,7 @@
 use super::concretize::{concretize, kind_of, Concrete};
 use super::memory::MemoryBudget;
 use super::{CheckOptions, UnknownReason};
-use crate::encode::{pattern_relation_lemmas, Atom, Query, StrPattern, StrVar, Term};
+use crate::encode::{pattern_relation_lemmas, Atom, AtomId, Query, StrPattern, StrVar, Term};
 use crate::eval::PolicyType;
 use crate::pattern::Glob;
 use crate::request::Request;
@@ -75,6 +75,22 @@ pub(super) fn search_with<T>(
     let mut refinements = 0usize;
     let trace = std::env::var_os("KEYAKI_TRACE").is_some();
     let mut prefer_resource = true;
+    let templates: Vec<AtomId> = query
+        .atoms
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            matches!(
+                a,
+                Atom::Str {
+                    pattern: StrPattern::Template(..),
+                    ..
+                }
+            )
+        })
+        .map(|(id, _)| id)
+        .collect();
+    let mut prefer_plain = !templates.is_empty();
     loop {
         if memory.exceeded() {
             return finish(
@@ -90,18 +106,27 @@ pub(super) fn search_with<T>(
         }
         // Each check gets only what is left, so a query never overruns --timeout by much.
         backend.set_time_limit(deadline - now);
-        // Prefer requests with a resource (they read better); a resourceless one only when
-        // nothing else is left. Only an unconditional check may answer Unsat.
+        // Preferences, dropped one at a time when they leave nothing: first requests whose
+        // template patterns are all unmatched (no policy variable to solve: most violations
+        // have such a witness, and it needs no refinement), then requests with a resource
+        // (they read better). Only an unconditional check may answer Unsat.
         let has_resource = query.atom_id(&Atom::HasResource).map(Term::Atom);
-        let outcome = match has_resource {
-            Some(has) if prefer_resource => match backend.check_assuming(&query, &[has]) {
-                Outcome::Unsat => {
-                    prefer_resource = false;
-                    backend.check(&query)
-                }
-                other => other,
-            },
-            _ => backend.check(&query),
+        let outcome = loop {
+            let mut assumptions: Vec<Term> = Vec::new();
+            if prefer_plain {
+                assumptions.extend(templates.iter().map(|id| Term::not(Term::Atom(*id))));
+            }
+            if prefer_resource {
+                assumptions.extend(has_resource.clone());
+            }
+            if assumptions.is_empty() {
+                break backend.check(&query);
+            }
+            match backend.check_assuming(&query, &assumptions) {
+                Outcome::Unsat if prefer_plain => prefer_plain = false,
+                Outcome::Unsat => prefer_resource = false,
+                other => break other,
+            }
         };
         match outcome {
             Outcome::Unsat => {

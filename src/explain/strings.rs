@@ -4,6 +4,7 @@ use super::concretize::{capitalize, Step};
 use super::context::ContextBuilder;
 use crate::automata::{self, Witness};
 use crate::encode::{pattern_relation_lemmas, Atom, AtomId, MatchMode, StrPattern, StrVar, Term};
+use crate::catalog::resource_formats::ResourceFormat;
 use crate::pattern::{chars_to_string, Glob};
 use std::collections::BTreeSet;
 
@@ -230,7 +231,17 @@ impl ContextBuilder<'_> {
         // Rule out case-variants of unwanted texts by retrying with them excluded.
         for _ in 0..8 {
             match self.witness_or_learn(&pos, &neg, &pos_ids, &neg_ids, hint) {
-                Step::Done(s) if ok_ci(&s) => return Step::Done(s),
+                Step::Done(s) if ok_ci(&s) => {
+                    let fits_all = |x: &str| {
+                        pos.iter().all(|g| g.matches(x))
+                            && !neg.iter().any(|g| g.matches(x))
+                            && ok_ci(x)
+                    };
+                    return Step::Done(match var {
+                        StrVar::Resource | StrVar::Principal => realistic_arn(&s, &fits_all),
+                        _ => s,
+                    });
+                }
                 Step::Done(s) => {
                     neg.push(Glob::literal(&s));
                     neg_ids.push(usize::MAX);
@@ -241,6 +252,39 @@ impl ContextBuilder<'_> {
         Step::GiveUp(format!(
             "no value found for {var} avoiding the case-insensitive values {unwanted_ci:?}"
         ))
+    }
+
+    /// A resource in one of the action's ARN formats (in order) that meets the model's
+    /// patterns, made realistic; `None` when no format fits (the caller falls back to any
+    /// string the patterns allow).
+    pub(super) fn resource_in_formats(&self, formats: &[ResourceFormat]) -> Option<String> {
+        let (pos, neg, _, _) = self.constraints(&StrVar::Resource).ok()?;
+        let (wanted_ci, unwanted_ci) = self.case_insensitive_texts(&StrVar::Resource).ok()?;
+        if !wanted_ci.is_empty() || !unwanted_ci.is_empty() {
+            return None;
+        }
+        let negative: Vec<&Glob> = neg.iter().collect();
+        for format in formats {
+            // The loose format first (its witness gets readable filler), kept only if it
+            // is well-formed; then the strict one.
+            for glob in [&format.loose, &format.glob] {
+                let mut positive: Vec<&Glob> = pos.iter().collect();
+                positive.push(glob);
+                let fits = |x: &str| {
+                    format.glob.matches(x)
+                        && pos.iter().all(|g| g.matches(x))
+                        && !negative.iter().any(|g| g.matches(x))
+                };
+                if let Witness::Found(s) =
+                    automata::witness_with_hint(&positive, &negative, &format.example)
+                {
+                    if fits(&s) {
+                        return Some(realistic_arn(&s, &fits));
+                    }
+                }
+            }
+        }
+        None
     }
 
     pub(super) fn witness_or_learn(
@@ -312,4 +356,35 @@ impl ContextBuilder<'_> {
             }
         }
     }
+}
+
+/// An ARN with a real-looking partition, region and 12-digit account where the witness put
+/// filler text, each replacement kept only if the string still meets every pattern.
+pub(super) fn realistic_arn(text: &str, fits: &dyn Fn(&str) -> bool) -> String {
+    let mut parts: Vec<String> = text.splitn(6, ':').map(str::to_string).collect();
+    if parts.len() != 6 || parts[0] != "arn" {
+        return text.to_string();
+    }
+    let region_like = |r: &str| {
+        r.split('-').count() >= 3 && r.chars().last().is_some_and(|c| c.is_ascii_digit())
+    };
+    let wanted: [(usize, &str, bool); 3] = [
+        (1, "aws", matches!(parts[1].as_str(), "aws" | "aws-cn" | "aws-us-gov")),
+        (3, "us-east-1", parts[3].is_empty() || region_like(&parts[3])),
+        (
+            4,
+            super::concretize::EXAMPLE_ACCOUNT,
+            parts[4].is_empty() || crate::request::is_account_id(&parts[4]),
+        ),
+    ];
+    for (index, value, already_real) in wanted {
+        if already_real {
+            continue;
+        }
+        let previous = std::mem::replace(&mut parts[index], value.to_string());
+        if !fits(&parts.join(":")) {
+            parts[index] = previous;
+        }
+    }
+    parts.join(":")
 }
