@@ -159,7 +159,7 @@ fn generate(rng: &mut Rng) -> (Value, Request) {
     let caller = session.unwrap_or(arn);
     let mut request = Request::new(
         Principal::Aws(caller),
-        *rng.pick(&ACTIONS),
+        rng.pick(&ACTIONS),
         (resource != "*").then_some(resource.as_str()),
     );
     if rng.chance(50) {

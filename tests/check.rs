@@ -1,6 +1,7 @@
 //! `check` on hand-written pairs: proofs where nothing new is granted, replayed
 //! counterexamples where something is. Every printed request is fed back through the
 //! request parser and the evaluator, as a user would.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 

@@ -2,6 +2,7 @@
 //!
 //! Each test quotes the documentation sentence it pins. Policies are built with the small
 //! builders below (the JSON parser lands separately), so every test states its policy in full.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![expect(
     clippy::panic,
     reason = "test builders stop on a malformed fixture rather than test something else"

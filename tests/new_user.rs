@@ -1,6 +1,7 @@
 //! What a new user hit (issue #12's list), each as the user ran it: the real binary, its exit
 //! code and what it printed.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! `keyaki unused`: grants decided by the engine, the window measured from the activity, and
 //! the three proofs of `--tighten` / `--as-deny` (which a wrong candidate fails).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
