@@ -157,9 +157,10 @@ fn generate(rng: &mut Rng) -> (Value, Request) {
             "units": {"r": {}, "ou": {"scps": [policy(rng, false, "*")]}}, "accounts": accounts});
     }
     let caller = session.unwrap_or(arn);
+    let action: &&str = rng.pick(&ACTIONS);
     let mut request = Request::new(
         Principal::Aws(caller),
-        rng.pick(&ACTIONS),
+        action,
         (resource != "*").then_some(resource.as_str()),
     );
     if rng.chance(50) {
