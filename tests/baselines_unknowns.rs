@@ -1,5 +1,5 @@
 //! Unknowns the baseline family found (issue #10), shrunk to minimal pairs (see
-//! `/work/coord/unknowns.md` U1–U6 and `encodings/baselines.md`). Before the engine's #10 changes
+//! `encodings/baseline-unknowns.md` U1–U6 and `encodings/baselines.md`). Before the engine's #10 changes
 //! each ran to the 10 s timeout; each is a plain failure: the proposal allows a request the
 //! baseline does not. The tests assert the verdict and replay every counterexample, never a time.
 
@@ -39,7 +39,6 @@ fn u1_two_username_templates_vs_no_allow() {
 }
 
 #[test]
-#[ignore = "still unknown (timeout) at main 33758e9: /work/coord/unknowns.md U2"]
 fn u2_requested_region_bucket_templates() {
     assert_fails(
         r#"{"Version": "2012-10-17", "Statement": [{"Action": ["s3:ListBucket"], "Resource": "*", "Effect": "Allow"}, {"Action": ["s3:CreateBucket", "s3:GetBucketTagging", "s3:GetBucketPublicAccessBlock", "s3:GetEncryptionConfiguration", "s3:GetLifecycleConfiguration", "s3:GetBucketLocation", "s3:PutBucketPublicAccessBlock", "s3:PutBucketTagging"], "Resource": ["arn:aws:s3:::*-image-registry-${aws:RequestedRegion}-*", "arn:aws:s3:::*-image-registry-${aws:RequestedRegion}?", "arn:aws:s3:::*-image-registry-${aws:RequestedRegion}"], "Effect": "Allow"}]}"#,
@@ -48,7 +47,6 @@ fn u2_requested_region_bucket_templates() {
 }
 
 #[test]
-#[ignore = "still unknown (timeout) at main 33758e9: /work/coord/unknowns.md U3"]
 fn u3_two_project_tag_object_templates() {
     assert_fails(
         r#"{"Version": "2012-10-17", "Statement": [{"Action": ["s3:Get*", "s3:List*", "s3:Describe*", "s3-object-lambda:Get*", "s3-object-lambda:List*"], "Resource": "*", "Effect": "Allow"}]}"#,
@@ -65,7 +63,6 @@ fn u4_service_variables_vs_no_allow() {
 }
 
 #[test]
-#[ignore = "regression at main 33758e9 (failed in 0.65 s before): /work/coord/unknowns.md U5"]
 fn u5_service_variables_vs_no_allow_regression() {
     assert_fails(
         r#"{"Version": "2012-10-17", "Statement": [{"Action": ["bedrock:InvokeModelWithResponseStream"], "Resource": "arn:aws:bedrock:*:*:application-inference-profile/*", "Effect": "Allow", "Condition": {"StringEquals": {"aws:ResourceTag/AmazonDataZoneDomain": "${datazone:domainId}", "aws:ResourceAccount": "${aws:PrincipalAccount}"}}}, {"Action": ["bedrock:ListFoundationModels"], "Resource": "*", "Effect": "Allow"}, {"Action": ["bedrock:CreateSession", "bedrock:TagResource"], "Resource": "arn:aws:bedrock:*:*:session/*", "Effect": "Allow", "Condition": {"ForAllValues:StringLike": {"aws:TagKeys": "AmazonDataZone*"}, "StringEquals": {"aws:RequestTag/AmazonDataZoneUser": "${datazone:userId}", "aws:RequestTag/AmazonDataZoneDomain": "${datazone:domainId}"}, "StringNotEquals": {"aws:RequestTag/AmazonDataZoneUser": "", "aws:RequestTag/AmazonDataZoneDomain": ""}}}, {"Action": ["bedrock:GetSession", "bedrock:UpdateSession", "bedrock:DeleteSession", "bedrock:EndSession", "bedrock:CreateInvocation", "bedrock:ListInvocations", "bedrock:PutInvocationStep", "bedrock:GetInvocationStep", "bedrock:ListInvocationSteps", "bedrock:ListTagsForResource"], "Resource": "arn:aws:bedrock:*:*:session/*", "Effect": "Allow", "Condition": {"Null": {"aws:ResourceTag/AmazonDataZoneProject": "true"}, "StringEquals": {"aws:ResourceTag/AmazonDataZoneUser": "${datazone:userId}"}, "StringNotEquals": {"aws:ResourceTag/AmazonDataZoneUser": "", "aws:ResourceTag/AmazonDataZoneDomain": ""}}}, {"Action": "bedrock:ListSessions", "Resource": "*", "Effect": "Allow"}]}"#,
@@ -74,7 +71,6 @@ fn u5_service_variables_vs_no_allow_regression() {
 }
 
 #[test]
-#[ignore = "regression at main 33758e9 (failed in 8 ms before): /work/coord/unknowns.md U6"]
 fn u6_chained_principal_tag_templates_vs_no_allow_regression() {
     assert_fails(
         r#"{"Version": "2012-10-17", "Statement": [{"Action": "s3:GetObject", "Resource": ["arn:aws:s3:::default-env-blueprint-*/*", "arn:aws:s3:*:*:accesspoint/env-blueprint-accesspoint*"], "Effect": "Allow"}, {"Action": "s3:GetObject", "Resource": "arn:aws:s3:::${aws:PrincipalTag/DomainBucketName}/${aws:PrincipalTag/AmazonDataZoneDomain}/${aws:PrincipalTag/AmazonDataZoneProject}/${aws:PrincipalTag/AmazonDataZoneScopeName}/sys/emr/bootstrap-script/*", "Effect": "Allow"}, {"Action": "s3:PutObject", "Resource": "arn:aws:s3:::${aws:PrincipalTag/DomainBucketName}/${aws:PrincipalTag/AmazonDataZoneDomain}/${aws:PrincipalTag/AmazonDataZoneProject}/${aws:PrincipalTag/AmazonDataZoneScopeName}/sys/emr/*", "Effect": "Allow", "Condition": {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}, "StringNotEquals": {"aws:PrincipalTag/AmazonDataZoneProject": "", "aws:PrincipalTag/AmazonDataZoneScopeName": "", "aws:PrincipalTag/AmazonDataZoneDomain": ""}}}]}"#,

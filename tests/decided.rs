@@ -300,7 +300,7 @@ fn counterexample_resources_are_well_formed_arns() {
     assert_eq!(list[0].request.resource.as_deref(), Some("*"));
 }
 
-/// The baselines engineer's minimal unknowns (`/work/coord/unknowns.md`, U1–U4): each has a
+/// The baselines engineer's minimal unknowns (`encodings/baseline-unknowns.md`, U1–U4): each has a
 /// counterexample that needs no policy variable; the search now looks for one first.
 #[test]
 fn baseline_unknowns_u1_to_u4_are_counterexamples() {
