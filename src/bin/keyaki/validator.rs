@@ -11,7 +11,7 @@ use std::time::Duration;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum ValidatorCommand {
-    /// ValidatePolicy's checks (not in Keyaki yet: says so and exits 1).
+    /// ValidatePolicy's checks (Access Analyzer's codes, offline) plus Keyaki's proof-based findings.
     Validate(CommonArgs),
     /// Does any policy grant access its reference policy does not? (proof or counterexamples)
     CheckNoNewAccess {
@@ -105,13 +105,11 @@ pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> 
 
 fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<u8, String> {
     let (common, check) = match command {
-        ValidatorCommand::Validate(_) => {
-            return Err("`validate` (IAM Access Analyzer's ValidatePolicy checks) is not in Keyaki yet; the custom policy checks (check-no-new-access, check-access-not-granted, check-no-public-access) are".into())
-        }
+        ValidatorCommand::Validate(common) => (common, None),
         ValidatorCommand::CheckNoNewAccess { common, reference_policy, reference_policy_type } => {
             let reference = keyaki::query::load_policy(&reference_policy).map_err(|e| e.to_string())?.policy;
             let policy_type = if reference_policy_type.eq_ignore_ascii_case("identity") { PolicyKind::Identity } else { PolicyKind::Resource };
-            (common, Check::NoNewAccess { reference, policy_type })
+            (common, Some(Check::NoNewAccess { reference, policy_type }))
         }
         ValidatorCommand::CheckAccessNotGranted { common, actions, resources } => {
             let clean = |v: Vec<String>| v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
@@ -119,9 +117,9 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
             if actions.is_empty() && resources.is_empty() {
                 return Err("check-access-not-granted needs --actions and/or --resources".into());
             }
-            (common, Check::AccessNotGranted { actions, resources })
+            (common, Some(Check::AccessNotGranted { actions, resources }))
         }
-        ValidatorCommand::CheckNoPublicAccess(common) => (common, Check::NoPublicAccess),
+        ValidatorCommand::CheckNoPublicAccess(common) => (common, Some(Check::NoPublicAccess)),
     };
     if common.profile.is_some() {
         eprintln!("note: --profile is ignored: Keyaki runs offline and needs no AWS credentials");
@@ -151,6 +149,12 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         }
         _ => {}
     }
+    let Some(check) = check else {
+        let report = validate_extracted(&extraction, &bytes, &common)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
+        let blocking = report["BlockingFindings"].as_array().is_some_and(|b| !b.is_empty());
+        return Ok(if blocking { 2 } else { 0 });
+    };
     let options = Options {
         blocking_types: common.treat_finding_type_as_blocking.clone(),
         all_non_blocking: common.treat_findings_as_non_blocking,
@@ -166,6 +170,61 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
     let report = validator::run(&extraction, &check, &options);
     writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
     Ok(validator::exit_code(&report))
+}
+
+/// `validate`: each extracted policy through `keyaki::validate`, findings in the validators'
+/// shape (`findingType`, `code`, `message`, `resourceName`, `policyName`, `details`), blocking by
+/// `--treat-finding-type-as-blocking` unless ignored or `--treat-findings-as-non-blocking`.
+fn validate_extracted(
+    extraction: &keyaki::template::Extraction,
+    bytes: &[u8],
+    common: &CommonArgs,
+) -> Result<serde_json::Value, String> {
+    use keyaki::validate::{self as validate, Filter, IgnoreRule, ValidateOptions};
+    let blocking = Filter::parse_blocking(&common.treat_finding_type_as_blocking.join(","))?;
+    let ignore: Vec<IgnoreRule> = common.ignore_finding.iter().map(|i| IgnoreRule::parse(i)).collect();
+    let filter = Filter { blocking, ignore };
+    let text = std::str::from_utf8(bytes).ok();
+    let excluded = |t: &str| common.exclude_resource_types.iter().any(|x| x.trim().eq_ignore_ascii_case(t));
+    let (mut blocking_findings, mut non_blocking) = (Vec::new(), Vec::new());
+    // A policy that could not be read out of the template is never skipped silently.
+    for refusal in extraction.refusals.iter().filter(|r| !excluded(&r.resource_type)) {
+        blocking_findings.push(serde_json::json!({
+            "findingType": "ERROR",
+            "code": if refusal.reason.starts_with("unknown:") { validator::UNKNOWN_CODE } else { validator::UNRESOLVED_CODE },
+            "message": refusal.reason,
+            "resourceName": refusal.origin,
+            "policyName": format!("{} {}", refusal.origin, refusal.path),
+            "details": {"resourceType": refusal.resource_type, "path": refusal.path, "line": refusal.span.line, "column": refusal.span.col},
+        }));
+    }
+    for policy in extraction.policies.iter().filter(|p| !excluded(&p.resource_type)) {
+        let options = ValidateOptions {
+            policy_kind: match policy.kind {
+                PolicyKind::Identity => validate::PolicyKind::Identity,
+                PolicyKind::Resource => validate::PolicyKind::Resource,
+            },
+            resource_type: (policy.kind == PolicyKind::Resource).then(|| policy.resource_type.clone()),
+            ..ValidateOptions::default()
+        };
+        let report = validate::validate_json(&policy.document, text, &policy.resource_name, &options);
+        for finding in filter.apply(&report).findings {
+            let entry = serde_json::json!({
+                "findingType": finding.finding_type.as_str(),
+                "code": finding.issue_code,
+                "message": finding.finding_details,
+                "resourceName": policy.resource_name,
+                "policyName": policy.policy_name,
+                "details": finding,
+            });
+            if filter.is_blocking(&finding) && !common.treat_findings_as_non_blocking {
+                blocking_findings.push(entry);
+            } else {
+                non_blocking.push(entry);
+            }
+        }
+    }
+    Ok(serde_json::json!({"BlockingFindings": blocking_findings, "NonBlockingFindings": non_blocking}))
 }
 
 fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Result<(), String> {
