@@ -16,9 +16,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let text = std::fs::read_to_string(source)?;
     let mut root: serde_json::Value = serde_json::from_str(&text)?;
     // `keyaki --version` names the catalog, so a finding that depends on it can be dated.
-    let field = |name: &str| root.get(name).and_then(|v| v.as_str()).unwrap_or("unknown").to_string();
-    println!("cargo:rustc-env=KEYAKI_CATALOG_VERSION={}", field("version"));
-    println!("cargo:rustc-env=KEYAKI_CATALOG_UPDATED={}", field("updated"));
+    let field = |name: &str| {
+        root.get(name)
+            .and_then(|v| v.as_str())
+            .unwrap_or("unknown")
+            .to_string()
+    };
+    println!(
+        "cargo:rustc-env=KEYAKI_CATALOG_VERSION={}",
+        field("version")
+    );
+    println!(
+        "cargo:rustc-env=KEYAKI_CATALOG_UPDATED={}",
+        field("updated")
+    );
     let services = root
         .get_mut("services")
         .and_then(serde_json::Value::as_array_mut)
@@ -35,7 +46,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         writeln!(lines, "{}", serde_json::to_string(&actions)?)?;
     }
     let out = PathBuf::from(std::env::var("OUT_DIR")?);
-    std::fs::write(out.join("catalog-index.json"), serde_json::to_string(&root)?)?;
+    std::fs::write(
+        out.join("catalog-index.json"),
+        serde_json::to_string(&root)?,
+    )?;
     std::fs::write(out.join("catalog-actions.jsonl"), lines)?;
     Ok(())
 }

@@ -81,7 +81,9 @@ fn main() {
     for (baseline_name, baseline) in family(root) {
         for (sample, proposed) in &samples {
             c.bench_function(&format!("check/{sample}-vs-{baseline_name}"), |b| {
-                b.iter(|| keyaki::scan::check_deterministic(black_box(proposed), &baseline, &options))
+                b.iter(|| {
+                    keyaki::scan::check_deterministic(black_box(proposed), &baseline, &options)
+                })
             });
         }
     }

@@ -1,5 +1,10 @@
 //! Atom counts per string variable and the time `automata::relations` takes on each.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a debugging tool"
+)]
 
 use std::collections::BTreeMap;
 fn main() {

@@ -1,5 +1,10 @@
 //! Prints the SMT-LIB text of a check query, for debugging: `cargo run --example debug_query P.json B.json [identity|resource]`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a debugging tool"
+)]
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

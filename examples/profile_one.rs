@@ -1,5 +1,10 @@
 //! Stage timings for one pair: `cargo run --release --example profile_one OLD NEW`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a debugging tool"
+)]
 
 use keyaki::explain::CheckOptions;
 use std::time::Instant;

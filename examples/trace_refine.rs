@@ -1,5 +1,10 @@
 //! Prints the lemmas each refinement round learns (debugging slow queries).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a debugging tool"
+)]
 
 fn main() {
     let a: Vec<String> = std::env::args().collect();

@@ -1,6 +1,11 @@
 //! Times checks of pairs in order, to see whether one query slows later ones:
 //! `cargo run --release --example z3probe P1 B1 [P2 B2 ...]`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "a debugging tool")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "a debugging tool"
+)]
 
 use keyaki::explain::CheckOptions;
 use std::time::Instant;

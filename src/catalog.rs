@@ -526,10 +526,14 @@ impl Catalog {
         }
         let prefix = glob.literal_prefix();
         // The services whose `prefix:` names can start with the glob's literal prefix.
-        let services = self.action_order.iter().map(|&i| &self.services[i]).filter(|s| {
-            let head = format!("{}:", s.prefix);
-            head.starts_with(&prefix) || prefix.starts_with(&head)
-        });
+        let services = self
+            .action_order
+            .iter()
+            .map(|&i| &self.services[i])
+            .filter(|s| {
+                let head = format!("{}:", s.prefix);
+                head.starts_with(&prefix) || prefix.starts_with(&head)
+            });
         services
             .flat_map(|s| {
                 let actions = s.actions();
@@ -748,7 +752,10 @@ fn decode_actions(prefix: &str, raw_actions: &str) -> Result<Vec<ActionInfo>, St
         .map(|a| action_info(prefix, a))
         .collect::<Result<Vec<_>, _>>()?;
     actions.sort_by(|a, b| a.lower_name.cmp(&b.lower_name));
-    if let Some(pair) = actions.windows(2).find(|w| w[0].lower_name == w[1].lower_name) {
+    if let Some(pair) = actions
+        .windows(2)
+        .find(|w| w[0].lower_name == w[1].lower_name)
+    {
         return Err(format!("duplicate action {}", pair[1].full_name));
     }
     Ok(actions)

@@ -5,8 +5,8 @@
 
 use crate::access::spec::{check_spec, Spec};
 use crate::eval::PolicyType;
-use crate::query::resolve_policy_type;
 use crate::explain::{check_no_new_access, CheckOptions};
+use crate::query::resolve_policy_type;
 use crate::report::findings::FindingsReport;
 use crate::report::{CheckReport, CheckResult, Exit, PolicyFile};
 use rayon::prelude::*;
@@ -250,11 +250,10 @@ fn walk(dir: &Path, files: &mut Vec<String>) -> Result<(), ScanError> {
         let file_type = entry.file_type().map_err(unreadable)?;
         if file_type.is_dir() {
             walk(&path, files)?;
-        } else if path.extension().is_some_and(|x| {
-            SCANNED_EXTENSIONS
-                .iter()
-                .any(|e| x.eq_ignore_ascii_case(e))
-        }) && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
+        } else if path
+            .extension()
+            .is_some_and(|x| SCANNED_EXTENSIONS.iter().any(|e| x.eq_ignore_ascii_case(e)))
+            && std::fs::metadata(&path).is_ok_and(|m| m.is_file())
         {
             files.push(path.to_string_lossy().into_owned());
         }
@@ -356,7 +355,10 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
         let origin = Some(format!("{} {}", refusal.origin, refusal.path));
         let reason = format!("line {}: {}", refusal.span.line, refusal.reason);
         entries.push(match refusal.reason.strip_prefix("unknown: ") {
-            Some(reason) => entry(origin, Outcome::Unknown(format!("line {}: {reason}", refusal.span.line))),
+            Some(reason) => entry(
+                origin,
+                Outcome::Unknown(format!("line {}: {reason}", refusal.span.line)),
+            ),
             None => entry(origin, Outcome::Invalid(reason)),
         });
     }
@@ -368,10 +370,17 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
             crate::template::PolicyKind::Resource => crate::eval::PolicyType::Resource,
         }));
         let outcome = match crate::template::analysis::prepare(extracted) {
-            Err(crate::template::analysis::NotCheckable::Unknown(reason)) => Outcome::Unknown(reason),
-            Err(crate::template::analysis::NotCheckable::Invalid(error)) => Outcome::Invalid(error.to_string()),
+            Err(crate::template::analysis::NotCheckable::Unknown(reason)) => {
+                Outcome::Unknown(reason)
+            }
+            Err(crate::template::analysis::NotCheckable::Invalid(error)) => {
+                Outcome::Invalid(error.to_string())
+            }
             Ok(policy) => {
-                let file = PolicyFile { path: path.to_string(), policy };
+                let file = PolicyFile {
+                    path: path.to_string(),
+                    policy,
+                };
                 let outcome = check_policy(file, against, &options);
                 match outcome {
                     Outcome::Checked { policy, report } => {
@@ -405,8 +414,15 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
         entries.push(entry(
             Some("(no policies)".into()),
             Outcome::Checked {
-                policy: Box::new(PolicyFile { path: path.to_string(), policy: empty_policy() }),
-                report: CheckReport { result: crate::report::CheckResult::Pass, reason: None, counterexamples: Vec::new() },
+                policy: Box::new(PolicyFile {
+                    path: path.to_string(),
+                    policy: empty_policy(),
+                }),
+                report: CheckReport {
+                    result: crate::report::CheckResult::Pass,
+                    reason: None,
+                    counterexamples: Vec::new(),
+                },
             },
         ));
     }

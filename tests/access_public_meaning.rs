@@ -10,7 +10,10 @@ use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::CheckOptions;
 use keyaki::request::Principal;
 
-fn findings_for(statements: &str, resource_type: Option<&str>) -> (keyaki::model::Policy, Findings) {
+fn findings_for(
+    statements: &str,
+    resource_type: Option<&str>,
+) -> (keyaki::model::Policy, Findings) {
     let text = format!(r#"{{"Version":"2012-10-17","Statement":[{statements}]}}"#);
     let policy = keyaki::parse::parse_policy(text.as_bytes(), "test.json").unwrap();
     let target = Target::Public {
@@ -19,7 +22,12 @@ fn findings_for(statements: &str, resource_type: Option<&str>) -> (keyaki::model
             .map(|k| k.to_string())
             .collect(),
     };
-    let result = find(&policy, &target, &CheckOptions::default(), PolicyType::Resource);
+    let result = find(
+        &policy,
+        &target,
+        &CheckOptions::default(),
+        PolicyType::Resource,
+    );
     (policy, result)
 }
 
@@ -27,7 +35,10 @@ fn findings_for(statements: &str, resource_type: Option<&str>) -> (keyaki::model
 fn assert_public(statements: &str, resource_type: Option<&str>) -> Findings {
     let (policy, result) = findings_for(statements, resource_type);
     assert_eq!(result.unknown, None, "{statements}");
-    assert!(!result.findings.is_empty(), "should be public: {statements}");
+    assert!(
+        !result.findings.is_empty(),
+        "should be public: {statements}"
+    );
     for f in &result.findings {
         assert_eq!(f.kind.as_str(), "public");
         let replay = evaluate(&policy, &f.request, PolicyType::Resource);
@@ -62,7 +73,10 @@ fn put_object(principal: &str, condition: &str) -> String {
 
 #[test]
 fn a_grant_to_a_federated_provider_is_public() {
-    let result = assert_public(&put_object(r#"{"Federated":"graph.facebook.com"}"#, ""), None);
+    let result = assert_public(
+        &put_object(r#"{"Federated":"graph.facebook.com"}"#, ""),
+        None,
+    );
     // The example is a caller the provider authenticated: nothing else gets in.
     assert!(result
         .findings
@@ -143,7 +157,10 @@ fn a_wildcard_vpc_is_public_and_a_fixed_vpc_is_not() {
         None,
     );
     assert_not_public(
-        &put_object(r#""*""#, r#"{"StringEquals":{"aws:SourceVpc":"vpc-91237329"}}"#),
+        &put_object(
+            r#""*""#,
+            r#"{"StringEquals":{"aws:SourceVpc":"vpc-91237329"}}"#,
+        ),
         None,
     );
     // An ignore-case comparison is a fixed value too (one value up to case).
@@ -224,23 +241,44 @@ fn a_deny_outside_a_narrow_range_makes_an_open_grant_not_public_and_a_broad_one_
 fn fixed_values_of_the_listed_keys_are_not_public_and_patterns_are() {
     let cases = [
         ("StringEquals", "aws:SourceVpce", "vpce-1a2b3c4d", "vpce-*"),
-        ("ArnEquals", "aws:SourceArn", "arn:aws:cloudtrail:us-east-1:111122223333:trail/t", "arn:aws:cloudtrail:*:*:trail/*"),
+        (
+            "ArnEquals",
+            "aws:SourceArn",
+            "arn:aws:cloudtrail:us-east-1:111122223333:trail/t",
+            "arn:aws:cloudtrail:*:*:trail/*",
+        ),
         ("StringEquals", "aws:SourceAccount", "111122223333", "1111*"),
         ("StringEquals", "aws:SourceOwner", "111122223333", "*"),
         ("StringEquals", "aws:PrincipalOrgID", "o-abc123", "o-*"),
         ("StringEquals", "aws:userid", "AIDAEXAMPLEUSERID", "AIDA*"),
-        ("StringEquals", "s3:x-amz-server-side-encryption-aws-kms-key-id",
-         "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", "arn:aws:kms:*"),
-        ("StringEquals", "s3:DataAccessPointAccount", "111122223333", "*"),
+        (
+            "StringEquals",
+            "s3:x-amz-server-side-encryption-aws-kms-key-id",
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            "arn:aws:kms:*",
+        ),
+        (
+            "StringEquals",
+            "s3:DataAccessPointAccount",
+            "111122223333",
+            "*",
+        ),
     ];
     for (op, key, fixed, pattern) in cases {
-        let like = if op == "ArnEquals" { "ArnLike" } else { "StringLike" };
+        let like = if op == "ArnEquals" {
+            "ArnLike"
+        } else {
+            "StringLike"
+        };
         assert_not_public(
             &put_object(r#""*""#, &format!(r#"{{"{op}":{{"{key}":"{fixed}"}}}}"#)),
             None,
         );
         assert_public(
-            &put_object(r#""*""#, &format!(r#"{{"{like}":{{"{key}":"{pattern}"}}}}"#)),
+            &put_object(
+                r#""*""#,
+                &format!(r#"{{"{like}":{{"{key}":"{pattern}"}}}}"#),
+            ),
             None,
         );
         // A policy variable is not a fixed value either.
@@ -257,9 +295,15 @@ fn fixed_values_of_the_listed_keys_are_not_public_and_patterns_are() {
 #[test]
 fn a_role_id_with_any_session_is_a_fixed_userid() {
     // "aws:userid, outside the pattern AROLEID:*": one role, any session name.
-    for value in [r#""AROAEXAMPLEID:*""#, r#"["AROAEXAMPLEID:*","111122223333"]"#] {
+    for value in [
+        r#""AROAEXAMPLEID:*""#,
+        r#"["AROAEXAMPLEID:*","111122223333"]"#,
+    ] {
         assert_not_public(
-            &put_object(r#""*""#, &format!(r#"{{"StringLike":{{"aws:userid":{value}}}}}"#)),
+            &put_object(
+                r#""*""#,
+                &format!(r#"{{"StringLike":{{"aws:userid":{value}}}}}"#),
+            ),
             None,
         );
     }
@@ -272,7 +316,10 @@ fn a_role_id_with_any_session_is_a_fixed_userid() {
     // Not a role id with sessions: patterns that admit other callers.
     for value in ["AROA*", "*:*", "AROAEXAMPLEID:*:*x", "AIDAEXAMPLEID*"] {
         assert_public(
-            &put_object(r#""*""#, &format!(r#"{{"StringLike":{{"aws:userid":"{value}"}}}}"#)),
+            &put_object(
+                r#""*""#,
+                &format!(r#"{{"StringLike":{{"aws:userid":"{value}"}}}}"#),
+            ),
             None,
         );
     }
@@ -291,8 +338,14 @@ fn access_points_of_a_fixed_account_pin_a_bucket_policy_but_not_an_access_point_
     assert_public(&account_points, Some("AWS::S3::AccessPoint"));
     assert_public(&account_points, None);
     // The account (or region) must be fixed.
-    assert_public(&grant("arn:aws:s3:us-west-2:*:accesspoint/*"), Some("AWS::S3::Bucket"));
-    assert_public(&grant("arn:aws:s3:*:123456789012:accesspoint/*"), Some("AWS::S3::Bucket"));
+    assert_public(
+        &grant("arn:aws:s3:us-west-2:*:accesspoint/*"),
+        Some("AWS::S3::Bucket"),
+    );
+    assert_public(
+        &grant("arn:aws:s3:*:123456789012:accesspoint/*"),
+        Some("AWS::S3::Bucket"),
+    );
     // One fixed access point is fixed for both.
     let one = grant("arn:aws:s3:us-west-2:123456789012:accesspoint/reports");
     assert_not_public(&one, Some("AWS::S3::Bucket"));
@@ -309,7 +362,11 @@ fn the_guides_mixed_policy_is_public_until_the_open_statement_goes() {
         r#"{fixed},{{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}}"#
     );
     let result = assert_public(&open, Some("AWS::S3::Bucket"));
-    assert_eq!(result.findings.len(), 1, "only the open statement is public");
+    assert_eq!(
+        result.findings.len(),
+        1,
+        "only the open statement is public"
+    );
     assert_eq!(result.findings[0].principal, serde_json::json!("*"));
 }
 
@@ -319,7 +376,11 @@ fn check_no_public_access_exits_by_the_guides_rule() {
     let dir = std::env::temp_dir().join(format!("keyaki-public-meaning-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let cases = [
-        (put_object(r#"{"Federated":"graph.facebook.com"}"#, ""), None, 1),
+        (
+            put_object(r#"{"Federated":"graph.facebook.com"}"#, ""),
+            None,
+            1,
+        ),
         (source_ip(r#""0.0.0.0/1""#), None, 1),
         (source_ip(r#""10.0.0.0/8""#), None, 0),
         (

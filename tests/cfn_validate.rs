@@ -52,14 +52,20 @@ fn a_security_warning_blocks_with_the_validators_shape() {
         .unwrap_or_else(|| panic!("{json}"));
     assert_eq!(pass_role["findingType"], "SECURITY_WARNING");
     assert_eq!(pass_role["resourceName"], "Deployer");
-    assert_eq!(pass_role["details"]["issueCode"], "PASS_ROLE_WITH_STAR_IN_RESOURCE");
+    assert_eq!(
+        pass_role["details"]["issueCode"],
+        "PASS_ROLE_WITH_STAR_IN_RESOURCE"
+    );
     // Its location points into the template, at the resource line.
     assert!(pass_role["details"]["locations"][0]["span"]["start"]["line"].as_u64() > Some(10));
 }
 
 #[test]
 fn blocking_types_and_ignores_work_as_in_the_validators() {
-    let (code, json) = cfn_validate(PASS_ROLE_ON_STAR, &["--treat-finding-type-as-blocking", "ERROR"]);
+    let (code, json) = cfn_validate(
+        PASS_ROLE_ON_STAR,
+        &["--treat-finding-type-as-blocking", "ERROR"],
+    );
     assert_eq!(code, 0, "{json}");
     assert!(json["NonBlockingFindings"]
         .as_array()
@@ -68,9 +74,15 @@ fn blocking_types_and_ignores_work_as_in_the_validators() {
         .any(|f| f["code"] == "PASS_ROLE_WITH_STAR_IN_RESOURCE"));
     let (code, json) = cfn_validate(
         PASS_ROLE_ON_STAR,
-        &["--ignore-finding", "Deployer.PASS_ROLE_WITH_STAR_IN_RESOURCE"],
+        &[
+            "--ignore-finding",
+            "Deployer.PASS_ROLE_WITH_STAR_IN_RESOURCE",
+        ],
     );
-    assert!(!json.to_string().contains("PASS_ROLE_WITH_STAR_IN_RESOURCE"), "{json}");
+    assert!(
+        !json.to_string().contains("PASS_ROLE_WITH_STAR_IN_RESOURCE"),
+        "{json}"
+    );
     assert_eq!(code, 0, "{json}");
 }
 
@@ -82,5 +94,9 @@ fn a_clean_template_passes() {
     );
     let (code, json) = cfn_validate(&clean, &[]);
     assert_eq!(code, 0, "{json}");
-    assert_eq!(json["BlockingFindings"].as_array().map(Vec::len), Some(0), "{json}");
+    assert_eq!(
+        json["BlockingFindings"].as_array().map(Vec::len),
+        Some(0),
+        "{json}"
+    );
 }

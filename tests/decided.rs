@@ -289,7 +289,10 @@ fn counterexample_resources_are_well_formed_arns() {
             );
             let parts: Vec<&str> = r.splitn(6, ':').collect();
             assert_eq!(parts[1], "aws", "{r}");
-            assert!(parts[4].is_empty() || keyaki::request::is_account_id(parts[4]), "{r}");
+            assert!(
+                parts[4].is_empty() || keyaki::request::is_account_id(parts[4]),
+                "{r}"
+            );
             assert!(!parts[3].contains("example"), "{r}");
         }
     }

@@ -48,7 +48,8 @@ fn temp(name: &str, text: &str) -> String {
     path.to_string_lossy().into_owned()
 }
 
-const S3_ALL: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
+const S3_ALL: &str =
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#;
 const S3_GET: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
 
 #[test]
@@ -87,7 +88,11 @@ fn resources_alone_ask_whether_any_action_is_granted_on_them() {
         "arn:aws:s3:::secret/*",
     ]);
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("arn:aws:s3:::secret/*"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("arn:aws:s3:::secret/*"),
+        "{}",
+        run.stdout
+    );
     // Identity-policy findings do not print a null principal.
     assert!(!run.stdout.contains("principal: null"), "{}", run.stdout);
     let narrow = temp(
@@ -164,9 +169,15 @@ fn endless_inputs_are_refused_at_the_limit_not_slurped() {
 #[test]
 fn a_dash_reads_the_policy_from_stdin() {
     let narrow = temp("stdin-base.json", S3_GET);
-    let run = keyaki_with_stdin(&["check", "-", "--baseline", &narrow], Some(S3_GET.as_bytes()));
+    let run = keyaki_with_stdin(
+        &["check", "-", "--baseline", &narrow],
+        Some(S3_GET.as_bytes()),
+    );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    let run = keyaki_with_stdin(&["check", "-", "--baseline", &narrow], Some(S3_ALL.as_bytes()));
+    let run = keyaki_with_stdin(
+        &["check", "-", "--baseline", &narrow],
+        Some(S3_ALL.as_bytes()),
+    );
     assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
 }
 
@@ -175,7 +186,11 @@ fn eval_has_no_sarif_format() {
     let narrow = temp("e.json", S3_GET);
     let run = keyaki(&["eval", &narrow, "--request", &narrow, "--format", "sarif"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("possible values: text, json"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("possible values: text, json"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -202,10 +217,22 @@ fn diff_ignores_action_case_and_names_condition_values() {
 #[test]
 fn arguments_have_help_text() {
     let run = keyaki(&["eval", "--help"]);
-    assert!(run.stdout.contains("The request to decide"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("The request to decide"),
+        "{}",
+        run.stdout
+    );
     let run = keyaki(&["check-access-not-granted", "--help"]);
     assert!(run.stdout.contains("must not be granted"), "{}", run.stdout);
-    assert!(run.stdout.contains("--allow-unknown-actions"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("--allow-unknown-actions"),
+        "{}",
+        run.stdout
+    );
     let run = keyaki(&["access", "--help"]);
-    assert!(run.stdout.contains("reviewed and accepted"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("reviewed and accepted"),
+        "{}",
+        run.stdout
+    );
 }

@@ -15,7 +15,10 @@ pub struct Baseline {
 /// The family's files (sorted) and then `generated` baselines of `seed`; errors name the file.
 pub fn family(dir: &Path, generated: usize, seed: u64) -> Result<Vec<Baseline>, String> {
     let mut out = Vec::new();
-    let files: Vec<PathBuf> = sorted_entries(dir).into_iter().filter(|p| is_json(p)).collect();
+    let files: Vec<PathBuf> = sorted_entries(dir)
+        .into_iter()
+        .filter(|p| is_json(p))
+        .collect();
     if files.is_empty() && generated == 0 {
         return Err(format!("{}: no baseline files", dir.display()));
     }

@@ -51,26 +51,72 @@ impl Rng {
 }
 
 const SERVICES: [&str; 24] = [
-    "s3", "ec2", "lambda", "dynamodb", "sqs", "sns", "kms", "secretsmanager", "ssm", "logs",
-    "cloudwatch", "ecr", "ecs", "eks", "rds", "elasticloadbalancing", "autoscaling",
-    "cloudformation", "events", "states", "glue", "athena", "kinesis", "sagemaker",
+    "s3",
+    "ec2",
+    "lambda",
+    "dynamodb",
+    "sqs",
+    "sns",
+    "kms",
+    "secretsmanager",
+    "ssm",
+    "logs",
+    "cloudwatch",
+    "ecr",
+    "ecs",
+    "eks",
+    "rds",
+    "elasticloadbalancing",
+    "autoscaling",
+    "cloudformation",
+    "events",
+    "states",
+    "glue",
+    "athena",
+    "kinesis",
+    "sagemaker",
 ];
 
 const GLOBAL_SERVICES: [&str; 14] = [
-    "iam:*", "sts:*", "organizations:*", "route53:*", "cloudfront:*", "support:*",
-    "health:*", "budgets:*", "ce:*", "waf:*", "shield:*", "globalaccelerator:*",
-    "s3:ListAllMyBuckets", "kms:*",
+    "iam:*",
+    "sts:*",
+    "organizations:*",
+    "route53:*",
+    "cloudfront:*",
+    "support:*",
+    "health:*",
+    "budgets:*",
+    "ce:*",
+    "waf:*",
+    "shield:*",
+    "globalaccelerator:*",
+    "s3:ListAllMyBuckets",
+    "kms:*",
 ];
 
 const REGIONS: [&str; 8] = [
-    "us-east-1", "us-east-2", "us-west-2", "eu-west-1", "eu-central-1", "eu-north-1",
-    "ap-southeast-2", "ap-northeast-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-2",
+    "eu-west-1",
+    "eu-central-1",
+    "eu-north-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
 ];
 
 const SENSITIVE: [&str; 12] = [
-    "iam:CreateUser", "iam:AttachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRole",
-    "kms:ScheduleKeyDeletion", "kms:DisableKey", "s3:DeleteBucket", "s3:PutBucketPolicy",
-    "ec2:TerminateInstances", "rds:DeleteDBInstance", "cloudtrail:StopLogging",
+    "iam:CreateUser",
+    "iam:AttachRolePolicy",
+    "iam:PutRolePolicy",
+    "iam:DeleteRole",
+    "kms:ScheduleKeyDeletion",
+    "kms:DisableKey",
+    "s3:DeleteBucket",
+    "s3:PutBucketPolicy",
+    "ec2:TerminateInstances",
+    "rds:DeleteDBInstance",
+    "cloudtrail:StopLogging",
     "organizations:LeaveOrganization",
 ];
 
@@ -160,23 +206,40 @@ fn guardrail(rng: &mut Rng, index: usize) -> Value {
                 "${aws:userid}",
             ]);
             let resources = match rng.below(4) {
-                0 => json!([format!("arn:aws:s3:::corp-{}-*", var.to_lowercase()), format!("arn:aws:s3:::corp-data/{var}/*")]),
+                0 => json!([
+                    format!("arn:aws:s3:::corp-{}-*", var.to_lowercase()),
+                    format!("arn:aws:s3:::corp-data/{var}/*")
+                ]),
                 1 => json!(format!("arn:aws:dynamodb:*:111122223333:table/{var}-*")),
                 2 => json!(format!("arn:aws:secretsmanager:*:*:secret:{var}/*")),
                 _ => json!(format!("arn:aws:logs:*:*:log-group:/app/{var}/*")),
             };
             let actions = rng.some(
-                &["s3:GetObject", "s3:PutObject", "dynamodb:GetItem", "dynamodb:Query",
-                  "secretsmanager:GetSecretValue", "logs:PutLogEvents", "s3:ListBucket"], 2, 3);
+                &[
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "dynamodb:GetItem",
+                    "dynamodb:Query",
+                    "secretsmanager:GetSecretValue",
+                    "logs:PutLogEvents",
+                    "s3:ListBucket",
+                ],
+                2,
+                3,
+            );
             json!({"Sid": sid("Template"), "Effect": "Allow", "Action": actions, "Resource": resources})
         }
         5 => {
             let actions = rng.some(&SENSITIVE, 2, 5);
             match rng.below(3) {
-                0 => json!({"Sid": sid("Mfa"), "Effect": "Deny", "Action": actions, "Resource": "*",
-                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}}),
-                1 => json!({"Sid": sid("MfaAge"), "Effect": "Deny", "Action": actions, "Resource": "*",
-                    "Condition": {"NumericGreaterThanIfExists": {"aws:MultiFactorAuthAge": (300 * (1 + rng.below(24))).to_string()}}}),
+                0 => {
+                    json!({"Sid": sid("Mfa"), "Effect": "Deny", "Action": actions, "Resource": "*",
+                    "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}})
+                }
+                1 => {
+                    json!({"Sid": sid("MfaAge"), "Effect": "Deny", "Action": actions, "Resource": "*",
+                    "Condition": {"NumericGreaterThanIfExists": {"aws:MultiFactorAuthAge": (300 * (1 + rng.below(24))).to_string()}}})
+                }
                 _ => json!({"Sid": sid("Expiry"), "Effect": "Deny", "Action": "*", "Resource": "*",
                     "Condition": {"DateGreaterThan": {"aws:CurrentTime": format!("20{}-0{}-01T00:00:00Z", 26 + rng.below(4), 1 + rng.below(9))}}}),
             }
@@ -202,8 +265,16 @@ fn guardrail(rng: &mut Rng, index: usize) -> Value {
         8 => {
             let (key, op, value) = match rng.below(4) {
                 0 => ("s3:TlsVersion", "NumericLessThan", "1.2".to_string()),
-                1 => ("s3:signatureAge", "NumericGreaterThan", (60000 * (1 + rng.below(20))).to_string()),
-                2 => ("ec2:VolumeSize", "NumericGreaterThan", (64 << rng.below(6)).to_string()),
+                1 => (
+                    "s3:signatureAge",
+                    "NumericGreaterThan",
+                    (60000 * (1 + rng.below(20))).to_string(),
+                ),
+                2 => (
+                    "ec2:VolumeSize",
+                    "NumericGreaterThan",
+                    (64 << rng.below(6)).to_string(),
+                ),
                 _ => ("s3:max-keys", "NumericGreaterThan", "1000".to_string()),
             };
             let service = key.split(':').next().unwrap_or("s3");

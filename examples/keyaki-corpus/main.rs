@@ -25,8 +25,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use workloads::{
-    access_analyzer, against_baseline, against_itself, quacky, versions, Workload,
-    BROAD_BASELINE,
+    access_analyzer, against_baseline, against_itself, quacky, versions, Workload, BROAD_BASELINE,
 };
 
 const WORKLOADS: [&str; 6] = [
@@ -119,9 +118,7 @@ fn run_workload(name: &str, workload: Workload, args: &Args) -> Vec<Measured> {
             Verdict::Violated(_) => ("fail", None),
             Verdict::Unknown(r) => ("unknown", Some(r.to_string())),
         };
-        let stages = args
-            .breakdown
-            .then(|| stages::stages(&job, &options));
+        let stages = args.breakdown.then(|| stages::stages(&job, &options));
         measured.push(Measured {
             label: job.label,
             time,
@@ -149,7 +146,10 @@ fn selected(args: &Args) -> Result<Vec<&'static str>, String> {
         .iter()
         .map(|w| {
             WORKLOADS.iter().copied().find(|k| k == w).ok_or_else(|| {
-                format!("unknown workload {w:?}; choose from {}", WORKLOADS.join(", "))
+                format!(
+                    "unknown workload {w:?}; choose from {}",
+                    WORKLOADS.join(", ")
+                )
             })
         })
         .collect()
@@ -176,7 +176,11 @@ fn plan(args: &Args, names: &[&str]) -> Result<Vec<Planned>, String> {
                 let (estate, invalid) = family::estate(&args.corpus);
                 let estate = std::rc::Rc::new(estate);
                 for baseline in baselines {
-                    if args.only.as_ref().is_some_and(|o| !baseline.name.contains(o)) {
+                    if args
+                        .only
+                        .as_ref()
+                        .is_some_and(|o| !baseline.name.contains(o))
+                    {
                         continue;
                     }
                     let (estate, invalid) = (estate.clone(), invalid.clone());

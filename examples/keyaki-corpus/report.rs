@@ -89,7 +89,9 @@ pub fn describe(name: &str, measured: &[Measured], slowest: usize, breakdown: bo
         let _ = writeln!(out, "{name}: {} unknown", unknown.len());
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         for m in &unknown {
-            *reasons.entry(reason_class(m.reason.as_deref().unwrap_or_default())).or_default() += 1;
+            *reasons
+                .entry(reason_class(m.reason.as_deref().unwrap_or_default()))
+                .or_default() += 1;
         }
         for (reason, count) in &reasons {
             let _ = writeln!(out, "  {count:5} x {reason}");

@@ -50,4 +50,3 @@ pub fn stages(job: &Job, options: &CheckOptions) -> Stages {
     s.first_solve = t.elapsed();
     s
 }
-

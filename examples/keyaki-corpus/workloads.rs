@@ -16,7 +16,6 @@ pub const BROAD_BASELINE: &str = r#"{
   ]
 }"#;
 
-
 /// One comparison: does `proposed` allow anything `baseline` does not?
 pub struct Job {
     pub label: String,
@@ -224,5 +223,3 @@ pub fn quacky(corpus: &Path) -> Workload {
     }
     w
 }
-
-

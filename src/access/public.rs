@@ -152,9 +152,7 @@ pub fn federated_provider(text: &str) -> Federation {
     let parts: Vec<&str> = text.splitn(6, ':').collect();
     let resource = match parts.as_slice() {
         ["arn", partition, "iam", "", account, resource]
-            if !partition.is_empty()
-                && !account.is_empty()
-                && !account.contains(['*', '?']) =>
+            if !partition.is_empty() && !account.is_empty() && !account.contains(['*', '?']) =>
         {
             *resource
         }
@@ -207,7 +205,9 @@ fn role_sessions(glob: &Glob) -> bool {
     id.is_some_and(|id| {
         id.len() > 4
             && id.starts_with("AROA")
-            && id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            && id
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
     })
 }
 

@@ -24,7 +24,12 @@ impl Catalog {
         let mut types: Vec<(bool, &str)> = action
             .resource_types
             .iter()
-            .filter_map(|r| Some((r.required, service.resource_type(&r.name)?.arn_template.as_str())))
+            .filter_map(|r| {
+                Some((
+                    r.required,
+                    service.resource_type(&r.name)?.arn_template.as_str(),
+                ))
+            })
             .collect();
         // Required first, then the plainest (fewest placeholders); stable for equal keys.
         types.sort_by_key(|(required, t)| (!required, t.matches("${").count()));

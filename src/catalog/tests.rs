@@ -533,8 +533,15 @@ fn the_embedded_catalog_decodes_eagerly_and_lazily_alike() {
     assert_eq!(lazy.load_error(), None);
     assert!(eager.action_count() > 20_000);
     assert_eq!(eager.action_count(), lazy.action_count());
-    let names = |c: &Catalog| c.all_actions().map(|a| a.lower_name.clone()).collect::<Vec<_>>();
+    let names = |c: &Catalog| {
+        c.all_actions()
+            .map(|a| a.lower_name.clone())
+            .collect::<Vec<_>>()
+    };
     let eager_names = names(&eager);
-    assert!(eager_names.windows(2).all(|w| w[0] < w[1]), "sorted by lowercase name");
+    assert!(
+        eager_names.windows(2).all(|w| w[0] < w[1]),
+        "sorted by lowercase name"
+    );
     assert_eq!(eager_names, names(lazy));
 }

@@ -15,8 +15,8 @@ mod strings;
 mod unknown;
 
 pub use concretize::format_date;
-pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use memory::DEFAULT_MEMORY_BUDGET_MB;
+pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use unknown::UnknownReason;
 
 use crate::eval::{evaluate, Decision, Evaluation, PolicyType};

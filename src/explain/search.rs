@@ -202,7 +202,10 @@ pub(super) fn search_with<T>(
 
 /// Never a pass without a proof: with counterexamples in hand the property is violated
 /// whatever stopped the search; with none, the answer is unknown.
-pub(super) fn finish<T>(found: Vec<(Request, T)>, reason: UnknownReason) -> Search<T, UnknownReason> {
+pub(super) fn finish<T>(
+    found: Vec<(Request, T)>,
+    reason: UnknownReason,
+) -> Search<T, UnknownReason> {
     if found.is_empty() {
         Search::Unknown(reason)
     } else {

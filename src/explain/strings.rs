@@ -3,8 +3,8 @@
 use super::concretize::{capitalize, Step};
 use super::context::ContextBuilder;
 use crate::automata::{self, Witness};
-use crate::encode::{pattern_relation_lemmas, Atom, AtomId, MatchMode, StrPattern, StrVar, Term};
 use crate::catalog::resource_formats::ResourceFormat;
+use crate::encode::{pattern_relation_lemmas, Atom, AtomId, MatchMode, StrPattern, StrVar, Term};
 use crate::pattern::{chars_to_string, Glob};
 use std::collections::BTreeSet;
 
@@ -365,12 +365,19 @@ pub(super) fn realistic_arn(text: &str, fits: &dyn Fn(&str) -> bool) -> String {
     if parts.len() != 6 || parts[0] != "arn" {
         return text.to_string();
     }
-    let region_like = |r: &str| {
-        r.split('-').count() >= 3 && r.chars().last().is_some_and(|c| c.is_ascii_digit())
-    };
+    let region_like =
+        |r: &str| r.split('-').count() >= 3 && r.chars().last().is_some_and(|c| c.is_ascii_digit());
     let wanted: [(usize, &str, bool); 3] = [
-        (1, "aws", matches!(parts[1].as_str(), "aws" | "aws-cn" | "aws-us-gov")),
-        (3, "us-east-1", parts[3].is_empty() || region_like(&parts[3])),
+        (
+            1,
+            "aws",
+            matches!(parts[1].as_str(), "aws" | "aws-cn" | "aws-us-gov"),
+        ),
+        (
+            3,
+            "us-east-1",
+            parts[3].is_empty() || region_like(&parts[3]),
+        ),
         (
             4,
             super::concretize::EXAMPLE_ACCOUNT,

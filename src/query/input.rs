@@ -23,9 +23,9 @@ impl InputError {
     pub fn reason(&self) -> String {
         match self {
             InputError::Unreadable { message, .. } => format!("cannot read: {message}"),
-            InputError::TooLarge { limit, .. } => format!(
-                "more than {limit} bytes: over the input limit of {limit} bytes"
-            ),
+            InputError::TooLarge { limit, .. } => {
+                format!("more than {limit} bytes: over the input limit of {limit} bytes")
+            }
         }
     }
 }
@@ -201,7 +201,10 @@ mod tests {
             })
         );
         let mut lines = BoundedLines::new(std::io::BufReader::new(std::io::repeat(b'x')), "z", 10);
-        assert!(matches!(lines.next(), Some(Err(InputError::TooLarge { .. }))));
+        assert!(matches!(
+            lines.next(),
+            Some(Err(InputError::TooLarge { .. }))
+        ));
         assert!(lines.next().is_none());
     }
 }

@@ -2,10 +2,10 @@
 
 use super::{counterexample_text, sarif, Code, EvaluationJson, PolicyFile, SarifResult};
 use crate::explain::Counterexample;
-pub use crate::query::diff::{diff, Diff, Relation};
 use crate::model::{
     ActionClause, Condition, ConditionValue, PrincipalClause, ResourceClause, Statement,
 };
+pub use crate::query::diff::{diff, Diff, Relation};
 use serde_json::{json, Value};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -236,7 +236,11 @@ fn condition_changes(parts: &mut Vec<String>, old: &[Condition], new: &[Conditio
             Some(o) => parts.push(format!(
                 "condition changed: {} → [{}]",
                 describe(o),
-                n.values.iter().map(value_text).collect::<Vec<_>>().join(", ")
+                n.values
+                    .iter()
+                    .map(value_text)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             None => parts.push(format!("condition added: {}", describe(n))),
         }

@@ -3,7 +3,9 @@
 //! undecidable condition branch and named by logical id and property path.
 
 use super::intrinsics::{Failure, Resolver};
-use super::{ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions, SourceFormat, TemplateError};
+use super::{
+    ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions, SourceFormat, TemplateError,
+};
 use crate::parse::{parse_json, Json, JsonKind, Span};
 use std::collections::BTreeMap;
 
@@ -24,27 +26,37 @@ enum Site {
 fn sites(resource_type: &str) -> &'static [Site] {
     use PolicyKind::{Identity, Resource};
     match resource_type {
-        "AWS::IAM::Role" => &[Site::Document("AssumeRolePolicyDocument", Resource), Site::InlineList("Policies", Identity)],
+        "AWS::IAM::Role" => &[
+            Site::Document("AssumeRolePolicyDocument", Resource),
+            Site::InlineList("Policies", Identity),
+        ],
         "AWS::IAM::User" | "AWS::IAM::Group" => &[Site::InlineList("Policies", Identity)],
-        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" | "AWS::IAM::RolePolicy" | "AWS::IAM::UserPolicy" | "AWS::IAM::GroupPolicy" => {
-            &[Site::Document("PolicyDocument", Identity)]
-        }
+        "AWS::IAM::Policy"
+        | "AWS::IAM::ManagedPolicy"
+        | "AWS::IAM::RolePolicy"
+        | "AWS::IAM::UserPolicy"
+        | "AWS::IAM::GroupPolicy" => &[Site::Document("PolicyDocument", Identity)],
         "AWS::SSO::PermissionSet" => &[Site::Document("InlinePolicy", Identity)],
-        "AWS::S3::BucketPolicy" | "AWS::S3Express::BucketPolicy" | "AWS::SQS::QueuePolicy" | "AWS::SNS::TopicPolicy" => {
-            &[Site::Document("PolicyDocument", Resource)]
-        }
-        "AWS::S3::AccessPoint" | "AWS::S3::MultiRegionAccessPointPolicy" | "AWS::S3Express::AccessPoint" | "AWS::ApiGateway::RestApi" => {
-            &[Site::Document("Policy", Resource)]
-        }
+        "AWS::S3::BucketPolicy"
+        | "AWS::S3Express::BucketPolicy"
+        | "AWS::SQS::QueuePolicy"
+        | "AWS::SNS::TopicPolicy" => &[Site::Document("PolicyDocument", Resource)],
+        "AWS::S3::AccessPoint"
+        | "AWS::S3::MultiRegionAccessPointPolicy"
+        | "AWS::S3Express::AccessPoint"
+        | "AWS::ApiGateway::RestApi" => &[Site::Document("Policy", Resource)],
         "AWS::KMS::Key" => &[Site::Document("KeyPolicy", Resource)],
-        "AWS::SecretsManager::ResourcePolicy" | "AWS::CloudTrail::ResourcePolicy" | "AWS::S3Tables::TableBucketPolicy" | "AWS::S3Tables::TablePolicy" => {
-            &[Site::Document("ResourcePolicy", Resource)]
-        }
+        "AWS::SecretsManager::ResourcePolicy"
+        | "AWS::CloudTrail::ResourcePolicy"
+        | "AWS::S3Tables::TableBucketPolicy"
+        | "AWS::S3Tables::TablePolicy" => &[Site::Document("ResourcePolicy", Resource)],
         "AWS::ECR::Repository" => &[Site::Document("RepositoryPolicyText", Resource)],
         "AWS::ECR::RegistryPolicy" => &[Site::Document("PolicyText", Resource)],
         "AWS::Backup::BackupVault" => &[Site::Document("AccessPolicy", Resource)],
         "AWS::EFS::FileSystem" => &[Site::Document("FileSystemPolicy", Resource)],
-        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => &[Site::Document("AccessPolicies", Resource)],
+        "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
+            &[Site::Document("AccessPolicies", Resource)]
+        }
         "AWS::Lambda::Permission" => &[Site::LambdaPermission],
         "AWS::Lambda::LayerVersionPermission" => &[Site::LayerVersionPermission],
         _ => &[],
@@ -54,7 +66,11 @@ fn sites(resource_type: &str) -> &'static [Site] {
 /// The transforms whose output equals their input for policies.
 const HARMLESS_TRANSFORMS: &[&str] = &["AWS::LanguageExtensions"];
 
-pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<Extraction, TemplateError> {
+pub fn extract(
+    template: &Json,
+    file: &str,
+    options: &ResolveOptions,
+) -> Result<Extraction, TemplateError> {
     let error = |span: Span, origin: Option<String>, path: &str, message: String| TemplateError {
         file: file.to_string(),
         origin,
@@ -73,7 +89,10 @@ pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<
             JsonKind::Array(items) => items.iter().filter_map(Json::scalar_text).collect(),
             _ => transform.scalar_text().into_iter().collect(),
         };
-        let blocking: Vec<&String> = names.iter().filter(|n| !HARMLESS_TRANSFORMS.contains(&n.as_str())).collect();
+        let blocking: Vec<&String> = names
+            .iter()
+            .filter(|n| !HARMLESS_TRANSFORMS.contains(&n.as_str()))
+            .collect();
         if names.is_empty() || !blocking.is_empty() {
             let what = if blocking.iter().any(|n| n.starts_with("AWS::Serverless")) {
                 "a SAM template (AWS::Serverless transform): run `sam build` or `aws cloudformation package` and check the processed template".to_string()
@@ -91,22 +110,52 @@ pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<
         }
     }
     let Some(resources) = template.get("Resources") else {
-        return Err(error(template.span, None, "Resources", "a template needs a `Resources` mapping".into()));
+        return Err(error(
+            template.span,
+            None,
+            "Resources",
+            "a template needs a `Resources` mapping".into(),
+        ));
     };
     let Some(resources) = resources.as_object() else {
-        return Err(error(resources.span, None, "Resources", format!("`Resources` must be a mapping, found {}", resources.type_name())));
+        return Err(error(
+            resources.span,
+            None,
+            "Resources",
+            format!(
+                "`Resources` must be a mapping, found {}",
+                resources.type_name()
+            ),
+        ));
     };
     let mut resolver = Resolver::new(template, options);
     for (logical, key_span, resource) in resources {
         if logical.starts_with("Fn::ForEach") {
-            extraction.refusals.push(refusal(logical, "(loop)", "Fn::ForEach", "Fn::ForEach (AWS::LanguageExtensions) is not expanded by Keyaki".into(), *key_span));
+            extraction.refusals.push(refusal(
+                logical,
+                "(loop)",
+                "Fn::ForEach",
+                "Fn::ForEach (AWS::LanguageExtensions) is not expanded by Keyaki".into(),
+                *key_span,
+            ));
             continue;
         }
         let Some(resource_type) = resource.get("Type").and_then(Json::as_str) else {
-            return Err(error(resource.span, Some(logical.clone()), &format!("Resources.{logical}.Type"), "every resource needs a string `Type`".into()));
+            return Err(error(
+                resource.span,
+                Some(logical.clone()),
+                &format!("Resources.{logical}.Type"),
+                "every resource needs a string `Type`".into(),
+            ));
         };
         if resource_type.starts_with("AWS::Serverless::") {
-            extraction.refusals.push(refusal(logical, "Properties", resource_type, "a SAM resource: run `sam build` and check the processed template".into(), resource.span));
+            extraction.refusals.push(refusal(
+                logical,
+                "Properties",
+                resource_type,
+                "a SAM resource: run `sam build` and check the processed template".into(),
+                resource.span,
+            ));
             continue;
         }
         let sites = sites(resource_type);
@@ -116,12 +165,24 @@ pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<
         let mut base = BTreeMap::new();
         if let Some(condition) = resource.get("Condition") {
             let Some(name) = condition.as_str() else {
-                extraction.refusals.push(refusal(logical, "Condition", resource_type, "a resource's Condition must be a condition name".into(), condition.span));
+                extraction.refusals.push(refusal(
+                    logical,
+                    "Condition",
+                    resource_type,
+                    "a resource's Condition must be a condition name".into(),
+                    condition.span,
+                ));
                 continue;
             };
-            match resolver.decide(name, condition.span, &format!("Resources.{logical}.Condition")) {
+            match resolver.decide(
+                name,
+                condition.span,
+                &format!("Resources.{logical}.Condition"),
+            ) {
                 Ok(Some(false)) => {
-                    extraction.notes.push(format!("{logical} ({resource_type}) is not created: its condition {name} is false"));
+                    extraction.notes.push(format!(
+                        "{logical} ({resource_type}) is not created: its condition {name} is false"
+                    ));
                     continue;
                 }
                 Ok(Some(true)) => {}
@@ -129,28 +190,75 @@ pub fn extract(template: &Json, file: &str, options: &ResolveOptions) -> Result<
                     base.insert(name.to_string(), true);
                 }
                 Err(failure) => {
-                    extraction.refusals.push(from_failure(logical, "Condition", resource_type, failure, condition.span));
+                    extraction.refusals.push(from_failure(
+                        logical,
+                        "Condition",
+                        resource_type,
+                        failure,
+                        condition.span,
+                    ));
                     continue;
                 }
             }
         }
         let properties = resource.get("Properties");
         for site in sites {
-            read_site(&mut resolver, &mut extraction, logical, resource_type, resource, properties, site, &base);
+            read_site(
+                &mut resolver,
+                &mut extraction,
+                logical,
+                resource_type,
+                resource,
+                properties,
+                site,
+                &base,
+            );
         }
     }
     Ok(extraction)
 }
 
 fn refusal(origin: &str, path: &str, resource_type: &str, reason: String, span: Span) -> Refusal {
-    Refusal { origin: origin.into(), path: path.into(), resource_type: resource_type.into(), reason, span }
+    Refusal {
+        origin: origin.into(),
+        path: path.into(),
+        resource_type: resource_type.into(),
+        reason,
+        span,
+    }
 }
 
-fn from_failure(origin: &str, path: &str, resource_type: &str, failure: Failure, fallback: Span) -> Refusal {
+fn from_failure(
+    origin: &str,
+    path: &str,
+    resource_type: &str,
+    failure: Failure,
+    fallback: Span,
+) -> Refusal {
     match failure {
-        Failure::Unsupported { path: at, span, message } => refusal(origin, &at, resource_type, message, span),
-        Failure::Unknown { path: at, span, message } => refusal(origin, &at, resource_type, format!("unknown: {message}"), span),
-        Failure::NeedsCondition(name) => refusal(origin, path, resource_type, format!("condition {name} cannot be decided"), fallback),
+        Failure::Unsupported {
+            path: at,
+            span,
+            message,
+        } => refusal(origin, &at, resource_type, message, span),
+        Failure::Unknown {
+            path: at,
+            span,
+            message,
+        } => refusal(
+            origin,
+            &at,
+            resource_type,
+            format!("unknown: {message}"),
+            span,
+        ),
+        Failure::NeedsCondition(name) => refusal(
+            origin,
+            path,
+            resource_type,
+            format!("condition {name} cannot be decided"),
+            fallback,
+        ),
     }
 }
 
@@ -158,7 +266,12 @@ fn from_failure(origin: &str, path: &str, resource_type: &str, failure: Failure,
 type Variant = (BTreeMap<String, bool>, Option<Json>);
 
 /// Resolves `value` once per branch of every undecidable condition it reads.
-fn variants(resolver: &mut Resolver, value: &Json, path: &str, base: &BTreeMap<String, bool>) -> Result<Vec<Variant>, Failure> {
+fn variants(
+    resolver: &mut Resolver,
+    value: &Json,
+    path: &str,
+    base: &BTreeMap<String, bool>,
+) -> Result<Vec<Variant>, Failure> {
     let mut pending = vec![base.clone()];
     let mut done = Vec::new();
     while let Some(assumptions) = pending.pop() {
@@ -198,7 +311,9 @@ fn read_site(
     base: &BTreeMap<String, bool>,
 ) {
     let Some(properties) = properties else {
-        extraction.notes.push(format!("{logical} ({resource_type}) has no Properties"));
+        extraction
+            .notes
+            .push(format!("{logical} ({resource_type}) has no Properties"));
         return;
     };
     let prefix = format!("Resources.{logical}.Properties");
@@ -210,38 +325,76 @@ fn read_site(
                     for (assumed, resolved) in found {
                         let Some(resolved) = resolved else { continue };
                         let document = match site {
-                            Site::LambdaPermission => lambda_permission(&resolved, resolver.options),
+                            Site::LambdaPermission => {
+                                lambda_permission(&resolved, resolver.options)
+                            }
                             _ => layer_permission(&resolved),
                         };
-                        push_policy(resolver, extraction, logical, "Properties", resource_type, PolicyKind::Resource, document, assumed, resource.span);
+                        push_policy(
+                            resolver,
+                            extraction,
+                            logical,
+                            "Properties",
+                            resource_type,
+                            PolicyKind::Resource,
+                            document,
+                            assumed,
+                            resource.span,
+                        );
                     }
                 }
-                Err(failure) => extraction.refusals.push(from_failure(logical, "Properties", resource_type, failure, properties.span)),
+                Err(failure) => extraction.refusals.push(from_failure(
+                    logical,
+                    "Properties",
+                    resource_type,
+                    failure,
+                    properties.span,
+                )),
             }
             return;
         }
     };
     let Some(value) = properties.get(name) else {
-        extraction.notes.push(format!("{logical} ({resource_type}) sets no {name}"));
+        extraction
+            .notes
+            .push(format!("{logical} ({resource_type}) sets no {name}"));
         return;
     };
     let property_path = format!("Properties.{name}");
     let found = match variants(resolver, value, &format!("{prefix}.{name}"), base) {
         Ok(found) => found,
         Err(failure) => {
-            extraction.refusals.push(from_failure(logical, &property_path, resource_type, failure, value.span));
+            extraction.refusals.push(from_failure(
+                logical,
+                &property_path,
+                resource_type,
+                failure,
+                value.span,
+            ));
             return;
         }
     };
     for (assumed, resolved) in found {
         let Some(resolved) = resolved else {
-            extraction.notes.push(format!("{logical} {property_path} is AWS::NoValue{}", describe(&assumed)));
+            extraction.notes.push(format!(
+                "{logical} {property_path} is AWS::NoValue{}",
+                describe(&assumed)
+            ));
             continue;
         };
         match site {
             Site::InlineList(..) => {
                 let Some(items) = resolved.as_array() else {
-                    extraction.refusals.push(refusal(logical, &property_path, resource_type, format!("`{name}` must be a list of policies, found {}", resolved.type_name()), resolved.span));
+                    extraction.refusals.push(refusal(
+                        logical,
+                        &property_path,
+                        resource_type,
+                        format!(
+                            "`{name}` must be a list of policies, found {}",
+                            resolved.type_name()
+                        ),
+                        resolved.span,
+                    ));
                     continue;
                 };
                 for (i, item) in items.iter().enumerate() {
@@ -249,21 +402,62 @@ fn read_site(
                     match item.get("PolicyDocument") {
                         Some(document) => match as_document(document, &path) {
                             Ok(document) => {
-                                let name = item.get("PolicyName").and_then(Json::scalar_text).unwrap_or_else(|| logical.to_string());
-                                push_policy(resolver, extraction, logical, &path, resource_type, kind, document, assumed.clone(), item.span);
+                                let name = item
+                                    .get("PolicyName")
+                                    .and_then(Json::scalar_text)
+                                    .unwrap_or_else(|| logical.to_string());
+                                push_policy(
+                                    resolver,
+                                    extraction,
+                                    logical,
+                                    &path,
+                                    resource_type,
+                                    kind,
+                                    document,
+                                    assumed.clone(),
+                                    item.span,
+                                );
                                 if let Some(last) = extraction.policies.last_mut() {
                                     last.policy_name = name;
                                 }
                             }
-                            Err(reason) => extraction.refusals.push(refusal(logical, &path, resource_type, reason, document.span)),
+                            Err(reason) => extraction.refusals.push(refusal(
+                                logical,
+                                &path,
+                                resource_type,
+                                reason,
+                                document.span,
+                            )),
                         },
-                        None => extraction.refusals.push(refusal(logical, &path, resource_type, "an inline policy without `PolicyDocument`".into(), item.span)),
+                        None => extraction.refusals.push(refusal(
+                            logical,
+                            &path,
+                            resource_type,
+                            "an inline policy without `PolicyDocument`".into(),
+                            item.span,
+                        )),
                     }
                 }
             }
             _ => match as_document(&resolved, &property_path) {
-                Ok(document) => push_policy(resolver, extraction, logical, &property_path, resource_type, kind, document, assumed, resolved.span),
-                Err(reason) => extraction.refusals.push(refusal(logical, &property_path, resource_type, reason, resolved.span)),
+                Ok(document) => push_policy(
+                    resolver,
+                    extraction,
+                    logical,
+                    &property_path,
+                    resource_type,
+                    kind,
+                    document,
+                    assumed,
+                    resolved.span,
+                ),
+                Err(reason) => extraction.refusals.push(refusal(
+                    logical,
+                    &property_path,
+                    resource_type,
+                    reason,
+                    resolved.span,
+                )),
             },
         }
     }
@@ -286,8 +480,16 @@ fn as_document(value: &Json, path: &str) -> Result<Json, String> {
                 relocate(&mut json, value.span);
                 json
             })
-            .map_err(|e| format!("the policy string is not JSON: {} (line {}, column {} of the string)", e.message, e.line, e.col)),
-        _ => Err(format!("a policy document must be an object or a JSON string, found {}", value.type_name())),
+            .map_err(|e| {
+                format!(
+                    "the policy string is not JSON: {} (line {}, column {} of the string)",
+                    e.message, e.line, e.col
+                )
+            }),
+        _ => Err(format!(
+            "a policy document must be an object or a JSON string, found {}",
+            value.type_name()
+        )),
     }
 }
 
@@ -345,18 +547,33 @@ fn member(key: &str, value: Json) -> (String, Span, Json) {
 }
 
 fn object(span: Span, members: Vec<(String, Span, Json)>) -> Json {
-    Json { kind: JsonKind::Object(members), span }
+    Json {
+        kind: JsonKind::Object(members),
+        span,
+    }
 }
 
 fn string(text: &str, span: Span) -> Json {
-    Json { kind: JsonKind::String(text.to_string()), span }
+    Json {
+        kind: JsonKind::String(text.to_string()),
+        span,
+    }
 }
 
 fn policy_of(span: Span, statement: Vec<(String, Span, Json)>) -> Json {
-    object(span, vec![
-        member("Version", string("2012-10-17", span)),
-        member("Statement", Json { kind: JsonKind::Array(vec![object(span, statement)]), span }),
-    ])
+    object(
+        span,
+        vec![
+            member("Version", string("2012-10-17", span)),
+            member(
+                "Statement",
+                Json {
+                    kind: JsonKind::Array(vec![object(span, statement)]),
+                    span,
+                },
+            ),
+        ],
+    )
 }
 
 /// The statement Lambda adds to the function's policy for an `AWS::Lambda::Permission`.
@@ -375,7 +592,10 @@ fn lambda_permission(properties: &Json, options: &ResolveOptions) -> Json {
     }
     let mut conditions = Vec::new();
     if let Some(arn) = get("SourceArn") {
-        conditions.push(member("ArnLike", object(span, vec![member("aws:SourceArn", arn)])));
+        conditions.push(member(
+            "ArnLike",
+            object(span, vec![member("aws:SourceArn", arn)]),
+        ));
     }
     let mut equals = Vec::new();
     if let Some(account) = get("SourceAccount") {
@@ -410,7 +630,16 @@ fn layer_permission(properties: &Json) -> Json {
         statement.push(member("Resource", layer));
     }
     if let Some(org) = get("OrganizationId") {
-        statement.push(member("Condition", object(span, vec![member("StringEquals", object(span, vec![member("aws:PrincipalOrgID", org)]))])));
+        statement.push(member(
+            "Condition",
+            object(
+                span,
+                vec![member(
+                    "StringEquals",
+                    object(span, vec![member("aws:PrincipalOrgID", org)]),
+                )],
+            ),
+        ));
     }
     policy_of(span, statement)
 }
@@ -433,7 +662,12 @@ fn function_arn(function: Json, options: &ResolveOptions) -> Json {
     let span = function.span;
     match function.as_str() {
         Some(text) if !text.starts_with("arn:") => string(
-            &format!("arn:{}:lambda:{}:{}:function:{text}", options.partition(), options.region, options.account_id),
+            &format!(
+                "arn:{}:lambda:{}:{}:function:{text}",
+                options.partition(),
+                options.region,
+                options.account_id
+            ),
             span,
         ),
         _ => function,

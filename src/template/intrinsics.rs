@@ -15,9 +15,17 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Failure {
     /// A construct Keyaki does not resolve (exit 2, named).
-    Unsupported { path: String, span: Span, message: String },
+    Unsupported {
+        path: String,
+        span: Span,
+        message: String,
+    },
     /// A value known only at deploy time where no variable can stand for it (exit 3).
-    Unknown { path: String, span: Span, message: String },
+    Unknown {
+        path: String,
+        span: Span,
+        message: String,
+    },
     /// This condition could not be decided and no branch is assumed yet.
     NeedsCondition(String),
 }
@@ -48,7 +56,10 @@ fn text(json: &Json) -> Option<String> {
 }
 
 fn string(s: String, span: Span) -> Json {
-    Json { kind: JsonKind::String(s), span }
+    Json {
+        kind: JsonKind::String(s),
+        span,
+    }
 }
 
 impl<'t> Resolver<'t> {
@@ -69,12 +80,18 @@ impl<'t> Resolver<'t> {
     /// Registers an unknown value and returns its marker.
     pub fn unknown(&mut self, value: UnknownValue) -> String {
         let marker = value.marker();
-        self.unknowns.entry(value.variable.to_lowercase()).or_insert(value);
+        self.unknowns
+            .entry(value.variable.to_lowercase())
+            .or_insert(value);
         marker
     }
 
     fn unsupported(path: &str, span: Span, message: String) -> Failure {
-        Failure::Unsupported { path: path.to_string(), span, message }
+        Failure::Unsupported {
+            path: path.to_string(),
+            span,
+            message,
+        }
     }
 
     /// Resolves every intrinsic in `value`; None when it is `AWS::NoValue`.
@@ -85,7 +102,12 @@ impl<'t> Resolver<'t> {
                 if let Some(tag) = key.strip_prefix('!') {
                     return Err(Self::unsupported(path, value.span, format!("unknown YAML tag `!{tag}` (CloudFormation's short forms are !Ref, !Sub, !GetAtt, !Join, !If, !Select, !Split, !FindInMap, !ImportValue, !Base64, !Equals, !And, !Or, !Not, !Condition, !GetAZs, !Cidr)")));
                 }
-                if key == "Ref" || key.starts_with("Fn::") || (key == "Condition" && argument.as_str().is_some() && !path.ends_with(".Condition")) {
+                if key == "Ref"
+                    || key.starts_with("Fn::")
+                    || (key == "Condition"
+                        && argument.as_str().is_some()
+                        && !path.ends_with(".Condition"))
+                {
                     return self.intrinsic(key, argument, value.span, &format!("{path}.{key}"));
                 }
                 self.object(members, value.span, path)
@@ -98,28 +120,46 @@ impl<'t> Resolver<'t> {
                         out.push(v);
                     }
                 }
-                Ok(Some(Json { kind: JsonKind::Array(out), span: value.span }))
+                Ok(Some(Json {
+                    kind: JsonKind::Array(out),
+                    span: value.span,
+                }))
             }
             JsonKind::String(s) if unknown::spoofs_marker(s) => Err(Self::unsupported(
                 path,
                 value.span,
-                format!("`{s}` uses the reserved variable prefix `${{{}`", unknown::PREFIX),
+                format!(
+                    "`{s}` uses the reserved variable prefix `${{{}`",
+                    unknown::PREFIX
+                ),
             )),
             _ => Ok(Some(value.clone())),
         }
     }
 
-    fn object(&mut self, members: &[(String, Span, Json)], span: Span, path: &str) -> Result<Option<Json>, Failure> {
+    fn object(
+        &mut self,
+        members: &[(String, Span, Json)],
+        span: Span,
+        path: &str,
+    ) -> Result<Option<Json>, Failure> {
         let mut out = Vec::with_capacity(members.len());
         for (key, key_span, member) in members {
             if unknown::spoofs_marker(key) {
-                return Err(Self::unsupported(path, *key_span, format!("key `{key}` uses the reserved variable prefix")));
+                return Err(Self::unsupported(
+                    path,
+                    *key_span,
+                    format!("key `{key}` uses the reserved variable prefix"),
+                ));
             }
             if let Some(v) = self.resolve(member, &format!("{path}.{key}"))? {
                 out.push((key.clone(), *key_span, v));
             }
         }
-        Ok(Some(Json { kind: JsonKind::Object(out), span }))
+        Ok(Some(Json {
+            kind: JsonKind::Object(out),
+            span,
+        }))
     }
 
     /// A resolved value that must be one string (numbers and booleans read as their text).
@@ -127,33 +167,61 @@ impl<'t> Resolver<'t> {
         let resolved = self.resolve(value, path)?;
         resolved.as_ref().and_then(text).ok_or_else(|| {
             let found = resolved.as_ref().map_or("AWS::NoValue", Json::type_name);
-            Self::unsupported(path, value.span, format!("{what} must be a string, found {found}"))
+            Self::unsupported(
+                path,
+                value.span,
+                format!("{what} must be a string, found {found}"),
+            )
         })
     }
 
     fn list_of(&mut self, value: &Json, path: &str, what: &str) -> Result<Vec<Json>, Failure> {
         match self.resolve(value, path)? {
-            Some(Json { kind: JsonKind::Array(items), .. }) => Ok(items),
+            Some(Json {
+                kind: JsonKind::Array(items),
+                ..
+            }) => Ok(items),
             other => Err(Self::unsupported(
                 path,
                 value.span,
-                format!("{what} must be a list, found {}", other.as_ref().map_or("AWS::NoValue", Json::type_name)),
+                format!(
+                    "{what} must be a list, found {}",
+                    other.as_ref().map_or("AWS::NoValue", Json::type_name)
+                ),
             )),
         }
     }
 
-    fn arguments<'a>(argument: &'a Json, count: std::ops::RangeInclusive<usize>, name: &str, path: &str) -> Result<&'a [Json], Failure> {
+    fn arguments<'a>(
+        argument: &'a Json,
+        count: std::ops::RangeInclusive<usize>,
+        name: &str,
+        path: &str,
+    ) -> Result<&'a [Json], Failure> {
         match argument.as_array() {
             Some(items) if count.contains(&items.len()) => Ok(items),
             _ => Err(Self::unsupported(
                 path,
                 argument.span,
-                format!("{name} takes a list of {} arguments", if count.start() == count.end() { count.start().to_string() } else { format!("{} to {}", count.start(), count.end()) }),
+                format!(
+                    "{name} takes a list of {} arguments",
+                    if count.start() == count.end() {
+                        count.start().to_string()
+                    } else {
+                        format!("{} to {}", count.start(), count.end())
+                    }
+                ),
             )),
         }
     }
 
-    fn intrinsic(&mut self, name: &str, argument: &Json, span: Span, path: &str) -> Result<Option<Json>, Failure> {
+    fn intrinsic(
+        &mut self,
+        name: &str,
+        argument: &Json,
+        span: Span,
+        path: &str,
+    ) -> Result<Option<Json>, Failure> {
         match name {
             "Ref" => {
                 let target = argument.as_str().ok_or_else(|| Self::unsupported(path, argument.span, "Ref takes the name of a parameter or resource".into()))?;
@@ -243,12 +311,19 @@ impl<'t> Resolver<'t> {
     fn unknown_failure(&self, value: &str, path: &str, span: Span, what: &str) -> Failure {
         let names: Vec<String> = unknown::marker_keys(value)
             .iter()
-            .map(|k| self.unknowns.get(&k.to_lowercase()).map_or_else(|| k.clone(), |u| u.source.clone()))
+            .map(|k| {
+                self.unknowns
+                    .get(&k.to_lowercase())
+                    .map_or_else(|| k.clone(), |u| u.source.clone())
+            })
             .collect();
         Failure::Unknown {
             path: path.to_string(),
             span,
-            message: format!("{} is known only at deploy time and {what}; give its value to check this policy", names.join(", ")),
+            message: format!(
+                "{} is known only at deploy time and {what}; give its value to check this policy",
+                names.join(", ")
+            ),
         }
     }
 
@@ -265,11 +340,18 @@ impl<'t> Resolver<'t> {
             "AWS::Region" => Some(o.region.clone()),
             "AWS::Partition" => Some(o.partition()),
             "AWS::URLSuffix" => Some(o.url_suffix().to_string()),
-            "AWS::StackName" | "AWS::StackId" => {
-                Some(self.unknown(UnknownValue::new("Ref", target, format!("Ref {target}"), true)))
-            }
+            "AWS::StackName" | "AWS::StackId" => Some(self.unknown(UnknownValue::new(
+                "Ref",
+                target,
+                format!("Ref {target}"),
+                true,
+            ))),
             "AWS::NotificationARNs" => {
-                return Err(Failure::Unknown { path: path.to_string(), span, message: "AWS::NotificationARNs is a list known only at deploy time".into() })
+                return Err(Failure::Unknown {
+                    path: path.to_string(),
+                    span,
+                    message: "AWS::NotificationARNs is a list known only at deploy time".into(),
+                })
             }
             _ => None,
         };
@@ -277,7 +359,10 @@ impl<'t> Resolver<'t> {
             return Ok(Some(string(value, span)));
         }
         if let Some(parameter) = self.parameters.get(target).copied() {
-            let kind = parameter.get("Type").and_then(Json::as_str).unwrap_or("String");
+            let kind = parameter
+                .get("Type")
+                .and_then(Json::as_str)
+                .unwrap_or("String");
             if let Some(default) = parameter.get("Default").and_then(text) {
                 if !kind.starts_with("AWS::SSM::Parameter::Value") {
                     return Ok(Some(self.parameter_value(target, default, span)));
@@ -291,30 +376,62 @@ impl<'t> Resolver<'t> {
                 });
             }
             let source = format!("parameter {target} (no value given)");
-            return Ok(Some(string(self.unknown(UnknownValue::new("Ref", target, source, false)), span)));
+            return Ok(Some(string(
+                self.unknown(UnknownValue::new("Ref", target, source, false)),
+                span,
+            )));
         }
         if let Some(resource) = self.resources.get(target).copied() {
-            let kind = resource.get("Type").and_then(Json::as_str).unwrap_or("").to_string();
+            let kind = resource
+                .get("Type")
+                .and_then(Json::as_str)
+                .unwrap_or("")
+                .to_string();
             return arns::reference(self, target, resource, &kind).map(|s| Some(string(s, span)));
         }
         Err(Self::unsupported(path, span, format!("Ref to `{target}`, which is not a parameter, pseudo parameter or resource of this template")))
     }
 
     fn parameter_value(&self, name: &str, value: String, span: Span) -> Json {
-        let kind = self.parameters.get(name).and_then(|p| p.get("Type")).and_then(Json::as_str).unwrap_or("String");
+        let kind = self
+            .parameters
+            .get(name)
+            .and_then(|p| p.get("Type"))
+            .and_then(Json::as_str)
+            .unwrap_or("String");
         if kind == "CommaDelimitedList" || kind.starts_with("List<") {
-            let items = value.split(',').map(|s| string(s.trim().to_string(), span)).collect();
-            Json { kind: JsonKind::Array(items), span }
+            let items = value
+                .split(',')
+                .map(|s| string(s.trim().to_string(), span))
+                .collect();
+            Json {
+                kind: JsonKind::Array(items),
+                span,
+            }
         } else {
             string(value, span)
         }
     }
 
-    fn get_att(&mut self, logical: &str, attribute: &str, span: Span, path: &str) -> Result<String, Failure> {
+    fn get_att(
+        &mut self,
+        logical: &str,
+        attribute: &str,
+        span: Span,
+        path: &str,
+    ) -> Result<String, Failure> {
         let Some(resource) = self.resources.get(logical).copied() else {
-            return Err(Self::unsupported(path, span, format!("Fn::GetAtt of `{logical}`, which is not a resource of this template")));
+            return Err(Self::unsupported(
+                path,
+                span,
+                format!("Fn::GetAtt of `{logical}`, which is not a resource of this template"),
+            ));
         };
-        let kind = resource.get("Type").and_then(Json::as_str).unwrap_or("").to_string();
+        let kind = resource
+            .get("Type")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_string();
         arns::attribute(self, logical, resource, &kind, attribute)
     }
 
@@ -322,21 +439,38 @@ impl<'t> Resolver<'t> {
         let (template, variables) = match &argument.kind {
             JsonKind::String(s) => (s.clone(), None),
             JsonKind::Array(items) if items.len() == 2 => {
-                let template = items[0].as_str().ok_or_else(|| Self::unsupported(path, span, "Fn::Sub takes a string first".into()))?;
+                let template = items[0].as_str().ok_or_else(|| {
+                    Self::unsupported(path, span, "Fn::Sub takes a string first".into())
+                })?;
                 (template.to_string(), Some(&items[1]))
             }
-            _ => return Err(Self::unsupported(path, span, "Fn::Sub takes a string or [string, {variables}]".into())),
+            _ => {
+                return Err(Self::unsupported(
+                    path,
+                    span,
+                    "Fn::Sub takes a string or [string, {variables}]".into(),
+                ))
+            }
         };
         if unknown::spoofs_marker(&template) {
-            return Err(Self::unsupported(path, span, "Fn::Sub text uses the reserved variable prefix".into()));
+            return Err(Self::unsupported(
+                path,
+                span,
+                "Fn::Sub text uses the reserved variable prefix".into(),
+            ));
         }
         let mut values: BTreeMap<String, String> = BTreeMap::new();
         if let Some(variables) = variables {
             let Some(members) = variables.as_object() else {
-                return Err(Self::unsupported(path, span, "Fn::Sub variables must be a mapping".into()));
+                return Err(Self::unsupported(
+                    path,
+                    span,
+                    "Fn::Sub variables must be a mapping".into(),
+                ));
             };
             for (key, _, value) in members {
-                let value = self.string_of(value, &format!("{path}[1].{key}"), "an Fn::Sub variable")?;
+                let value =
+                    self.string_of(value, &format!("{path}[1].{key}"), "an Fn::Sub variable")?;
                 values.insert(key.clone(), value);
             }
         }
@@ -346,7 +480,11 @@ impl<'t> Resolver<'t> {
             out.push_str(&rest[..start]);
             let after = &rest[start + 2..];
             let Some(end) = after.find('}') else {
-                return Err(Self::unsupported(path, span, format!("unterminated `${{` in Fn::Sub `{template}`")));
+                return Err(Self::unsupported(
+                    path,
+                    span,
+                    format!("unterminated `${{` in Fn::Sub `{template}`"),
+                ));
             };
             let name = after[..end].trim();
             rest = &after[end + 1..];
@@ -358,12 +496,30 @@ impl<'t> Resolver<'t> {
             }
             let value = if let Some(v) = values.get(name) {
                 v.clone()
-            } else if let Some((logical, attribute)) = name.split_once('.').filter(|(l, _)| self.resources.contains_key(l)) {
+            } else if let Some((logical, attribute)) = name
+                .split_once('.')
+                .filter(|(l, _)| self.resources.contains_key(l))
+            {
                 self.get_att(logical, attribute, span, path)?
             } else {
                 match self.reference(name, span, path)? {
-                    Some(v) => text(&v).ok_or_else(|| Self::unsupported(path, span, format!("`${{{name}}}` in Fn::Sub is {}, not a string", v.type_name())))?,
-                    None => return Err(Self::unsupported(path, span, "AWS::NoValue inside Fn::Sub".into())),
+                    Some(v) => text(&v).ok_or_else(|| {
+                        Self::unsupported(
+                            path,
+                            span,
+                            format!(
+                                "`${{{name}}}` in Fn::Sub is {}, not a string",
+                                v.type_name()
+                            ),
+                        )
+                    })?,
+                    None => {
+                        return Err(Self::unsupported(
+                            path,
+                            span,
+                            "AWS::NoValue inside Fn::Sub".into(),
+                        ))
+                    }
                 }
             };
             out.push_str(&value);
@@ -372,7 +528,12 @@ impl<'t> Resolver<'t> {
         Ok(out)
     }
 
-    fn find_in_map(&mut self, argument: &Json, span: Span, path: &str) -> Result<Option<Json>, Failure> {
+    fn find_in_map(
+        &mut self,
+        argument: &Json,
+        span: Span,
+        path: &str,
+    ) -> Result<Option<Json>, Failure> {
         let args = Self::arguments(argument, 3..=4, "Fn::FindInMap", path)?;
         let mut keys = Vec::with_capacity(3);
         for (i, arg) in args.iter().take(3).enumerate() {
@@ -389,8 +550,18 @@ impl<'t> Resolver<'t> {
             .and_then(|m| m.get(&keys[2]))
             .cloned();
         match found {
-            Some(value) => self.resolve(&value, &format!("Mappings.{}.{}.{}", keys[0], keys[1], keys[2])),
-            None => Err(Self::unsupported(path, span, format!("Fn::FindInMap: no `{}` → `{}` → `{}` in Mappings", keys[0], keys[1], keys[2]))),
+            Some(value) => self.resolve(
+                &value,
+                &format!("Mappings.{}.{}.{}", keys[0], keys[1], keys[2]),
+            ),
+            None => Err(Self::unsupported(
+                path,
+                span,
+                format!(
+                    "Fn::FindInMap: no `{}` → `{}` → `{}` in Mappings",
+                    keys[0], keys[1], keys[2]
+                ),
+            )),
         }
     }
 
@@ -398,7 +569,11 @@ impl<'t> Resolver<'t> {
     pub fn condition(&mut self, name: &str, span: Span, path: &str) -> Result<bool, Failure> {
         match self.decide(name, span, path)? {
             Some(value) => Ok(value),
-            None => self.assumptions.get(name).copied().ok_or_else(|| Failure::NeedsCondition(name.to_string())),
+            None => self
+                .assumptions
+                .get(name)
+                .copied()
+                .ok_or_else(|| Failure::NeedsCondition(name.to_string())),
         }
     }
 
@@ -409,10 +584,18 @@ impl<'t> Resolver<'t> {
             return Ok(*value);
         }
         let Some(body) = self.conditions.get(name).copied() else {
-            return Err(Self::unsupported(path, span, format!("condition `{name}` is not defined in Conditions")));
+            return Err(Self::unsupported(
+                path,
+                span,
+                format!("condition `{name}` is not defined in Conditions"),
+            ));
         };
         if self.evaluating.iter().any(|c| c == name) {
-            return Err(Self::unsupported(path, span, format!("condition `{name}` refers to itself")));
+            return Err(Self::unsupported(
+                path,
+                span,
+                format!("condition `{name}` refers to itself"),
+            ));
         }
         self.evaluating.push(name.to_string());
         let value = self.boolean(body, &format!("Conditions.{name}"));
@@ -424,7 +607,11 @@ impl<'t> Resolver<'t> {
 
     fn boolean(&mut self, body: &Json, path: &str) -> Result<Option<bool>, Failure> {
         let Some([(key, _, argument)]) = body.as_object() else {
-            return Err(Self::unsupported(path, body.span, "a condition is one of Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition".into()));
+            return Err(Self::unsupported(
+                path,
+                body.span,
+                "a condition is one of Fn::Equals, Fn::And, Fn::Or, Fn::Not or Condition".into(),
+            ));
         };
         let path = format!("{path}.{key}");
         match key.as_str() {
@@ -432,7 +619,11 @@ impl<'t> Resolver<'t> {
                 let args = Self::arguments(argument, 2..=2, "Fn::Equals", &path)?;
                 let a = self.resolve(&args[0], &format!("{path}[0]"))?;
                 let b = self.resolve(&args[1], &format!("{path}[1]"))?;
-                let rendered = |v: &Option<Json>| v.as_ref().map(|v| super::to_value(v).to_string()).unwrap_or_default();
+                let rendered = |v: &Option<Json>| {
+                    v.as_ref()
+                        .map(|v| super::to_value(v).to_string())
+                        .unwrap_or_default()
+                };
                 let (a, b) = (rendered(&a), rendered(&b));
                 if !unknown::marker_keys(&a).is_empty() || !unknown::marker_keys(&b).is_empty() {
                     return Ok(None);
@@ -459,10 +650,20 @@ impl<'t> Resolver<'t> {
                 Ok(if undecided { None } else { Some(is_and) })
             }
             "Condition" => {
-                let name = argument.as_str().ok_or_else(|| Self::unsupported(&path, argument.span, "Condition takes a condition name".into()))?;
+                let name = argument.as_str().ok_or_else(|| {
+                    Self::unsupported(
+                        &path,
+                        argument.span,
+                        "Condition takes a condition name".into(),
+                    )
+                })?;
                 self.decide(name, argument.span, &path)
             }
-            other => Err(Self::unsupported(&path, body.span, format!("`{other}` is not a condition function"))),
+            other => Err(Self::unsupported(
+                &path,
+                body.span,
+                format!("`{other}` is not a condition function"),
+            )),
         }
     }
 }
@@ -472,7 +673,11 @@ fn base64(bytes: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -491,7 +696,15 @@ mod tests {
 
     #[test]
     fn base64_matches_the_rfc_vectors() {
-        let cases = [("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="), ("foobar", "Zm9vYmFy")];
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
         for (plain, encoded) in cases {
             assert_eq!(base64(plain.as_bytes()), encoded);
         }

@@ -8,7 +8,9 @@
 //! attribute that the configuration never sets (a bucket's `policy` when a separate
 //! `aws_s3_bucket_policy` manages it) is computed, not a policy: noted, not checked.
 
-use super::{ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions, SourceFormat, TemplateError};
+use super::{
+    ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions, SourceFormat, TemplateError,
+};
 use crate::parse::{parse_json, Json, JsonKind, Span};
 use std::collections::BTreeMap;
 
@@ -25,22 +27,47 @@ fn attributes(resource_type: &str) -> &'static [Attribute] {
     use Attribute::{Blocks, LambdaPermission, Policy};
     use PolicyKind::{Identity, Resource};
     match resource_type {
-        "aws_iam_role" => &[Policy("assume_role_policy", Resource), Blocks("inline_policy", Identity)],
-        "aws_iam_policy" | "aws_iam_role_policy" | "aws_iam_user_policy" | "aws_iam_group_policy" => &[Policy("policy", Identity)],
+        "aws_iam_role" => &[
+            Policy("assume_role_policy", Resource),
+            Blocks("inline_policy", Identity),
+        ],
+        "aws_iam_policy"
+        | "aws_iam_role_policy"
+        | "aws_iam_user_policy"
+        | "aws_iam_group_policy" => &[Policy("policy", Identity)],
         "aws_ssoadmin_permission_set_inline_policy" => &[Policy("inline_policy", Identity)],
         "aws_organizations_policy" => &[Policy("content", Identity)],
-        "aws_s3_bucket_policy" | "aws_s3_bucket" | "aws_kms_key" | "aws_sqs_queue_policy" | "aws_sqs_queue" | "aws_sns_topic_policy"
-        | "aws_sns_topic" | "aws_secretsmanager_secret_policy" | "aws_secretsmanager_secret" | "aws_ecr_repository_policy"
-        | "aws_ecr_registry_policy" | "aws_api_gateway_rest_api_policy" | "aws_api_gateway_rest_api" | "aws_backup_vault_policy"
-        | "aws_dynamodb_resource_policy" | "aws_kinesis_resource_policy" | "aws_efs_file_system_policy" | "aws_s3_access_point"
-        | "aws_s3control_access_point_policy" | "aws_s3control_bucket_policy" | "aws_glue_resource_policy" => &[Policy("policy", Resource)],
-        "aws_opensearch_domain_policy" | "aws_opensearch_domain" | "aws_elasticsearch_domain_policy" | "aws_elasticsearch_domain" => {
-            &[Policy("access_policies", Resource)]
+        "aws_s3_bucket_policy"
+        | "aws_s3_bucket"
+        | "aws_kms_key"
+        | "aws_sqs_queue_policy"
+        | "aws_sqs_queue"
+        | "aws_sns_topic_policy"
+        | "aws_sns_topic"
+        | "aws_secretsmanager_secret_policy"
+        | "aws_secretsmanager_secret"
+        | "aws_ecr_repository_policy"
+        | "aws_ecr_registry_policy"
+        | "aws_api_gateway_rest_api_policy"
+        | "aws_api_gateway_rest_api"
+        | "aws_backup_vault_policy"
+        | "aws_dynamodb_resource_policy"
+        | "aws_kinesis_resource_policy"
+        | "aws_efs_file_system_policy"
+        | "aws_s3_access_point"
+        | "aws_s3control_access_point_policy"
+        | "aws_s3control_bucket_policy"
+        | "aws_glue_resource_policy" => &[Policy("policy", Resource)],
+        "aws_opensearch_domain_policy"
+        | "aws_opensearch_domain"
+        | "aws_elasticsearch_domain_policy"
+        | "aws_elasticsearch_domain" => &[Policy("access_policies", Resource)],
+        "aws_codeartifact_domain_permissions_policy"
+        | "aws_codeartifact_repository_permissions_policy"
+        | "aws_cloudwatch_log_resource_policy" => &[Policy("policy_document", Resource)],
+        "aws_s3tables_table_bucket_policy" | "aws_s3tables_table_policy" => {
+            &[Policy("resource_policy", Resource)]
         }
-        "aws_codeartifact_domain_permissions_policy" | "aws_codeartifact_repository_permissions_policy" | "aws_cloudwatch_log_resource_policy" => {
-            &[Policy("policy_document", Resource)]
-        }
-        "aws_s3tables_table_bucket_policy" | "aws_s3tables_table_policy" => &[Policy("resource_policy", Resource)],
         "aws_glacier_vault" => &[Policy("access_policy", Resource)],
         "aws_lambda_permission" => &[LambdaPermission],
         _ => &[],
@@ -53,8 +80,17 @@ struct Plan<'p> {
     configuration: Option<&'p Json>,
 }
 
-pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extraction, TemplateError> {
-    let mut extraction = Extraction { format: SourceFormat::TerraformPlan, policies: Vec::new(), refusals: Vec::new(), notes: Vec::new() };
+pub fn extract(
+    plan: &Json,
+    file: &str,
+    options: &ResolveOptions,
+) -> Result<Extraction, TemplateError> {
+    let mut extraction = Extraction {
+        format: SourceFormat::TerraformPlan,
+        policies: Vec::new(),
+        refusals: Vec::new(),
+        notes: Vec::new(),
+    };
     let changes = plan
         .get("resource_changes")
         .and_then(Json::as_array)
@@ -63,7 +99,11 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
         .filter_map(|c| Some((c.get("address")?.as_str()?, c)))
         .collect();
     let mut prior_data = BTreeMap::new();
-    if let Some(root) = plan.get("prior_state").and_then(|s| s.get("values")).and_then(|v| v.get("root_module")) {
+    if let Some(root) = plan
+        .get("prior_state")
+        .and_then(|s| s.get("values"))
+        .and_then(|v| v.get("root_module"))
+    {
         walk_modules(root, &mut |r| {
             if r.get("mode").and_then(Json::as_str) == Some("data") {
                 if let Some(address) = r.get("address").and_then(Json::as_str) {
@@ -72,8 +112,14 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
             }
         });
     }
-    let context = Plan { changes, prior_data, configuration: plan.get("configuration") };
-    let planned_root = plan.get("planned_values").and_then(|v| v.get("root_module"));
+    let context = Plan {
+        changes,
+        prior_data,
+        configuration: plan.get("configuration"),
+    };
+    let planned_root = plan
+        .get("planned_values")
+        .and_then(|v| v.get("root_module"));
     if planned_root.is_none() && context.changes.is_empty() {
         return Err(TemplateError {
             file: file.to_string(),
@@ -92,7 +138,9 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
             continue;
         }
         seen.insert(*address);
-        let Some(kind) = change.get("type").and_then(Json::as_str) else { continue };
+        let Some(kind) = change.get("type").and_then(Json::as_str) else {
+            continue;
+        };
         let after = change.get("change").and_then(|c| c.get("after"));
         if let Some(after) = after.filter(|a| a.as_object().is_some()) {
             resources.push((address, kind, after));
@@ -105,9 +153,11 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
             if resource.get("mode").and_then(Json::as_str) != Some("managed") {
                 continue;
             }
-            let (Some(address), Some(kind), Some(values)) =
-                (resource.get("address").and_then(Json::as_str), resource.get("type").and_then(Json::as_str), resource.get("values"))
-            else {
+            let (Some(address), Some(kind), Some(values)) = (
+                resource.get("address").and_then(Json::as_str),
+                resource.get("type").and_then(Json::as_str),
+                resource.get("values"),
+            ) else {
                 continue;
             };
             if seen.insert(address) {
@@ -117,7 +167,15 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
     }
     for (address, kind, values) in resources {
         for attribute in attributes(kind) {
-            read_attribute(&context, &mut extraction, address, kind, values, attribute, options);
+            read_attribute(
+                &context,
+                &mut extraction,
+                address,
+                kind,
+                values,
+                attribute,
+                options,
+            );
         }
     }
     Ok(extraction)
@@ -127,7 +185,11 @@ pub fn extract(plan: &Json, file: &str, options: &ResolveOptions) -> Result<Extr
 fn walk_modules<'p>(module: &'p Json, f: &mut dyn FnMut(&'p Json)) {
     let mut stack = vec![module];
     while let Some(module) = stack.pop() {
-        for r in module.get("resources").and_then(Json::as_array).unwrap_or_default() {
+        for r in module
+            .get("resources")
+            .and_then(Json::as_array)
+            .unwrap_or_default()
+        {
             f(r);
         }
         if let Some(children) = module.get("child_modules").and_then(Json::as_array) {
@@ -136,45 +198,116 @@ fn walk_modules<'p>(module: &'p Json, f: &mut dyn FnMut(&'p Json)) {
     }
 }
 
-fn read_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind: &str, values: &Json, attribute: &Attribute, options: &ResolveOptions) {
+fn read_attribute(
+    plan: &Plan,
+    extraction: &mut Extraction,
+    address: &str,
+    kind: &str,
+    values: &Json,
+    attribute: &Attribute,
+    options: &ResolveOptions,
+) {
     let refuse = |extraction: &mut Extraction, path: &str, reason: String, span: Span| {
-        extraction.refusals.push(Refusal { origin: address.into(), path: path.into(), resource_type: kind.into(), reason, span });
+        extraction.refusals.push(Refusal {
+            origin: address.into(),
+            path: path.into(),
+            resource_type: kind.into(),
+            reason,
+            span,
+        });
     };
     match attribute {
         Attribute::Policy(name, policy_kind) => match values.get(name) {
-            Some(Json { kind: JsonKind::String(text), span }) if !text.trim().is_empty() => match document(text, *span) {
+            Some(Json {
+                kind: JsonKind::String(text),
+                span,
+            }) if !text.trim().is_empty() => match document(text, *span) {
                 Ok(doc) => push(extraction, address, name, kind, *policy_kind, doc, values),
                 Err(reason) => refuse(extraction, name, reason, *span),
             },
-            Some(Json { kind: JsonKind::String(_), .. }) => extraction.notes.push(format!("{address} {name} is empty")),
-            Some(Json { kind: JsonKind::Null, .. }) | None => unknown_attribute(plan, extraction, address, kind, name, *policy_kind, values.span),
-            Some(other) => refuse(extraction, name, format!("`{name}` is {}, not a policy JSON string", other.type_name()), other.span),
+            Some(Json {
+                kind: JsonKind::String(_),
+                ..
+            }) => extraction.notes.push(format!("{address} {name} is empty")),
+            Some(Json {
+                kind: JsonKind::Null,
+                ..
+            })
+            | None => unknown_attribute(
+                plan,
+                extraction,
+                address,
+                kind,
+                name,
+                *policy_kind,
+                values.span,
+            ),
+            Some(other) => refuse(
+                extraction,
+                name,
+                format!(
+                    "`{name}` is {}, not a policy JSON string",
+                    other.type_name()
+                ),
+                other.span,
+            ),
         },
         Attribute::Blocks(name, policy_kind) => match values.get(name).map(|v| &v.kind) {
             Some(JsonKind::Array(blocks)) => {
                 for (i, block) in blocks.iter().enumerate() {
                     let path = format!("{name}[{i}].policy");
                     match block.get("policy") {
-                        Some(Json { kind: JsonKind::String(text), span }) if !text.trim().is_empty() => match document(text, *span) {
-                            Ok(doc) => push(extraction, address, &path, kind, *policy_kind, doc, values),
+                        Some(Json {
+                            kind: JsonKind::String(text),
+                            span,
+                        }) if !text.trim().is_empty() => match document(text, *span) {
+                            Ok(doc) => {
+                                push(extraction, address, &path, kind, *policy_kind, doc, values)
+                            }
                             Err(reason) => refuse(extraction, &path, reason, *span),
                         },
                         // An empty `inline_policy {}` block removes inline policies.
-                        _ if block.get("name").is_none_or(|n| n.as_str().is_none_or(str::is_empty)) => {}
-                        _ => refuse(extraction, &path, format!("the policy of {path} is known only after apply"), block.span),
+                        _ if block
+                            .get("name")
+                            .is_none_or(|n| n.as_str().is_none_or(str::is_empty)) => {}
+                        _ => refuse(
+                            extraction,
+                            &path,
+                            format!("the policy of {path} is known only after apply"),
+                            block.span,
+                        ),
                     }
                 }
             }
-            Some(JsonKind::Null) | None => unknown_attribute(plan, extraction, address, kind, name, *policy_kind, values.span),
-            Some(_) => refuse(extraction, name, format!("`{name}` is not a list of blocks"), values.span),
+            Some(JsonKind::Null) | None => unknown_attribute(
+                plan,
+                extraction,
+                address,
+                kind,
+                name,
+                *policy_kind,
+                values.span,
+            ),
+            Some(_) => refuse(
+                extraction,
+                name,
+                format!("`{name}` is not a list of blocks"),
+                values.span,
+            ),
         },
-        Attribute::LambdaPermission => lambda_permission(extraction, address, kind, values, options),
+        Attribute::LambdaPermission => {
+            lambda_permission(extraction, address, kind, values, options)
+        }
     }
 }
 
 fn document(text: &str, span: Span) -> Result<Json, String> {
-    let mut json = parse_json(text.as_bytes(), "policy")
-        .map_err(|e| format!("the policy is not JSON: {} at {} (line {}, column {} of the string)", e.message, e.path, e.line, e.col))?;
+    let mut json = parse_json(text.as_bytes(), "policy").map_err(|e| {
+        format!(
+            "the policy is not JSON: {} at {} (line {}, column {} of the string)",
+            e.message, e.path, e.line, e.col
+        )
+    })?;
     relocate(&mut json, span);
     Ok(json)
 }
@@ -193,24 +326,56 @@ fn relocate(json: &mut Json, span: Span) {
 
 /// The attributes tf-policy-validator names a resource by, in order.
 const NAME_ATTRIBUTES: &[&str] = &[
-    "name", "bucket", "resource_arn", "table_bucket_arn", "backup_vault_name", "domain", "domain_name", "queue_url",
-    "arn", "topic_arn", "secret_arn", "repository", "function_name", "key_id", "role", "user", "group",
+    "name",
+    "bucket",
+    "resource_arn",
+    "table_bucket_arn",
+    "backup_vault_name",
+    "domain",
+    "domain_name",
+    "queue_url",
+    "arn",
+    "topic_arn",
+    "secret_arn",
+    "repository",
+    "function_name",
+    "key_id",
+    "role",
+    "user",
+    "group",
 ];
 
-fn push(extraction: &mut Extraction, address: &str, path: &str, kind: &str, policy_kind: PolicyKind, document: Json, values: &Json) {
+fn push(
+    extraction: &mut Extraction,
+    address: &str,
+    path: &str,
+    kind: &str,
+    policy_kind: PolicyKind,
+    document: Json,
+    values: &Json,
+) {
     let block = path
         .strip_prefix("inline_policy[")
         .and_then(|rest| rest.split(']').next())
         .and_then(|i| i.parse::<usize>().ok());
-    let named = |json: &Json| NAME_ATTRIBUTES.iter().find_map(|k| json.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string));
+    let named = |json: &Json| {
+        NAME_ATTRIBUTES.iter().find_map(|k| {
+            json.get(k)
+                .and_then(Json::as_str)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        })
+    };
     // An inline policy is named by its role, as tf-policy-validator does.
-    let resource_name = named(values)
-        .unwrap_or_else(|| address.rsplit('.').next().unwrap_or(address).to_string());
+    let resource_name =
+        named(values).unwrap_or_else(|| address.rsplit('.').next().unwrap_or(address).to_string());
     let policy_name = match block {
         Some(i) => format!("{address}.inline_policy.{i}"),
         None => address.to_string(),
     };
-    let attached_to = ["user", "role", "group", "bucket"].iter().find_map(|k| values.get(k).and_then(Json::as_str).map(str::to_string));
+    let attached_to = ["user", "role", "group", "bucket"]
+        .iter()
+        .find_map(|k| values.get(k).and_then(Json::as_str).map(str::to_string));
     extraction.policies.push(ExtractedPolicy {
         resource_name,
         policy_name,
@@ -227,14 +392,29 @@ fn push(extraction: &mut Extraction, address: &str, path: &str, kind: &str, poli
 }
 
 /// An attribute absent from `values`: unknown until apply, or simply not set.
-fn unknown_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, kind: &str, name: &str, policy_kind: PolicyKind, span: Span) {
-    let after_unknown = plan.changes.get(address).and_then(|c| c.get("change")).and_then(|c| c.get("after_unknown")).and_then(|u| u.get(name));
+fn unknown_attribute(
+    plan: &Plan,
+    extraction: &mut Extraction,
+    address: &str,
+    kind: &str,
+    name: &str,
+    policy_kind: PolicyKind,
+    span: Span,
+) {
+    let after_unknown = plan
+        .changes
+        .get(address)
+        .and_then(|c| c.get("change"))
+        .and_then(|c| c.get("after_unknown"))
+        .and_then(|u| u.get(name));
     let is_unknown = after_unknown.is_some_and(|u| !matches!(u.kind, JsonKind::Bool(false)));
     if !is_unknown {
         return;
     }
     let Some(expression) = configured(plan, address, name) else {
-        extraction.notes.push(format!("{address} {name} is computed by the provider (not set in the configuration)"));
+        extraction.notes.push(format!(
+            "{address} {name} is computed by the provider (not set in the configuration)"
+        ));
         return;
     };
     let references = references_of(expression);
@@ -245,15 +425,39 @@ fn unknown_attribute(plan: &Plan, extraction: &mut Extraction, address: &str, ki
             continue;
         }
         let data_address = module_prefix(address).to_string() + data;
-        if let Some(text) = plan.prior_data.get(&data_address).and_then(|d| d.get("values")).and_then(|v| v.get("json")).and_then(Json::as_str) {
+        if let Some(text) = plan
+            .prior_data
+            .get(&data_address)
+            .and_then(|d| d.get("values"))
+            .and_then(|v| v.get("json"))
+            .and_then(Json::as_str)
+        {
             if let Ok(doc) = document(text, span) {
-                push(extraction, address, name, kind, policy_kind, doc, &Json { kind: JsonKind::Null, span });
+                push(
+                    extraction,
+                    address,
+                    name,
+                    kind,
+                    policy_kind,
+                    doc,
+                    &Json {
+                        kind: JsonKind::Null,
+                        span,
+                    },
+                );
                 return;
             }
         }
     }
-    let waits_for: Vec<&String> = references.iter().filter(|r| !r.ends_with(".json")).collect();
-    let waits_for = if waits_for.is_empty() { references.iter().collect() } else { waits_for };
+    let waits_for: Vec<&String> = references
+        .iter()
+        .filter(|r| !r.ends_with(".json"))
+        .collect();
+    let waits_for = if waits_for.is_empty() {
+        references.iter().collect()
+    } else {
+        waits_for
+    };
     let names: Vec<String> = waits_for.iter().map(|r| format!("`{r}`")).collect();
     extraction.refusals.push(Refusal {
         origin: address.into(),
@@ -294,7 +498,11 @@ fn configured<'p>(plan: &Plan<'p>, address: &str, name: &str) -> Option<&'p Json
         rest = &after[end + 1..];
     }
     let local = rest.split('[').next()?;
-    let resource = module.get("resources")?.as_array()?.iter().find(|r| r.get("address").and_then(Json::as_str) == Some(local))?;
+    let resource = module
+        .get("resources")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("address").and_then(Json::as_str) == Some(local))?;
     resource.get("expressions")?.get(name)
 }
 
@@ -306,7 +514,12 @@ fn references_of(expression: &Json) -> Vec<String> {
             JsonKind::Object(members) => {
                 for (key, _, v) in members {
                     if key == "references" {
-                        out.extend(v.as_array().unwrap_or_default().iter().filter_map(|r| r.as_str().map(str::to_string)));
+                        out.extend(
+                            v.as_array()
+                                .unwrap_or_default()
+                                .iter()
+                                .filter_map(|r| r.as_str().map(str::to_string)),
+                        );
                     } else {
                         stack.push(v);
                     }
@@ -322,13 +535,28 @@ fn references_of(expression: &Json) -> Vec<String> {
 }
 
 /// The statement Lambda adds for an `aws_lambda_permission`.
-fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, values: &Json, options: &ResolveOptions) {
+fn lambda_permission(
+    extraction: &mut Extraction,
+    address: &str,
+    kind: &str,
+    values: &Json,
+    options: &ResolveOptions,
+) {
     let span = values.span;
-    let text = |k: &str| values.get(k).and_then(Json::as_str).filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |k: &str| {
+        values
+            .get(k)
+            .and_then(Json::as_str)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+    };
     let s = |v: String| serde_json::Value::String(v);
     let mut statement = serde_json::Map::new();
     statement.insert("Effect".into(), s("Allow".into()));
-    let missing: Vec<&str> = ["action", "function_name", "principal"].into_iter().filter(|k| text(k).is_none()).collect();
+    let missing: Vec<&str> = ["action", "function_name", "principal"]
+        .into_iter()
+        .filter(|k| text(k).is_none())
+        .collect();
     if !missing.is_empty() {
         extraction.refusals.push(Refusal {
             origin: address.into(),
@@ -352,7 +580,12 @@ fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, val
     let mut function = text("function_name").unwrap_or_default();
     if !function.starts_with("arn:") {
         // A bare name: the function in the region and account given (--region, --account-id).
-        function = format!("arn:{}:lambda:{}:{}:function:{function}", options.partition(), options.region, options.account_id);
+        function = format!(
+            "arn:{}:lambda:{}:{}:function:{function}",
+            options.partition(),
+            options.region,
+            options.account_id
+        );
     }
     // A `qualifier` (version or alias) puts the statement on the qualified ARN.
     if let Some(qualifier) = text("qualifier") {
@@ -361,10 +594,17 @@ fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, val
     statement.insert("Resource".into(), s(function));
     let mut condition = serde_json::Map::new();
     if let Some(arn) = text("source_arn") {
-        condition.insert("ArnLike".into(), serde_json::json!({ "aws:SourceArn": arn }));
+        condition.insert(
+            "ArnLike".into(),
+            serde_json::json!({ "aws:SourceArn": arn }),
+        );
     }
     let mut equals = serde_json::Map::new();
-    for (attribute, key) in [("source_account", "aws:SourceAccount"), ("principal_org_id", "aws:PrincipalOrgID"), ("function_url_auth_type", "lambda:FunctionUrlAuthType")] {
+    for (attribute, key) in [
+        ("source_account", "aws:SourceAccount"),
+        ("principal_org_id", "aws:PrincipalOrgID"),
+        ("function_url_auth_type", "lambda:FunctionUrlAuthType"),
+    ] {
         if let Some(v) = text(attribute) {
             equals.insert(key.into(), s(v));
         }
@@ -377,8 +617,22 @@ fn lambda_permission(extraction: &mut Extraction, address: &str, kind: &str, val
     }
     let policy = serde_json::json!({ "Version": "2012-10-17", "Statement": [statement] });
     match document(&policy.to_string(), span) {
-        Ok(doc) => push(extraction, address, "(permission)", kind, PolicyKind::Resource, doc, values),
-        Err(reason) => extraction.refusals.push(Refusal { origin: address.into(), path: "(permission)".into(), resource_type: kind.into(), reason, span }),
+        Ok(doc) => push(
+            extraction,
+            address,
+            "(permission)",
+            kind,
+            PolicyKind::Resource,
+            doc,
+            values,
+        ),
+        Err(reason) => extraction.refusals.push(Refusal {
+            origin: address.into(),
+            path: "(permission)".into(),
+            resource_type: kind.into(),
+            reason,
+            span,
+        }),
     }
 }
 
@@ -390,7 +644,13 @@ mod tests {
     #[test]
     fn module_prefixes() {
         assert_eq!(module_prefix("aws_iam_role.r"), "");
-        assert_eq!(module_prefix("module.poc.aws_iam_role.r[\"p1\"]"), "module.poc.");
-        assert_eq!(module_prefix("module.a[0].module.b.aws_s3_bucket_policy.p"), "module.a[0].module.b.");
+        assert_eq!(
+            module_prefix("module.poc.aws_iam_role.r[\"p1\"]"),
+            "module.poc."
+        );
+        assert_eq!(
+            module_prefix("module.a[0].module.b.aws_s3_bucket_policy.p"),
+            "module.a[0].module.b."
+        );
     }
 }

@@ -14,7 +14,10 @@ pub fn corpus() -> Option<PathBuf> {
     }
 }
 
-#[allow(clippy::panic, reason = "a test fixture that does not parse fails the test")]
+#[allow(
+    clippy::panic,
+    reason = "a test fixture that does not parse fails the test"
+)]
 pub fn policy(json: &str) -> keyaki::model::Policy {
     match keyaki::parse::parse_policy(json.as_bytes(), "test.json") {
         Ok(p) => p,

@@ -86,11 +86,15 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
         _ => return Err("scan needs exactly one of --baseline FILE and --spec FILE".into()),
     };
     if let Some(jobs) = args.jobs.filter(|j| *j > MAX_JOBS) {
-        return Err(format!("--jobs {jobs} is more than {MAX_JOBS} worker threads; use at most the number of cores"));
+        return Err(format!(
+            "--jobs {jobs} is more than {MAX_JOBS} worker threads; use at most the number of cores"
+        ));
     }
     let mut parameters = std::collections::BTreeMap::new();
     for item in &args.parameters {
-        let (k, v) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
         parameters.insert(k.trim().to_string(), v.to_string());
     }
     let resolve = keyaki::template::ResolveOptions {
@@ -172,9 +176,16 @@ fn text_report(
     let mut out = String::new();
     for entry in entries {
         let original = entry;
-        let entry = &ScanEntry { file: display_name(original), ..original.clone() };
+        let entry = &ScanEntry {
+            file: display_name(original),
+            ..original.clone()
+        };
         let line = match &entry.outcome {
-            Outcome::Invalid(message) => format!("invalid  {}: {}\n", entry.file, without_path(message, original)),
+            Outcome::Invalid(message) => format!(
+                "invalid  {}: {}\n",
+                entry.file,
+                without_path(message, original)
+            ),
             Outcome::Unknown(message) => format!("unknown  {}: {message}\n", entry.file),
             Outcome::SpecChecked { report, .. } => {
                 let question = match against {
@@ -266,7 +277,11 @@ fn without_path<'m>(message: &'m str, entry: &ScanEntry) -> &'m str {
     [Some(entry.file.as_str()), entry.origin.as_deref()]
         .into_iter()
         .flatten()
-        .find_map(|prefix| message.strip_prefix(prefix).and_then(|rest| rest.strip_prefix(": ")))
+        .find_map(|prefix| {
+            message
+                .strip_prefix(prefix)
+                .and_then(|rest| rest.strip_prefix(": "))
+        })
         .unwrap_or(message)
 }
 
@@ -314,18 +329,29 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
     let root = repository_root();
     for result in &mut results {
         for location in result["locations"].as_array_mut().into_iter().flatten() {
-            relative_uri(&mut location["physicalLocation"]["artifactLocation"], root.as_deref());
+            relative_uri(
+                &mut location["physicalLocation"]["artifactLocation"],
+                root.as_deref(),
+            );
         }
     }
     for notification in &mut notifications {
-        for location in notification["locations"].as_array_mut().into_iter().flatten() {
-            relative_uri(&mut location["physicalLocation"]["artifactLocation"], root.as_deref());
+        for location in notification["locations"]
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+        {
+            relative_uri(
+                &mut location["physicalLocation"]["artifactLocation"],
+                root.as_deref(),
+            );
         }
     }
     let mut sarif = report::sarif(&[]);
     let run = &mut sarif["runs"][0];
     if let Some(root) = &root {
-        run["originalUriBaseIds"] = json!({"SRCROOT": {"uri": format!("file://{}/", root.display())}});
+        run["originalUriBaseIds"] =
+            json!({"SRCROOT": {"uri": format!("file://{}/", root.display())}});
     }
     run["tool"]["driver"]["rules"] = Value::Array(rules.into_values().collect());
     run["results"] = Value::Array(results);
@@ -340,27 +366,34 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
 /// a `.git` (code scanning maps URIs relative to it).
 fn repository_root() -> Option<std::path::PathBuf> {
     let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors().find(|d| d.join(".git").exists()).map(std::path::Path::to_path_buf)
+    cwd.ancestors()
+        .find(|d| d.join(".git").exists())
+        .map(std::path::Path::to_path_buf)
 }
 
 /// `uri` relative to the repository root with `uriBaseId: SRCROOT`, so code scanning maps it
 /// (regions already point into the file itself, a template included).
 fn relative_uri(location: &mut Value, root: Option<&std::path::Path>) {
-    let (Some(root), Some(uri)) = (root, location["uri"].as_str()) else { return };
+    let (Some(root), Some(uri)) = (root, location["uri"].as_str()) else {
+        return;
+    };
     let absolute = match std::env::current_dir() {
         Ok(cwd) => cwd.join(uri),
         Err(_) => return,
     };
-    let normalized: std::path::PathBuf = absolute.components().fold(std::path::PathBuf::new(), |mut path, c| {
-        match c {
-            std::path::Component::ParentDir => {
-                path.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => path.push(other),
-        }
-        path
-    });
+    let normalized: std::path::PathBuf =
+        absolute
+            .components()
+            .fold(std::path::PathBuf::new(), |mut path, c| {
+                match c {
+                    std::path::Component::ParentDir => {
+                        path.pop();
+                    }
+                    std::path::Component::CurDir => {}
+                    other => path.push(other),
+                }
+                path
+            });
     if let Ok(relative) = normalized.strip_prefix(root) {
         let text = relative.to_string_lossy().replace('\\', "/");
         location["uri"] = Value::String(text);

@@ -93,7 +93,11 @@ pub enum Flavour {
 }
 
 /// Exit codes: 0 nothing blocking, 2 blocking findings, 1 an error (written as the validators do).
-pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run(
+    flavour: Flavour,
+    command: ValidatorCommand,
+    out: &mut dyn Write,
+) -> Result<Exit, String> {
     match run_inner(flavour, command, out) {
         Ok(code) => Ok(if code == 2 { Exit::BadInput } else { Exit::Ok }),
         Err(message) => {
@@ -103,16 +107,45 @@ pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> 
     }
 }
 
-fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<u8, String> {
+fn run_inner(
+    flavour: Flavour,
+    command: ValidatorCommand,
+    out: &mut dyn Write,
+) -> Result<u8, String> {
     let (common, check) = match command {
         ValidatorCommand::Validate(common) => (common, None),
-        ValidatorCommand::CheckNoNewAccess { common, reference_policy, reference_policy_type } => {
-            let reference = keyaki::query::load_policy(&reference_policy).map_err(|e| e.to_string())?.policy;
-            let policy_type = if reference_policy_type.eq_ignore_ascii_case("identity") { PolicyKind::Identity } else { PolicyKind::Resource };
-            (common, Some(Check::NoNewAccess { reference, policy_type }))
+        ValidatorCommand::CheckNoNewAccess {
+            common,
+            reference_policy,
+            reference_policy_type,
+        } => {
+            let reference = keyaki::query::load_policy(&reference_policy)
+                .map_err(|e| e.to_string())?
+                .policy;
+            let policy_type = if reference_policy_type.eq_ignore_ascii_case("identity") {
+                PolicyKind::Identity
+            } else {
+                PolicyKind::Resource
+            };
+            (
+                common,
+                Some(Check::NoNewAccess {
+                    reference,
+                    policy_type,
+                }),
+            )
         }
-        ValidatorCommand::CheckAccessNotGranted { common, actions, resources } => {
-            let clean = |v: Vec<String>| v.into_iter().map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect::<Vec<_>>();
+        ValidatorCommand::CheckAccessNotGranted {
+            common,
+            actions,
+            resources,
+        } => {
+            let clean = |v: Vec<String>| {
+                v.into_iter()
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+            };
             let (actions, resources) = (clean(actions), clean(resources));
             if actions.is_empty() && resources.is_empty() {
                 return Err("check-access-not-granted needs --actions and/or --resources".into());
@@ -125,7 +158,10 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         eprintln!("note: --profile is ignored: Keyaki runs offline and needs no AWS credentials");
     }
     if !(common.timeout.is_finite() && common.timeout > 0.0) {
-        return Err(format!("--timeout must be a positive number of seconds, not {}", common.timeout));
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            common.timeout
+        ));
     }
     let mut parameters = BTreeMap::new();
     if let Some(path) = &common.template_configuration_file {
@@ -134,7 +170,10 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
     read_parameters(&common.parameters, &mut parameters)?;
     let resolve = ResolveOptions {
         parameters,
-        account_id: common.account_id.clone().unwrap_or_else(|| keyaki::template::DEFAULT_ACCOUNT_ID.into()),
+        account_id: common
+            .account_id
+            .clone()
+            .unwrap_or_else(|| keyaki::template::DEFAULT_ACCOUNT_ID.into()),
         region: common.region.clone(),
         partition: common.partition.clone(),
     };
@@ -142,17 +181,30 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
     let extraction = extract(&bytes, &common.template_path, &resolve).map_err(|e| e.to_string())?;
     match (flavour, extraction.format) {
         (Flavour::Tf, SourceFormat::CloudFormationJson | SourceFormat::CloudFormationYaml) => {
-            eprintln!("note: {} is a CloudFormation template; reading it anyway", common.template_path)
+            eprintln!(
+                "note: {} is a CloudFormation template; reading it anyway",
+                common.template_path
+            )
         }
         (Flavour::Cfn, SourceFormat::TerraformPlan) => {
-            eprintln!("note: {} is a Terraform plan; reading it anyway", common.template_path)
+            eprintln!(
+                "note: {} is a Terraform plan; reading it anyway",
+                common.template_path
+            )
         }
         _ => {}
     }
     let Some(check) = check else {
         let report = validate_extracted(&extraction, &bytes, &common)?;
-        writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
-        let blocking = report["BlockingFindings"].as_array().is_some_and(|b| !b.is_empty());
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        )
+        .map_err(|e| e.to_string())?;
+        let blocking = report["BlockingFindings"]
+            .as_array()
+            .is_some_and(|b| !b.is_empty());
         return Ok(if blocking { 2 } else { 0 });
     };
     let options = Options {
@@ -168,7 +220,12 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         },
     };
     let report = validator::run(&extraction, &check, &options);
-    writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    )
+    .map_err(|e| e.to_string())?;
     Ok(validator::exit_code(&report))
 }
 
@@ -182,13 +239,26 @@ fn validate_extracted(
 ) -> Result<serde_json::Value, String> {
     use keyaki::validate::{self as validate, Filter, IgnoreRule, ValidateOptions};
     let blocking = Filter::parse_blocking(&common.treat_finding_type_as_blocking.join(","))?;
-    let ignore: Vec<IgnoreRule> = common.ignore_finding.iter().map(|i| IgnoreRule::parse(i)).collect();
+    let ignore: Vec<IgnoreRule> = common
+        .ignore_finding
+        .iter()
+        .map(|i| IgnoreRule::parse(i))
+        .collect();
     let filter = Filter { blocking, ignore };
     let text = std::str::from_utf8(bytes).ok();
-    let excluded = |t: &str| common.exclude_resource_types.iter().any(|x| x.trim().eq_ignore_ascii_case(t));
+    let excluded = |t: &str| {
+        common
+            .exclude_resource_types
+            .iter()
+            .any(|x| x.trim().eq_ignore_ascii_case(t))
+    };
     let (mut blocking_findings, mut non_blocking) = (Vec::new(), Vec::new());
     // A policy that could not be read out of the template is never skipped silently.
-    for refusal in extraction.refusals.iter().filter(|r| !excluded(&r.resource_type)) {
+    for refusal in extraction
+        .refusals
+        .iter()
+        .filter(|r| !excluded(&r.resource_type))
+    {
         blocking_findings.push(serde_json::json!({
             "findingType": "ERROR",
             "code": if refusal.reason.starts_with("unknown:") { validator::UNKNOWN_CODE } else { validator::UNRESOLVED_CODE },
@@ -198,16 +268,22 @@ fn validate_extracted(
             "details": {"resourceType": refusal.resource_type, "path": refusal.path, "line": refusal.span.line, "column": refusal.span.col},
         }));
     }
-    for policy in extraction.policies.iter().filter(|p| !excluded(&p.resource_type)) {
+    for policy in extraction
+        .policies
+        .iter()
+        .filter(|p| !excluded(&p.resource_type))
+    {
         let options = ValidateOptions {
             policy_kind: match policy.kind {
                 PolicyKind::Identity => validate::PolicyKind::Identity,
                 PolicyKind::Resource => validate::PolicyKind::Resource,
             },
-            resource_type: (policy.kind == PolicyKind::Resource).then(|| policy.resource_type.clone()),
+            resource_type: (policy.kind == PolicyKind::Resource)
+                .then(|| policy.resource_type.clone()),
             ..ValidateOptions::default()
         };
-        let report = validate::validate_json(&policy.document, text, &policy.resource_name, &options);
+        let report =
+            validate::validate_json(&policy.document, text, &policy.resource_name, &options);
         for finding in filter.apply(&report).findings {
             let entry = serde_json::json!({
                 "findingType": finding.finding_type.as_str(),
@@ -224,7 +300,9 @@ fn validate_extracted(
             }
         }
     }
-    Ok(serde_json::json!({"BlockingFindings": blocking_findings, "NonBlockingFindings": non_blocking}))
+    Ok(
+        serde_json::json!({"BlockingFindings": blocking_findings, "NonBlockingFindings": non_blocking}),
+    )
 }
 
 fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Result<(), String> {
@@ -232,26 +310,39 @@ fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Res
         let path = item.strip_prefix("file://").unwrap_or(item);
         if !item.contains('=') || item.starts_with("file://") {
             let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
-            let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
             read_parameter_value(&value, path, into)?;
             continue;
         }
-        let (key, value) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
         into.insert(key.trim().to_string(), value.to_string());
     }
     Ok(())
 }
 
-fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn read_parameter_value(
+    value: &serde_json::Value,
+    path: &str,
+    into: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     match value {
         serde_json::Value::Array(items) => {
             for item in items {
                 if let Some(text) = item.as_str() {
-                    let (k, v) = text.split_once('=').ok_or_else(|| format!("{path}: `{text}` is not KEY=VALUE"))?;
+                    let (k, v) = text
+                        .split_once('=')
+                        .ok_or_else(|| format!("{path}: `{text}` is not KEY=VALUE"))?;
                     into.insert(k.to_string(), v.to_string());
                 } else {
-                    let key = item["ParameterKey"].as_str().ok_or_else(|| format!("{path}: an item without ParameterKey"))?;
-                    let value = item["ParameterValue"].as_str().ok_or_else(|| format!("{path}: {key} without a string ParameterValue"))?;
+                    let key = item["ParameterKey"]
+                        .as_str()
+                        .ok_or_else(|| format!("{path}: an item without ParameterKey"))?;
+                    let value = item["ParameterValue"]
+                        .as_str()
+                        .ok_or_else(|| format!("{path}: {key} without a string ParameterValue"))?;
                     into.insert(key.to_string(), value.to_string());
                 }
             }
@@ -259,7 +350,10 @@ fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeM
         }
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                let v = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
                 into.insert(k.clone(), v);
             }
             Ok(())
@@ -270,7 +364,8 @@ fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeM
 
 fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
     let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
     match value.get("Parameters") {
         Some(parameters) => read_parameter_value(parameters, path, into),
         None => Ok(()),

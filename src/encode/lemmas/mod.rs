@@ -109,7 +109,7 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
         let parses = query.atom(Atom::Parses { key, slot, view });
         lemmas.push(Term::implies(empty, Term::not(parses)));
     }
-        // Every request's action is `service:name`, both parts non-empty (the request parser
+    // Every request's action is `service:name`, both parts non-empty (the request parser
     // reads nothing else back).
     if query.atoms.iter().any(|a| {
         matches!(
