@@ -5,7 +5,7 @@
 //! rejecting everything AWS rejects (and a few ambiguous things, see `encodings/parsing.md`).
 
 mod json;
-mod policy;
+pub(crate) mod policy;
 mod request;
 
 pub use json::{parse_json, Json, JsonKind, Span};

@@ -10,8 +10,9 @@ use crate::model::{
 use crate::pattern::{Glob, Template};
 use crate::request::is_account_id;
 
-const TOP_LEVEL_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: [&str; 9] = [
+/// The policy and statement element names (shared with `validate`).
+pub(crate) const TOP_LEVEL_ELEMENTS: [&str; 3] = ["Version", "Id", "Statement"];
+pub(crate) const STATEMENT_ELEMENTS: [&str; 9] = [
     "Sid",
     "Effect",
     "Principal",

@@ -5,18 +5,7 @@ use super::tree::{with_index, with_value, Collector, StatementView};
 use super::PolicyKind;
 use crate::parse::{Json, JsonKind};
 
-const TOP_LEVEL: [&str; 3] = ["Version", "Id", "Statement"];
-const STATEMENT_ELEMENTS: [&str; 9] = [
-    "Sid",
-    "Effect",
-    "Principal",
-    "NotPrincipal",
-    "Action",
-    "NotAction",
-    "Resource",
-    "NotResource",
-    "Condition",
-];
+use crate::parse::policy::{STATEMENT_ELEMENTS, TOP_LEVEL_ELEMENTS as TOP_LEVEL};
 
 /// Identity-policy size quota Access Analyzer checks (characters, whitespace excluded).
 pub const IDENTITY_POLICY_QUOTA: usize = 10_240;
