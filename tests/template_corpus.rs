@@ -14,13 +14,17 @@ fn load(path: &std::path::Path) -> serde_json::Value {
 
 #[test]
 fn cloudformation_templates_yield_their_manifest_policies() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     let dir = corpus.join("formats/cloudformation");
     let manifest = load(&dir.join("manifest.json"));
     let mut templates = 0;
     let mut report = Vec::new();
     for entry in manifest.as_array().unwrap() {
-        let Some(file) = entry["file"].as_str() else { continue };
+        let Some(file) = entry["file"].as_str() else {
+            continue;
+        };
         if !file.starts_with("templates/") {
             continue;
         }
@@ -30,30 +34,56 @@ fn cloudformation_templates_yield_their_manifest_policies() {
             Ok(e) => e,
             Err(e) => panic!("{e}"),
         };
-        let found: BTreeSet<String> = extraction.policies.iter().map(|p| p.origin.clone()).collect();
-        let refused: BTreeSet<String> = extraction.refusals.iter().map(|r| r.origin.clone()).collect();
+        let found: BTreeSet<String> = extraction
+            .policies
+            .iter()
+            .map(|p| p.origin.clone())
+            .collect();
+        let refused: BTreeSet<String> = extraction
+            .refusals
+            .iter()
+            .map(|r| r.origin.clone())
+            .collect();
         let whole_template_refused = refused.contains("(template)");
         for resource in entry["policy_resources"].as_array().unwrap() {
             let logical = resource["logicalId"].as_str().unwrap();
             let kind = resource["type"].as_str().unwrap();
-            let props: Vec<&str> = resource["policy_props"].as_array().unwrap().iter().filter_map(|p| p.as_str()).collect();
+            let props: Vec<&str> = resource["policy_props"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|p| p.as_str())
+                .collect();
             if whole_template_refused || refused.contains(logical) {
                 continue;
             }
             if found.contains(logical) {
                 // Each listed property appears in some extracted path.
                 for prop in &props {
-                    let seen = extraction.policies.iter().any(|p| p.origin == logical && p.path.contains(prop));
+                    let seen = extraction
+                        .policies
+                        .iter()
+                        .any(|p| p.origin == logical && p.path.contains(prop));
                     let noted = extraction.notes.iter().any(|n| n.starts_with(logical));
-                    assert!(seen || noted || kind == "AWS::Lambda::Permission", "{file}: {logical} {prop} not extracted");
+                    assert!(
+                        seen || noted || kind == "AWS::Lambda::Permission",
+                        "{file}: {logical} {prop} not extracted"
+                    );
                 }
                 continue;
             }
             let noted = extraction.notes.iter().any(|n| n.starts_with(logical));
-            assert!(noted, "{file}: {logical} ({kind}) neither extracted, refused nor noted");
+            assert!(
+                noted,
+                "{file}: {logical} ({kind}) neither extracted, refused nor noted"
+            );
         }
         for refusal in &extraction.refusals {
-            assert!(!refusal.reason.is_empty(), "{file}: {} refused without a reason", refusal.origin);
+            assert!(
+                !refusal.reason.is_empty(),
+                "{file}: {} refused without a reason",
+                refusal.origin
+            );
         }
         for policy in &extraction.policies {
             let status = match policy.unsupported_unknown() {
@@ -69,7 +99,10 @@ fn cloudformation_templates_yield_their_manifest_policies() {
             report.push(format!("{file} {} -> {status}", policy.name()));
         }
         for refusal in &extraction.refusals {
-            report.push(format!("{file} {} {} REFUSED {}", refusal.origin, refusal.path, refusal.reason));
+            report.push(format!(
+                "{file} {} {} REFUSED {}",
+                refusal.origin, refusal.path, refusal.reason
+            ));
         }
     }
     assert_eq!(templates, 26);
@@ -80,12 +113,16 @@ fn cloudformation_templates_yield_their_manifest_policies() {
 
 #[test]
 fn terraform_plans_yield_their_manifest_policies() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     let dir = corpus.join("formats/terraform-plan");
     let manifest = load(&dir.join("manifest.json"));
     let mut plans = 0;
     for entry in manifest.as_array().unwrap() {
-        let Some(file) = entry["file"].as_str() else { continue };
+        let Some(file) = entry["file"].as_str() else {
+            continue;
+        };
         if !file.starts_with("plans/") {
             continue;
         }
@@ -102,11 +139,23 @@ fn terraform_plans_yield_their_manifest_policies() {
             }
             for (attribute, state) in change["policy_attrs"].as_object().unwrap() {
                 let state = state.as_str().unwrap_or("");
-                let extracted = extraction.policies.iter().any(|p| p.origin == address && p.path.starts_with(attribute.as_str()));
-                let refused = extraction.refusals.iter().any(|r| r.origin == address && r.path.starts_with(attribute.as_str()));
-                let noted = extraction.notes.iter().any(|n| n.starts_with(&format!("{address} {attribute}")));
+                let extracted = extraction
+                    .policies
+                    .iter()
+                    .any(|p| p.origin == address && p.path.starts_with(attribute.as_str()));
+                let refused = extraction
+                    .refusals
+                    .iter()
+                    .any(|r| r.origin == address && r.path.starts_with(attribute.as_str()));
+                let noted = extraction
+                    .notes
+                    .iter()
+                    .any(|n| n.starts_with(&format!("{address} {attribute}")));
                 if state.starts_with("known") || state.starts_with("list of") {
-                    assert!(extracted, "{file}: {address} {attribute} ({state}) not extracted");
+                    assert!(
+                        extracted,
+                        "{file}: {address} {attribute} ({state}) not extracted"
+                    );
                 } else if state.starts_with("UNKNOWN") {
                     assert!(extracted || refused || noted, "{file}: {address} {attribute} unknown but neither extracted, refused nor noted");
                 }
@@ -121,7 +170,10 @@ fn terraform_plans_yield_their_manifest_policies() {
             println!("{file} {} -> {status}", policy.name());
         }
         for refusal in &extraction.refusals {
-            println!("{file} {} {} REFUSED {}", refusal.origin, refusal.path, refusal.reason);
+            println!(
+                "{file} {} {} REFUSED {}",
+                refusal.origin, refusal.path, refusal.reason
+            );
         }
         for note in &extraction.notes {
             println!("{file} note: {note}");
@@ -135,9 +187,14 @@ fn terraform_plans_yield_their_manifest_policies() {
 /// The coverage-guided run is `fuzz/fuzz_targets/read_template.rs`.
 #[test]
 fn mutated_templates_and_plans_never_panic() {
-    let Some(corpus) = common::corpus() else { return };
+    let Some(corpus) = common::corpus() else {
+        return;
+    };
     let mut files = Vec::new();
-    for dir in ["formats/cloudformation/templates", "formats/terraform-plan/plans"] {
+    for dir in [
+        "formats/cloudformation/templates",
+        "formats/terraform-plan/plans",
+    ] {
         for entry in std::fs::read_dir(corpus.join(dir)).unwrap() {
             files.push(entry.unwrap().path());
         }
@@ -149,7 +206,9 @@ fn mutated_templates_and_plans_never_panic() {
         state ^= state << 17;
         state
     };
-    let inserts: [&[u8]; 8] = [b"!Ref ", b"{", b"]", b"\n  - ", b"${", b"\"", b": !If [", b"\xff"];
+    let inserts: [&[u8]; 8] = [
+        b"!Ref ", b"{", b"]", b"\n  - ", b"${", b"\"", b": !If [", b"\xff",
+    ];
     let mut runs = 0;
     for file in &files {
         let bytes = std::fs::read(file).unwrap();

@@ -5,8 +5,15 @@
 use std::process::Command;
 
 fn scan(args: &[&str]) -> (i32, String) {
-    let output = Command::new(env!("CARGO_BIN_EXE_keyaki")).arg("scan").args(args).output().unwrap();
-    (output.status.code().unwrap(), String::from_utf8_lossy(&output.stdout).into_owned())
+    let output = Command::new(env!("CARGO_BIN_EXE_keyaki"))
+        .arg("scan")
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 #[test]
@@ -18,23 +25,58 @@ fn templates_are_scanned_policy_by_policy() {
     std::fs::write(dir.join("broken.json"), "{").unwrap();
     let baseline = dir.join("baseline.policy");
     std::fs::write(&baseline, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#).unwrap();
-    let (code, stdout) = scan(&[dir.to_str().unwrap(), "--baseline", baseline.to_str().unwrap(), "--format", "jsonl"]);
-    let lines: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let of = |origin: &str| lines.iter().find(|l| l["origin"].as_str().is_some_and(|o| o.starts_with(origin))).unwrap();
+    let (code, stdout) = scan(&[
+        dir.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "jsonl",
+    ]);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let of = |origin: &str| {
+        lines
+            .iter()
+            .find(|l| l["origin"].as_str().is_some_and(|o| o.starts_with(origin)))
+            .unwrap()
+    };
     assert_eq!(of("Wide")["result"], "fail", "{stdout}");
     assert_eq!(of("Narrow")["result"], "pass", "{stdout}");
-    assert!(lines.iter().any(|l| l["result"] == "invalid" && l["file"].as_str().unwrap().ends_with("broken.json")));
+    assert!(lines
+        .iter()
+        .any(|l| l["result"] == "invalid" && l["file"].as_str().unwrap().ends_with("broken.json")));
     // A failure decides the exit code even with an invalid file next to it.
     assert_eq!(code, 1);
-    let (_, text) = scan(&[dir.to_str().unwrap(), "--baseline", baseline.to_str().unwrap()]);
+    let (_, text) = scan(&[
+        dir.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+    ]);
     let broken = text.lines().find(|l| l.starts_with("invalid")).unwrap();
     assert_eq!(broken.matches("broken.json").count(), 1, "{broken}");
-    assert!(text.contains("stack.yaml: Wide Properties.PolicyDocument"), "{text}");
+    assert!(
+        text.contains("stack.yaml: Wide Properties.PolicyDocument"),
+        "{text}"
+    );
     // SARIF names the policy and points into the template.
-    let (_, sarif) = scan(&[dir.to_str().unwrap(), "--baseline", baseline.to_str().unwrap(), "--format", "sarif"]);
+    let (_, sarif) = scan(&[
+        dir.to_str().unwrap(),
+        "--baseline",
+        baseline.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
     let sarif: serde_json::Value = serde_json::from_str(&sarif).unwrap();
     let result = &sarif["runs"][0]["results"][0];
-    assert!(result["message"]["text"].as_str().unwrap().starts_with("Wide "), "{result}");
+    assert!(
+        result["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Wide "),
+        "{result}"
+    );
     let region = &result["locations"][0]["physicalLocation"]["region"];
     assert_eq!(region["startLine"], 7, "{result}");
     std::fs::remove_dir_all(&dir).unwrap();

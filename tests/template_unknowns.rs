@@ -32,15 +32,23 @@ Resources:
 "#;
 
 fn options() -> CheckOptions {
-    CheckOptions { policy_type: PolicyType::Identity, ..CheckOptions::default() }
+    CheckOptions {
+        policy_type: PolicyType::Identity,
+        ..CheckOptions::default()
+    }
 }
 
 #[test]
 fn a_pass_holds_for_every_imported_value() {
     let policy = only_policy(IMPORTED_RESOURCE);
     assert_eq!(policy.unknown_values.len(), 1);
-    assert_eq!(policy.unknown_values[0].source, "Fn::ImportValue SharedBucketArn");
-    let baseline = common::policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#);
+    assert_eq!(
+        policy.unknown_values[0].source,
+        "Fn::ImportValue SharedBucketArn"
+    );
+    let baseline = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
     let report = check_extracted(&policy, &baseline, &options()).unwrap();
     assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
 }
@@ -48,19 +56,33 @@ fn a_pass_holds_for_every_imported_value() {
 #[test]
 fn a_counterexample_names_the_value_it_needs_and_replays() {
     let policy = only_policy(IMPORTED_RESOURCE);
-    let baseline = common::policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::safe/*"}]}"#);
+    let baseline = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::safe/*"}]}"#,
+    );
     let report = check_extracted(&policy, &baseline, &options()).unwrap();
     assert_eq!(report.result, CheckResult::Fail, "{:?}", report.reason);
     let proposed = prepare(&policy).unwrap();
     for counterexample in &report.counterexamples {
         let request = &counterexample.request;
         let needed = needs(request, &policy.unknown_values).unwrap();
-        assert!(needed.starts_with("if Fn::ImportValue SharedBucketArn is `"), "{needed}");
+        assert!(
+            needed.starts_with("if Fn::ImportValue SharedBucketArn is `"),
+            "{needed}"
+        );
         let value = &request.context["keyaki:importvalue/sharedbucketarn"].values[0];
         let resource = request.resource.as_deref().unwrap();
-        assert!(resource.starts_with(&format!("{value}/")), "{resource} vs {value}");
-        assert_eq!(evaluate(&proposed, request, PolicyType::Identity).decision, Decision::Allow);
-        assert_ne!(evaluate(&baseline, request, PolicyType::Identity).decision, Decision::Allow);
+        assert!(
+            resource.starts_with(&format!("{value}/")),
+            "{resource} vs {value}"
+        );
+        assert_eq!(
+            evaluate(&proposed, request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&baseline, request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
     }
 }
 
@@ -87,15 +109,26 @@ Parameters:
     Type: String
 "#;
     let policy = only_policy(template);
-    assert_eq!(policy.unknown_values[0].source, "parameter Prefix (no value given)");
-    let baseline = common::policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#);
+    assert_eq!(
+        policy.unknown_values[0].source,
+        "parameter Prefix (no value given)"
+    );
+    let baseline = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+    );
     let report = check_extracted(&policy, &baseline, &options()).unwrap();
     assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
-    let narrow = common::policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/safe/*"}]}"#);
+    let narrow = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/safe/*"}]}"#,
+    );
     let report = check_extracted(&policy, &narrow, &options()).unwrap();
     assert_eq!(report.result, CheckResult::Fail);
     for c in &report.counterexamples {
-        assert!(c.request.context.contains_key("keyaki:ref/prefix"), "{:?}", c.request);
+        assert!(
+            c.request.context.contains_key("keyaki:ref/prefix"),
+            "{:?}",
+            c.request
+        );
     }
 }
 
@@ -118,7 +151,10 @@ Resources:
     let policy = only_policy(template);
     match prepare(&policy) {
         Err(NotCheckable::Unknown(reason)) => {
-            assert!(reason.contains("Fn::ImportValue PartnerRoleArn") && reason.contains("Principal"), "{reason}")
+            assert!(
+                reason.contains("Fn::ImportValue PartnerRoleArn") && reason.contains("Principal"),
+                "{reason}"
+            )
         }
         other => panic!("expected unknown, got {other:?}"),
     }
@@ -159,7 +195,9 @@ Resources:
     assert_eq!(policy.unknown_values[0].variable, "keyaki:Ref/Bucket");
     let model = prepare(&policy).unwrap();
     assert_eq!(model.statements.len(), 1);
-    let baseline = common::policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*"}]}"#);
+    let baseline = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::*"}]}"#,
+    );
     let report = check_extracted(&policy, &baseline, &options()).unwrap();
     assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
 }

@@ -33,7 +33,9 @@ pub fn prepare(policy: &ExtractedPolicy) -> Result<Policy, NotCheckable> {
         if only_markers(&document) {
             set_version(&mut document);
         }
-        if let Some(reason) = super::unknown::unsupported_placement(&document, &policy.unknown_values) {
+        if let Some(reason) =
+            super::unknown::unsupported_placement(&document, &policy.unknown_values)
+        {
             return Err(NotCheckable::Unknown(reason));
         }
     }
@@ -48,7 +50,9 @@ fn scrub_labels(document: &mut Json) {
             }
         }
     };
-    let JsonKind::Object(members) = &mut document.kind else { return };
+    let JsonKind::Object(members) = &mut document.kind else {
+        return;
+    };
     for (key, _, value) in members.iter_mut() {
         match key.as_str() {
             "Id" => scrub(value),
@@ -86,8 +90,13 @@ fn only_markers(json: &Json) -> bool {
 
 fn set_version(document: &mut Json) {
     let span = document.span;
-    let JsonKind::Object(members) = &mut document.kind else { return };
-    let version = Json { kind: JsonKind::String("2012-10-17".into()), span };
+    let JsonKind::Object(members) = &mut document.kind else {
+        return;
+    };
+    let version = Json {
+        kind: JsonKind::String("2012-10-17".into()),
+        span,
+    };
     match members.iter_mut().find(|(k, _, _)| k == "Version") {
         Some((_, _, value)) => *value = version,
         None => members.insert(0, ("Version".into(), span, version)),
@@ -95,7 +104,10 @@ fn set_version(document: &mut Json) {
 }
 
 /// The value each unknown takes in a request (None: the request gives it none).
-pub fn values_in(request: &Request, unknowns: &[UnknownValue]) -> Vec<(UnknownValue, Option<String>)> {
+pub fn values_in(
+    request: &Request,
+    unknowns: &[UnknownValue],
+) -> Vec<(UnknownValue, Option<String>)> {
     unknowns
         .iter()
         .map(|u| {
@@ -120,21 +132,33 @@ pub fn needs(request: &Request, unknowns: &[UnknownValue]) -> Option<String> {
 
 /// Checks an extracted policy against a baseline (`keyaki check`): a pass holds for every
 /// value of its unknowns; each counterexample gives every unknown a value.
-pub fn check_extracted(policy: &ExtractedPolicy, baseline: &Policy, options: &CheckOptions) -> Result<CheckReport, NotCheckable> {
+pub fn check_extracted(
+    policy: &ExtractedPolicy,
+    baseline: &Policy,
+    options: &CheckOptions,
+) -> Result<CheckReport, NotCheckable> {
     let proposed = prepare(policy)?;
     let report = crate::query::check(&proposed, baseline, options);
-    Ok(complete_counterexamples(report, &policy.unknown_values, |request| {
-        let p = evaluate(&proposed, request, options.policy_type);
-        let b = evaluate(baseline, request, options.policy_type);
-        (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
-    }))
+    Ok(complete_counterexamples(
+        report,
+        &policy.unknown_values,
+        |request| {
+            let p = evaluate(&proposed, request, options.policy_type);
+            let b = evaluate(baseline, request, options.policy_type);
+            (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
+        },
+    ))
 }
 
 /// A counterexample that leaves an unknown without a value (the prover may, where the value
 /// does not matter) gets one filled in and is replayed; kept only if it still violates. A
 /// deployed value always exists, so no printed request lacks one. With none left the answer is
 /// `unknown`, never a pass.
-pub fn complete_counterexamples<F>(mut report: CheckReport, unknowns: &[UnknownValue], replay: F) -> CheckReport
+pub fn complete_counterexamples<F>(
+    mut report: CheckReport,
+    unknowns: &[UnknownValue],
+    replay: F,
+) -> CheckReport
 where
     F: Fn(&Request) -> Option<(Evaluation, Evaluation)>,
 {
@@ -154,7 +178,11 @@ where
         for unknown in missing {
             counterexample.request.context.insert(
                 unknown.variable.to_lowercase(),
-                ContextValue { name: unknown.variable.clone(), values: vec![FILLER.into()], is_array: false },
+                ContextValue {
+                    name: unknown.variable.clone(),
+                    values: vec![FILLER.into()],
+                    is_array: false,
+                },
             );
         }
         if let Some((proposed, baseline)) = replay(&counterexample.request) {
@@ -182,7 +210,12 @@ pub const FILLER: &str = "any-value";
 /// value get one and are replayed through the evaluator; those no longer allowed are dropped.
 /// These properties do not read the reserved keys outside the policy itself, so a replay of the
 /// policy alone decides. With findings in, none out, the caller answers unknown, never a pass.
-pub fn complete_findings(model: &Policy, findings: Vec<crate::access::Finding>, unknowns: &[UnknownValue], policy_type: crate::eval::PolicyType) -> Vec<crate::access::Finding> {
+pub fn complete_findings(
+    model: &Policy,
+    findings: Vec<crate::access::Finding>,
+    unknowns: &[UnknownValue],
+    policy_type: crate::eval::PolicyType,
+) -> Vec<crate::access::Finding> {
     if unknowns.is_empty() {
         return findings;
     }
@@ -193,7 +226,11 @@ pub fn complete_findings(model: &Policy, findings: Vec<crate::access::Finding>, 
                 if value.is_none() {
                     f.request.context.insert(
                         unknown.variable.to_lowercase(),
-                        ContextValue { name: unknown.variable.clone(), values: vec![FILLER.into()], is_array: false },
+                        ContextValue {
+                            name: unknown.variable.clone(),
+                            values: vec![FILLER.into()],
+                            is_array: false,
+                        },
                     );
                 }
             }

@@ -10,8 +10,8 @@ pub mod analysis;
 mod arns;
 pub mod cfn;
 mod intrinsics;
-pub mod terraform;
 pub mod rules;
+pub mod terraform;
 pub mod unknown;
 pub mod validator;
 pub mod yaml;
@@ -222,8 +222,17 @@ pub fn read_tree(bytes: &[u8], file: &str) -> Result<(SourceFormat, Json), Templ
     })?;
     let body = text.trim_start_matches('\u{feff}').trim_start();
     let (json, is_json) = if body.starts_with('{') || body.starts_with('[') {
-        let json = parse_json(bytes, file)
-            .map_err(|e| error(Span { line: e.line, col: e.col, offset: 0 }, e.path, e.message))?;
+        let json = parse_json(bytes, file).map_err(|e| {
+            error(
+                Span {
+                    line: e.line,
+                    col: e.col,
+                    offset: 0,
+                },
+                e.path,
+                e.message,
+            )
+        })?;
         (json, true)
     } else {
         let json = yaml::parse_yaml(text.trim_start_matches('\u{feff}'))
@@ -254,7 +263,9 @@ pub fn read_tree(bytes: &[u8], file: &str) -> Result<(SourceFormat, Json), Templ
 fn classify(json: &Json) -> Option<SourceFormat> {
     let members = json.as_object()?;
     let has = |key: &str| members.iter().any(|(k, _, _)| k == key);
-    if has("format_version") && (has("planned_values") || has("resource_changes") || has("terraform_version")) {
+    if has("format_version")
+        && (has("planned_values") || has("resource_changes") || has("terraform_version"))
+    {
         Some(SourceFormat::TerraformPlan)
     } else if has("Resources") || has("AWSTemplateFormatVersion") {
         Some(SourceFormat::CloudFormationJson)
@@ -267,14 +278,15 @@ fn classify(json: &Json) -> Option<SourceFormat> {
 
 /// Detects the format from content and extracts every policy. A bare policy is returned as
 /// one policy whose origin is the file itself.
-pub fn extract(bytes: &[u8], file: &str, options: &ResolveOptions) -> Result<Extraction, TemplateError> {
+pub fn extract(
+    bytes: &[u8],
+    file: &str,
+    options: &ResolveOptions,
+) -> Result<Extraction, TemplateError> {
     let (format, json) = read_tree(bytes, file)?;
     match format {
         SourceFormat::Policy => {
-            let kind = if json
-                .as_object()
-                .is_some_and(|_| mentions_principal(&json))
-            {
+            let kind = if json.as_object().is_some_and(|_| mentions_principal(&json)) {
                 PolicyKind::Resource
             } else {
                 PolicyKind::Identity

@@ -10,7 +10,7 @@
 //! allows everyone but that user.
 
 use super::analysis::prepare;
-use super::{Extraction, ExtractedPolicy};
+use super::{ExtractedPolicy, Extraction};
 use crate::eval::{evaluate, Decision, PolicyType};
 use crate::explain::CheckOptions;
 use crate::model::Policy;
@@ -53,31 +53,70 @@ fn text<'a>(values: &'a Json, key: &str) -> Option<&'a str> {
 }
 
 /// `actions`: the object actions the bucket's one user gets (`s3:GetObject`, ...).
-pub fn one_user_per_bucket(plan: &Json, extraction: &Extraction, actions: &[String], account_id: &str, options: &CheckOptions) -> Vec<BucketResult> {
+pub fn one_user_per_bucket(
+    plan: &Json,
+    extraction: &Extraction,
+    actions: &[String],
+    account_id: &str,
+    options: &CheckOptions,
+) -> Vec<BucketResult> {
     let mut users = Vec::new();
     let mut buckets = Vec::new();
     let mut attachments = Vec::new();
-    for change in plan.get("resource_changes").and_then(Json::as_array).unwrap_or_default() {
-        let (Some(kind), Some(after)) = (change.get("type").and_then(Json::as_str), change.get("change").and_then(|c| c.get("after"))) else { continue };
+    for change in plan
+        .get("resource_changes")
+        .and_then(Json::as_array)
+        .unwrap_or_default()
+    {
+        let (Some(kind), Some(after)) = (
+            change.get("type").and_then(Json::as_str),
+            change.get("change").and_then(|c| c.get("after")),
+        ) else {
+            continue;
+        };
         match kind {
             "aws_iam_user" => {
                 if let Some(name) = text(after, "name") {
                     let path = text(after, "path").unwrap_or("/");
-                    users.push(User { name: name.to_string(), arn: format!("arn:aws:iam::{account_id}:user{path}{name}") });
+                    users.push(User {
+                        name: name.to_string(),
+                        arn: format!("arn:aws:iam::{account_id}:user{path}{name}"),
+                    });
                 }
             }
             "aws_s3_bucket" => buckets.extend(text(after, "bucket").map(str::to_string)),
-            "aws_iam_user_policy_attachment" | "aws_iam_policy_attachment" | "aws_iam_user_group_membership" | "aws_iam_group_membership" => {
-                attachments.push(change.get("address").and_then(Json::as_str).unwrap_or(kind).to_string())
-            }
+            "aws_iam_user_policy_attachment"
+            | "aws_iam_policy_attachment"
+            | "aws_iam_user_group_membership"
+            | "aws_iam_group_membership" => attachments.push(
+                change
+                    .get("address")
+                    .and_then(Json::as_str)
+                    .unwrap_or(kind)
+                    .to_string(),
+            ),
             _ => {}
         }
     }
-    let bucket_policies: Vec<&ExtractedPolicy> = extraction.policies.iter().filter(|p| p.resource_type == "aws_s3_bucket_policy").collect();
-    let user_policies: Vec<&ExtractedPolicy> = extraction.policies.iter().filter(|p| p.resource_type == "aws_iam_user_policy").collect();
+    let bucket_policies: Vec<&ExtractedPolicy> = extraction
+        .policies
+        .iter()
+        .filter(|p| p.resource_type == "aws_s3_bucket_policy")
+        .collect();
+    let user_policies: Vec<&ExtractedPolicy> = extraction
+        .policies
+        .iter()
+        .filter(|p| p.resource_type == "aws_iam_user_policy")
+        .collect();
     let mut results = Vec::new();
     for bucket in &buckets {
-        let mut result = BucketResult { bucket: bucket.clone(), result: CheckResult::Pass, user: None, reasons: Vec::new(), counterexamples: Vec::new() };
+        let mut result = BucketResult {
+            bucket: bucket.clone(),
+            result: CheckResult::Pass,
+            user: None,
+            reasons: Vec::new(),
+            counterexamples: Vec::new(),
+        };
         let unknown = |result: &mut BucketResult, reason: String| {
             if result.result == CheckResult::Pass {
                 result.result = CheckResult::Unknown;
@@ -88,7 +127,10 @@ pub fn one_user_per_bucket(plan: &Json, extraction: &Extraction, actions: &[Stri
             result.result = CheckResult::Fail;
             result.reasons.push(reason);
         };
-        let policies: Vec<&&ExtractedPolicy> = bucket_policies.iter().filter(|p| p.resource_name == *bucket).collect();
+        let policies: Vec<&&ExtractedPolicy> = bucket_policies
+            .iter()
+            .filter(|p| p.resource_name == *bucket)
+            .collect();
         let [policy] = policies.as_slice() else {
             fail(&mut result, format!("bucket {bucket} has {} bucket policies in the plan; the rule needs exactly one", policies.len()));
             results.push(result);
@@ -114,55 +156,126 @@ pub fn one_user_per_bucket(plan: &Json, extraction: &Extraction, actions: &[Stri
             .collect();
         let [user] = granted.as_slice() else {
             let names: Vec<&str> = granted.iter().map(|u| u.name.as_str()).collect();
-            fail(&mut result, format!("{} grants {} to {} users created in the plan ({}); the rule needs exactly one", policy.origin, actions.join(", "), names.len(), names.join(", ")));
+            fail(
+                &mut result,
+                format!(
+                    "{} grants {} to {} users created in the plan ({}); the rule needs exactly one",
+                    policy.origin,
+                    actions.join(", "),
+                    names.len(),
+                    names.join(", ")
+                ),
+            );
             results.push(result);
             continue;
         };
         result.user = Some(user.name.clone());
         // Nothing beyond that user's object actions.
         let only_user = allow_only(&user.arn, actions, bucket);
-        let report = crate::query::check(&model, &only_user, &CheckOptions { policy_type: PolicyType::Resource, ..options.clone() });
+        let report = crate::query::check(
+            &model,
+            &only_user,
+            &CheckOptions {
+                policy_type: PolicyType::Resource,
+                ..options.clone()
+            },
+        );
         match report.result {
             CheckResult::Pass => {}
             CheckResult::Fail => {
-                fail(&mut result, format!("{} grants more than {}'s {} on {bucket}/*", policy.origin, user.name, actions.join(", ")));
-                result.counterexamples.extend(report.counterexamples.iter().map(counterexample_json));
+                fail(
+                    &mut result,
+                    format!(
+                        "{} grants more than {}'s {} on {bucket}/*",
+                        policy.origin,
+                        user.name,
+                        actions.join(", ")
+                    ),
+                );
+                result
+                    .counterexamples
+                    .extend(report.counterexamples.iter().map(counterexample_json));
             }
             CheckResult::Unknown => unknown(&mut result, report.reason.unwrap_or_default()),
         }
         // The user reaches no other bucket: through its own policies, or another bucket's policy.
         let others: Vec<&String> = buckets.iter().filter(|b| *b != bucket).collect();
-        for own in user_policies.iter().filter(|p| p.attached_to.as_deref() == Some(user.name.as_str())) {
+        for own in user_policies
+            .iter()
+            .filter(|p| p.attached_to.as_deref() == Some(user.name.as_str()))
+        {
             let Ok(own_model) = prepare(own) else {
-                unknown(&mut result, format!("{}: not decidable before deploy", own.origin));
+                unknown(
+                    &mut result,
+                    format!("{}: not decidable before deploy", own.origin),
+                );
                 continue;
             };
-            let resources: Vec<String> = others.iter().flat_map(|b| [format!("arn:aws:s3:::{b}"), format!("arn:aws:s3:::{b}/*")]).collect();
+            let resources: Vec<String> = others
+                .iter()
+                .flat_map(|b| [format!("arn:aws:s3:::{b}"), format!("arn:aws:s3:::{b}/*")])
+                .collect();
             if resources.is_empty() {
                 continue;
             }
-            let identity = CheckOptions { policy_type: PolicyType::Identity, ..options.clone() };
-            let (findings, undecided) = crate::access::spec::not_granted(&own_model, &["s3:*".to_string()], &resources, &identity);
+            let identity = CheckOptions {
+                policy_type: PolicyType::Identity,
+                ..options.clone()
+            };
+            let (findings, undecided) = crate::access::spec::not_granted(
+                &own_model,
+                &["s3:*".to_string()],
+                &resources,
+                &identity,
+            );
             for f in &findings {
-                fail(&mut result, format!("{} lets {} reach another bucket: {}", own.origin, user.name, f.resources.join(", ")));
-                result.counterexamples.push(crate::report::findings::finding_json(f));
+                fail(
+                    &mut result,
+                    format!(
+                        "{} lets {} reach another bucket: {}",
+                        own.origin,
+                        user.name,
+                        f.resources.join(", ")
+                    ),
+                );
+                result
+                    .counterexamples
+                    .push(crate::report::findings::finding_json(f));
             }
             for reason in undecided {
                 unknown(&mut result, reason);
             }
         }
         for other in &others {
-            for p in bucket_policies.iter().filter(|p| p.resource_name == **other) {
+            for p in bucket_policies
+                .iter()
+                .filter(|p| p.resource_name == **other)
+            {
                 let Ok(other_model) = prepare(p) else {
-                    unknown(&mut result, format!("{}: not decidable before deploy", p.origin));
+                    unknown(
+                        &mut result,
+                        format!("{}: not decidable before deploy", p.origin),
+                    );
                     continue;
                 };
-                let report = crate::query::check(&other_model, &everyone_but(&user.arn), &CheckOptions { policy_type: PolicyType::Resource, ..options.clone() });
+                let report = crate::query::check(
+                    &other_model,
+                    &everyone_but(&user.arn),
+                    &CheckOptions {
+                        policy_type: PolicyType::Resource,
+                        ..options.clone()
+                    },
+                );
                 match report.result {
                     CheckResult::Pass => {}
                     CheckResult::Fail => {
-                        fail(&mut result, format!("{} lets {} reach bucket {other}", p.origin, user.name));
-                        result.counterexamples.extend(report.counterexamples.iter().map(counterexample_json));
+                        fail(
+                            &mut result,
+                            format!("{} lets {} reach bucket {other}", p.origin, user.name),
+                        );
+                        result
+                            .counterexamples
+                            .extend(report.counterexamples.iter().map(counterexample_json));
                     }
                     CheckResult::Unknown => unknown(&mut result, report.reason.unwrap_or_default()),
                 }
@@ -187,12 +300,17 @@ fn everyone_but(user_arn: &str) -> Policy {
     let text = json!({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"},
         {"Effect": "Deny", "Principal": {"AWS": user_arn}, "Action": "*", "Resource": "*"}
-    ]}).to_string();
+    ]})
+    .to_string();
     parse_policy(text.as_bytes(), "rule baseline").unwrap_or_else(|_| empty())
 }
 
 /// A policy that allows nothing: the baselines above always parse, and allowing nothing can
 /// only turn a pass into a failure, never the reverse.
 fn empty() -> Policy {
-    Policy { version: crate::model::Version::V2012_10_17, id: None, statements: Vec::new() }
+    Policy {
+        version: crate::model::Version::V2012_10_17,
+        id: None,
+        statements: Vec::new(),
+    }
 }

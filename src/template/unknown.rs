@@ -223,7 +223,10 @@ mod tests {
         assert!(twice.contains("2 times"), "{twice}");
         let principal = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Principal":{"AWS":"${keyaki:ImportValue/X}"}}]}"#;
         let why = reason(principal, true).unwrap();
-        assert!(why.contains("Fn::ImportValue X") && why.contains("Statement[0].Principal.AWS"), "{why}");
+        assert!(
+            why.contains("Fn::ImportValue X") && why.contains("Statement[0].Principal.AWS"),
+            "{why}"
+        );
         let numeric = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:max-keys":"${keyaki:ImportValue/X}"}}}]}"#;
         assert!(reason(numeric, true).is_some());
         let old = r#"{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"${keyaki:ImportValue/X}"}]}"#;
@@ -234,7 +237,10 @@ mod tests {
     fn markers_are_found_and_names_sanitized() {
         let u = UnknownValue::new("tf", "module.a.b[\"p, 1\"].arn", "x".into(), true);
         assert_eq!(u.variable, "keyaki:tf/module.a.b[\"p__1\"].arn");
-        assert_eq!(marker_keys(&format!("a{}b{}", u.marker(), "${aws:username}")), vec![u.variable]);
+        assert_eq!(
+            marker_keys(&format!("a{}b{}", u.marker(), "${aws:username}")),
+            vec![u.variable]
+        );
         assert!(spoofs_marker("x${KEYAKI:y}"));
     }
 }

@@ -8,7 +8,7 @@
 //! `--treat-findings-as-non-blocking` says.
 
 use super::analysis::{needs, prepare, NotCheckable};
-use super::{Extraction, ExtractedPolicy, PolicyKind};
+use super::{ExtractedPolicy, Extraction, PolicyKind};
 use crate::access::spec::{not_granted, public_target};
 use crate::access::{find, Finding};
 use crate::eval::PolicyType;
@@ -24,8 +24,14 @@ pub const UNRESOLVED_CODE: &str = "keyaki-UnresolvedTemplateElement";
 
 /// One of the validators' custom policy checks.
 pub enum Check {
-    NoNewAccess { reference: Policy, policy_type: PolicyKind },
-    AccessNotGranted { actions: Vec<String>, resources: Vec<String> },
+    NoNewAccess {
+        reference: Policy,
+        policy_type: PolicyKind,
+    },
+    AccessNotGranted {
+        actions: Vec<String>,
+        resources: Vec<String>,
+    },
     NoPublicAccess,
 }
 
@@ -62,20 +68,32 @@ pub fn run(extraction: &Extraction, check: &Check, options: &Options) -> Value {
         let code = finding["code"].as_str().unwrap_or("").to_string();
         let resource = finding["resourceName"].as_str().unwrap_or("").to_string();
         let ignored = options.ignore.iter().any(|i| {
-            *i == code || *i == resource || *i == format!("{resource}.{code}") || *i == finding["policyName"].as_str().unwrap_or("")
+            *i == code
+                || *i == resource
+                || *i == format!("{resource}.{code}")
+                || *i == finding["policyName"].as_str().unwrap_or("")
         });
         if ignored && !fail_closed {
             return;
         }
         let blocks = fail_closed
-            || (!options.all_non_blocking && options.blocking_types.iter().any(|t| t.eq_ignore_ascii_case(&kind)));
+            || (!options.all_non_blocking
+                && options
+                    .blocking_types
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(&kind)));
         if blocks {
             blocking.push(finding);
         } else {
             non_blocking.push(finding);
         }
     };
-    let excluded = |resource_type: &str| options.exclude_resource_types.iter().any(|t| t.eq_ignore_ascii_case(resource_type));
+    let excluded = |resource_type: &str| {
+        options
+            .exclude_resource_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case(resource_type))
+    };
     for refusal in &extraction.refusals {
         if excluded(&refusal.resource_type) {
             continue;
@@ -112,7 +130,13 @@ pub fn run(extraction: &Extraction, check: &Check, options: &Options) -> Value {
     json!({ "BlockingFindings": blocking, "NonBlockingFindings": non_blocking })
 }
 
-fn base(policy: &ExtractedPolicy, kind: &str, code: &str, message: String, details: Value) -> Value {
+fn base(
+    policy: &ExtractedPolicy,
+    kind: &str,
+    code: &str,
+    message: String,
+    details: Value,
+) -> Value {
     json!({
         "findingType": kind,
         "code": code,
@@ -124,16 +148,38 @@ fn base(policy: &ExtractedPolicy, kind: &str, code: &str, message: String, detai
 }
 
 /// The findings of one policy, each with whether it blocks regardless of options.
-fn check_policy(policy: &ExtractedPolicy, check: &Check, options: &CheckOptions) -> Vec<(Value, bool)> {
+fn check_policy(
+    policy: &ExtractedPolicy,
+    check: &Check,
+    options: &CheckOptions,
+) -> Vec<(Value, bool)> {
     let origin = json!({"origin": policy.origin, "path": policy.path, "resourceType": policy.resource_type, "line": policy.span.line, "column": policy.span.col});
     let model = match prepare(policy) {
         Ok(model) => model,
         Err(NotCheckable::Unknown(reason)) => {
-            return vec![(base(policy, "ERROR", UNKNOWN_CODE, reason.clone(), json!({"result": "UNKNOWN", "reason": reason, "origin": origin})), true)]
+            return vec![(
+                base(
+                    policy,
+                    "ERROR",
+                    UNKNOWN_CODE,
+                    reason.clone(),
+                    json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
+                ),
+                true,
+            )]
         }
         Err(NotCheckable::Invalid(error)) => {
             let code = format!("{}ValidationException", check.code());
-            return vec![(base(policy, "ERROR", &code, error.to_string(), json!({"origin": origin})), false)];
+            return vec![(
+                base(
+                    policy,
+                    "ERROR",
+                    &code,
+                    error.to_string(),
+                    json!({"origin": origin}),
+                ),
+                false,
+            )];
         }
     };
     let unknowns = &policy.unknown_values;
@@ -141,7 +187,10 @@ fn check_policy(policy: &ExtractedPolicy, check: &Check, options: &CheckOptions)
         PolicyKind::Identity => PolicyType::Identity,
         PolicyKind::Resource => PolicyType::Resource,
     };
-    let options = CheckOptions { policy_type, ..options.clone() };
+    let options = CheckOptions {
+        policy_type,
+        ..options.clone()
+    };
     match check {
         Check::NoNewAccess { reference, .. } => {
             let report = super::analysis::check_extracted(policy, reference, &options);
@@ -153,7 +202,16 @@ fn check_policy(policy: &ExtractedPolicy, check: &Check, options: &CheckOptions)
                 CheckResult::Pass => Vec::new(),
                 CheckResult::Unknown => {
                     let reason = report.reason.unwrap_or_default();
-                    vec![(base(policy, "ERROR", UNKNOWN_CODE, format!("unknown: {reason}"), json!({"result": "UNKNOWN", "reason": reason, "origin": origin})), true)]
+                    vec![(
+                        base(
+                            policy,
+                            "ERROR",
+                            UNKNOWN_CODE,
+                            format!("unknown: {reason}"),
+                            json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
+                        ),
+                        true,
+                    )]
                 }
                 CheckResult::Fail => {
                     let mut indexes: Vec<usize> = report
@@ -174,27 +232,58 @@ fn check_policy(policy: &ExtractedPolicy, check: &Check, options: &CheckOptions)
                         .map(|c| with_needs(counterexample_json(c), &c.request, unknowns))
                         .collect();
                     let details = json!({"result": "FAIL", "message": message, "reasons": reasons, "counterexamples": counterexamples, "origin": origin});
-                    vec![(base(policy, "SECURITY_WARNING", check.code(), message.into(), details), false)]
+                    vec![(
+                        base(
+                            policy,
+                            "SECURITY_WARNING",
+                            check.code(),
+                            message.into(),
+                            details,
+                        ),
+                        false,
+                    )]
                 }
             }
         }
         Check::AccessNotGranted { actions, resources } => {
             // Resources alone: any action on them.
             let any_action = vec!["*".to_string()];
-            let listed = if actions.is_empty() { &any_action } else { actions };
+            let listed = if actions.is_empty() {
+                &any_action
+            } else {
+                actions
+            };
             let (findings, unknown) = not_granted(&model, listed, resources, &options);
             let message = match (actions.is_empty(), resources.is_empty()) {
                 (false, true) => "The policy document grants access to perform one or more of the listed actions.",
                 (true, false) => "The policy document grants access to one or more of the listed resources.",
                 _ => "The policy document grants access to perform one or more of the listed actions or resources.",
             };
-            findings_result(policy, check, &model, findings, unknown, message, &origin, policy_type)
+            findings_result(
+                policy,
+                check,
+                &model,
+                findings,
+                unknown,
+                message,
+                &origin,
+                policy_type,
+            )
         }
         Check::NoPublicAccess => {
             let target = public_target(public_type(&policy.resource_type));
             let result = find(&model, &target, &options, PolicyType::Resource);
             let message = "The resource policy grants public access.";
-            findings_result(policy, check, &model, result.findings, result.unknown.into_iter().collect(), message, &origin, policy_type)
+            findings_result(
+                policy,
+                check,
+                &model,
+                result.findings,
+                result.unknown.into_iter().collect(),
+                message,
+                &origin,
+                policy_type,
+            )
         }
     }
 }
@@ -213,12 +302,16 @@ fn findings_result(
     let mut out = Vec::new();
     let mut unknown = unknown;
     let found_any = !findings.is_empty();
-    let findings = super::analysis::complete_findings(model, findings, &policy.unknown_values, policy_type);
+    let findings =
+        super::analysis::complete_findings(model, findings, &policy.unknown_values, policy_type);
     if found_any && findings.is_empty() {
         unknown.push("the findings need an unknown value to have no value, which a deployed template cannot have".into());
     }
     if !findings.is_empty() {
-        let mut indexes: Vec<(usize, Option<String>)> = findings.iter().filter_map(|f| f.statement.as_ref().map(|s| (s.index, s.sid.clone()))).collect();
+        let mut indexes: Vec<(usize, Option<String>)> = findings
+            .iter()
+            .filter_map(|f| f.statement.as_ref().map(|s| (s.index, s.sid.clone())))
+            .collect();
         indexes.sort();
         indexes.dedup();
         let reasons: Vec<Value> = indexes
@@ -250,19 +343,47 @@ fn findings_result(
             .collect();
         let requests: Vec<Value> = findings
             .iter()
-            .map(|f| with_needs(crate::report::findings::finding_json(f), &f.request, &policy.unknown_values))
+            .map(|f| {
+                with_needs(
+                    crate::report::findings::finding_json(f),
+                    &f.request,
+                    &policy.unknown_values,
+                )
+            })
             .collect();
         let details = json!({"result": "FAIL", "message": message, "reasons": reasons, "findings": requests, "origin": origin});
-        out.push((base(policy, "SECURITY_WARNING", check.code(), message.into(), details), false));
+        out.push((
+            base(
+                policy,
+                "SECURITY_WARNING",
+                check.code(),
+                message.into(),
+                details,
+            ),
+            false,
+        ));
     }
     if !unknown.is_empty() {
         let reason = unknown.join("; ");
-        out.push((base(policy, "ERROR", UNKNOWN_CODE, format!("unknown: {reason}"), json!({"result": "UNKNOWN", "reason": reason, "origin": origin})), true));
+        out.push((
+            base(
+                policy,
+                "ERROR",
+                UNKNOWN_CODE,
+                format!("unknown: {reason}"),
+                json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
+            ),
+            true,
+        ));
     }
     out
 }
 
-fn with_needs(mut value: Value, request: &crate::request::Request, unknowns: &[super::UnknownValue]) -> Value {
+fn with_needs(
+    mut value: Value,
+    request: &crate::request::Request,
+    unknowns: &[super::UnknownValue],
+) -> Value {
     if let (Some(needs), Value::Object(map)) = (needs(request, unknowns), &mut value) {
         map.insert("needs".into(), Value::String(needs));
     }
@@ -273,13 +394,17 @@ fn with_needs(mut value: Value, request: &crate::request::Request, unknowns: &[s
 pub fn public_type(resource_type: &str) -> Option<&'static str> {
     Some(match resource_type {
         "AWS::S3::BucketPolicy" | "aws_s3_bucket_policy" | "aws_s3_bucket" => "AWS::S3::Bucket",
-        "AWS::S3::AccessPoint" | "aws_s3_access_point" | "aws_s3control_access_point_policy" => "AWS::S3::AccessPoint",
+        "AWS::S3::AccessPoint" | "aws_s3_access_point" | "aws_s3control_access_point_policy" => {
+            "AWS::S3::AccessPoint"
+        }
         "AWS::KMS::Key" | "aws_kms_key" => "AWS::KMS::Key",
         "AWS::IAM::Role" | "aws_iam_role" => "AWS::IAM::Role",
         "AWS::SQS::QueuePolicy" | "aws_sqs_queue_policy" | "aws_sqs_queue" => "AWS::SQS::Queue",
         "AWS::SNS::TopicPolicy" | "aws_sns_topic_policy" | "aws_sns_topic" => "AWS::SNS::Topic",
         "AWS::Lambda::Permission" | "aws_lambda_permission" => "AWS::Lambda::Function",
-        "AWS::SecretsManager::ResourcePolicy" | "aws_secretsmanager_secret_policy" | "aws_secretsmanager_secret" => "AWS::SecretsManager::Secret",
+        "AWS::SecretsManager::ResourcePolicy"
+        | "aws_secretsmanager_secret_policy"
+        | "aws_secretsmanager_secret" => "AWS::SecretsManager::Secret",
         "AWS::ECR::Repository" | "aws_ecr_repository_policy" => "AWS::ECR::Repository",
         "AWS::EFS::FileSystem" | "aws_efs_file_system_policy" => "AWS::EFS::FileSystem",
         "aws_glacier_vault" => "AWS::Glacier::Vault",
@@ -290,7 +415,10 @@ pub fn public_type(resource_type: &str) -> Option<&'static str> {
 
 /// 0 when nothing blocks, 2 when something does (the validators' codes; 1 is an error).
 pub fn exit_code(report: &Value) -> u8 {
-    if report["BlockingFindings"].as_array().is_some_and(|b| !b.is_empty()) {
+    if report["BlockingFindings"]
+        .as_array()
+        .is_some_and(|b| !b.is_empty())
+    {
         2
     } else {
         0

@@ -85,7 +85,10 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
             Event::DocumentStart => {
                 documents += 1;
                 if documents > 1 {
-                    return Err(error(&frames, "a template is one YAML document; found a second `---` document".into()));
+                    return Err(error(
+                        &frames,
+                        "a template is one YAML document; found a second `---` document".into(),
+                    ));
                 }
                 continue;
             }
@@ -96,8 +99,8 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
                 ))
             }
             Event::Scalar(text_value, style, _, tag) => {
-                let scalar = scalar(text_value, style, tag.as_ref(), span)
-                    .map_err(|m| error(&frames, m))?;
+                let scalar =
+                    scalar(text_value, style, tag.as_ref(), span).map_err(|m| error(&frames, m))?;
                 if let Some(Frame::Map {
                     pending: pending @ None,
                     tag: _,
@@ -109,7 +112,10 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
                         JsonKind::Number(key) => *pending = Some((key, span)),
                         JsonKind::Bool(b) => *pending = Some((b.to_string(), span)),
                         _ => {
-                            return Err(error(&frames, "a mapping key must be a plain string".into()))
+                            return Err(error(
+                                &frames,
+                                "a mapping key must be a plain string".into(),
+                            ))
                         }
                     }
                     continue;
@@ -119,16 +125,27 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
             Event::SequenceStart(_, tag) => {
                 check_key_position(&frames).map_err(|m| error(&frames, m))?;
                 if frames.len() >= MAX_DEPTH {
-                    return Err(error(&frames, format!("nesting deeper than {MAX_DEPTH} levels")));
+                    return Err(error(
+                        &frames,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let key = current_key(&frames);
-                frames.push(Frame::Seq { items: Vec::new(), span, tag, key });
+                frames.push(Frame::Seq {
+                    items: Vec::new(),
+                    span,
+                    tag,
+                    key,
+                });
                 continue;
             }
             Event::MappingStart(_, tag) => {
                 check_key_position(&frames).map_err(|m| error(&frames, m))?;
                 if frames.len() >= MAX_DEPTH {
-                    return Err(error(&frames, format!("nesting deeper than {MAX_DEPTH} levels")));
+                    return Err(error(
+                        &frames,
+                        format!("nesting deeper than {MAX_DEPTH} levels"),
+                    ));
                 }
                 let key = current_key(&frames);
                 frames.push(Frame::Map {
@@ -141,26 +158,47 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
                 continue;
             }
             Event::SequenceEnd | Event::MappingEnd => match frames.pop() {
-                Some(Frame::Seq { items, span, tag, .. }) => {
-                    tagged(Json { kind: JsonKind::Array(items), span }, tag.as_ref())
-                        .map_err(|m| error(&frames, m))?
-                }
-                Some(Frame::Map { members, span, tag, .. }) => {
-                    tagged(Json { kind: JsonKind::Object(members), span }, tag.as_ref())
-                        .map_err(|m| error(&frames, m))?
-                }
+                Some(Frame::Seq {
+                    items, span, tag, ..
+                }) => tagged(
+                    Json {
+                        kind: JsonKind::Array(items),
+                        span,
+                    },
+                    tag.as_ref(),
+                )
+                .map_err(|m| error(&frames, m))?,
+                Some(Frame::Map {
+                    members, span, tag, ..
+                }) => tagged(
+                    Json {
+                        kind: JsonKind::Object(members),
+                        span,
+                    },
+                    tag.as_ref(),
+                )
+                .map_err(|m| error(&frames, m))?,
                 None => return Err(error(&frames, "unbalanced YAML collection".into())),
             },
         };
         match frames.last_mut() {
             Some(Frame::Seq { items, .. }) => items.push(value),
-            Some(Frame::Map { members, pending, .. }) => {
+            Some(Frame::Map {
+                members, pending, ..
+            }) => {
                 let Some((key, key_span)) = pending.take() else {
-                    return Err(error(&frames, "a mapping key must be a plain string".into()));
+                    return Err(error(
+                        &frames,
+                        "a mapping key must be a plain string".into(),
+                    ));
                 };
                 if members.iter().any(|(k, _, _)| *k == key) {
                     let message = format!("duplicate key `{key}`");
-                    return Err(YamlError { span: key_span, path: path_of(&frames), message });
+                    return Err(YamlError {
+                        span: key_span,
+                        path: path_of(&frames),
+                        message,
+                    });
                 }
                 members.push((key, key_span, value));
             }
@@ -168,7 +206,11 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
         }
     }
     root.ok_or_else(|| YamlError {
-        span: Span { line: 1, col: 1, offset: 0 },
+        span: Span {
+            line: 1,
+            col: 1,
+            offset: 0,
+        },
         path: "(root)".into(),
         message: "the YAML document is empty".into(),
     })
@@ -186,7 +228,10 @@ fn check_key_position(frames: &[Frame]) -> Result<(), String> {
 
 fn current_key(frames: &[Frame]) -> Option<String> {
     match frames.last() {
-        Some(Frame::Map { pending: Some((k, _)), .. }) => Some(k.clone()),
+        Some(Frame::Map {
+            pending: Some((k, _)),
+            ..
+        }) => Some(k.clone()),
         Some(Frame::Seq { items, .. }) => Some(format!("[{}]", items.len())),
         _ => None,
     }
@@ -208,7 +253,10 @@ fn path_of(frames: &[Frame]) -> String {
     }
     if let Some(last) = frames.last() {
         let tail = match last {
-            Frame::Map { pending: Some((k, _)), .. } => Some(k.clone()),
+            Frame::Map {
+                pending: Some((k, _)),
+                ..
+            } => Some(k.clone()),
             Frame::Seq { items, .. } => Some(format!("[{}]", items.len())),
             _ => None,
         };
@@ -250,7 +298,12 @@ fn span_of(lines: &[usize], text: &str, mark: &Marker) -> Span {
 
 /// A scalar with YAML's plain-scalar typing (JSON-compatible: null, booleans, numbers), then
 /// its tag applied.
-fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>, span: Span) -> Result<Json, String> {
+fn scalar(
+    text: String,
+    style: TScalarStyle,
+    tag: Option<&Tag>,
+    span: Span,
+) -> Result<Json, String> {
     // The non-specific tag `! x` only says "not a plain scalar": a string.
     let non_specific = tag.is_some_and(is_non_specific);
     let tag = tag.filter(|_| !non_specific);
@@ -272,9 +325,18 @@ fn scalar(text: String, style: TScalarStyle, tag: Option<&Tag>, span: Span) -> R
         // A short-form tag's argument keeps its text as written (`!Ref 123` names `123`).
         Some(tag) => {
             let value = match value.kind {
-                JsonKind::Number(n) => Json { kind: JsonKind::String(n), span },
-                JsonKind::Bool(b) => Json { kind: JsonKind::String(b.to_string()), span },
-                JsonKind::Null => Json { kind: JsonKind::String(String::new()), span },
+                JsonKind::Number(n) => Json {
+                    kind: JsonKind::String(n),
+                    span,
+                },
+                JsonKind::Bool(b) => Json {
+                    kind: JsonKind::String(b.to_string()),
+                    span,
+                },
+                JsonKind::Null => Json {
+                    kind: JsonKind::String(String::new()),
+                    span,
+                },
                 kind => Json { kind, span },
             };
             tagged(value, Some(tag))
@@ -328,7 +390,10 @@ fn tagged(value: Json, tag: Option<&Tag>) -> Result<Json, String> {
     if is_standard(tag) {
         return match (tag.suffix.as_str(), &value.kind) {
             ("seq", JsonKind::Array(_)) | ("map", JsonKind::Object(_)) => Ok(value),
-            (other, _) => Err(format!("unsupported YAML tag `!!{other}` on {}", value.type_name())),
+            (other, _) => Err(format!(
+                "unsupported YAML tag `!!{other}` on {}",
+                value.type_name()
+            )),
         };
     }
     let name = format!("{}{}", tag.handle.trim_start_matches('!'), tag.suffix);
@@ -352,9 +417,13 @@ mod tests {
 
     #[test]
     fn short_forms_become_long_forms_with_positions() {
-        let doc = parse_yaml("A:\n  B: !Sub 'arn:${AWS::Partition}:s3:::x'\n  C: !GetAtt R.Arn\n").unwrap();
+        let doc = parse_yaml("A:\n  B: !Sub 'arn:${AWS::Partition}:s3:::x'\n  C: !GetAtt R.Arn\n")
+            .unwrap();
         let b = doc.get("A").unwrap().get("B").unwrap();
-        assert_eq!(b.get("Fn::Sub").unwrap().as_str(), Some("arn:${AWS::Partition}:s3:::x"));
+        assert_eq!(
+            b.get("Fn::Sub").unwrap().as_str(),
+            Some("arn:${AWS::Partition}:s3:::x")
+        );
         assert_eq!((b.span.line, b.span.col), (2, 11));
         let c = doc.get("A").unwrap().get("C").unwrap();
         assert_eq!(c.get("Fn::GetAtt").unwrap().as_str(), Some("R.Arn"));
@@ -367,8 +436,17 @@ mod tests {
         let items = flow.get("a").unwrap().as_array().unwrap();
         assert_eq!(items[1].get("Ref").unwrap().as_str(), Some("B"));
         assert_eq!(items[2].as_str(), Some("12"));
-        let doc = parse_yaml("X: !If [C, 1, !Ref AWS::NoValue]\nV: 2012-10-17\nN: 12\nT: true\nQ: '12'\n").unwrap();
-        let x = doc.get("X").unwrap().get("Fn::If").unwrap().as_array().unwrap();
+        let doc = parse_yaml(
+            "X: !If [C, 1, !Ref AWS::NoValue]\nV: 2012-10-17\nN: 12\nT: true\nQ: '12'\n",
+        )
+        .unwrap();
+        let x = doc
+            .get("X")
+            .unwrap()
+            .get("Fn::If")
+            .unwrap()
+            .as_array()
+            .unwrap();
         assert_eq!(x.len(), 3);
         assert_eq!(x[2].get("Ref").unwrap().as_str(), Some("AWS::NoValue"));
         assert_eq!(doc.get("V").unwrap().as_str(), Some("2012-10-17"));
@@ -380,14 +458,23 @@ mod tests {
     #[test]
     fn errors_name_the_path_and_never_panic() {
         let doc = parse_yaml("Resources:\n  R:\n    P: !Bogus x\n").unwrap();
-        let p = doc.get("Resources").unwrap().get("R").unwrap().get("P").unwrap();
+        let p = doc
+            .get("Resources")
+            .unwrap()
+            .get("R")
+            .unwrap()
+            .get("P")
+            .unwrap();
         assert_eq!(p.get("!Bogus").unwrap().as_str(), Some("x"));
         let err = parse_yaml("Resources:\n  R:\n    P: [1, !!binary x]\n").unwrap_err();
         assert_eq!(err.path, "Resources.R.P[1]");
         let err = parse_yaml("A: 1\nA: 2\n").unwrap_err();
         assert!(err.message.contains("duplicate key `A`"));
         assert_eq!(err.span.line, 2);
-        assert!(parse_yaml("a: &x [1]\nb: *x\n").unwrap_err().message.contains("aliases"));
+        assert!(parse_yaml("a: &x [1]\nb: *x\n")
+            .unwrap_err()
+            .message
+            .contains("aliases"));
         assert!(parse_yaml("a: [").is_err());
         let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
         assert!(parse_yaml(&deep).unwrap_err().message.contains("nesting"));

@@ -32,13 +32,24 @@ pub struct ParseArgs {
 pub fn run(args: ParseArgs, out: &mut dyn Write) -> Result<Exit, String> {
     let mut parameters = BTreeMap::new();
     for item in &args.parameters {
-        let (k, v) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        let (k, v) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
         parameters.insert(k.trim().to_string(), v.to_string());
     }
-    let options = ResolveOptions { parameters, account_id: args.account_id, region: args.region, partition: args.partition };
+    let options = ResolveOptions {
+        parameters,
+        account_id: args.account_id,
+        region: args.region,
+        partition: args.partition,
+    };
     let bytes = keyaki::query::read_input(&args.template).map_err(|e| e.to_string())?;
     let extraction = extract(&bytes, &args.template, &options).map_err(|e| e.to_string())?;
-    let exit = if extraction.refusals.iter().any(|r| !r.reason.starts_with("unknown:")) {
+    let exit = if extraction
+        .refusals
+        .iter()
+        .any(|r| !r.reason.starts_with("unknown:"))
+    {
         Exit::BadInput
     } else if extraction.refusals.is_empty() {
         Exit::Ok
@@ -70,19 +81,42 @@ pub fn run(args: ParseArgs, out: &mut dyn Write) -> Result<Exit, String> {
                 .map(|r| json!({"origin": r.origin, "path": r.path, "resource_type": r.resource_type, "reason": r.reason, "line": r.span.line, "column": r.span.col}))
                 .collect();
             let value = json!({"format": extraction.format.as_str(), "policies": policies, "refusals": refusals, "notes": extraction.notes});
-            format!("{}\n", serde_json::to_string_pretty(&value).unwrap_or_default())
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&value).unwrap_or_default()
+            )
         }
         super::FormatArg::Text => {
-            let mut text = format!("{} ({}): {} policies\n", args.template, extraction.format.as_str(), extraction.policies.len());
+            let mut text = format!(
+                "{} ({}): {} policies\n",
+                args.template,
+                extraction.format.as_str(),
+                extraction.policies.len()
+            );
             for p in &extraction.policies {
-                text.push_str(&format!("\n{} ({}, {} policy, line {})\n", p.name(), p.resource_type, p.kind.as_str(), p.span.line));
+                text.push_str(&format!(
+                    "\n{} ({}, {} policy, line {})\n",
+                    p.name(),
+                    p.resource_type,
+                    p.kind.as_str(),
+                    p.span.line
+                ));
                 for u in &p.unknown_values {
-                    text.push_str(&format!("  unknown until deploy: {} (checked for every value as ${{{}}})\n", u.source, u.variable));
+                    text.push_str(&format!(
+                        "  unknown until deploy: {} (checked for every value as ${{{}}})\n",
+                        u.source, u.variable
+                    ));
                 }
-                text.push_str(&format!("{}\n", serde_json::to_string_pretty(&to_value(&p.document)).unwrap_or_default()));
+                text.push_str(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&to_value(&p.document)).unwrap_or_default()
+                ));
             }
             for r in &extraction.refusals {
-                text.push_str(&format!("\nnot read: {} {} ({}, line {}): {}\n", r.origin, r.path, r.resource_type, r.span.line, r.reason));
+                text.push_str(&format!(
+                    "\nnot read: {} {} ({}, line {}): {}\n",
+                    r.origin, r.path, r.resource_type, r.span.line, r.reason
+                ));
             }
             for n in &extraction.notes {
                 text.push_str(&format!("note: {n}\n"));

@@ -25,22 +25,49 @@ pub struct RulesArgs {
 
 pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<Exit, String> {
     let spec_bytes = keyaki::query::read_input(&args.spec).map_err(|e| e.to_string())?;
-    let spec: serde_json::Value = serde_json::from_slice(&spec_bytes).map_err(|e| format!("{}: {e}", args.spec))?;
+    let spec: serde_json::Value =
+        serde_json::from_slice(&spec_bytes).map_err(|e| format!("{}: {e}", args.spec))?;
     if spec["rule"] != "one-user-per-bucket" {
-        return Err(format!("{}: `rule` must be \"one-user-per-bucket\" (the one provisioning rule so far)", args.spec));
+        return Err(format!(
+            "{}: `rule` must be \"one-user-per-bucket\" (the one provisioning rule so far)",
+            args.spec
+        ));
     }
-    let actions: Vec<String> = spec["actions"].as_array().map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+    let actions: Vec<String> = spec["actions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
     if actions.is_empty() {
-        return Err(format!("{}: `actions` must list the object actions the one user gets", args.spec));
+        return Err(format!(
+            "{}: `actions` must list the object actions the one user gets",
+            args.spec
+        ));
     }
     let bytes = keyaki::query::read_input(&args.plan).map_err(|e| e.to_string())?;
     let (format, plan) = read_tree(&bytes, &args.plan).map_err(|e| e.to_string())?;
     if format != SourceFormat::TerraformPlan {
-        return Err(format!("{}: provisioning rules read a Terraform plan (`terraform show -json`), not a {}", args.plan, format.as_str()));
+        return Err(format!(
+            "{}: provisioning rules read a Terraform plan (`terraform show -json`), not a {}",
+            args.plan,
+            format.as_str()
+        ));
     }
-    let options = ResolveOptions { account_id: args.account_id.clone(), ..ResolveOptions::default() };
+    let options = ResolveOptions {
+        account_id: args.account_id.clone(),
+        ..ResolveOptions::default()
+    };
     let extraction = extract(&bytes, &args.plan, &options).map_err(|e| e.to_string())?;
-    let results = one_user_per_bucket(&plan, &extraction, &actions, &args.account_id, &CheckOptions::default());
+    let results = one_user_per_bucket(
+        &plan,
+        &extraction,
+        &actions,
+        &args.account_id,
+        &CheckOptions::default(),
+    );
     let exit = if results.iter().any(|r| r.result == CheckResult::Fail) {
         Exit::Violated
     } else if results.iter().any(|r| r.result == CheckResult::Unknown) || results.is_empty() {

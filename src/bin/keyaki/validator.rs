@@ -93,7 +93,11 @@ pub enum Flavour {
 }
 
 /// Exit codes: 0 nothing blocking, 2 blocking findings, 1 an error (written as the validators do).
-pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run(
+    flavour: Flavour,
+    command: ValidatorCommand,
+    out: &mut dyn Write,
+) -> Result<Exit, String> {
     match run_inner(flavour, command, out) {
         Ok(code) => Ok(if code == 2 { Exit::BadInput } else { Exit::Ok }),
         Err(message) => {
@@ -103,7 +107,11 @@ pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> 
     }
 }
 
-fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> Result<u8, String> {
+fn run_inner(
+    flavour: Flavour,
+    command: ValidatorCommand,
+    out: &mut dyn Write,
+) -> Result<u8, String> {
     let (common, check) = match command {
         ValidatorCommand::Validate(_) => {
             return Err("`validate` (IAM Access Analyzer's ValidatePolicy checks) is not in Keyaki yet; the custom policy checks (check-no-new-access, check-access-not-granted, check-no-public-access) are".into())
@@ -127,7 +135,10 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         eprintln!("note: --profile is ignored: Keyaki runs offline and needs no AWS credentials");
     }
     if !(common.timeout.is_finite() && common.timeout > 0.0) {
-        return Err(format!("--timeout must be a positive number of seconds, not {}", common.timeout));
+        return Err(format!(
+            "--timeout must be a positive number of seconds, not {}",
+            common.timeout
+        ));
     }
     let mut parameters = BTreeMap::new();
     if let Some(path) = &common.template_configuration_file {
@@ -136,7 +147,10 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
     read_parameters(&common.parameters, &mut parameters)?;
     let resolve = ResolveOptions {
         parameters,
-        account_id: common.account_id.clone().unwrap_or_else(|| keyaki::template::DEFAULT_ACCOUNT_ID.into()),
+        account_id: common
+            .account_id
+            .clone()
+            .unwrap_or_else(|| keyaki::template::DEFAULT_ACCOUNT_ID.into()),
         region: common.region.clone(),
         partition: common.partition.clone(),
     };
@@ -144,10 +158,16 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
     let extraction = extract(&bytes, &common.template_path, &resolve).map_err(|e| e.to_string())?;
     match (flavour, extraction.format) {
         (Flavour::Tf, SourceFormat::CloudFormationJson | SourceFormat::CloudFormationYaml) => {
-            eprintln!("note: {} is a CloudFormation template; reading it anyway", common.template_path)
+            eprintln!(
+                "note: {} is a CloudFormation template; reading it anyway",
+                common.template_path
+            )
         }
         (Flavour::Cfn, SourceFormat::TerraformPlan) => {
-            eprintln!("note: {} is a Terraform plan; reading it anyway", common.template_path)
+            eprintln!(
+                "note: {} is a Terraform plan; reading it anyway",
+                common.template_path
+            )
         }
         _ => {}
     }
@@ -164,7 +184,12 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         },
     };
     let report = validator::run(&extraction, &check, &options);
-    writeln!(out, "{}", serde_json::to_string_pretty(&report).unwrap_or_default()).map_err(|e| e.to_string())?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&report).unwrap_or_default()
+    )
+    .map_err(|e| e.to_string())?;
     Ok(validator::exit_code(&report))
 }
 
@@ -173,26 +198,39 @@ fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Res
         let path = item.strip_prefix("file://").unwrap_or(item);
         if !item.contains('=') || item.starts_with("file://") {
             let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
-            let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+            let value: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
             read_parameter_value(&value, path, into)?;
             continue;
         }
-        let (key, value) = item.split_once('=').ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
+        let (key, value) = item
+            .split_once('=')
+            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
         into.insert(key.trim().to_string(), value.to_string());
     }
     Ok(())
 }
 
-fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn read_parameter_value(
+    value: &serde_json::Value,
+    path: &str,
+    into: &mut BTreeMap<String, String>,
+) -> Result<(), String> {
     match value {
         serde_json::Value::Array(items) => {
             for item in items {
                 if let Some(text) = item.as_str() {
-                    let (k, v) = text.split_once('=').ok_or_else(|| format!("{path}: `{text}` is not KEY=VALUE"))?;
+                    let (k, v) = text
+                        .split_once('=')
+                        .ok_or_else(|| format!("{path}: `{text}` is not KEY=VALUE"))?;
                     into.insert(k.to_string(), v.to_string());
                 } else {
-                    let key = item["ParameterKey"].as_str().ok_or_else(|| format!("{path}: an item without ParameterKey"))?;
-                    let value = item["ParameterValue"].as_str().ok_or_else(|| format!("{path}: {key} without a string ParameterValue"))?;
+                    let key = item["ParameterKey"]
+                        .as_str()
+                        .ok_or_else(|| format!("{path}: an item without ParameterKey"))?;
+                    let value = item["ParameterValue"]
+                        .as_str()
+                        .ok_or_else(|| format!("{path}: {key} without a string ParameterValue"))?;
                     into.insert(key.to_string(), value.to_string());
                 }
             }
@@ -200,7 +238,10 @@ fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeM
         }
         serde_json::Value::Object(map) => {
             for (k, v) in map {
-                let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                let v = v
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| v.to_string());
                 into.insert(k.clone(), v);
             }
             Ok(())
@@ -211,7 +252,8 @@ fn read_parameter_value(value: &serde_json::Value, path: &str, into: &mut BTreeM
 
 fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
     let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
     match value.get("Parameters") {
         Some(parameters) => read_parameter_value(parameters, path, into),
         None => Ok(()),
