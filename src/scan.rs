@@ -386,23 +386,55 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
                     Outcome::Checked { policy, report } => {
                         let unknowns = &extracted.unknown_values;
                         let model = policy.policy.clone();
-                        let policy_type = options.policy_type.unwrap_or(crate::eval::PolicyType::Identity);
+                        let policy_type = options
+                            .policy_type
+                            .unwrap_or(crate::eval::PolicyType::Identity);
                         let report = match against {
-                            Against::Baseline(baseline) => crate::template::analysis::complete_counterexamples(report, unknowns, |request| {
-                                let p = crate::eval::evaluate(&model, request, policy_type);
-                                let b = crate::eval::evaluate(&baseline.policy, request, policy_type);
-                                (p.decision == crate::eval::Decision::Allow && b.decision != crate::eval::Decision::Allow).then_some((p, b))
-                            }),
+                            Against::Baseline(baseline) => {
+                                crate::template::analysis::complete_counterexamples(
+                                    report,
+                                    unknowns,
+                                    |request| {
+                                        let p = crate::eval::evaluate(&model, request, policy_type);
+                                        let b = crate::eval::evaluate(
+                                            &baseline.policy,
+                                            request,
+                                            policy_type,
+                                        );
+                                        (p.decision == crate::eval::Decision::Allow
+                                            && b.decision != crate::eval::Decision::Allow)
+                                            .then_some((p, b))
+                                    },
+                                )
+                            }
                             Against::Spec(_) => report,
                         };
                         Outcome::Checked { policy, report }
                     }
-                    // Spec findings over unknown values: their requests are not completed yet,
-                    // so a template policy with unknowns is not decided against a spec.
-                    Outcome::SpecChecked { .. } if !extracted.unknown_values.is_empty() => Outcome::Unknown(format!(
-                        "spec checks of policies with values known only at deploy time ({}) are not supported yet; give the values",
-                        extracted.unknown_values.iter().map(|u| u.source.as_str()).collect::<Vec<_>>().join(", ")
-                    )),
+                    Outcome::SpecChecked { policy, mut report }
+                        if !extracted.unknown_values.is_empty() =>
+                    {
+                        let policy_type = options
+                            .policy_type
+                            .unwrap_or(crate::eval::PolicyType::Identity);
+                        let before = report.findings.len();
+                        report.findings = crate::template::analysis::complete_findings(
+                            &policy.policy,
+                            report.findings,
+                            &extracted.unknown_values,
+                            policy_type,
+                        );
+                        if before > 0 && report.findings.is_empty() {
+                            Outcome::Unknown("the findings need a value known only at deploy time to be absent, which a deployed template cannot have".into())
+                        } else {
+                            // Recompute the verdict from the completed findings; an earlier unknown stays.
+                            let unknown: Vec<String> = report.reason.clone().into_iter().collect();
+                            Outcome::SpecChecked {
+                                policy,
+                                report: FindingsReport::new(report.findings, unknown),
+                            }
+                        }
+                    }
                     other => other,
                 }
             }

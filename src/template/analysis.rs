@@ -205,3 +205,36 @@ where
 
 /// The value given to an unknown the counterexample does not depend on.
 pub const FILLER: &str = "any-value";
+
+/// Findings (spec, public, not-granted) whose example request leaves an unknown without a
+/// value get one and are replayed through the evaluator; those no longer allowed are dropped.
+/// These properties do not read the reserved keys outside the policy itself, so a replay of the
+/// policy alone decides. With findings in, none out, the caller answers unknown, never a pass.
+pub fn complete_findings(
+    model: &Policy,
+    findings: Vec<crate::access::Finding>,
+    unknowns: &[UnknownValue],
+    policy_type: crate::eval::PolicyType,
+) -> Vec<crate::access::Finding> {
+    if unknowns.is_empty() {
+        return findings;
+    }
+    findings
+        .into_iter()
+        .filter_map(|mut f| {
+            for (unknown, value) in values_in(&f.request, unknowns) {
+                if value.is_none() {
+                    f.request.context.insert(
+                        unknown.variable.to_lowercase(),
+                        ContextValue {
+                            name: unknown.variable.clone(),
+                            values: vec![FILLER.into()],
+                            is_array: false,
+                        },
+                    );
+                }
+            }
+            (evaluate(model, &f.request, policy_type).decision == Decision::Allow).then_some(f)
+        })
+        .collect()
+}

@@ -302,7 +302,8 @@ fn findings_result(
     let mut out = Vec::new();
     let mut unknown = unknown;
     let found_any = !findings.is_empty();
-    let findings = complete_findings(model, findings, policy, policy_type);
+    let findings =
+        super::analysis::complete_findings(model, findings, &policy.unknown_values, policy_type);
     if found_any && findings.is_empty() {
         unknown.push("the findings need an unknown value to have no value, which a deployed template cannot have".into());
     }
@@ -376,39 +377,6 @@ fn findings_result(
         ));
     }
     out
-}
-
-/// Findings whose example request leaves an unknown without a value get one and are replayed;
-/// those that no longer hold are dropped (and with none left, the caller answers unknown).
-fn complete_findings(
-    model: &Policy,
-    findings: Vec<Finding>,
-    policy: &ExtractedPolicy,
-    policy_type: PolicyType,
-) -> Vec<Finding> {
-    if policy.unknown_values.is_empty() {
-        return findings;
-    }
-    findings
-        .into_iter()
-        .filter_map(|mut f| {
-            for (unknown, value) in super::analysis::values_in(&f.request, &policy.unknown_values) {
-                if value.is_none() {
-                    f.request.context.insert(
-                        unknown.variable.to_lowercase(),
-                        crate::request::ContextValue {
-                            name: unknown.variable.clone(),
-                            values: vec![super::analysis::FILLER.into()],
-                            is_array: false,
-                        },
-                    );
-                }
-            }
-            let allowed = crate::eval::evaluate(model, &f.request, policy_type).decision
-                == crate::eval::Decision::Allow;
-            allowed.then_some(f)
-        })
-        .collect()
 }
 
 fn with_needs(
