@@ -157,7 +157,10 @@ pub(super) fn search_with<T>(
                 }
                 match concretize(&mut query, &assignment, options) {
                     Concrete::Request(request) => {
-                        let Some(replayed) = replay(&request) else {
+                        // The evaluator's universe refuses what the symbolic one excludes.
+                        let admitted =
+                            crate::request::universe::admits(options.resource_universe, &request);
+                        let Some(replayed) = admitted.ok().and_then(|()| replay(&request)) else {
                             return finish(
                                 found,
                                 UnknownReason::ReplayFailed(

@@ -396,6 +396,7 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
         },
         prune: true,
         memory_budget_mb: prover.memory_budget.max(1),
+        ..CheckOptions::default()
     })
 }
 
