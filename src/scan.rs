@@ -454,6 +454,7 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
                     result: crate::report::CheckResult::Pass,
                     reason: None,
                     counterexamples: Vec::new(),
+                    advice: Vec::new(),
                 },
             },
         ));
