@@ -7,9 +7,11 @@
 #   benches/startup.sh --callgrind      # instruction counts instead (repeatable on a loaded machine)
 #   KEYAKI=path/to/keyaki benches/startup.sh
 #
-# Every process is started with posix_spawn and reaped with wait4, so the figures are the
-# process's own: wall from spawn to exit, user+sys CPU and max RSS from its rusage. Each round
-# runs `--version` and then every pair's `diff OLD NEW` once, so both see the same load.
+# Every process is started with posix_spawn and reaped with wait4, so wall (spawn to exit) and
+# user+sys CPU are the process's own. Each round runs `--version` and then every pair's
+# `diff OLD NEW` once, so both see the same load. Peak RSS comes from a separate pass under
+# /usr/bin/time (wait4's ru_maxrss would include the spawning Python's pages), for `--version`,
+# every diff, and the small check `check NEW --baseline OLD` of every pair.
 # Wall time is only meaningful on an idle machine; instructions are meaningful anywhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,7 +39,7 @@ pairs = sorted(
 devnull = os.open(os.devnull, os.O_WRONLY)
 
 def run(argv):
-    """(wall ms, user+sys ms, max RSS MB) of one process."""
+    """(wall ms, user+sys ms) of one process."""
     actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
     start = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
@@ -46,7 +48,15 @@ def run(argv):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):  # diff: 0 unchanged or narrowed, 1 widened
         sys.exit(f"{' '.join(argv)} exited {code}")
-    return wall, (usage.ru_utime + usage.ru_stime) * 1e3, usage.ru_maxrss / 1024
+    return wall, (usage.ru_utime + usage.ru_stime) * 1e3
+
+def rss(argv):
+    """Peak RSS in MB of one process, from /usr/bin/time."""
+    out = subprocess.run(
+        ["/usr/bin/time", "-f", "RSS %M"] + argv,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    ).stderr
+    return int([l for l in out.splitlines() if l.startswith("RSS ")][-1].split()[1]) / 1024
 
 def instructions(argv):
     out = subprocess.run(
@@ -75,10 +85,15 @@ for _ in range(rounds):
     v.append(run(version))
     d.extend(run(a) for a in diffs)
 col = lambda rows, i: [r[i] for r in rows]
-print(f"{'':14} {'wall p50':>9} {'wall p90':>9} {'cpu p50':>9} {'max RSS':>8}")
+print(f"{'':14} {'wall p50':>9} {'wall p90':>9} {'cpu p50':>9}")
 for name, rows in (("--version", v), ("diff", d)):
     print(f"{name:14} {statistics.median(col(rows, 0)):7.2f}ms {pct(col(rows, 0), 90):7.2f}ms "
-          f"{statistics.median(col(rows, 1)):7.2f}ms {max(col(rows, 2)):6.1f}MB")
-print(f"ratio (wall p50) {statistics.median(col(d, 0)) / statistics.median(col(v, 0)):.2f}x "
-      f"over {rounds} rounds; diff RSS p50 {statistics.median(col(d, 2)):.1f} MB")
+          f"{statistics.median(col(rows, 1)):7.2f}ms")
+print(f"ratio (wall p50) {statistics.median(col(d, 0)) / statistics.median(col(v, 0)):.2f}x, "
+      f"(cpu p50) {statistics.median(col(d, 1)) / statistics.median(col(v, 1)):.2f}x over {rounds} rounds")
+checks = [[keyaki, "check", f"{p}/new.json", "--baseline", f"{p}/old.json"] for p in pairs]
+print(f"peak RSS: --version {rss(version):.1f} MB")
+for name, runs in (("diff", diffs), ("small check", checks)):
+    r = [rss(a) for a in runs]
+    print(f"peak RSS: {name} p50 {statistics.median(r):.1f} MB, max {max(r):.1f} MB")
 PY
