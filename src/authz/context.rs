@@ -183,10 +183,44 @@ impl AuthzContext {
 
 /// Reads a context file; policy files it names are read relative to its folder.
 pub fn load_context(path: &Path) -> Result<AuthzContext, AuthzError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    let (file, bytes) = read_file(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_context(&bytes, &file, &base)
+}
+
+/// A file's bytes with the name its errors are reported under (the context, organization
+/// and snapshot loaders share it).
+pub(super) fn read_file(path: &Path) -> Result<(String, Vec<u8>), AuthzError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    Ok((file, bytes))
+}
+
+/// Located errors and typed reads shared by the readers of the authz JSON files (context,
+/// organization, account authorization snapshot).
+pub(super) trait JsonFileReader {
+    /// The file errors are reported under.
+    fn file(&self) -> &str;
+
+    fn error(&self, path: &JsonPath, span: Span, message: impl Into<String>) -> AuthzError {
+        AuthzError::Parse(ParseError {
+            file: self.file().to_string(),
+            path: path.to_string(),
+            line: span.line,
+            col: span.col,
+            message: message.into(),
+        })
+    }
+
+    fn string(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
+        json.as_str().map(str::to_string).ok_or_else(|| {
+            self.error(
+                path,
+                json.span,
+                format!("expected a string, found {}", json.type_name()),
+            )
+        })
+    }
 }
 
 /// Parses a context document; `base` is where relative policy `file`s are looked up.
@@ -216,8 +250,7 @@ pub fn parse_context(bytes: &[u8], file: &str, base: &Path) -> Result<AuthzConte
 
 /// Reads an organization file (the `organization` object of a context, on its own).
 pub fn load_organization(path: &Path) -> Result<Organization, AuthzError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    let (file, bytes) = read_file(path)?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     parse_organization(&bytes, &file, &base)
 }
@@ -237,17 +270,13 @@ struct Reader<'a> {
     base: &'a Path,
 }
 
-impl Reader<'_> {
-    fn error(&self, path: &JsonPath, span: Span, message: impl Into<String>) -> AuthzError {
-        AuthzError::Parse(ParseError {
-            file: self.file.to_string(),
-            path: path.to_string(),
-            line: span.line,
-            col: span.col,
-            message: message.into(),
-        })
+impl JsonFileReader for Reader<'_> {
+    fn file(&self) -> &str {
+        self.file
     }
+}
 
+impl Reader<'_> {
     fn only_keys(&self, json: &Json, path: &JsonPath, allowed: &[&str]) -> Result<(), AuthzError> {
         let members = json.as_object().ok_or_else(|| {
             self.error(
@@ -280,16 +309,6 @@ impl Reader<'_> {
     ) -> Result<&'j Json, AuthzError> {
         json.get(key)
             .ok_or_else(|| self.error(path, json.span, format!("`{key}` is required here")))
-    }
-
-    fn string(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
-        json.as_str().map(str::to_string).ok_or_else(|| {
-            self.error(
-                path,
-                json.span,
-                format!("expected a string, found {}", json.type_name()),
-            )
-        })
     }
 
     fn optional_string(

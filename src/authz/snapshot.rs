@@ -5,9 +5,11 @@
 //! boundary. A managed policy is its default version. An attached policy the snapshot does not
 //! contain is an error (never a silently smaller set of permissions).
 
-use super::context::{AuthzContext, NamedPolicy, Organization, PrincipalInfo, ResourceInfo};
+use super::context::{
+    read_file, AuthzContext, JsonFileReader, NamedPolicy, Organization, PrincipalInfo, ResourceInfo,
+};
 use super::AuthzError;
-use crate::parse::{parse_json, policy_from_json, Json, JsonKind, JsonPath, ParseError};
+use crate::parse::{parse_json, policy_from_json, Json, JsonKind, JsonPath};
 use crate::request::aws_account_of;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -88,8 +90,7 @@ pub fn session_arn(role_arn: &str) -> Option<String> {
 }
 
 pub fn load_snapshot(path: &Path) -> Result<Snapshot, AuthzError> {
-    let file = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| AuthzError::io(&file, &e))?;
+    let (file, bytes) = read_file(path)?;
     parse_snapshot(&bytes, &file)
 }
 
@@ -111,7 +112,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
         let Some((vi, version)) = found else {
             return Err(r.error(
                 &path,
-                p,
+                p.span,
                 format!("policy {arn}: default version {default} is not in PolicyVersionList"),
             ));
         };
@@ -129,7 +130,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
         managed.get(arn).cloned().ok_or_else(|| {
             r.error(
                 path,
-                json,
+                json.span,
                 format!("managed policy {arn} is attached but not in the snapshot's Policies list"),
             )
         })
@@ -160,7 +161,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
                 let Some((garn, policies, arns)) = groups.get(&gname) else {
                     return Err(r.error(
                         &gpath.index(gi),
-                        g,
+                        g.span,
                         format!("group {gname} is not in GroupDetailList"),
                     ));
                 };
@@ -201,17 +202,13 @@ struct SnapReader<'a> {
     file: &'a str,
 }
 
-impl SnapReader<'_> {
-    fn error(&self, path: &JsonPath, at: &Json, message: String) -> AuthzError {
-        AuthzError::Parse(ParseError {
-            file: self.file.to_string(),
-            path: path.to_string(),
-            line: at.span.line,
-            col: at.span.col,
-            message,
-        })
+impl JsonFileReader for SnapReader<'_> {
+    fn file(&self) -> &str {
+        self.file
     }
+}
 
+impl SnapReader<'_> {
     fn field<'j>(
         &self,
         json: &'j Json,
@@ -219,17 +216,7 @@ impl SnapReader<'_> {
         key: &str,
     ) -> Result<&'j Json, AuthzError> {
         json.get(key)
-            .ok_or_else(|| self.error(path, json, format!("`{key}` is missing")))
-    }
-
-    fn string(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
-        json.as_str().map(str::to_string).ok_or_else(|| {
-            self.error(
-                path,
-                json,
-                format!("expected a string, found {}", json.type_name()),
-            )
-        })
+            .ok_or_else(|| self.error(path, json.span, format!("`{key}` is missing")))
     }
 
     fn str_field(&self, json: &Json, path: &JsonPath, key: &str) -> Result<String, AuthzError> {
@@ -245,9 +232,9 @@ impl SnapReader<'_> {
     ) -> Result<&'j [Json], AuthzError> {
         match json.get(key) {
             None => Ok(&[]),
-            Some(v) => v
-                .as_array()
-                .ok_or_else(|| self.error(&path.key(key), v, format!("`{key}` must be an array"))),
+            Some(v) => v.as_array().ok_or_else(|| {
+                self.error(&path.key(key), v.span, format!("`{key}` must be an array"))
+            }),
         }
     }
 
@@ -258,8 +245,8 @@ impl SnapReader<'_> {
                 let decoded = percent_decode(text).ok_or_else(|| {
                     self.error(
                         path,
-                        json,
-                        "the URL-encoded policy document is malformed".into(),
+                        json.span,
+                        "the URL-encoded policy document is malformed",
                     )
                 })?;
                 let shown = format!("{} ({path}, URL-decoded)", self.file);
