@@ -118,6 +118,9 @@ pub struct Advisor<'p> {
     options: CheckOptions,
     deadline: Instant,
     given: Vec<Advice>,
+    /// Requests the proposal allows and the baseline does not (the report's counterexamples):
+    /// concrete witnesses that settle some proofs without the prover.
+    known: Vec<Request>,
 }
 
 impl<'p> Advisor<'p> {
@@ -131,6 +134,18 @@ impl<'p> Advisor<'p> {
             },
             deadline: Instant::now() + options.timeout,
             given: Vec::new(),
+            known: Vec::new(),
+        }
+    }
+
+    /// Records a request the proposal allows and the baseline does not (every counterexample
+    /// of the report, before advice is asked for). An edit that still allows one of the same
+    /// action fails without a proof; one of another action shows that the whole check cannot
+    /// pass. Both are replays, not guesses.
+    pub fn know(&mut self, request: &Request) {
+        let baseline = evaluate(self.baseline, request, self.options.policy_type);
+        if baseline.decision != crate::eval::Decision::Allow {
+            self.known.push(request.clone());
         }
     }
 
@@ -176,7 +191,7 @@ impl<'p> Advisor<'p> {
         self.given
     }
 
-    fn remedy(&self, index: usize, action: &str) -> (Option<Remedy>, Vec<Tried>) {
+    fn remedy(&mut self, index: usize, action: &str) -> (Option<Remedy>, Vec<Tried>) {
         let mut tried = Vec::new();
         let Some(statement) = self.proposed.statements.iter().find(|s| s.index == index) else {
             return (None, tried);
@@ -239,25 +254,49 @@ impl<'p> Advisor<'p> {
     /// Proves that `edited` allows no request for `action` beyond the baseline; then asks
     /// whether it passes the whole check. Err: `fails` or `unknown` with the reason.
     fn prove(
-        &self,
+        &mut self,
         edited: &Policy,
         action: &str,
     ) -> Result<Scope, (&'static str, Option<String>)> {
+        let still_allowed = |same_action: bool| {
+            self.known.iter().any(|r| {
+                r.action.eq_ignore_ascii_case(action) == same_action
+                    && evaluate(edited, r, self.options.policy_type).decision
+                        == crate::eval::Decision::Allow
+            })
+        };
+        if still_allowed(true) {
+            return Err(("fails", None));
+        }
         let scoped = only_action(edited, action, self.options.policy_type);
-        let first = scoped.as_ref().unwrap_or(edited);
-        match self.verdict(first) {
+        let verdict = match &scoped {
+            // Only requests for the action are asked about: the baseline's slice decides them.
+            Some(scoped) => self.verdict(scoped, &slice(self.baseline, action)),
+            None => self.verdict(edited, self.baseline),
+        };
+        match verdict {
             Verdict::Holds if scoped.is_none() => return Ok(Scope::Policy),
             Verdict::Holds => {}
-            Verdict::Violated(_) => return Err(("fails", None)),
+            Verdict::Violated(found) => {
+                // Every candidate narrows the original, so what the edit still allows the
+                // original allows too: a witness that can settle the next candidates.
+                for c in found {
+                    self.know(&c.request);
+                }
+                return Err(("fails", None));
+            }
             Verdict::Unknown(reason) => return Err(("unknown", Some(reason.to_string()))),
         }
-        match self.verdict(edited) {
+        if still_allowed(false) {
+            return Ok(Scope::Action);
+        }
+        match self.verdict(edited, self.baseline) {
             Verdict::Holds => Ok(Scope::Policy),
             _ => Ok(Scope::Action),
         }
     }
 
-    fn verdict(&self, policy: &Policy) -> Verdict {
+    fn verdict(&self, policy: &Policy, baseline: &Policy) -> Verdict {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Verdict::Unknown(crate::explain::UnknownReason::EncodingTimeout {
@@ -268,17 +307,18 @@ impl<'p> Advisor<'p> {
             timeout: remaining,
             ..self.options.clone()
         };
-        check_no_new_access(policy, self.baseline, &options)
+        check_no_new_access(policy, baseline, &options)
     }
 }
 
-/// `policy` restricted to requests for `action`: a Deny of every other action added. None when
-/// the action name has wildcard characters (it cannot be excluded exactly).
+/// `policy` restricted to requests for `action`: its statements that can apply to such a
+/// request (the others never do), and a Deny of every other action. None when the action name
+/// has wildcard characters (it cannot be excluded exactly).
 fn only_action(policy: &Policy, action: &str, policy_type: PolicyType) -> Option<Policy> {
     if action.contains(['*', '?']) {
         return None;
     }
-    let mut scoped = policy.clone();
+    let mut scoped = slice(policy, action);
     let index = policy
         .statements
         .iter()
@@ -324,6 +364,11 @@ pub fn advise_findings(
         return;
     }
     let mut advisor = Advisor::new(proposed, baseline, options);
+    for f in &report.findings {
+        if f.kind == FindingKind::NewAccess {
+            advisor.know(&f.request);
+        }
+    }
     report.advice = report
         .findings
         .iter()
@@ -332,6 +377,20 @@ pub fn advise_findings(
             _ => None,
         })
         .collect();
+}
+
+/// The statements of `policy` whose Action/NotAction admits `action`: for requests for that
+/// action the policy decides exactly as the slice does.
+fn slice(policy: &Policy, action: &str) -> Policy {
+    Policy {
+        statements: policy
+            .statements
+            .iter()
+            .filter(|s| crate::eval::action_matches(&s.action, action))
+            .cloned()
+            .collect(),
+        ..policy.clone()
+    }
 }
 
 #[cfg(test)]
