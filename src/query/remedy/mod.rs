@@ -103,8 +103,24 @@ pub struct Advice {
 }
 
 impl Advice {
-    /// Is this the advice for a request for `action` first allowed by `statement`?
-    pub fn is_for(&self, action: &str, statement: usize) -> bool {
+    /// Is this the advice for a request for `action` first allowed by `statement`, which the
+    /// baseline decided as `baseline` (the same Deny statements, or no explicit deny)?
+    pub fn is_for(&self, action: &str, statement: usize, baseline: &Evaluation) -> bool {
+        self.has_remedy_for(action, statement)
+            && match &self.breaks.baseline {
+                BaselineRule::DeniedBy { statements } => {
+                    baseline.decision == crate::eval::Decision::ExplicitDeny
+                        && statements
+                            .iter()
+                            .map(|s| s.index)
+                            .eq(baseline.statements.iter().map(|m| m.index))
+                }
+                _ => baseline.decision != crate::eval::Decision::ExplicitDeny,
+            }
+    }
+
+    /// The remedy depends only on the action and the responsible statement.
+    fn has_remedy_for(&self, action: &str, statement: usize) -> bool {
         self.breaks.granted_by.index == statement && self.breaks.action.eq_ignore_ascii_case(action)
     }
 }
@@ -158,7 +174,12 @@ impl<'p> Advisor<'p> {
         baseline_eval: &Evaluation,
     ) -> Option<Advice> {
         let first = proposed_eval.statements.first()?.index;
-        if let Some(known) = self.given.iter().find(|a| a.is_for(&request.action, first)) {
+        let action = &request.action;
+        if let Some(known) = self
+            .given
+            .iter()
+            .find(|a| a.is_for(action, first, baseline_eval))
+        {
             return Some(known.clone());
         }
         let breaks = breaks::breaks(
@@ -169,7 +190,11 @@ impl<'p> Advisor<'p> {
             baseline_eval,
             self.options.policy_type,
         )?;
-        let (remedy, tried) = self.remedy(first, &request.action);
+        let earlier = self.given.iter().find(|a| a.has_remedy_for(action, first));
+        let (remedy, tried) = match earlier {
+            Some(a) => (a.remedy.clone(), a.tried.clone()),
+            None => self.remedy(first, action),
+        };
         let advice = Advice {
             breaks,
             remedy,
