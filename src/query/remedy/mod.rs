@@ -87,7 +87,8 @@ pub struct Remedy {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tried {
     pub edit: EditKind,
-    /// `fails` (the prover found a request it still allows) or `unknown`.
+    /// `fails` (a request it still allows was found), `unknown` (the prover could not decide),
+    /// or `unprintable` (its JSON does not parse back to the same statement: never proved).
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -231,7 +232,14 @@ impl<'p> Advisor<'p> {
                 None => (None, None),
                 Some(s) => match document::round_trip(s, self.proposed.version) {
                     Some((json, read)) => (Some(json), Some(read)),
-                    None => continue,
+                    None => {
+                        tried.push(Tried {
+                            edit: candidate.edit,
+                            outcome: "unprintable",
+                            reason: Some("the edited statement does not read back the same".into()),
+                        });
+                        continue;
+                    }
                 },
             };
             let edited = self.with_statement(index, read);
