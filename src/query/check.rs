@@ -27,6 +27,9 @@ pub fn add_advice(
     }
     let mut advisor = Advisor::new(proposed, baseline, options);
     for c in &report.counterexamples {
+        advisor.know(&c.request);
+    }
+    for c in &report.counterexamples {
         advisor.advise(&c.request, &c.proposed, &c.baseline);
     }
     report.advice = advisor.into_advice();

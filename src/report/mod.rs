@@ -138,7 +138,8 @@ pub struct CheckReport {
     pub reason: Option<String>,
     pub counterexamples: Vec<Counterexample>,
     /// The baseline rule each counterexample breaks and the smallest proved edit that fixes
-    /// it, one per (action, responsible statement); see [`CheckReport::advice_for`].
+    /// it, one per action, responsible statement and baseline denial; see
+    /// [`CheckReport::advice_for`].
     pub advice: Vec<Advice>,
 }
 
@@ -149,7 +150,7 @@ impl CheckReport {
         let statement = c.proposed.statements.first()?.index;
         self.advice
             .iter()
-            .find(|a| a.is_for(&c.request.action, statement))
+            .find(|a| a.is_for(&c.request.action, statement, &c.baseline))
     }
 
     pub fn exit(&self) -> Exit {

@@ -87,7 +87,8 @@ pub struct Remedy {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Tried {
     pub edit: EditKind,
-    /// `fails` (the prover found a request it still allows) or `unknown`.
+    /// `fails` (a request it still allows was found), `unknown` (the prover could not decide),
+    /// or `unprintable` (its JSON does not parse back to the same statement: never proved).
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
@@ -103,8 +104,24 @@ pub struct Advice {
 }
 
 impl Advice {
-    /// Is this the advice for a request for `action` first allowed by `statement`?
-    pub fn is_for(&self, action: &str, statement: usize) -> bool {
+    /// Is this the advice for a request for `action` first allowed by `statement`, which the
+    /// baseline decided as `baseline` (the same Deny statements, or no explicit deny)?
+    pub fn is_for(&self, action: &str, statement: usize, baseline: &Evaluation) -> bool {
+        self.has_remedy_for(action, statement)
+            && match &self.breaks.baseline {
+                BaselineRule::DeniedBy { statements } => {
+                    baseline.decision == crate::eval::Decision::ExplicitDeny
+                        && statements
+                            .iter()
+                            .map(|s| s.index)
+                            .eq(baseline.statements.iter().map(|m| m.index))
+                }
+                _ => baseline.decision != crate::eval::Decision::ExplicitDeny,
+            }
+    }
+
+    /// The remedy depends only on the action and the responsible statement.
+    fn has_remedy_for(&self, action: &str, statement: usize) -> bool {
         self.breaks.granted_by.index == statement && self.breaks.action.eq_ignore_ascii_case(action)
     }
 }
@@ -118,6 +135,9 @@ pub struct Advisor<'p> {
     options: CheckOptions,
     deadline: Instant,
     given: Vec<Advice>,
+    /// Requests the proposal allows and the baseline does not (the report's counterexamples):
+    /// concrete witnesses that settle some proofs without the prover.
+    known: Vec<Request>,
 }
 
 impl<'p> Advisor<'p> {
@@ -131,6 +151,18 @@ impl<'p> Advisor<'p> {
             },
             deadline: Instant::now() + options.timeout,
             given: Vec::new(),
+            known: Vec::new(),
+        }
+    }
+
+    /// Records a request the proposal allows and the baseline does not (every counterexample
+    /// of the report, before advice is asked for). An edit that still allows one of the same
+    /// action fails without a proof; one of another action shows that the whole check cannot
+    /// pass. Both are replays, not guesses.
+    pub fn know(&mut self, request: &Request) {
+        let baseline = evaluate(self.baseline, request, self.options.policy_type);
+        if baseline.decision != crate::eval::Decision::Allow {
+            self.known.push(request.clone());
         }
     }
 
@@ -143,7 +175,12 @@ impl<'p> Advisor<'p> {
         baseline_eval: &Evaluation,
     ) -> Option<Advice> {
         let first = proposed_eval.statements.first()?.index;
-        if let Some(known) = self.given.iter().find(|a| a.is_for(&request.action, first)) {
+        let action = &request.action;
+        if let Some(known) = self
+            .given
+            .iter()
+            .find(|a| a.is_for(action, first, baseline_eval))
+        {
             return Some(known.clone());
         }
         let breaks = breaks::breaks(
@@ -154,7 +191,11 @@ impl<'p> Advisor<'p> {
             baseline_eval,
             self.options.policy_type,
         )?;
-        let (remedy, tried) = self.remedy(first, &request.action);
+        let earlier = self.given.iter().find(|a| a.has_remedy_for(action, first));
+        let (remedy, tried) = match earlier {
+            Some(a) => (a.remedy.clone(), a.tried.clone()),
+            None => self.remedy(first, action),
+        };
         let advice = Advice {
             breaks,
             remedy,
@@ -176,7 +217,7 @@ impl<'p> Advisor<'p> {
         self.given
     }
 
-    fn remedy(&self, index: usize, action: &str) -> (Option<Remedy>, Vec<Tried>) {
+    fn remedy(&mut self, index: usize, action: &str) -> (Option<Remedy>, Vec<Tried>) {
         let mut tried = Vec::new();
         let Some(statement) = self.proposed.statements.iter().find(|s| s.index == index) else {
             return (None, tried);
@@ -191,7 +232,14 @@ impl<'p> Advisor<'p> {
                 None => (None, None),
                 Some(s) => match document::round_trip(s, self.proposed.version) {
                     Some((json, read)) => (Some(json), Some(read)),
-                    None => continue,
+                    None => {
+                        tried.push(Tried {
+                            edit: candidate.edit,
+                            outcome: "unprintable",
+                            reason: Some("the edited statement does not read back the same".into()),
+                        });
+                        continue;
+                    }
                 },
             };
             let edited = self.with_statement(index, read);
@@ -239,25 +287,49 @@ impl<'p> Advisor<'p> {
     /// Proves that `edited` allows no request for `action` beyond the baseline; then asks
     /// whether it passes the whole check. Err: `fails` or `unknown` with the reason.
     fn prove(
-        &self,
+        &mut self,
         edited: &Policy,
         action: &str,
     ) -> Result<Scope, (&'static str, Option<String>)> {
+        let still_allowed = |same_action: bool| {
+            self.known.iter().any(|r| {
+                r.action.eq_ignore_ascii_case(action) == same_action
+                    && evaluate(edited, r, self.options.policy_type).decision
+                        == crate::eval::Decision::Allow
+            })
+        };
+        if still_allowed(true) {
+            return Err(("fails", None));
+        }
         let scoped = only_action(edited, action, self.options.policy_type);
-        let first = scoped.as_ref().unwrap_or(edited);
-        match self.verdict(first) {
+        let verdict = match &scoped {
+            // Only requests for the action are asked about: the baseline's slice decides them.
+            Some(scoped) => self.verdict(scoped, &slice(self.baseline, action)),
+            None => self.verdict(edited, self.baseline),
+        };
+        match verdict {
             Verdict::Holds if scoped.is_none() => return Ok(Scope::Policy),
             Verdict::Holds => {}
-            Verdict::Violated(_) => return Err(("fails", None)),
+            Verdict::Violated(found) => {
+                // Every candidate narrows the original, so what the edit still allows the
+                // original allows too: a witness that can settle the next candidates.
+                for c in found {
+                    self.know(&c.request);
+                }
+                return Err(("fails", None));
+            }
             Verdict::Unknown(reason) => return Err(("unknown", Some(reason.to_string()))),
         }
-        match self.verdict(edited) {
+        if still_allowed(false) {
+            return Ok(Scope::Action);
+        }
+        match self.verdict(edited, self.baseline) {
             Verdict::Holds => Ok(Scope::Policy),
             _ => Ok(Scope::Action),
         }
     }
 
-    fn verdict(&self, policy: &Policy) -> Verdict {
+    fn verdict(&self, policy: &Policy, baseline: &Policy) -> Verdict {
         let remaining = self.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
             return Verdict::Unknown(crate::explain::UnknownReason::EncodingTimeout {
@@ -268,17 +340,18 @@ impl<'p> Advisor<'p> {
             timeout: remaining,
             ..self.options.clone()
         };
-        check_no_new_access(policy, self.baseline, &options)
+        check_no_new_access(policy, baseline, &options)
     }
 }
 
-/// `policy` restricted to requests for `action`: a Deny of every other action added. None when
-/// the action name has wildcard characters (it cannot be excluded exactly).
+/// `policy` restricted to requests for `action`: its statements that can apply to such a
+/// request (the others never do), and a Deny of every other action. None when the action name
+/// has wildcard characters (it cannot be excluded exactly).
 fn only_action(policy: &Policy, action: &str, policy_type: PolicyType) -> Option<Policy> {
     if action.contains(['*', '?']) {
         return None;
     }
-    let mut scoped = policy.clone();
+    let mut scoped = slice(policy, action);
     let index = policy
         .statements
         .iter()
@@ -324,6 +397,11 @@ pub fn advise_findings(
         return;
     }
     let mut advisor = Advisor::new(proposed, baseline, options);
+    for f in &report.findings {
+        if f.kind == FindingKind::NewAccess {
+            advisor.know(&f.request);
+        }
+    }
     report.advice = report
         .findings
         .iter()
@@ -332,6 +410,20 @@ pub fn advise_findings(
             _ => None,
         })
         .collect();
+}
+
+/// The statements of `policy` whose Action/NotAction admits `action`: for requests for that
+/// action the policy decides exactly as the slice does.
+fn slice(policy: &Policy, action: &str) -> Policy {
+    Policy {
+        statements: policy
+            .statements
+            .iter()
+            .filter(|s| crate::eval::action_matches(&s.action, action))
+            .cloned()
+            .collect(),
+        ..policy.clone()
+    }
 }
 
 #[cfg(test)]

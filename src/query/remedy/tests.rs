@@ -138,3 +138,45 @@ fn the_scoping_statement_keeps_only_the_action() {
     );
     assert!(super::only_action(&proposed, "s3:Get*", crate::eval::PolicyType::Identity).is_none());
 }
+
+#[test]
+fn requests_denied_differently_get_their_own_rule_and_share_the_remedy() {
+    use super::{Advisor, BaselineRule};
+    use crate::request::{Principal, Request};
+    let baseline = allow(
+        r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/public/*"},
+        {"Sid":"NoSecrets","Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/public/secret/*"}"#,
+    );
+    let proposed =
+        allow(r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}"#);
+    let mut advisor = Advisor::new(&proposed, &baseline, &Default::default());
+    let secret = Request::new(
+        Principal::Anonymous,
+        "s3:GetObject",
+        Some("arn:aws:s3:::b/public/secret/k"),
+    );
+    let private = Request::new(
+        Principal::Anonymous,
+        "s3:GetObject",
+        Some("arn:aws:s3:::b/k"),
+    );
+    advisor.know(&secret);
+    advisor.know(&private);
+    let denied = advisor.advise_request(&secret).unwrap();
+    let outside = advisor.advise_request(&private).unwrap();
+    assert!(
+        matches!(&denied.breaks.baseline, BaselineRule::DeniedBy { statements } if statements[0].index == 1)
+    );
+    assert!(
+        matches!(&outside.breaks.baseline, BaselineRule::AllowsOnly { statements } if statements[0].index == 0)
+    );
+    // Narrowing to public/* still allows the secret request (a witness, no proof needed);
+    // removing the statement is proved.
+    assert_eq!(denied.remedy, outside.remedy);
+    assert_eq!(
+        denied.remedy.as_ref().unwrap().edit,
+        EditKind::RemoveStatement
+    );
+    assert_eq!(denied.tried[0].edit, EditKind::NarrowResource);
+    assert_eq!(advisor.into_advice().len(), 2);
+}
