@@ -14,7 +14,7 @@ measure() {
   local label="$1"; shift
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e %U %S %M" -o /tmp/keyaki-validate-time "$@" >/dev/null 2>&1 || true
-    read -r wall user sys rss </tmp/keyaki-validate-time
+    read -r wall user sys rss < <(tail -n 1 /tmp/keyaki-validate-time)
     printf '%-34s wall %5.2f s  cpu %5.2f s  rss %4d MB\n' "$label" "$wall" \
       "$(echo "$user + $sys" | bc)" "$((rss / 1024))"
   done
