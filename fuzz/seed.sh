@@ -7,10 +7,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 shared="$here/../../shared/corpus"
 if [ ! -d "$shared" ]; then
   echo "SKIPPED: $shared not found; fuzzing starts from an empty corpus" >&2
-  mkdir -p "$here/corpus/parse_policy" "$here/corpus/eval" "$here/corpus/check"
+  mkdir -p "$here/corpus/parse_policy" "$here/corpus/validate" "$here/corpus/eval" "$here/corpus/check"
   exit 0
 fi
-mkdir -p "$here/corpus/parse_policy" "$here/corpus/eval" "$here/corpus/check"
+mkdir -p "$here/corpus/parse_policy" "$here/corpus/validate" "$here/corpus/eval" "$here/corpus/check"
 n=0
 # libFuzzer's default -max_len is derived from the corpus; files over 64 KiB are skipped so the
 # fuzzer works on policy-sized inputs.
@@ -21,3 +21,13 @@ while IFS= read -r -d '' f; do
   n=$((n + 1))
 done < <(find "$shared" -type f -name '*.json' -print0)
 echo "seeded $n files into fuzz/corpus/parse_policy"
+# validate gets the AWS managed policies (its first byte also picks the policy kind).
+m=0
+for f in "$shared"/aws-managed-policies/policies/*.json; do
+  [ -f "$f" ] || continue
+  size=$(stat -c %s "$f")
+  [ "$size" -le 65536 ] || continue
+  cp "$f" "$here/corpus/validate/$(sha1sum "$f" | cut -c1-40)"
+  m=$((m + 1))
+done
+echo "seeded $m files into fuzz/corpus/validate"

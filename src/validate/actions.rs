@@ -105,8 +105,7 @@ fn one_action(c: &mut Collector, item: &Item) {
         );
         return;
     };
-    let glob = action_glob(text);
-    if !cat.actions_matching(&glob).is_empty() {
+    if !super::memo::actions_matching(text).is_empty() {
         return;
     }
     c.push(

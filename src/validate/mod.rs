@@ -11,6 +11,7 @@ mod codes;
 mod conditions;
 mod finding;
 mod keys;
+mod memo;
 mod principals;
 mod proofs;
 pub mod render;
@@ -19,6 +20,7 @@ mod syntax;
 mod tree;
 mod values;
 mod variables;
+mod witness;
 
 pub use codes::{access_analyzer_code, ACCESS_ANALYZER_CODES, LEARN_MORE_BASE};
 pub use finding::{ExampleRequest, Finding, FindingType, Location, PathElement, Position, Span};
@@ -191,6 +193,28 @@ pub fn validate_json(
     origin: &str,
     options: &ValidateOptions,
 ) -> PolicyReport {
+    validate_json_with(root, text, origin, options, true)
+}
+
+/// [`validate_json`] with every proof-based question sent to the prover, none refuted first by
+/// a concrete request: slower, the same findings (a test compares the two on the corpus).
+#[doc(hidden)]
+pub fn validate_json_prover_only(
+    root: &Json,
+    text: Option<&str>,
+    origin: &str,
+    options: &ValidateOptions,
+) -> PolicyReport {
+    validate_json_with(root, text, origin, options, false)
+}
+
+fn validate_json_with(
+    root: &Json,
+    text: Option<&str>,
+    origin: &str,
+    options: &ValidateOptions,
+    refute_first: bool,
+) -> PolicyReport {
     let mut collector = Collector::new(text, options);
     syntax::check(&mut collector, root);
     principals::check(&mut collector, root);
@@ -198,7 +222,7 @@ pub fn validate_json(
     resources::check(&mut collector, root);
     conditions::check(&mut collector, root);
     if options.proofs {
-        proofs::check(&mut collector, root, origin);
+        proofs::check(&mut collector, root, origin, refute_first);
     }
     let mut findings = collector.findings;
     findings.sort_by(|a, b| {
@@ -213,6 +237,50 @@ pub fn validate_json(
         resource_type: options.resource_type.clone(),
         findings,
     }
+}
+
+/// One document validated by [`validate_many`].
+#[derive(Debug, Clone)]
+pub struct Validated {
+    pub report: PolicyReport,
+    /// The parse error when the document is not JSON (its report then holds
+    /// `JSON_SYNTAX_ERROR`): bad input, exit 2.
+    pub not_json: Option<String>,
+}
+
+/// Validates `(origin, bytes)` documents on the rayon pool; results in input order. With
+/// `infer_kind`, each document's policy type is the CLI's default: resource when
+/// `options.resource_type` is given or a statement has a Principal, identity otherwise.
+pub fn validate_many(
+    documents: &[(String, Vec<u8>)],
+    options: &ValidateOptions,
+    infer_kind: bool,
+) -> Vec<Validated> {
+    use rayon::prelude::*;
+    documents
+        .par_iter()
+        .map(|(origin, bytes)| match parse_json(bytes, origin) {
+            Ok(json) => {
+                let mut options = options.clone();
+                if infer_kind {
+                    options.policy_kind = if options.resource_type.is_some() {
+                        PolicyKind::Resource
+                    } else {
+                        PolicyKind::infer(&json)
+                    };
+                }
+                let text = std::str::from_utf8(bytes).ok();
+                Validated {
+                    report: validate_json(&json, text, origin, &options),
+                    not_json: None,
+                }
+            }
+            Err(error) => Validated {
+                report: validate_bytes(bytes, origin, options),
+                not_json: Some(error.to_string()),
+            },
+        })
+        .collect()
 }
 
 #[cfg(test)]

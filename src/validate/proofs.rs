@@ -6,6 +6,7 @@
 use super::actions::{action_glob, glob_within};
 use super::finding::{ExampleRequest, Finding, FindingType, Location};
 use super::tree::{statements, Collector, StatementView};
+use super::witness::refuted;
 use crate::catalog::catalog;
 use crate::eval::{evaluate, Decision, PolicyType};
 use crate::explain::{check_no_new_access, CheckOptions, Verdict};
@@ -39,7 +40,11 @@ fn keyaki(code: &str, details: String, locations: Vec<Location>) -> Finding {
     Finding::keyaki(code, finding_type, details, locations)
 }
 
-pub fn check(c: &mut Collector, root: &Json, origin: &str) {
+pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
+    // Without `refute_first` every question goes to the prover (to compare, in tests).
+    let refuted = |alone: &Policy, pt: PolicyType, accept: &dyn Fn(&Request) -> bool| {
+        refute_first && refuted(alone, pt, accept)
+    };
     let views = statements(root);
     let policy = match policy_from_json(root, origin) {
         Ok(p) => p,
@@ -79,7 +84,8 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
         };
         let location = c.at(view.path.clone(), view.json);
         let alone = as_allow_policy(&policy, std::slice::from_ref(statement));
-        if may_be_unsatisfiable(statement) {
+        let pt = options.policy_type;
+        if may_be_unsatisfiable(statement) && !refuted(&alone, pt, &|_| true) {
             if !spend(&mut budget) {
                 break;
             }
@@ -107,19 +113,29 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
             continue;
         }
         not_elements(c, statement, view, location.clone(), options.policy_type);
+        let mut denied = None;
         if overridable(statement, &policy) {
-            if !spend(&mut budget) {
-                break;
-            }
-            let mut denied = as_allow_policy(&policy, std::slice::from_ref(statement));
-            denied.statements.extend(
+            let with_denies =
+                denied.insert(as_allow_policy(&policy, std::slice::from_ref(statement)));
+            with_denies.statements.extend(
                 policy
                     .statements
                     .iter()
                     .filter(|s| s.effect == Effect::Deny)
                     .cloned(),
             );
-            match check_no_new_access(&denied, &empty(&policy), &options) {
+        }
+        // A request the Allow allows and no Deny denies: not overridden, no query.
+        let overridden = denied.as_ref().filter(|with_denies| {
+            !refuted(&alone, pt, &|r| {
+                evaluate(with_denies, r, pt).decision == Decision::Allow
+            })
+        });
+        if let Some(denied) = overridden {
+            if !spend(&mut budget) {
+                break;
+            }
+            match check_no_new_access(denied, &empty(&policy), &options) {
                 Verdict::Holds => {
                     let mut finding = keyaki("allow-overridden-by-deny", format!("Statement {} allows nothing: every request it allows is denied by a Deny statement of this policy (proved).", statement.index), vec![location]);
                     finding.example_requests =
@@ -149,6 +165,12 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str) {
                 statements: covering,
                 ..header(&policy)
             };
+            // A request the statement allows and the others do not: not redundant, no query.
+            if refuted(&alone, pt, &|r| {
+                evaluate(&others, r, pt).decision != Decision::Allow
+            }) {
+                continue;
+            }
             if !spend(&mut budget) {
                 break;
             }

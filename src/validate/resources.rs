@@ -2,15 +2,15 @@
 //! resource part), redundant resources, ARNs a resource policy cannot name, and Keyaki's
 //! `resource-matches-no-action` (an ARN no action of its statement can act on).
 
-use super::actions::{action_glob, covering_groups, resource_type_service};
+use super::actions::{covering_groups, resource_type_service};
 use super::arns::{
-    index, is_region_format, policy_arn_glob, policy_arn_glob_literal_variables, replace_variables,
+    index, is_region_format, policy_arn_glob_literal_variables, replace_variables, TemplateGlob,
     PARTITIONS,
 };
 use super::finding::{Finding, FindingType};
+use super::memo::arn_disjoint_from;
 use super::tree::{Collector, Item, StatementView};
 use super::PolicyKind;
-use crate::automata::is_disjoint;
 use crate::catalog::catalog;
 use crate::parse::Json;
 
@@ -182,24 +182,25 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
     let Some(("Action", actions)) = s.actions() else {
         return;
     };
-    let cat = catalog();
     let mut infos = Vec::new();
     for a in &actions {
         if a.text.contains("${") {
             return;
         }
-        let found = cat.actions_matching(&action_glob(a.text));
+        let found = super::memo::actions_matching(a.text);
         // An action the catalog does not know may take any resource: no claim.
         if found.is_empty() {
             return;
         }
-        infos.extend(found);
+        infos.extend(found.iter().copied());
         if infos.len() > MAX_ACTIONS_FOR_RESOURCE_CHECK {
             return;
         }
     }
-    let idx = index();
-    let mut templates: Vec<_> = infos.iter().flat_map(|a| idx.action_templates(a)).collect();
+    let mut templates: Vec<&TemplateGlob> = Vec::new();
+    for a in &infos {
+        templates.extend(super::memo::action_templates(a).iter().copied());
+    }
     templates.sort_by_key(|t| std::ptr::from_ref(*t) as usize);
     templates.dedup_by_key(|t| std::ptr::from_ref(*t) as usize);
     for item in items {
@@ -207,7 +208,6 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
             continue;
         }
         let service = arn_service(item.text);
-        let glob = policy_arn_glob(item.text);
         let prefix = super::arns::resource_prefix(item.text);
         let templates: Vec<_> = templates
             .iter()
@@ -215,7 +215,7 @@ fn resource_matches_no_action(c: &mut Collector, s: &StatementView, items: &[Ite
             .collect();
         if templates
             .iter()
-            .any(|t| t.prefix_compatible(&prefix) && !is_disjoint(&glob, &t.strict))
+            .any(|t| t.prefix_compatible(&prefix) && !arn_disjoint_from(item.text, t))
         {
             continue;
         }
@@ -248,14 +248,13 @@ fn action_matches_no_resource(c: &mut Collector, s: &StatementView, items: &[Ite
         return;
     };
     let cat = catalog();
-    let idx = index();
     let resources: Vec<_> = items
         .iter()
         .map(|i| {
             (
                 arn_service(i.text),
                 super::arns::resource_prefix(i.text),
-                policy_arn_glob(i.text),
+                i.text,
             )
         })
         .collect();
@@ -266,15 +265,15 @@ fn action_matches_no_resource(c: &mut Collector, s: &StatementView, items: &[Ite
         let Some(info) = cat.action(a.text) else {
             continue;
         };
-        let templates = idx.action_templates(info);
+        let templates = super::memo::action_templates(info);
         if templates.is_empty() || templates.len() < info.resource_types.len() {
             continue;
         }
-        let reachable = resources.iter().any(|(service, prefix, glob)| {
+        let reachable = resources.iter().any(|(service, prefix, text)| {
             templates.iter().any(|t| {
                 service.as_ref().is_none_or(|x| *x == t.service)
                     && t.prefix_compatible(prefix)
-                    && !is_disjoint(glob, &t.strict)
+                    && !arn_disjoint_from(text, t)
             })
         });
         if reachable {

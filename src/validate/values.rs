@@ -192,6 +192,16 @@ fn literal(c: &mut Collector, k: &KeyContext, text: &str, location: super::Locat
         );
         return;
     }
+    // A valid date written as Unix epoch seconds: the documented check recommends ISO 8601,
+    // since epoch time might not resolve to the time the author expects.
+    if matches!(op.kind, OperatorKind::Date(_)) && is_epoch_seconds(text) {
+        c.report(
+            "INVALID_DATE_VALUE",
+            format!("The date {text} (Unix epoch time) might not resolve as expected. Use the YYYY-MM-DD format (ISO 8601), e.g. 2030-01-01T00:00:00Z."),
+            location,
+        );
+        return;
+    }
     let wildcard = text.contains(['*', '?']);
     if wildcard
         && matches!(
@@ -249,6 +259,12 @@ fn literal(c: &mut Collector, k: &KeyContext, text: &str, location: super::Locat
         }
         _ => {}
     }
+}
+
+/// `1700000000` or `-1`: the epoch form `parse_date_millis` accepts.
+fn is_epoch_seconds(text: &str) -> bool {
+    let digits = text.trim().strip_prefix('-').unwrap_or(text.trim());
+    !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())
 }
 
 fn has_variable(text: &str) -> bool {
