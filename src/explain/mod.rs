@@ -10,6 +10,8 @@
 mod concretize;
 mod context;
 mod memory;
+// speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
+mod probe;
 mod search;
 mod strings;
 mod universe;
@@ -18,6 +20,7 @@ mod unknown;
 pub use crate::request::universe::ResourceUniverse;
 pub use concretize::format_date;
 pub use memory::DEFAULT_MEMORY_BUDGET_MB;
+pub use probe::{probe_counterexamples, MAX_PROBES};
 pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use unknown::UnknownReason;
 

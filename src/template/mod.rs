@@ -284,6 +284,16 @@ pub fn extract(
     options: &ResolveOptions,
 ) -> Result<Extraction, TemplateError> {
     let (format, json) = read_tree(bytes, file)?;
+    extract_tree(format, json, file, options)
+}
+
+/// [`extract`] from a tree [`read_tree`] already read (callers that looked at the format first).
+pub fn extract_tree(
+    format: SourceFormat,
+    json: Json,
+    file: &str,
+    options: &ResolveOptions,
+) -> Result<Extraction, TemplateError> {
     match format {
         SourceFormat::Policy => {
             let kind = if json.as_object().is_some_and(|_| mentions_principal(&json)) {

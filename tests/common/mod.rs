@@ -24,3 +24,29 @@ pub fn policy(json: &str) -> keyaki::model::Policy {
         Err(e) => panic!("test policy does not parse: {e}"),
     }
 }
+
+/// What one run of the `keyaki` binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `keyaki` binary from the crate root (so fixture paths are relative to it).
+#[allow(
+    clippy::expect_used,
+    reason = "a test that cannot start the binary fails"
+)]
+pub fn keyaki(args: &[&str]) -> Run {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyaki"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the keyaki binary runs");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}

@@ -1,6 +1,9 @@
 //! `keyaki access`, `check-no-public-access`, `check-access-not-granted` and `check --spec`.
 
-use super::{load_policy, options, read_input, ProverArgs};
+use super::{options, read_input, ProverArgs};
+use crate::error::{CliError, CliResult};
+use crate::sources::{load_source, Source, Template};
+use crate::{template_rendering, template_report, templates};
 use keyaki::access::accept::{parse_accepted, Accepted};
 use keyaki::access::spec::load_spec;
 use keyaki::access::TrustZone;
@@ -58,23 +61,65 @@ pub struct NotGrantedArgs {
     pub prover: ProverArgs,
 }
 
-pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let zone = TrustZone::parse(&args.trust_zone).map_err(|e| e.to_string())?;
-    let policy = load_policy(&args.policy)?;
-    let options = resource_options(&args.prover, &policy, "access")?;
-    let accepted = load_accept(args.accept.as_deref())?;
-    let report = query::external_access(&policy.policy, &zone, &accepted, &options);
     let question = format!(
         "no access from outside the zone of trust ({})",
         zone.entries().join(", ")
     );
+    let policy = match load(&args.policy, &args.prover)? {
+        Source::Policy(policy) => policy,
+        Source::Template(template) => {
+            let accepted = load_accept(args.accept.as_deref())?;
+            let results = templates::findings(
+                &template,
+                &args.prover,
+                only_resource_policies,
+                |_, file, options| {
+                    Ok(query::external_access(
+                        &file.policy,
+                        &zone,
+                        &accepted,
+                        options,
+                    ))
+                },
+            )?;
+            return render_template(&template, &results, &args.prover, &question, out);
+        }
+    };
+    let options = resource_options(&args.prover, &policy, "access")?;
+    let accepted = load_accept(args.accept.as_deref())?;
+    let report = query::external_access(&policy.policy, &zone, &accepted, &options);
     render(&report, &args.prover, &policy, &question, out)
 }
 
-pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> CliResult<Exit> {
     query::access::known_resource_type(args.resource_type.as_deref())
         .map_err(|e| format!("--resource-type: {e}"))?;
-    let policy = load_policy(&args.policy)?;
+    let policy = match load(&args.policy, &args.prover)? {
+        Source::Policy(policy) => policy,
+        Source::Template(template) => {
+            let accepted = load_accept(args.accept.as_deref())?;
+            let results = templates::findings(
+                &template,
+                &args.prover,
+                only_resource_policies,
+                |policy, file, options| {
+                    // The resource type: as told, else the one the template gives the policy.
+                    let resource_type = args.resource_type.as_deref().or_else(|| {
+                        keyaki::template::validator::public_type(&policy.resource_type)
+                    });
+                    Ok(query::no_public_access(
+                        &file.policy,
+                        resource_type,
+                        &accepted,
+                        options,
+                    )?)
+                },
+            )?;
+            return render_template(&template, &results, &args.prover, "no public access", out);
+        }
+    };
     let options = resource_options(&args.prover, &policy, "check-no-public-access")?;
     let accepted = load_accept(args.accept.as_deref())?;
     let report = query::no_public_access(
@@ -87,16 +132,13 @@ pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> Result<Exit, St
     render(&report, &args.prover, &policy, "no public access", out)
 }
 
-pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> Result<Exit, String> {
-    let question = NotGranted {
+pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> CliResult<Exit> {
+    let asked = NotGranted {
         actions: args.actions.clone(),
         resources: args.resources.clone(),
         allow_unknown_actions: args.allow_unknown_actions,
     };
-    let policy = load_policy(&args.policy)?;
-    let options = options(&args.prover, &[&policy.policy])?;
-    let report = query::access_not_granted(&policy.policy, &question, &options)
-        .map_err(|e| e.to_string())?;
+    let loaded = load(&args.policy, &args.prover)?;
     let actions = non_empty(&args.actions);
     let resources = non_empty(&args.resources);
     let question = format!(
@@ -112,6 +154,24 @@ pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> Result<Exit
             format!(" on {}", resources.join(", "))
         }
     );
+    let policy = match loaded {
+        Source::Policy(policy) => policy,
+        Source::Template(template) => {
+            // The action names are checked once, whatever the template holds.
+            let nothing = crate::sources::allows_nothing();
+            query::access_not_granted(&nothing, &asked, &options(&args.prover, &[&nothing])?)?;
+            let results = templates::findings(
+                &template,
+                &args.prover,
+                |_, _| None,
+                |_, file, options| Ok(query::access_not_granted(&file.policy, &asked, options)?),
+            )?;
+            return render_template(&template, &results, &args.prover, &question, out);
+        }
+    };
+    let options = options(&args.prover, &[&policy.policy])?;
+    let report =
+        query::access_not_granted(&policy.policy, &asked, &options).map_err(|e| e.to_string())?;
     render(&report, &args.prover, &policy, &question, out)
 }
 
@@ -121,9 +181,20 @@ pub fn run_spec_check(
     spec: &str,
     prover: &ProverArgs,
     out: &mut dyn Write,
-) -> Result<Exit, String> {
+) -> CliResult<Exit> {
     let spec = load_spec(spec).map_err(|e| e.to_string())?;
-    let policy = load_policy(proposed)?;
+    let policy = match load(proposed, prover)? {
+        Source::Policy(policy) => policy,
+        Source::Template(template) => {
+            let results = templates::findings(
+                &template,
+                prover,
+                |_, _| None,
+                |_, file, options| Ok(query::spec(&file.policy, &spec, options)),
+            )?;
+            return render_template(&template, &results, prover, &spec.question(), out);
+        }
+    };
     let mut policies = vec![&policy.policy];
     if let Some((_, baseline)) = &spec.baseline {
         policies.push(baseline);
@@ -133,18 +204,45 @@ pub fn run_spec_check(
     render(&report, prover, &policy, &spec.question(), out)
 }
 
+/// A policy, template or plan, read by its content.
+fn load(path: &str, prover: &ProverArgs) -> CliResult<Source> {
+    load_source(path, &prover.resolve.resolve_options()?)
+}
+
+/// External and public access are questions for resource and trust policies; an identity
+/// policy of a template is listed as not applicable (unless `--policy-type resource`).
+fn only_resource_policies(
+    _: &keyaki::template::ExtractedPolicy,
+    policy_type: PolicyType,
+) -> Option<String> {
+    (policy_type != PolicyType::Resource).then(|| {
+        "an identity policy: this question is about resource and trust policies".to_string()
+    })
+}
+
+fn render_template(
+    template: &Template,
+    results: &[templates::PolicyResult],
+    prover: &ProverArgs,
+    question: &str,
+    out: &mut dyn Write,
+) -> CliResult<Exit> {
+    let rendering = template_rendering(template, prover, None, question);
+    template_report::render(results, &rendering, out)
+}
+
 /// Options for commands that only make sense for resource (or trust) policies.
 fn resource_options(
     prover: &ProverArgs,
     policy: &PolicyFile,
     command: &str,
-) -> Result<CheckOptions, String> {
+) -> CliResult<CheckOptions> {
     let options = options(prover, &[&policy.policy])?;
     if options.policy_type != PolicyType::Resource {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: {command} needs a resource or trust policy (a statement with Principal or NotPrincipal)",
             policy.path
-        ));
+        )));
     }
     Ok(options)
 }
@@ -157,14 +255,14 @@ fn non_empty(items: &[String]) -> Vec<String> {
         .collect()
 }
 
-fn load_accept(path: Option<&str>) -> Result<Vec<Accepted>, String> {
+fn load_accept(path: Option<&str>) -> CliResult<Vec<Accepted>> {
     let Some(path) = path else {
         return Ok(Vec::new());
     };
     let bytes = read_input(path)?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    parse_accepted(&value, path).map_err(|e| e.to_string())
+    Ok(parse_accepted(&value, path).map_err(|e| e.to_string())?)
 }
 
 fn render(
@@ -173,7 +271,7 @@ fn render(
     policy: &PolicyFile,
     question: &str,
     out: &mut dyn Write,
-) -> Result<Exit, String> {
+) -> CliResult<Exit> {
     let text = match Format::from(prover.format) {
         Format::Text => report.text(&policy.path, question),
         Format::Json => pretty(&report.to_json()),

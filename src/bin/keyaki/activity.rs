@@ -1,5 +1,6 @@
 //! `keyaki unused` (least privilege from activity) and `keyaki replay` (the break-check).
 
+use crate::error::CliResult;
 use keyaki::activity::lastaccessed::parse_last_accessed;
 use keyaki::activity::tighten::tighten;
 use keyaki::activity::unused::{granted, unused, Activity, Window};
@@ -47,7 +48,7 @@ fn io(e: std::io::Error) -> String {
     e.to_string()
 }
 
-pub fn run_unused(args: UnusedArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_unused(args: UnusedArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let bytes = super::read_input(&args.policy)?;
     let document: Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: {e}", args.policy))?;
@@ -198,7 +199,7 @@ pub struct ReplayArgs {
     pub format: super::FormatArg,
 }
 
-pub fn run_replay(args: ReplayArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_replay(args: ReplayArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let policy = super::load_policy(&args.policy)?.policy;
     let policy_type = super::resolve_type(args.policy_type, &[&policy]);
     let start = std::time::Instant::now();

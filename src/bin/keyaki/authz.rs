@@ -1,6 +1,7 @@
 //! `keyaki eval --context`, `keyaki check-context`, `keyaki reach`: whole authorization.
 
 use super::FormatArg;
+use crate::error::{CliError, CliResult};
 use keyaki::authz::check::{boundary_escape, outside_org_access, scp_removes_access};
 use keyaki::authz::context::{load_context, load_organization, AuthzContext, NamedPolicy};
 use keyaki::authz::decide::{check_request, decide};
@@ -15,19 +16,19 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Duration;
 
-fn write(out: &mut dyn Write, text: &str) -> Result<(), String> {
-    out.write_all(text.as_bytes()).map_err(|e| e.to_string())
+fn write(out: &mut dyn Write, text: &str) -> CliResult<()> {
+    Ok(out.write_all(text.as_bytes())?)
 }
 
-fn context(path: &str) -> Result<AuthzContext, String> {
-    load_context(Path::new(path)).map_err(|e| e.to_string())
+fn context(path: &str) -> CliResult<AuthzContext> {
+    Ok(load_context(Path::new(path)).map_err(|e| e.to_string())?)
 }
 
-fn options(timeout: f64) -> Result<CheckOptions, String> {
+fn options(timeout: f64) -> CliResult<CheckOptions> {
     if !(timeout.is_finite() && timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--timeout must be a positive number of seconds, not {timeout}"
-        ));
+        )));
     }
     Ok(CheckOptions {
         timeout: Duration::from_secs_f64(timeout.min(86_400.0)),
@@ -42,7 +43,7 @@ pub fn run_eval(
     request: Option<String>,
     json_format: bool,
     out: &mut dyn Write,
-) -> Result<Exit, String> {
+) -> CliResult<Exit> {
     let ctx = context(ctx_path)?;
     let request_path = request.ok_or("eval --context needs --request REQUEST.json")?;
     let bytes = super::read_input(&request_path)?;
@@ -51,10 +52,10 @@ pub fn run_eval(
         keyaki::parse::request_from_json(&json, &request_path).map_err(|e| e.to_string())?;
     if let Err(message) = check_request(&ctx, &request) {
         let span = json.get("principal").map(|p| p.span).unwrap_or(json.span);
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{request_path}: principal (line {}, column {}): {message}",
             span.line, span.col
-        ));
+        )));
     }
     let d = decide(&ctx, &request);
     match json_format {
@@ -139,7 +140,7 @@ pub struct ReachArgs {
     pub timeout: f64,
 }
 
-fn load(path: &str, org: Option<&str>) -> Result<Snapshot, String> {
+fn load(path: &str, org: Option<&str>) -> CliResult<Snapshot> {
     let mut snapshot = load_snapshot(Path::new(path)).map_err(|e| e.to_string())?;
     if let Some(org) = org {
         snapshot.organization = Some(load_organization(Path::new(org)).map_err(|e| e.to_string())?);
@@ -147,7 +148,7 @@ fn load(path: &str, org: Option<&str>) -> Result<Snapshot, String> {
     Ok(snapshot)
 }
 
-pub fn run_reach(args: ReachArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_reach(args: ReachArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let options = options(args.timeout)?;
     if let Some(pair) = &args.diff {
         let (old_path, new_path) = match pair.as_slice() {
@@ -241,7 +242,7 @@ pub struct CheckContextArgs {
     pub timeout: f64,
 }
 
-pub fn run_check(args: CheckContextArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_check(args: CheckContextArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let ctx = context(&args.context)?;
     let options = options(args.timeout)?;
     let json_out = args.format != FormatArg::Text;

@@ -1,5 +1,6 @@
 //! `keyaki events` (policy changes in CloudTrail) and `keyaki findings` (the lifecycle store).
 
+use crate::error::{CliError, CliResult};
 use keyaki::events::check::{Against, Checker, EventOutcome};
 use keyaki::events::managed::ManagedPolicies;
 use keyaki::events::store::{Status, Store};
@@ -45,12 +46,12 @@ pub struct EventsArgs {
     pub timeout: f64,
 }
 
-pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--timeout must be a positive number of seconds, not {}",
             args.timeout
-        ));
+        )));
     }
     let against = match (&args.spec, &args.baseline) {
         (Some(spec), _) => Against::Spec(Box::new(
@@ -173,7 +174,7 @@ pub enum FindingsCommand {
     },
 }
 
-pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> CliResult<Exit> {
     match command {
         FindingsCommand::List {
             state,
@@ -224,7 +225,7 @@ pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> Result<Exi
         FindingsCommand::Archive { id, state, reason } => {
             let mut store = Store::open(&state, 1).map_err(|e| e.to_string())?;
             if !store.archive(id, &reason).map_err(|e| e.to_string())? {
-                return Err(format!("{state}: no finding {id}"));
+                return Err(CliError::Usage(format!("{state}: no finding {id}")));
             }
             writeln!(out, "archived finding {id}: {reason}").map_err(|e| e.to_string())?;
             Ok(Exit::Ok)

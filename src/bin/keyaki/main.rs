@@ -22,14 +22,20 @@ mod access;
 mod activity;
 mod authz;
 mod diagnostic;
+mod error;
 mod events;
 mod parse;
 mod rules;
 mod scan;
+mod sources;
+mod template_report;
+mod templates;
 mod validate;
 mod validator;
 
+use error::{CliError, CliResult};
 use keyaki::query::{resolve_policy_type, FailOn};
+use sources::Source;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -126,6 +132,8 @@ pub struct ProverArgs {
     /// Megabytes a check may grow by before giving up with "unknown" (exit 3).
     #[arg(long, default_value_t = keyaki::explain::DEFAULT_MEMORY_BUDGET_MB)]
     pub memory_budget: u64,
+    #[command(flatten)]
+    pub resolve: sources::TemplateArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -158,8 +166,9 @@ pub enum Command {
     },
     /// Does PROPOSED allow any request BASELINE does not? Proof or counterexamples.
     /// With --spec: every requirement of an organization spec (baseline, trust zone, no public access, access that
-    /// must never be granted).
+    /// must never be granted). A template or plan: every policy it holds, one result each.
     Check {
+        /// The policy (JSON; `-` reads stdin), or a CloudFormation template (JSON or YAML) or Terraform plan.
         proposed: String,
         #[arg(long, required_unless_present = "spec", conflicts_with = "spec")]
         baseline: Option<String>,
@@ -191,9 +200,12 @@ pub enum Command {
     CheckContext(authz::CheckContextArgs),
     /// Who can become whom: the proved assume/pass/edit graph of a snapshot, and shortest paths.
     Reach(authz::ReachArgs),
-    /// What did NEW widen or narrow relative to OLD?
+    /// What did NEW widen or narrow relative to OLD? Two templates or plans: their policies paired by
+    /// logical id (address) and property path, added and removed ones included.
     Diff {
+        /// The old version: a policy, a CloudFormation template or a Terraform plan.
         old: String,
+        /// The new version.
         new: String,
         #[command(flatten)]
         prover: ProverArgs,
@@ -232,23 +244,18 @@ fn main() -> ExitCode {
     let mut stdout = std::io::stdout().lock();
     let exit = match run(cli.command, &mut stdout) {
         Ok(exit) => exit,
-        Err(message) => {
+        Err(error) => {
             let _ = stdout.flush();
-            if message.trim_start().starts_with('×') {
-                // Already a rendered diagnostic (see `diagnostic`).
-                eprintln!("{message}");
-            } else {
-                eprintln!("error: {message}");
-            }
-            Exit::BadInput
+            eprintln!("{}", error.message());
+            error.exit()
         }
     };
     let _ = stdout.flush();
     ExitCode::from(exit as u8)
 }
 
-/// Runs a command, writing its report to `out`. `Err` is bad input (exit 2).
-pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
+/// Runs a command, writing its report to `out`. `Err` is bad input or usage (exit 2).
+pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
     match command {
         Command::Eval {
             policy,
@@ -268,8 +275,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             let request_path = request.ok_or("eval needs --request REQUEST.json")?;
             let policy = load_policy(&policy_path)?;
             let request_bytes = read_input(&request_path)?;
-            let request = keyaki::parse::parse_request(&request_bytes, &request_path)
-                .map_err(|e| e.to_string())?;
+            let request = keyaki::parse::parse_request(&request_bytes, &request_path)?;
             let ty = resolve_type(policy_type, &[&policy.policy]);
             let evaluation = evaluate(&policy.policy, &request, ty);
             match format {
@@ -279,8 +285,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                         "{}",
                         serde_json::to_string(&report::EvaluationJson::from(&evaluation))
                             .unwrap_or_default()
-                    )
-                    .map_err(|e| e.to_string())?;
+                    )?;
                 }
                 EvalFormat::Text => {
                     let statements: Vec<String> = evaluation
@@ -300,8 +305,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                         } else {
                             format!(": {}", statements.join(", "))
                         }
-                    )
-                    .map_err(|e| e.to_string())?;
+                    )?;
                 }
             }
             Ok(Exit::Ok)
@@ -334,8 +338,17 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             ..
         } => {
             let baseline = baseline.ok_or("check needs --baseline FILE or --spec FILE")?;
-            let proposed = load_policy(&proposed)?;
-            let baseline = load_policy(&baseline)?;
+            let resolve = prover.resolve.resolve_options()?;
+            let proposed = sources::load_source(&proposed, &resolve)?;
+            let baseline = sources::load_single(&baseline, &resolve)?;
+            let proposed = match proposed {
+                Source::Policy(proposed) => proposed,
+                Source::Template(template) => {
+                    let results = templates::check(&template, &baseline, &prover)?;
+                    let rendering = template_rendering(&template, &prover, Some(&baseline), "");
+                    return template_report::render(&results, &rendering, out);
+                }
+            };
             let options = options(&prover, &[&proposed.policy, &baseline.policy])?;
             let mut report = keyaki::query::check(&proposed.policy, &baseline.policy, &options);
             // The verdict needs one counterexample; `--counterexamples 0` shows none.
@@ -346,7 +359,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                 Format::Json => pretty(&report.to_json()),
                 Format::Sarif => pretty(&report::check_sarif(&report, &proposed, Code::NewAccess)),
             };
-            write!(out, "{text}").map_err(|e| e.to_string())?;
+            write!(out, "{text}")?;
             Ok(exit)
         }
         Command::Diff {
@@ -355,8 +368,36 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
             prover,
             fail_on,
         } => {
-            let old = load_policy(&old)?;
-            let new = load_policy(&new)?;
+            let resolve = prover.resolve.resolve_options()?;
+            let (old, new) = match (
+                sources::load_source(&old, &resolve)?,
+                sources::load_source(&new, &resolve)?,
+            ) {
+                (Source::Policy(old), Source::Policy(new)) => (old, new),
+                (old, new) => {
+                    let results = templates::diff(&old, &new, &prover, fail_on.into())?;
+                    let name = |source: &Source| match source {
+                        Source::Policy(p) => p.path.clone(),
+                        Source::Template(t) => t.file.clone(),
+                    };
+                    let mut head = serde_json::Map::new();
+                    head.insert("old".into(), name(&old).into());
+                    head.insert("new".into(), name(&new).into());
+                    let rendering = template_report::Rendering {
+                        format: prover.format.into(),
+                        header: format!(
+                            "diff {} -> {}: policies paired by logical id and path",
+                            name(&old),
+                            name(&new)
+                        ),
+                        head,
+                        baseline: None,
+                        question: "",
+                        notes: Vec::new(),
+                    };
+                    return template_report::render(&results, &rendering, out);
+                }
+            };
             let options = options(&prover, &[&old.policy, &new.policy])?;
             let mut diff = keyaki::query::diff(&old, &new, &options);
             let exit = diff.exit(fail_on.into());
@@ -367,9 +408,39 @@ pub fn run(command: Command, out: &mut dyn Write) -> Result<Exit, String> {
                 Format::Json => pretty(&diff.to_json()),
                 Format::Sarif => pretty(&diff.sarif(&old, &new)),
             };
-            write!(out, "{text}").map_err(|e| e.to_string())?;
+            write!(out, "{text}")?;
             Ok(exit)
         }
+    }
+}
+
+/// The frame of a template's report: its name, format and policy count.
+pub fn template_rendering<'a>(
+    template: &'a sources::Template,
+    prover: &ProverArgs,
+    baseline: Option<&'a PolicyFile>,
+    question: &'a str,
+) -> template_report::Rendering<'a> {
+    let extraction = &template.extraction;
+    let count = extraction.policies.len() + extraction.refusals.len();
+    let mut head = serde_json::Map::new();
+    head.insert("file".into(), template.file.clone().into());
+    head.insert("format".into(), extraction.format.as_str().into());
+    if let Some(baseline) = baseline {
+        head.insert("baseline".into(), baseline.path.clone().into());
+    }
+    template_report::Rendering {
+        format: prover.format.into(),
+        header: format!(
+            "{} ({}): {count} polic{}",
+            template.file,
+            extraction.format.as_str(),
+            if count == 1 { "y" } else { "ies" }
+        ),
+        head,
+        baseline,
+        question,
+        notes: extraction.notes.clone(),
     }
 }
 
@@ -379,12 +450,12 @@ fn pretty(v: &serde_json::Value) -> String {
     s
 }
 
-pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions, String> {
+pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> CliResult<CheckOptions> {
     if !(prover.timeout.is_finite() && prover.timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--timeout must be a positive number of seconds, not {}",
             prover.timeout
-        ));
+        )));
     }
     Ok(CheckOptions {
         policy_type: resolve_type(prover.policy_type, policies),
@@ -402,20 +473,22 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> Result<CheckOptions
 
 /// Reads a policy file (`-` = stdin) through the library's bounded reader.
 /// A parse error is rendered with the offending line of the file and a caret under it.
-pub fn load_policy(path: &str) -> Result<PolicyFile, String> {
+pub fn load_policy(path: &str) -> CliResult<PolicyFile> {
     let bytes = read_input(path)?;
     match keyaki::parse::parse_policy(&bytes, path) {
         Ok(policy) => Ok(PolicyFile {
             path: path.to_string(),
             policy,
         }),
-        Err(error) => Err(diagnostic::render_parse_error(&error, &bytes)),
+        Err(error) => Err(CliError::Rendered(diagnostic::render_parse_error(
+            &error, &bytes,
+        ))),
     }
 }
 
 /// Reads an input file (`-` = stdin) through the library's bounded reader.
-pub fn read_input(path: &str) -> Result<Vec<u8>, String> {
-    keyaki::query::read_input(path).map_err(|e| e.to_string())
+pub fn read_input(path: &str) -> CliResult<Vec<u8>> {
+    Ok(keyaki::query::read_input(path)?)
 }
 
 /// The policy type: as told, else inferred from the policies.
@@ -425,9 +498,9 @@ pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyT
 
 /// One JSON output line per input line; a bad line yields `{"error": ...}` and the batch goes on.
 /// Exits 2 when any line was bad (after deciding all the others).
-fn eval_batch(path: &str, out: &mut dyn Write) -> Result<Exit, String> {
+fn eval_batch(path: &str, out: &mut dyn Write) -> CliResult<Exit> {
     let mut bad_lines = 0usize;
-    for line in keyaki::query::input::open_lines(path).map_err(|e| e.to_string())? {
+    for line in keyaki::query::input::open_lines(path)? {
         let result = line
             .map_err(|e| e.to_string())
             .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}")));
@@ -438,8 +511,7 @@ fn eval_batch(path: &str, out: &mut dyn Write) -> Result<Exit, String> {
                 json!({"error": e})
             }
         };
-        writeln!(out, "{}", serde_json::to_string(&value).unwrap_or_default())
-            .map_err(|e| e.to_string())?;
+        writeln!(out, "{}", serde_json::to_string(&value).unwrap_or_default())?;
     }
     if bad_lines > 0 {
         eprintln!("error: {path}: {bad_lines} bad line(s); each is reported as {{\"error\": ...}}");

@@ -1,10 +1,10 @@
 //! `keyaki parse TEMPLATE`: the policies a CloudFormation template or Terraform plan holds, with
 //! their origin (like the validators' `parse`), resolved offline.
 
+use crate::error::CliResult;
 use keyaki::report::Exit;
-use keyaki::template::{extract, to_value, ResolveOptions, DEFAULT_ACCOUNT_ID, DEFAULT_REGION};
+use keyaki::template::{extract, to_value};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
@@ -13,36 +13,14 @@ pub struct ParseArgs {
     pub template: String,
     #[arg(long, value_enum, default_value_t = super::FormatArg::Text)]
     pub format: super::FormatArg,
-    /// Template parameters as KEY=VALUE (repeatable).
-    #[arg(long, num_args = 1..)]
-    pub parameters: Vec<String>,
-    /// AWS::Region (default us-east-1; also decides the partition).
-    #[arg(long, default_value = DEFAULT_REGION)]
-    pub region: String,
-    /// AWS::AccountId (default 123456789012).
-    #[arg(long, default_value = DEFAULT_ACCOUNT_ID)]
-    pub account_id: String,
-    /// AWS::Partition (default: from the region).
-    #[arg(long)]
-    pub partition: Option<String>,
+    #[command(flatten)]
+    pub resolve: crate::sources::TemplateArgs,
 }
 
 /// Exit 0 when every policy was read, 2 when an element could not be resolved, 3 when a policy
 /// is known only after deploy.
-pub fn run(args: ParseArgs, out: &mut dyn Write) -> Result<Exit, String> {
-    let mut parameters = BTreeMap::new();
-    for item in &args.parameters {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
-        parameters.insert(k.trim().to_string(), v.to_string());
-    }
-    let options = ResolveOptions {
-        parameters,
-        account_id: args.account_id,
-        region: args.region,
-        partition: args.partition,
-    };
+pub fn run(args: ParseArgs, out: &mut dyn Write) -> CliResult<Exit> {
+    let options = args.resolve.resolve_options()?;
     let bytes = keyaki::query::read_input(&args.template).map_err(|e| e.to_string())?;
     let extraction = extract(&bytes, &args.template, &options).map_err(|e| e.to_string())?;
     let exit = if extraction

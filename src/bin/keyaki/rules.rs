@@ -2,6 +2,7 @@
 //! (`specs/one-user-per-bucket.rules.json`). Exit 0 every bucket passes, 1 a violation,
 //! 3 unknown, 2 bad input.
 
+use crate::error::{CliError, CliResult};
 use keyaki::explain::CheckOptions;
 use keyaki::report::{CheckResult, Exit};
 use keyaki::template::rules::one_user_per_bucket;
@@ -23,15 +24,15 @@ pub struct RulesArgs {
     pub format: super::FormatArg,
 }
 
-pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run(args: RulesArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let spec_bytes = keyaki::query::read_input(&args.spec).map_err(|e| e.to_string())?;
     let spec: serde_json::Value =
         serde_json::from_slice(&spec_bytes).map_err(|e| format!("{}: {e}", args.spec))?;
     if spec["rule"] != "one-user-per-bucket" {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: `rule` must be \"one-user-per-bucket\" (the one provisioning rule so far)",
             args.spec
-        ));
+        )));
     }
     let actions: Vec<String> = spec["actions"]
         .as_array()
@@ -42,19 +43,19 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> Result<Exit, String> {
         })
         .unwrap_or_default();
     if actions.is_empty() {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: `actions` must list the object actions the one user gets",
             args.spec
-        ));
+        )));
     }
     let bytes = keyaki::query::read_input(&args.plan).map_err(|e| e.to_string())?;
     let (format, plan) = read_tree(&bytes, &args.plan).map_err(|e| e.to_string())?;
     if format != SourceFormat::TerraformPlan {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "{}: provisioning rules read a Terraform plan (`terraform show -json`), not a {}",
             args.plan,
             format.as_str()
-        ));
+        )));
     }
     let options = ResolveOptions {
         account_id: args.account_id.clone(),

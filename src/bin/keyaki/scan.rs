@@ -1,6 +1,7 @@
 //! `keyaki scan`: many policies against one baseline or spec, in parallel.
 
 use super::{load_policy, UniverseArg};
+use crate::error::{CliError, CliResult};
 use keyaki::access::spec::load_spec;
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::report::{self, CheckResult, Code, Exit};
@@ -45,27 +46,20 @@ pub struct ScanArgs {
     /// open: any action name; catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
-    /// Template parameters as KEY=VALUE (repeatable), for CloudFormation templates scanned.
-    #[arg(long, num_args = 1..)]
-    pub parameters: Vec<String>,
-    /// AWS::Region for templates (default us-east-1).
-    #[arg(long, default_value = keyaki::template::DEFAULT_REGION)]
-    pub region: String,
-    /// AWS::AccountId for templates (default 123456789012).
-    #[arg(long, default_value = keyaki::template::DEFAULT_ACCOUNT_ID)]
-    pub account_id: String,
+    #[command(flatten)]
+    pub resolve: crate::sources::TemplateArgs,
 }
 
 /// The most worker threads `--jobs` accepts (a machine has far fewer cores; more threads only
 /// cost memory, one z3 context each).
 pub const MAX_JOBS: usize = 256;
 
-pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
     if !(args.timeout.is_finite() && args.timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--timeout must be a positive number of seconds, not {}",
             args.timeout
-        ));
+        )));
     }
     let shard = args
         .shard
@@ -86,23 +80,11 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> Result<Exit, String> {
         _ => return Err("scan needs exactly one of --baseline FILE and --spec FILE".into()),
     };
     if let Some(jobs) = args.jobs.filter(|j| *j > MAX_JOBS) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--jobs {jobs} is more than {MAX_JOBS} worker threads; use at most the number of cores"
-        ));
+        )));
     }
-    let mut parameters = std::collections::BTreeMap::new();
-    for item in &args.parameters {
-        let (k, v) = item
-            .split_once('=')
-            .ok_or_else(|| format!("--parameters takes KEY=VALUE, not `{item}`"))?;
-        parameters.insert(k.trim().to_string(), v.to_string());
-    }
-    let resolve = keyaki::template::ResolveOptions {
-        parameters,
-        account_id: args.account_id.clone(),
-        region: args.region.clone(),
-        partition: None,
-    };
+    let resolve = args.resolve.resolve_options()?;
     let mut files = scan::discover(&args.paths).map_err(|e| e.to_string())?;
     if let Some(shard) = shard {
         files = shard.select(&files);
@@ -294,13 +276,13 @@ fn sarif_report(entries: &[ScanEntry]) -> Value {
     for entry in entries {
         let first = results.len();
         match &entry.outcome {
-            Outcome::Checked { policy, report } => merge_run(
+            Outcome::Checked { policy, report } => crate::template_report::merge_run(
                 &report::check_sarif(report, policy, Code::NewAccess),
                 &mut rules,
                 &mut results,
             ),
             Outcome::SpecChecked { policy, report } => {
-                merge_run(&report.sarif(policy), &mut rules, &mut results)
+                crate::template_report::merge_run(&report.sarif(policy), &mut rules, &mut results)
             }
             Outcome::Unknown(message) => {
                 rules.insert("unknown".into(), json!({"id": "unknown", "shortDescription": {"text": "The prover could not decide (fail closed)"}}));
@@ -399,23 +381,4 @@ fn relative_uri(location: &mut Value, root: Option<&std::path::Path>) {
         location["uri"] = Value::String(text);
         location["uriBaseId"] = Value::String("SRCROOT".into());
     }
-}
-
-/// Adds one file's SARIF run to the scan's: its rules (deduplicated by id) and results.
-fn merge_run(
-    one: &Value,
-    rules: &mut std::collections::BTreeMap<String, Value>,
-    results: &mut Vec<Value>,
-) {
-    let run = &one["runs"][0];
-    for rule in run["tool"]["driver"]["rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        if let Some(id) = rule["id"].as_str() {
-            rules.insert(id.to_string(), rule.clone());
-        }
-    }
-    results.extend(run["results"].as_array().into_iter().flatten().cloned());
 }

@@ -1,5 +1,6 @@
 //! `keyaki validate`: Access Analyzer's policy checks offline plus Keyaki's proof-based findings.
 
+use crate::error::{CliError, CliResult};
 use keyaki::query::read_input;
 use keyaki::report::Exit;
 use keyaki::validate::{
@@ -63,7 +64,7 @@ pub struct ValidateArgs {
     pub proof_timeout: f64,
 }
 
-pub fn run(args: ValidateArgs, out: &mut dyn Write) -> Result<Exit, String> {
+pub fn run(args: ValidateArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let filter = Filter {
         blocking: Filter::parse_blocking(&args.treat_finding_type_as_blocking)?,
         ignore: args
@@ -73,10 +74,10 @@ pub fn run(args: ValidateArgs, out: &mut dyn Write) -> Result<Exit, String> {
             .collect(),
     };
     if !(args.proof_timeout.is_finite() && args.proof_timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--proof-timeout must be a positive number of seconds, got {}",
             args.proof_timeout
-        ));
+        )));
     }
     let mut reports = Vec::new();
     let mut bad_input = false;
@@ -131,7 +132,7 @@ fn write_reports(
     filter: &Filter,
     format: ValidateFormat,
     out: &mut dyn Write,
-) -> Result<(), String> {
+) -> CliResult<()> {
     let io = |e: std::io::Error| e.to_string();
     match format {
         ValidateFormat::Text => {

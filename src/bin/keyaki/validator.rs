@@ -1,6 +1,7 @@
 //! `keyaki cfn ...` and `keyaki tf ...`: drop-in front ends for cfn-policy-validator and
 //! tf-policy-validator (same subcommands, flags, JSON and exit codes), answered offline by proof.
 
+use crate::error::{CliError, CliResult};
 use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::report::Exit;
 use keyaki::template::validator::{self, Check, Options};
@@ -93,11 +94,7 @@ pub enum Flavour {
 }
 
 /// Exit codes: 0 nothing blocking, 2 blocking findings, 1 an error (written as the validators do).
-pub fn run(
-    flavour: Flavour,
-    command: ValidatorCommand,
-    out: &mut dyn Write,
-) -> Result<Exit, String> {
+pub fn run(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> CliResult<Exit> {
     match run_inner(flavour, command, out) {
         Ok(code) => Ok(if code == 2 { Exit::BadInput } else { Exit::Ok }),
         Err(message) => {
@@ -107,11 +104,7 @@ pub fn run(
     }
 }
 
-fn run_inner(
-    flavour: Flavour,
-    command: ValidatorCommand,
-    out: &mut dyn Write,
-) -> Result<u8, String> {
+fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -> CliResult<u8> {
     let (common, check) = match command {
         ValidatorCommand::Validate(common) => (common, None),
         ValidatorCommand::CheckNoNewAccess {
@@ -158,10 +151,10 @@ fn run_inner(
         eprintln!("note: --profile is ignored: Keyaki runs offline and needs no AWS credentials");
     }
     if !(common.timeout.is_finite() && common.timeout > 0.0) {
-        return Err(format!(
+        return Err(CliError::Usage(format!(
             "--timeout must be a positive number of seconds, not {}",
             common.timeout
-        ));
+        )));
     }
     let mut parameters = BTreeMap::new();
     if let Some(path) = &common.template_configuration_file {
@@ -236,7 +229,7 @@ fn validate_extracted(
     extraction: &keyaki::template::Extraction,
     bytes: &[u8],
     common: &CommonArgs,
-) -> Result<serde_json::Value, String> {
+) -> CliResult<serde_json::Value> {
     use keyaki::validate::{self as validate, Filter, IgnoreRule, ValidateOptions};
     let blocking = Filter::parse_blocking(&common.treat_finding_type_as_blocking.join(","))?;
     let ignore: Vec<IgnoreRule> = common
@@ -305,7 +298,7 @@ fn validate_extracted(
     )
 }
 
-fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> CliResult<()> {
     for item in items {
         let path = item.strip_prefix("file://").unwrap_or(item);
         if !item.contains('=') || item.starts_with("file://") {
@@ -327,7 +320,7 @@ fn read_parameter_value(
     value: &serde_json::Value,
     path: &str,
     into: &mut BTreeMap<String, String>,
-) -> Result<(), String> {
+) -> CliResult<()> {
     match value {
         serde_json::Value::Array(items) => {
             for item in items {
@@ -358,11 +351,13 @@ fn read_parameter_value(
             }
             Ok(())
         }
-        _ => Err(format!("{path}: parameters must be a list or an object")),
+        _ => Err(CliError::Usage(format!(
+            "{path}: parameters must be a list or an object"
+        ))),
     }
 }
 
-fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> Result<(), String> {
+fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> CliResult<()> {
     let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
