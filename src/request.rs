@@ -7,6 +7,7 @@
 //!  "context": {"aws:SourceIp": "203.0.113.7", "aws:TagKeys": ["env", "team"]}}
 //! ```
 
+pub mod callers;
 pub mod universe;
 
 use serde::ser::{SerializeMap, Serializer};

@@ -88,6 +88,9 @@ struct Args {
     /// Print generated baseline K of --seed and exit (to reproduce it with `keyaki scan`).
     #[arg(long)]
     print_generated: Option<usize>,
+    /// Resource universe: open (default) or catalog (encodings/resource-universe.md).
+    #[arg(long, default_value = "open")]
+    resource_universe: String,
     /// Also write one JSON line per query (workload, label, verdict, ms, reason) to this file.
     #[arg(long)]
     jsonl: Option<PathBuf>,
@@ -97,6 +100,10 @@ fn run_workload(name: &str, workload: Workload, args: &Args) -> Vec<Measured> {
     let options = CheckOptions {
         counterexamples: args.counterexamples.max(1),
         timeout: Duration::from_secs_f64(args.timeout),
+        resource_universe: match args.resource_universe.as_str() {
+            "catalog" => keyaki::ResourceUniverse::Catalog,
+            _ => keyaki::ResourceUniverse::Open,
+        },
         ..CheckOptions::default()
     };
     let limit = args.limit.unwrap_or(usize::MAX);

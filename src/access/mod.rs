@@ -9,6 +9,7 @@
 //! its example request, replayed through [`crate::eval`].
 
 pub mod accept;
+pub mod callers;
 pub mod public;
 pub mod spec;
 pub mod zone;
@@ -294,7 +295,7 @@ fn finish_query(query: &mut Query, policy: &Policy, zone: Option<&TrustZone>) {
     if query.policy_type == Some(PolicyType::Resource) {
         let mut accounts: BTreeSet<String> = zone.map(|z| z.accounts.clone()).unwrap_or_default();
         accounts.extend(named_accounts(policy));
-        let lemmas = caller_lemmas(query, &accounts);
+        let lemmas = callers::caller_lemmas(query, &accounts);
         query.lemmas.extend(lemmas);
     }
     add_domain_lemmas(query);
@@ -326,98 +327,6 @@ fn named_accounts(policy: &Policy) -> BTreeSet<String> {
     out
 }
 
-/// Keys only an authenticated AWS principal carries.
-const AWS_CALLER_KEYS: [&str; 6] = [
-    "aws:principalarn",
-    "aws:principalaccount",
-    "aws:principalorgid",
-    "aws:principalorgpaths",
-    "aws:userid",
-    "aws:username",
-];
-
-/// Keys only a service calling on behalf of a resource carries.
-const SERVICE_SOURCE_KEYS: [&str; 5] = [
-    "aws:sourcearn",
-    "aws:sourceaccount",
-    "aws:sourceowner",
-    "aws:sourceorgid",
-    "aws:sourceorgpaths",
-];
-
-/// Facts tying the free principal-derived keys to the caller, so a region cannot be entered
-/// with an impossible request (an anonymous caller with an `aws:PrincipalArn`, an IAM user
-/// with an `aws:SourceArn`, a caller in one account claiming another in `aws:PrincipalAccount`).
-/// See `encodings/external-access.md`.
-pub fn caller_lemmas(query: &mut Query, accounts: &BTreeSet<String>) -> Vec<Term> {
-    use crate::encode::PrincipalKindVar as K;
-    let mut lemmas = Vec::new();
-    let aws = query.kind(K::Aws);
-    let service = query.kind(K::Service);
-    for key in AWS_CALLER_KEYS {
-        if query.keys.contains_key(key) {
-            let present = query.present(key, 0);
-            lemmas.push(Term::implies(present, aws.clone()));
-        }
-    }
-    for key in SERVICE_SOURCE_KEYS {
-        if query.keys.contains_key(key) {
-            let present = query.present(key, 0);
-            lemmas.push(Term::implies(present, service.clone()));
-        }
-    }
-    if query.keys.contains_key("aws:principalservicename") {
-        let present = query.present("aws:principalservicename", 0);
-        lemmas.push(Term::implies(present, service.clone()));
-    }
-    for key in [
-        "aws:principalaccount",
-        "aws:principalarn",
-        "aws:principalorgid",
-    ] {
-        if query.keys.get(key).is_some_and(|k| k.slots > 1) {
-            let second = query.present(key, 1);
-            lemmas.push(Term::not(second));
-        }
-    }
-    for account in accounts {
-        let in_account = zone::principal_in_account(query, account);
-        if query.keys.contains_key("aws:principalaccount") {
-            let claimed = query.str_atom(
-                StrVar::Context {
-                    key: "aws:principalaccount".into(),
-                    slot: 0,
-                },
-                StrPattern::Glob(Glob::literal(account)),
-            );
-            lemmas.push(Term::implies(
-                aws.clone(),
-                Term::and([
-                    Term::implies(in_account.clone(), claimed.clone()),
-                    Term::implies(claimed, in_account.clone()),
-                ]),
-            ));
-        }
-        if query.keys.contains_key("aws:principalarn") {
-            let claimed = query.str_atom(
-                StrVar::Context {
-                    key: "aws:principalarn".into(),
-                    slot: 0,
-                },
-                StrPattern::Glob(crate::encode::account_glob(account)),
-            );
-            lemmas.push(Term::implies(
-                aws.clone(),
-                Term::and([
-                    Term::implies(in_account.clone(), claimed.clone()),
-                    Term::implies(claimed, in_account),
-                ]),
-            ));
-        }
-    }
-    lemmas
-}
-
 /// The region term: the statement applies, with its Principal narrowed to the region's entry.
 fn region_term(
     enc: &mut Encoder<'_>,
@@ -445,8 +354,14 @@ fn confirm(
     policy_type: PolicyType,
     request: &Request,
 ) -> Option<Request> {
+    // The access universe: AWS-set keys agree with the caller (`caller_lemmas` on the prover's side).
+    let sendable = |r: &Request| {
+        policy_type != PolicyType::Resource
+            || crate::request::callers::caller_inconsistency(r).is_none()
+    };
     let holds = |r: &Request| {
-        evaluate(policy, r, policy_type).decision == Decision::Allow
+        sendable(r)
+            && evaluate(policy, r, policy_type).decision == Decision::Allow
             && match target {
                 Target::Outside(zone) => !zone.contains(r),
                 Target::Public { .. } => true,
