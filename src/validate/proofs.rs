@@ -77,6 +77,8 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
     };
     let mut working: Vec<Statement> = policy.statements.clone();
     let mut budget = MAX_QUERIES_PER_POLICY;
+    // The catalog-based NotAction/NotResource check needs no query: a spent budget must not skip it.
+    let mut not_elements_checked = std::collections::HashSet::new();
     // Last first: of two twins, the later one is reported as redundant.
     for statement in policy.statements.iter().rev() {
         let Some(view) = view_of(statement.index) else {
@@ -113,6 +115,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
             continue;
         }
         not_elements(c, statement, view, location.clone(), options.policy_type);
+        not_elements_checked.insert(statement.index);
         let mut denied = None;
         if overridable(statement, &policy) {
             let with_denies =
@@ -201,6 +204,14 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
                 }
                 Verdict::Violated(_) => {}
             }
+        }
+    }
+    for statement in policy.statements.iter().rev() {
+        let unchecked = statement.effect == Effect::Allow
+            && !not_elements_checked.contains(&statement.index);
+        if let Some(view) = view_of(statement.index).filter(|_| unchecked) {
+            let location = c.at(view.path.clone(), view.json);
+            not_elements(c, statement, view, location, options.policy_type);
         }
     }
     if budget == 0 {
