@@ -47,9 +47,10 @@ pub fn describe(name: &str, measured: &[Measured], slowest: usize, breakdown: bo
         if let Some(s) = m.stages {
             let _ = write!(
                 out,
-                "  [encode {:.2} ms, lemmas {:.2} ms ({} lemmas, {} atoms), first solve {:.2} ms]",
+                "  [probe {:.2} ms{}, encode+lemmas {:.2} ms ({} lemmas, {} atoms), first solve {:.2} ms]",
+                ms(s.probe),
+                if s.probe_hit { " (answered)" } else { "" },
                 ms(s.encode),
-                ms(s.lemmas),
                 s.lemma_count,
                 s.atoms,
                 ms(s.first_solve)
@@ -59,16 +60,23 @@ pub fn describe(name: &str, measured: &[Measured], slowest: usize, breakdown: bo
     }
     if breakdown {
         let mut sum = BTreeMap::new();
+        let mut answered = 0;
         for m in measured {
             if let Some(s) = m.stages {
-                *sum.entry("1 encode").or_insert(Duration::ZERO) += s.encode;
-                *sum.entry("2 lemmas").or_insert(Duration::ZERO) += s.lemmas;
+                answered += usize::from(s.probe_hit);
+                *sum.entry("1 probe").or_insert(Duration::ZERO) += s.probe;
+                *sum.entry("2 encode + lemmas").or_insert(Duration::ZERO) += s.encode;
                 *sum.entry("3 first solve").or_insert(Duration::ZERO) += s.first_solve;
-                let rest = m.time.saturating_sub(s.encode + s.lemmas + s.first_solve);
+                let rest = m.time.saturating_sub(s.probe + s.encode + s.first_solve);
                 *sum.entry("4 rest (refine, concretize, replay)")
                     .or_insert(Duration::ZERO) += rest;
             }
         }
+        let _ = writeln!(
+            out,
+            "{name}: the probe answered {answered} of {} queries",
+            measured.len()
+        );
         let total: Duration = measured.iter().map(|m| m.time).sum();
         let _ = writeln!(
             out,
@@ -139,13 +147,14 @@ pub fn row(name: &str, measured: &[Measured], wall: Duration) -> String {
     times.sort();
     let count = |v: &str| measured.iter().filter(|m| m.verdict == v).count();
     format!(
-        "| {name} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:.0} | {:.0} |",
+        "| {name} | {} | {} | {} | {} | {:.2} | {:.2} | {:.2} | {:.2} | {:.1} | {:.2} | {:.0} | {:.0} |",
         measured.len(),
         count("pass"),
         count("fail"),
         count("unknown"),
         ms(percentile(&times, 50.0)),
         ms(percentile(&times, 90.0)),
+        ms(percentile(&times, 95.0)),
         ms(percentile(&times, 99.0)),
         ms(percentile(&times, 100.0)),
         wall.as_secs_f64(),
@@ -154,4 +163,4 @@ pub fn row(name: &str, measured: &[Measured], wall: Duration) -> String {
     )
 }
 
-pub const HEADER: &str = "| workload | queries | pass | fail | unknown | p50 ms | p90 ms | p99 ms | max ms | total s | queries/s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";
+pub const HEADER: &str = "| workload | queries | pass | fail | unknown | p50 ms | p90 ms | p95 ms | p99 ms | max ms | total s | queries/s | peak RSS MB |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|";

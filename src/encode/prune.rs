@@ -17,13 +17,80 @@
 //! that cannot be shown covered is kept. Counterexamples are still replayed against the
 //! original policies. See `encodings/pruning.md`.
 
-use crate::automata::{is_disjoint, is_subset};
 use crate::eval::PolicyType;
 use crate::model::{
     ActionClause, ActionPattern, Condition, Effect, Policy, PrincipalClause, ResourceClause,
     ResourcePattern, Statement,
 };
 use crate::pattern::Glob;
+
+/// Glob relations decided by automata, remembered per thread: a scan checks every file against
+/// one baseline, and the same pattern pairs (`s3:GetObject` against `*:Get*`) come back in
+/// file after file. A pure function of the pair, so the memo changes no answer.
+mod memo {
+    use crate::automata;
+    use crate::pattern::Glob;
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+
+    /// Pairs per thread and relation before the memo starts over (a few MB at most).
+    const MAX_ENTRIES: usize = 16_384;
+
+    /// Answers by the second glob (the baseline's: few), then the first; lookups borrow.
+    #[derive(Default)]
+    struct Memo {
+        by_outer: HashMap<Glob, HashMap<Glob, bool>>,
+        entries: usize,
+    }
+
+    thread_local! {
+        static SUBSET: RefCell<Memo> = RefCell::new(Memo::default());
+        static DISJOINT: RefCell<Memo> = RefCell::new(Memo::default());
+    }
+
+    fn remembered(
+        memo: &'static std::thread::LocalKey<RefCell<Memo>>,
+        a: &Glob,
+        b: &Glob,
+        decide: fn(&Glob, &Glob) -> bool,
+    ) -> bool {
+        let known = memo.with(|m| m.borrow().by_outer.get(b).and_then(|i| i.get(a)).copied());
+        if let Some(known) = known {
+            return known;
+        }
+        let answer = decide(a, b);
+        memo.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.entries >= MAX_ENTRIES {
+                *m = Memo::default();
+            }
+            m.entries += 1;
+            m.by_outer
+                .entry(b.clone())
+                .or_default()
+                .insert(a.clone(), answer);
+        });
+        answer
+    }
+
+    /// `L(a) ⊆ L(b)` (proved).
+    pub fn is_subset(a: &Glob, b: &Glob) -> bool {
+        // Equal, universal or literal: no automaton, no memo entry.
+        if a == b || b.is_universal() {
+            return true;
+        }
+        if let Some(text) = a.as_literal() {
+            return b.matches(&text);
+        }
+        remembered(&SUBSET, a, b, automata::is_subset)
+    }
+
+    /// `L(a) ∩ L(b) = ∅` (proved).
+    pub fn is_disjoint(a: &Glob, b: &Glob) -> bool {
+        remembered(&DISJOINT, a, b, automata::is_disjoint)
+    }
+}
+use memo::{is_disjoint, is_subset};
 
 /// What pruning removed, for measurements and tests.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

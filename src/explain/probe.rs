@@ -3,13 +3,14 @@
 //!
 //! Against most baselines most policies fail, and a failing check needs one request that the
 //! proposal allows and the baseline does not, not a proof. Before any formula is built, the
-//! proposal's unconditional Allow pieces that the baseline does not provably cover
-//! (`prune::without_covered`) give candidates: a catalog action the piece matches, a resource
-//! in one of that action's ARN formats that the statement matches, an example principal, and
-//! either no context or a context meeting the conditions of one baseline Deny that can apply
-//! to that action. A candidate is kept only if the evaluator decides it Allow in the proposal
-//! and not Allow in the baseline, exactly the replay every solver counterexample gets. Nothing
-//! here can turn a check into a pass: when the candidates run out, the caller runs the full
+//! proposal's Allow pieces that the baseline does not provably cover (`prune::without_covered`)
+//! give candidates: a catalog action the piece matches, a resource in one of that action's ARN
+//! formats that the statement matches, an example principal, and a context meeting the
+//! statement's conditions (values read off the condition; statements with policy variables are
+//! skipped), alone or together with the conditions of one baseline Deny that can apply to that
+//! action. A candidate is kept only if the evaluator decides it Allow in the proposal and not
+//! Allow in the baseline, exactly the replay every solver counterexample gets. Nothing here
+//! can turn a check into a pass: when the candidates run out, the caller runs the full
 //! search. See `encodings/performance.md` ("Probe").
 
 use super::concretize::EXAMPLE_ACCOUNT;
@@ -55,6 +56,10 @@ pub fn probe_counterexamples(
     } else {
         proposed
     };
+    let pieces = pieces(pieces_of);
+    if pieces.is_empty() {
+        return None;
+    }
     let mut probe = Probe {
         proposed,
         baseline,
@@ -62,10 +67,11 @@ pub fn probe_counterexamples(
         wanted: options.counterexamples.max(1),
         probes: 0,
         found: Vec::new(),
+        trace: std::env::var_os("KEYAKI_TRACE").is_some(),
     };
-    let plain: Vec<(&Statement, String)> = plain_actions(pieces_of).collect();
-    for (s, action) in plain.iter().take(PLAIN_FIRST) {
-        if probe.try_request(s, action, None, Setting::default()) {
+    let plain = plain_actions(&pieces);
+    for (piece, action) in plain.iter().take(PLAIN_FIRST) {
+        if probe.try_request(piece, action, None, None) {
             return Some(probe.found);
         }
     }
@@ -77,14 +83,19 @@ pub fn probe_counterexamples(
         let Some(setting) = satisfying(&deny.conditions) else {
             continue;
         };
-        if let Some((s, action)) = action_under(deny, pieces_of, &plain) {
-            if probe.try_request(s, &action, Some(&deny.resource), setting) {
+        // One replay per Deny: the first candidate that yields a request at all.
+        let before = probe.probes;
+        for (piece, action) in actions_under(deny, &pieces, &plain) {
+            if probe.try_request(piece, &action, Some(&deny.resource), Some(&setting)) {
                 return Some(probe.found);
+            }
+            if probe.probes > before {
+                break;
             }
         }
     }
-    for (s, action) in plain.iter().skip(PLAIN_FIRST) {
-        if probe.try_request(s, action, None, Setting::default()) {
+    for (piece, action) in plain.iter().skip(PLAIN_FIRST) {
+        if probe.try_request(piece, action, None, None) {
             return Some(probe.found);
         }
     }
@@ -98,16 +109,18 @@ struct Probe<'p> {
     wanted: usize,
     probes: usize,
     found: Vec<Counterexample>,
+    trace: bool,
 }
 
 impl Probe<'_> {
-    /// Builds and replays one candidate; true once enough counterexamples are in hand.
+    /// Builds and replays one candidate (the piece's setting with `extra`, a Deny's, merged);
+    /// true once enough counterexamples are in hand.
     fn try_request(
         &mut self,
-        s: &Statement,
+        piece: &Piece,
         action: &str,
         also: Option<&ResourceClause>,
-        setting: Setting,
+        extra: Option<&Setting>,
     ) -> bool {
         if self.probes >= MAX_PROBES
             || self
@@ -117,7 +130,14 @@ impl Probe<'_> {
         {
             return false;
         }
-        let Some(resource) = resource_for(s, action, also) else {
+        let setting = match extra {
+            None => piece.setting.clone(),
+            Some(extra) => match piece.setting.merged(extra) {
+                Some(s) => s,
+                None => return false,
+            },
+        };
+        let Some(resource) = resource_for(piece.statement, action, also) else {
             return false;
         };
         self.probes += 1;
@@ -133,14 +153,20 @@ impl Probe<'_> {
         let context = effective_context(&request);
         let in_baseline =
             evaluate_with_context(self.baseline, &request, &context, self.policy_type);
-        if in_baseline.decision == Decision::Allow {
-            return false;
+        let in_proposal = (in_baseline.decision != Decision::Allow)
+            .then(|| evaluate_with_context(self.proposed, &request, &context, self.policy_type));
+        if self.trace {
+            eprintln!(
+                "keyaki: probe {}: {} -> baseline {:?}, proposal {:?}",
+                self.probes,
+                serde_json::to_string(&request).unwrap_or_default(),
+                in_baseline.decision,
+                in_proposal.as_ref().map(|e| e.decision)
+            );
         }
-        let in_proposal =
-            evaluate_with_context(self.proposed, &request, &context, self.policy_type);
-        if in_proposal.decision != Decision::Allow {
+        let Some(in_proposal) = in_proposal.filter(|e| e.decision == Decision::Allow) else {
             return false;
-        }
+        };
         self.found.push(Counterexample {
             request,
             proposed: in_proposal,
@@ -150,30 +176,61 @@ impl Probe<'_> {
     }
 }
 
-/// (statement, catalog action) per unconditional Allow statement (in order), per action
-/// pattern, a few catalog actions.
-fn plain_actions(policy: &Policy) -> impl Iterator<Item = (&Statement, String)> + '_ {
-    unconditional_allows(policy).flat_map(|s| {
-        let patterns = match &s.action {
-            ActionClause::Action(list) => list.as_slice(),
-            ActionClause::NotAction(_) => &[],
-        };
-        patterns.iter().flat_map(move |p| {
-            spread(
-                &catalog::catalog().actions_matching(&p.glob),
-                ACTIONS_PER_PATTERN,
-            )
-            .into_iter()
-            .map(move |a| (s, a.full_name.clone()))
-        })
-    })
+/// An Allow statement of the proposal the probe builds requests for, with the setting its
+/// conditions need.
+struct Piece<'p> {
+    statement: &'p Statement,
+    setting: Setting,
 }
 
-fn unconditional_allows(policy: &Policy) -> impl Iterator<Item = &Statement> + '_ {
+fn pieces(policy: &Policy) -> Vec<Piece<'_>> {
     policy
         .statements
         .iter()
-        .filter(|s| s.effect == Effect::Allow && s.conditions.is_empty())
+        .filter(|s| s.effect == Effect::Allow)
+        .filter_map(|s| {
+            Some(Piece {
+                statement: s,
+                setting: satisfying(&s.conditions)?,
+            })
+        })
+        .collect()
+}
+
+/// The most (piece, action) candidates listed up front: more than the probes can use.
+const MAX_CANDIDATES: usize = 32;
+
+/// (piece, catalog action): per piece in order, per action pattern a few catalog actions
+/// (for `NotAction`, the first catalog actions outside the list).
+fn plain_actions<'a, 'p>(pieces: &'a [Piece<'p>]) -> Vec<(&'a Piece<'p>, String)> {
+    let catalog = catalog::catalog();
+    let mut out = Vec::new();
+    for piece in pieces {
+        match &piece.statement.action {
+            ActionClause::Action(list) => {
+                for p in list {
+                    for a in spread(&catalog.actions_matching(&p.glob), ACTIONS_PER_PATTERN) {
+                        out.push((piece, a.full_name.clone()));
+                    }
+                    if out.len() >= MAX_CANDIDATES {
+                        return out;
+                    }
+                }
+            }
+            ActionClause::NotAction(list) => {
+                let outside = catalog
+                    .all_actions()
+                    .take(4096)
+                    .filter(|a| !list.iter().any(|p| p.glob.matches(&a.lower_name)))
+                    .take(ACTIONS_PER_PATTERN);
+                out.extend(outside.map(|a| (piece, a.full_name.clone())));
+            }
+        }
+        if out.len() >= MAX_CANDIDATES {
+            break;
+        }
+    }
+    out
 }
 
 /// Up to `n` items: the first, then evenly further on (distinct).
@@ -186,12 +243,12 @@ fn spread<T: Copy>(items: &[T], n: usize) -> Vec<T> {
         .collect()
 }
 
-/// An action the Deny names that an unconditional Allow statement of `pieces` also matches.
-fn action_under<'p>(
+/// Actions the Deny names that an Allow piece of the proposal also matches (a few).
+fn actions_under<'a, 'p>(
     deny: &Statement,
-    pieces: &'p Policy,
-    plain: &[(&'p Statement, String)],
-) -> Option<(&'p Statement, String)> {
+    pieces: &'a [Piece<'p>],
+    plain: &[(&'a Piece<'p>, String)],
+) -> Vec<(&'a Piece<'p>, String)> {
     let matches = |clause: &ActionClause, action: &str| {
         let lower = action.to_lowercase();
         let any = clause.patterns().iter().any(|p| p.glob.matches(&lower));
@@ -203,25 +260,31 @@ fn action_under<'p>(
         // Most actions: the proposal's own candidates.
         return plain
             .iter()
-            .take(4 * ACTIONS_PER_PATTERN)
-            .find(|(_, a)| matches(&deny.action, a))
-            .map(|(s, a)| (*s, a.clone()));
+            .filter(|(_, a)| matches(&deny.action, a))
+            .take(ACTIONS_UNDER_A_DENY)
+            .map(|(piece, a)| (*piece, a.clone()))
+            .collect();
     }
     // Few actions: the catalog's, when the proposal grants one.
     let named = deny.action.patterns().iter().flat_map(|d| {
         catalog::catalog()
             .actions_matching(&d.glob)
             .into_iter()
-            .take(8)
+            .take(ACTIONS_UNDER_A_DENY)
     });
-    for info in named {
-        if let Some(s) = unconditional_allows(pieces).find(|s| matches(&s.action, &info.full_name))
-        {
-            return Some((s, info.full_name.clone()));
-        }
-    }
-    None
+    named
+        .filter_map(|info| {
+            pieces
+                .iter()
+                .find(|p| matches(&p.statement.action, &info.full_name))
+                .map(|piece| (piece, info.full_name.clone()))
+        })
+        .take(ACTIONS_UNDER_A_DENY)
+        .collect()
 }
+
+/// Candidates looked at per Deny until one yields a request (a resource both match).
+const ACTIONS_UNDER_A_DENY: usize = 8;
 
 /// A resource `s` matches (and `also`, a Deny's resource clause, when given) in one of the
 /// action's ARN formats; `*` for an action with no resource type.
@@ -262,7 +325,20 @@ fn resource_for(s: &Statement, action: &str, also: Option<&ResourceClause>) -> O
             }
         }
     }
-    None
+    // No format fits: any resource both match, as the search would give (the open resource
+    // universe has requests AWS would route elsewhere).
+    mine.iter().find_map(|glob| {
+        theirs.iter().find_map(|other| {
+            let avoid: Vec<&Glob> = avoid.iter().collect();
+            let fits = |x: &str| {
+                glob.matches(x) && other.matches(x) && !avoid.iter().any(|g| g.matches(x))
+            };
+            match witness_with_hint(&[glob, other], &avoid, "") {
+                Witness::Found(s) if fits(&s) => Some(realistic_arn(&s, &fits)),
+                _ => None,
+            }
+        })
+    })
 }
 
 fn in_formats(formats: &[ResourceFormat], want: &[&Glob], avoid: &[Glob]) -> Option<String> {
@@ -284,12 +360,34 @@ fn in_formats(formats: &[ResourceFormat], want: &[&Glob], avoid: &[Glob]) -> Opt
     })
 }
 
-/// Who asks and with which context values: what a Deny's conditions need.
-#[derive(Default)]
+/// Who asks and with which context values: what a statement's conditions need.
+#[derive(Debug, Clone, Default)]
 struct Setting {
     principal: Option<Principal>,
     /// (key as written, values, written as an array).
     context: Vec<(String, Vec<String>, bool)>,
+}
+
+impl Setting {
+    /// Both settings at once, or `None` when they want different values for one key.
+    fn merged(&self, other: &Setting) -> Option<Setting> {
+        let principal = match (&self.principal, &other.principal) {
+            (Some(a), Some(b)) if a != b => return None,
+            (a, b) => a.clone().or_else(|| b.clone()),
+        };
+        let mut context = self.context.clone();
+        for entry in &other.context {
+            match context
+                .iter()
+                .find(|(k, _, _)| k.eq_ignore_ascii_case(&entry.0))
+            {
+                Some(existing) if existing.1 != entry.1 => return None,
+                Some(_) => {}
+                None => context.push(entry.clone()),
+            }
+        }
+        Some(Setting { principal, context })
+    }
 }
 
 /// A setting meeting every condition (a guess: the replay decides), or `None` for
