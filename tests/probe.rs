@@ -174,3 +174,25 @@ fn agrees_with_the_search_on_the_baseline_family() {
     // The probe is the fast path for most failures, not a rarity.
     assert!(probed * 2 > compared, "{probed} of {compared}");
 }
+
+#[test]
+fn in_the_catalog_universe_the_probe_gives_only_requests_the_universe_admits() {
+    // A bucket ARN is no object for s3:GetObject: in the open universe the probe may use it,
+    // in the catalog universe that request does not exist and must never be printed.
+    let proposed = policy(&doc(
+        r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket"}"#,
+    ));
+    let baseline = policy(&doc(
+        r#"{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}"#,
+    ));
+    let open = probe_counterexamples(&proposed, &baseline, &options(1)).expect("open: found");
+    assert_replays(&proposed, &baseline, &open);
+    let catalog = CheckOptions {
+        resource_universe: keyaki::explain::ResourceUniverse::Catalog,
+        ..options(1)
+    };
+    for c in probe_counterexamples(&proposed, &baseline, &catalog).unwrap_or_default() {
+        keyaki::request::universe::admits(catalog.resource_universe, &c.request)
+            .expect("a catalog-mode counterexample inside the universe");
+    }
+}

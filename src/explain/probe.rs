@@ -15,7 +15,7 @@
 
 use super::concretize::EXAMPLE_ACCOUNT;
 use super::strings::realistic_arn;
-use super::{format_date, CheckOptions, Counterexample};
+use super::{format_date, CheckOptions, Counterexample, ResourceUniverse};
 use crate::automata::{witness_with_hint, Witness};
 use crate::catalog::{self, resource_formats::ResourceFormat};
 use crate::encode::prune;
@@ -64,6 +64,7 @@ pub fn probe_counterexamples(
         proposed,
         baseline,
         policy_type: options.policy_type,
+        resource_universe: options.resource_universe,
         wanted: options.counterexamples.max(1),
         probes: 0,
         found: Vec::new(),
@@ -106,6 +107,7 @@ struct Probe<'p> {
     proposed: &'p Policy,
     baseline: &'p Policy,
     policy_type: PolicyType,
+    resource_universe: ResourceUniverse,
     wanted: usize,
     probes: usize,
     found: Vec<Counterexample>,
@@ -149,6 +151,10 @@ impl Probe<'_> {
         let mut request = Request::new(principal, action, Some(&resource));
         for (name, values, is_array) in setting.context {
             request.set_context(&name, values, is_array);
+        }
+        // One universe: a request the chosen universe excludes is no counterexample.
+        if crate::request::universe::admits(self.resource_universe, &request).is_err() {
+            return false;
         }
         let context = effective_context(&request);
         let in_baseline =
