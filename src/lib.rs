@@ -82,6 +82,7 @@ pub use query::{
 };
 pub use report::findings::FindingsReport;
 pub use report::{CheckReport, CheckResult, Exit, Format, PolicyFile};
+pub use request::universe::ResourceUniverse;
 pub use request::Request;
 
 /// Parses a policy document; `name` labels it in errors (file, JSON path, line:col).

@@ -7,6 +7,8 @@
 //!  "context": {"aws:SourceIp": "203.0.113.7", "aws:TagKeys": ["env", "team"]}}
 //! ```
 
+pub mod universe;
+
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 use std::collections::BTreeMap;

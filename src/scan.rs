@@ -454,6 +454,7 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
                     result: crate::report::CheckResult::Pass,
                     reason: None,
                     counterexamples: Vec::new(),
+                    advice: Vec::new(),
                 },
             },
         ));
@@ -479,6 +480,11 @@ pub fn check_deterministic(
     baseline: &crate::model::Policy,
     options: &CheckOptions,
 ) -> crate::explain::Verdict {
+    // Most files fail against most baselines: a few concrete candidate requests, replayed,
+    // usually show it without building a formula (a pass always goes to the solver).
+    if let Some(found) = crate::explain::probe_counterexamples(proposed, baseline, options) {
+        return crate::explain::Verdict::Violated(found);
+    }
     // `explain::search` gives every query its own z3 context, so the verdict and its
     // counterexamples do not depend on what this thread checked before.
     check_no_new_access(proposed, baseline, options)

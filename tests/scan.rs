@@ -364,6 +364,15 @@ fn scan_spec_agrees_with_check_spec_file_by_file() {
             ]);
             let mut one: Value = serde_json::from_str(&one).unwrap();
             one["file"] = file.into();
+            // `check` adds the rule each finding breaks and its proved remedy (extra proofs
+            // that scan leaves out to keep estate scans fast; encodings/remedies.md).
+            for finding in one["findings"].as_array_mut().unwrap() {
+                if let Some(finding) = finding.as_object_mut() {
+                    for key in ["breaks", "remedy", "tried"] {
+                        finding.remove(key);
+                    }
+                }
+            }
             assert_eq!(line, &one, "{file} against {spec}");
             assert!(line["findings"].is_array(), "{line}");
             seen.insert(line["result"].as_str().unwrap().to_string());

@@ -57,26 +57,14 @@ fn rest<'de, A: SeqAccess<'de>>(seq: &mut A) -> Result<(), A::Error> {
     Ok(())
 }
 
+/// A service without its actions: `{"name": …, "resources": […], "keys": [[key, type], …]}`.
 #[derive(Deserialize)]
-pub(super) struct Catalog<'a> {
-    #[serde(borrow, default)]
-    pub version: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    pub services: Vec<Service<'a>>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct Service<'a> {
-    #[serde(borrow)]
-    pub prefix: Cow<'a, str>,
+pub(super) struct ServiceDetail<'a> {
     #[serde(borrow)]
     pub name: Cow<'a, str>,
-    /// Decoded per service on first use ([`super::ServiceInfo::actions`]); absent from the
-    /// split index `build.rs` writes.
-    #[serde(borrow, default)]
-    pub actions: Option<&'a serde_json::value::RawValue>,
     #[serde(borrow)]
     pub resources: Vec<ResourceType<'a>>,
+    /// Key names with their types (the types are checked when the tables are built).
     #[serde(borrow)]
     pub keys: Vec<(Cow<'a, str>, Cow<'a, str>)>,
 }
@@ -176,18 +164,4 @@ impl<'de: 'a, 'a> Deserialize<'de> for ResourceType<'a> {
         }
         deserializer.deserialize_seq(ResourceTypeVisitor(std::marker::PhantomData))
     }
-}
-
-#[derive(Deserialize)]
-pub(super) struct GlobalKeys<'a> {
-    #[serde(borrow)]
-    pub keys: Vec<GlobalKey<'a>>,
-}
-
-#[derive(Deserialize)]
-pub(super) struct GlobalKey<'a> {
-    #[serde(borrow)]
-    pub key: Cow<'a, str>,
-    #[serde(borrow, rename = "type")]
-    pub key_type: Cow<'a, str>,
 }

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use super::*;
+use crate::model::{Comparison, OperatorKind, StringMatch};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -544,4 +545,52 @@ fn the_embedded_catalog_decodes_eagerly_and_lazily_alike() {
         "sorted by lowercase name"
     );
     assert_eq!(eager_names, names(lazy));
+}
+
+#[test]
+fn the_compiled_tables_equal_the_tables_of_the_source() {
+    // `build.rs` compiled the tables in; `from_json` computes them from the same files now.
+    let eager = Catalog::from_json(CATALOG_JSON, GLOBAL_KEYS_JSON).unwrap();
+    let embedded = catalog();
+    assert_eq!(embedded.version(), eager.version());
+    for row in embedded.rows.iter() {
+        assert!(ServiceInfo::decode(row).is_ok(), "{} decodes", row.prefix);
+    }
+    let services = |c: &Catalog| {
+        c.services()
+            .map(|s| {
+                (
+                    s.prefix.clone(),
+                    s.name.clone(),
+                    s.resource_types.clone(),
+                    s.condition_keys.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(services(embedded), services(&eager));
+    let keys = |c: &Catalog| c.condition_keys().cloned().collect::<Vec<_>>();
+    assert!(keys(embedded).len() > 1_500);
+    assert_eq!(keys(embedded), keys(&eager));
+    let order = |c: &Catalog| {
+        c.all_actions()
+            .map(|a| a.full_name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(order(embedded), order(&eager));
+}
+
+#[test]
+fn lookups_decode_only_what_they_touch() {
+    let c = Catalog::embedded();
+    assert_eq!(c.key_type("aws:SourceIp"), Some(KeyType::IpAddress));
+    assert_eq!(
+        c.key_type("s3:ExistingObjectTag/team"),
+        Some(KeyType::String)
+    );
+    assert!(c.action("s3:GetObject").is_some());
+    let decoded = c.services.iter().filter(|s| s.get().is_some()).count();
+    assert_eq!(decoded, 1, "only s3 was decoded");
+    let keys = c.key_infos.iter().filter(|k| k.get().is_some()).count();
+    assert_eq!(keys, 1, "only aws:sourceip was made");
 }

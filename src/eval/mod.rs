@@ -54,6 +54,18 @@ pub fn evaluate(policy: &Policy, request: &Request, policy_type: PolicyType) -> 
     evaluate_with_context(policy, request, &effective_context(request), policy_type)
 }
 
+/// [`evaluate`] in a resource universe: a request the universe excludes is refused (the
+/// prover never considers it either; see `encodings/resource-universe.md`).
+pub fn evaluate_in(
+    policy: &Policy,
+    request: &Request,
+    policy_type: PolicyType,
+    universe: crate::request::universe::ResourceUniverse,
+) -> Result<Evaluation, crate::request::universe::OutsideUniverse> {
+    crate::request::universe::admits(universe, request)?;
+    Ok(evaluate(policy, request, policy_type))
+}
+
 /// [`evaluate`] with a context built once by [`effective_context`] (reusable across policies).
 pub fn evaluate_with_context(
     policy: &Policy,

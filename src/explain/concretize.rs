@@ -1,7 +1,7 @@
 //! From a solver model to a concrete request: context keys first, then action, resource, principal.
 
 use super::context::ContextBuilder;
-use super::CheckOptions;
+use super::{CheckOptions, ResourceUniverse};
 use crate::catalog;
 use crate::encode::{Atom, PrincipalKindVar, Query, StrVar, Term};
 use crate::request::{Principal, Request};
@@ -58,15 +58,33 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
             "policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit"
         ));
     }
+    let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
+    let wants_resource = ctx.query.uses_resource && has_resource != Some(false);
+    // The catalog resource universe chooses the action and its resource together.
+    let in_universe = if wants_resource && options.resource_universe == ResourceUniverse::Catalog {
+        match super::universe::action_and_resource(&mut ctx, options.action_universe) {
+            Step::Done(pair) => Some(pair),
+            Step::Learn(l) => return Concrete::Learn(l),
+            Step::GiveUp(r) => return Concrete::GiveUp(r),
+            Step::Blocked => return Concrete::GiveUp("action depends on a policy variable".into()),
+        }
+    } else {
+        None
+    };
     // The action.
-    let action = match ctx.action(options.action_universe) {
+    let action = match in_universe
+        .as_ref()
+        .map(|(action, _)| Step::Done(action.clone()))
+        .unwrap_or_else(|| ctx.action(options.action_universe))
+    {
         Step::Done(a) => a,
         Step::Learn(l) => return Concrete::Learn(l),
         Step::GiveUp(r) => return Concrete::GiveUp(r),
         Step::Blocked => return Concrete::GiveUp("action depends on a policy variable".into()),
     };
-    let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
-    let resource = if ctx.query.uses_resource && has_resource != Some(false) {
+    let resource = if let Some((_, resource)) = in_universe {
+        Some(resource)
+    } else if wants_resource {
         let formats = catalog::catalog().resource_formats(&action.to_lowercase());
         // Actions with no resource type are requested on `*`.
         let hint = match &formats {

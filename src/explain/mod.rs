@@ -10,12 +10,17 @@
 mod concretize;
 mod context;
 mod memory;
+// speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
+mod probe;
 mod search;
 mod strings;
+mod universe;
 mod unknown;
 
+pub use crate::request::universe::ResourceUniverse;
 pub use concretize::format_date;
 pub use memory::DEFAULT_MEMORY_BUDGET_MB;
+pub use probe::{probe_counterexamples, MAX_PROBES};
 pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use unknown::UnknownReason;
 
@@ -42,6 +47,8 @@ pub struct CheckOptions {
     pub counterexamples: usize,
     pub timeout: Duration,
     pub action_universe: ActionUniverse,
+    /// Which resources the symbolic request may name (`encodings/resource-universe.md`).
+    pub resource_universe: ResourceUniverse,
     /// Drop the proposal's pieces the baseline provably allows before encoding (on by
     /// default; off only to compare, see `encodings/pruning.md`).
     pub prune: bool,
@@ -56,6 +63,7 @@ impl Default for CheckOptions {
             counterexamples: 3,
             timeout: Duration::from_secs(10),
             action_universe: ActionUniverse::Open,
+            resource_universe: ResourceUniverse::Open,
             prune: true,
             memory_budget_mb: DEFAULT_MEMORY_BUDGET_MB,
         }

@@ -94,7 +94,11 @@ pub fn access_not_granted(
 /// Every requirement of an organization spec, as one report.
 pub fn spec(policy: &Policy, spec: &Spec, options: &CheckOptions) -> FindingsReport {
     let outcome = check_spec(policy, spec, options);
-    FindingsReport::new(outcome.findings, outcome.unknown)
+    let mut report = FindingsReport::new(outcome.findings, outcome.unknown);
+    if let Some((_, baseline)) = &spec.baseline {
+        crate::query::remedy::advise_findings(&mut report, policy, baseline, options);
+    }
+    report
 }
 
 /// The canonical name of a resource type `check-no-public-access` knows.

@@ -7,12 +7,13 @@ pub mod access;
 pub mod check;
 pub mod diff;
 pub mod input;
+pub mod remedy;
 
 use crate::eval::PolicyType;
 use crate::model::Policy;
 
 pub use access::{access_not_granted, external_access, no_public_access, spec, NotGranted};
-pub use check::{check, check_report};
+pub use check::{add_advice, check, check_report};
 pub use diff::{diff, Diff, FailOn, Relation};
 pub use input::{load_policy, read_input, InputError, MAX_INPUT_BYTES};
 

@@ -9,8 +9,9 @@
 //! ```
 //! Accepted findings carry `"accepted": true` and do not fail the result.
 
-use super::{sarif, CheckResult, Code, Exit, PolicyFile, SarifResult};
+use super::{remedy, sarif, CheckResult, Code, Exit, PolicyFile, SarifResult};
 use crate::access::{Finding, FindingKind};
+use crate::query::remedy::Advice;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -19,6 +20,9 @@ pub struct FindingsReport {
     pub result: CheckResult,
     pub reason: Option<String>,
     pub findings: Vec<Finding>,
+    /// Per finding (same order; empty when none was computed): the baseline rule a
+    /// `new-access` finding breaks and its proved remedy.
+    pub advice: Vec<Option<Advice>>,
 }
 
 impl FindingsReport {
@@ -35,7 +39,22 @@ impl FindingsReport {
             result,
             reason: (!unknown.is_empty()).then(|| unknown.join("; ")),
             findings,
+            advice: Vec::new(),
         }
+    }
+
+    /// The advice computed for finding `i`, if any.
+    pub fn advice_for(&self, i: usize) -> Option<&Advice> {
+        self.advice.get(i).and_then(Option::as_ref)
+    }
+
+    /// A finding's JSON with its advice.
+    fn finding_json_at(&self, i: usize, f: &Finding) -> Value {
+        let mut v = finding_json(f);
+        if let Some(advice) = self.advice_for(i) {
+            remedy::add_advice_json(&mut v, advice);
+        }
+        v
     }
 
     pub fn exit(&self) -> Exit {
@@ -50,7 +69,7 @@ impl FindingsReport {
         json!({
             "result": self.result,
             "reason": self.reason,
-            "findings": self.findings.iter().map(finding_json).collect::<Vec<_>>(),
+            "findings": self.findings.iter().enumerate().map(|(i, f)| self.finding_json_at(i, f)).collect::<Vec<_>>(),
         })
     }
 
@@ -94,6 +113,7 @@ impl FindingsReport {
                 }
             );
         }
+        let mut shown = Vec::new();
         for (i, f) in self.findings.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -122,6 +142,9 @@ impl FindingsReport {
                 "    example: {}",
                 serde_json::to_string(&f.request).unwrap_or_default()
             );
+            if let Some(advice) = self.advice_for(i) {
+                out.push_str(&remedy::advice_text_once(advice, i + 1, &mut shown, "    "));
+            }
         }
         out
     }
@@ -131,7 +154,8 @@ impl FindingsReport {
         let mut results: Vec<SarifResult> = self
             .findings
             .iter()
-            .map(|f| SarifResult {
+            .enumerate()
+            .map(|(i, f)| SarifResult {
                 code: code_of(f.kind),
                 file: file.path.clone(),
                 location: f
@@ -139,8 +163,14 @@ impl FindingsReport {
                     .as_ref()
                     .and_then(|s| file.statement_location(s.index))
                     .cloned(),
-                message: message(f),
-                properties: Some(finding_json(f)),
+                message: format!(
+                    "{}{}",
+                    message(f),
+                    self.advice_for(i)
+                        .map(remedy::sarif_suffix)
+                        .unwrap_or_default()
+                ),
+                properties: Some(self.finding_json_at(i, f)),
             })
             .collect();
         if self.result == CheckResult::Unknown || self.reason.is_some() {

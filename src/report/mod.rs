@@ -5,10 +5,12 @@
 
 pub mod diff;
 pub mod findings;
+pub mod remedy;
 
 use crate::eval::{Evaluation, MatchedStatement};
 use crate::explain::Counterexample;
 use crate::model::{Location, Policy};
+use crate::query::remedy::Advice;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -135,9 +137,21 @@ pub struct CheckReport {
     pub result: CheckResult,
     pub reason: Option<String>,
     pub counterexamples: Vec<Counterexample>,
+    /// The baseline rule each counterexample breaks and the smallest proved edit that fixes
+    /// it, one per (action, responsible statement); see [`CheckReport::advice_for`].
+    pub advice: Vec<Advice>,
 }
 
 impl CheckReport {
+    /// The advice for a counterexample: by its action and the first statement that allowed it
+    /// (robust to counterexamples dropped or completed after the check).
+    pub fn advice_for(&self, c: &Counterexample) -> Option<&Advice> {
+        let statement = c.proposed.statements.first()?.index;
+        self.advice
+            .iter()
+            .find(|a| a.is_for(&c.request.action, statement))
+    }
+
     pub fn exit(&self) -> Exit {
         match self.result {
             CheckResult::Pass => Exit::Ok,
@@ -150,7 +164,13 @@ impl CheckReport {
         json!({
             "result": self.result,
             "reason": self.reason,
-            "counterexamples": self.counterexamples.iter().map(counterexample_json).collect::<Vec<_>>(),
+            "counterexamples": self.counterexamples.iter().map(|c| {
+                let mut v = counterexample_json(c);
+                if let Some(advice) = self.advice_for(c) {
+                    remedy::add_advice_json(&mut v, advice);
+                }
+                v
+            }).collect::<Vec<_>>(),
         })
     }
 }
@@ -231,9 +251,13 @@ pub fn check_text(report: &CheckReport, proposed: &PolicyFile, baseline: &Policy
                     "s"
                 }
             );
+            let mut shown = Vec::new();
             for (i, c) in report.counterexamples.iter().enumerate() {
                 let _ = writeln!(out, "  [{}] {}", i + 1, c.request.action);
                 out.push_str(&counterexample_text(c, "proposed", "baseline"));
+                if let Some(advice) = report.advice_for(c) {
+                    out.push_str(&remedy::advice_text_once(advice, i + 1, &mut shown, "    "));
+                }
             }
         }
         CheckResult::Unknown => {
@@ -315,6 +339,11 @@ pub fn check_sarif(report: &CheckReport, proposed: &PolicyFile, code: Code) -> V
     let mut results = Vec::new();
     for c in &report.counterexamples {
         let statement = c.proposed.statements.first();
+        let advice = report.advice_for(c);
+        let mut properties = json!({"request": c.request});
+        if let Some(advice) = advice {
+            remedy::add_advice_json(&mut properties, advice);
+        }
         results.push(SarifResult {
             code,
             file: proposed.path.clone(),
@@ -322,14 +351,15 @@ pub fn check_sarif(report: &CheckReport, proposed: &PolicyFile, code: Code) -> V
                 .and_then(|s| proposed.statement_location(s.index))
                 .cloned(),
             message: format!(
-                "{} allows {} (baseline: {:?})",
+                "{} allows {} (baseline: {:?}){}",
                 statement
                     .map(|s| statements_text(std::slice::from_ref(s)))
                     .unwrap_or_default(),
                 serde_json::to_string(&c.request).unwrap_or_default(),
-                c.baseline.decision
+                c.baseline.decision,
+                advice.map(remedy::sarif_suffix).unwrap_or_default()
             ),
-            properties: Some(json!({"request": c.request})),
+            properties: Some(properties),
         });
     }
     if report.result == CheckResult::Unknown {

@@ -467,6 +467,7 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> CliResult<CheckOpti
         },
         prune: true,
         memory_budget_mb: prover.memory_budget.max(1),
+        ..CheckOptions::default()
     })
 }
 

@@ -418,6 +418,7 @@ fn complete_diff(
             result: CheckResult::Fail,
             reason: None,
             counterexamples: std::mem::take(list),
+            advice: Vec::new(),
         };
         let report = complete_counterexamples(report, unknowns, |request| {
             let p = evaluate(&proposed.policy, request, ty);
