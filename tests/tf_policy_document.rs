@@ -197,11 +197,7 @@ fn a_pass_holds_for_every_value_and_a_counterexample_needs_one() {
         .find(|p| p.origin == "aws_s3_bucket_policy.shared")
         .unwrap();
     let model = prepare(extracted).unwrap();
-    let request = keyaki::parse::request_from_json(
-        &keyaki::parse::parse_json(example["request"].to_string().as_bytes(), "request").unwrap(),
-        "request",
-    )
-    .unwrap();
+    let request = common::request(&example["request"]);
     assert_eq!(
         evaluate(&model, &request, PolicyType::Resource).decision,
         Decision::Allow
