@@ -2,12 +2,12 @@
 //! by logical id and path, never a crash and never a skip.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use keyaki::template::{extract, to_value, Extraction, ResolveOptions};
+use keyaki::template::{to_value, ResolveOptions};
 use serde_json::{json, Value};
 
-fn read(template: &str, options: &ResolveOptions) -> Extraction {
-    extract(template.as_bytes(), "t.yaml", options).unwrap_or_else(|e| panic!("{e}"))
-}
+mod common;
+
+use common::template as read;
 
 /// The first statement's `Resource` of the only policy of a one-policy template whose resource
 /// value is `value` (YAML).

@@ -122,11 +122,7 @@ fn an_unknown_value_passes_for_every_value_and_a_counterexample_needs_one() {
         .find(|p| p.origin == "Narrow")
         .unwrap();
     let model = prepare(extracted).unwrap();
-    let request = keyaki::parse::request_from_json(
-        &keyaki::parse::parse_json(example["request"].to_string().as_bytes(), "request").unwrap(),
-        "request",
-    )
-    .unwrap();
+    let request = common::request(&example["request"]);
     assert_eq!(
         evaluate(&model, &request, PolicyType::Identity).decision,
         Decision::Allow

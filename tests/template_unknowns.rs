@@ -7,16 +7,10 @@ use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::CheckOptions;
 use keyaki::report::CheckResult;
 use keyaki::template::analysis::{check_extracted, needs, prepare, NotCheckable};
-use keyaki::template::{extract, ExtractedPolicy, ResolveOptions};
 
 mod common;
 
-fn only_policy(template: &str) -> ExtractedPolicy {
-    let extraction = extract(template.as_bytes(), "t.yaml", &ResolveOptions::default()).unwrap();
-    assert!(extraction.refusals.is_empty(), "{:?}", extraction.refusals);
-    assert_eq!(extraction.policies.len(), 1);
-    extraction.policies.into_iter().next().unwrap()
-}
+use common::only_policy;
 
 const IMPORTED_RESOURCE: &str = r#"
 Resources:

@@ -578,6 +578,43 @@ fn policy_of(span: Span, statement: Vec<(String, Span, Json)>) -> Json {
 
 /// The statement Lambda adds to the function's policy for an `AWS::Lambda::Permission`.
 fn lambda_permission(properties: &Json, options: &ResolveOptions) -> Json {
+    let resource = properties
+        .get("FunctionName")
+        .cloned()
+        .map(|f| function_arn(f, options));
+    let source_arn = properties.get("SourceArn").cloned();
+    permission_policy(
+        properties,
+        resource,
+        source_arn,
+        &[
+            ("SourceAccount", "aws:SourceAccount"),
+            ("PrincipalOrgID", "aws:PrincipalOrgID"),
+            ("FunctionUrlAuthType", "lambda:FunctionUrlAuthType"),
+        ],
+    )
+}
+
+/// The statement of an `AWS::Lambda::LayerVersionPermission`.
+fn layer_permission(properties: &Json) -> Json {
+    let resource = properties.get("LayerVersionArn").cloned();
+    permission_policy(
+        properties,
+        resource,
+        None,
+        &[("OrganizationId", "aws:PrincipalOrgID")],
+    )
+}
+
+/// One Allow statement of a Lambda permission: its `Principal` and `Action` properties, the
+/// resource, `ArnLike aws:SourceArn` when given, and a `StringEquals` condition key for each
+/// `(property, key)` that is set.
+fn permission_policy(
+    properties: &Json,
+    resource: Option<Json>,
+    source_arn: Option<Json>,
+    equals_keys: &[(&str, &str)],
+) -> Json {
     let span = properties.span;
     let get = |k: &str| properties.get(k).cloned();
     let mut statement = vec![member("Effect", string("Allow", span))];
@@ -587,59 +624,25 @@ fn lambda_permission(properties: &Json, options: &ResolveOptions) -> Json {
     if let Some(action) = get("Action") {
         statement.push(member("Action", action));
     }
-    if let Some(function) = get("FunctionName") {
-        statement.push(member("Resource", function_arn(function, options)));
+    if let Some(resource) = resource {
+        statement.push(member("Resource", resource));
     }
     let mut conditions = Vec::new();
-    if let Some(arn) = get("SourceArn") {
+    if let Some(arn) = source_arn {
         conditions.push(member(
             "ArnLike",
             object(span, vec![member("aws:SourceArn", arn)]),
         ));
     }
-    let mut equals = Vec::new();
-    if let Some(account) = get("SourceAccount") {
-        equals.push(member("aws:SourceAccount", account));
-    }
-    if let Some(org) = get("PrincipalOrgID") {
-        equals.push(member("aws:PrincipalOrgID", org));
-    }
-    if let Some(auth) = get("FunctionUrlAuthType") {
-        equals.push(member("lambda:FunctionUrlAuthType", auth));
-    }
+    let equals: Vec<(String, Span, Json)> = equals_keys
+        .iter()
+        .filter_map(|(property, key)| get(property).map(|value| member(key, value)))
+        .collect();
     if !equals.is_empty() {
         conditions.push(member("StringEquals", object(span, equals)));
     }
     if !conditions.is_empty() {
         statement.push(member("Condition", object(span, conditions)));
-    }
-    policy_of(span, statement)
-}
-
-fn layer_permission(properties: &Json) -> Json {
-    let span = properties.span;
-    let get = |k: &str| properties.get(k).cloned();
-    let mut statement = vec![member("Effect", string("Allow", span))];
-    if let Some(principal) = get("Principal") {
-        statement.push(member("Principal", principal_of(principal)));
-    }
-    if let Some(action) = get("Action") {
-        statement.push(member("Action", action));
-    }
-    if let Some(layer) = get("LayerVersionArn") {
-        statement.push(member("Resource", layer));
-    }
-    if let Some(org) = get("OrganizationId") {
-        statement.push(member(
-            "Condition",
-            object(
-                span,
-                vec![member(
-                    "StringEquals",
-                    object(span, vec![member("aws:PrincipalOrgID", org)]),
-                )],
-            ),
-        ));
     }
     policy_of(span, statement)
 }

@@ -448,6 +448,35 @@ fn unknown_attribute(
                 return;
             }
         }
+        // Not rendered in the plan: rendered here, its unknown parts as unknown values.
+        let planned = plan.changes.get(data_address.as_str()).copied();
+        let configured =
+            configured_resource(plan, &data_address).and_then(|r| r.get("expressions"));
+        if planned.is_none() && configured.is_none() {
+            continue;
+        }
+        let rendered = super::policy_document::render(&data_address, planned, configured)
+            .and_then(|r| Ok((document(&r.document.to_string(), span)?, r.unknown_values)));
+        match rendered {
+            Ok((doc, unknown_values)) => {
+                let null = Json {
+                    kind: JsonKind::Null,
+                    span,
+                };
+                push(extraction, address, name, kind, policy_kind, doc, &null);
+                if let Some(policy) = extraction.policies.last_mut() {
+                    policy.unknown_values = unknown_values;
+                }
+            }
+            Err(reason) => extraction.refusals.push(Refusal {
+                origin: address.into(),
+                path: name.into(),
+                resource_type: kind.into(),
+                reason,
+                span,
+            }),
+        }
+        return;
     }
     let waits_for: Vec<&String> = references
         .iter()
@@ -489,6 +518,13 @@ fn module_prefix(address: &str) -> &str {
 
 /// The configuration expression of an attribute, found through the module calls.
 fn configured<'p>(plan: &Plan<'p>, address: &str, name: &str) -> Option<&'p Json> {
+    configured_resource(plan, address)?
+        .get("expressions")?
+        .get(name)
+}
+
+/// The configuration block of a resource (or data source), found through the module calls.
+fn configured_resource<'p>(plan: &Plan<'p>, address: &str) -> Option<&'p Json> {
     let mut module = plan.configuration?.get("root_module")?;
     let mut rest = address;
     while let Some(after) = rest.strip_prefix("module.") {
@@ -498,12 +534,11 @@ fn configured<'p>(plan: &Plan<'p>, address: &str, name: &str) -> Option<&'p Json
         rest = &after[end + 1..];
     }
     let local = rest.split('[').next()?;
-    let resource = module
+    module
         .get("resources")?
         .as_array()?
         .iter()
-        .find(|r| r.get("address").and_then(Json::as_str) == Some(local))?;
-    resource.get("expressions")?.get(name)
+        .find(|r| r.get("address").and_then(Json::as_str) == Some(local))
 }
 
 fn references_of(expression: &Json) -> Vec<String> {

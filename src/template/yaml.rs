@@ -79,6 +79,7 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
             path: path_of(frames),
             message,
         };
+        let opens_sequence = matches!(event, Event::SequenceStart(..));
         let value = match event {
             Event::StreamEnd => break,
             Event::StreamStart | Event::Nothing | Event::DocumentEnd => continue,
@@ -122,7 +123,7 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
                 }
                 scalar
             }
-            Event::SequenceStart(_, tag) => {
+            Event::SequenceStart(_, tag) | Event::MappingStart(_, tag) => {
                 check_key_position(&frames).map_err(|m| error(&frames, m))?;
                 if frames.len() >= MAX_DEPTH {
                     return Err(error(
@@ -131,29 +132,21 @@ pub fn parse_yaml(text: &str) -> Result<Json, YamlError> {
                     ));
                 }
                 let key = current_key(&frames);
-                frames.push(Frame::Seq {
-                    items: Vec::new(),
-                    span,
-                    tag,
-                    key,
-                });
-                continue;
-            }
-            Event::MappingStart(_, tag) => {
-                check_key_position(&frames).map_err(|m| error(&frames, m))?;
-                if frames.len() >= MAX_DEPTH {
-                    return Err(error(
-                        &frames,
-                        format!("nesting deeper than {MAX_DEPTH} levels"),
-                    ));
-                }
-                let key = current_key(&frames);
-                frames.push(Frame::Map {
-                    members: Vec::new(),
-                    span,
-                    tag,
-                    pending: None,
-                    key,
+                frames.push(if opens_sequence {
+                    Frame::Seq {
+                        items: Vec::new(),
+                        span,
+                        tag,
+                        key,
+                    }
+                } else {
+                    Frame::Map {
+                        members: Vec::new(),
+                        span,
+                        tag,
+                        pending: None,
+                        key,
+                    }
                 });
                 continue;
             }

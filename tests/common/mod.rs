@@ -50,3 +50,39 @@ pub fn keyaki(args: &[&str]) -> Run {
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
+
+/// Every policy of a template given as text (`t.yaml`); a template that cannot be read fails.
+#[allow(
+    clippy::panic,
+    reason = "a test template that cannot be read fails the test"
+)]
+pub fn template(
+    text: &str,
+    options: &keyaki::template::ResolveOptions,
+) -> keyaki::template::Extraction {
+    keyaki::template::extract(text.as_bytes(), "t.yaml", options).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The one policy of a template given as text, read with the default options.
+#[allow(clippy::panic, reason = "a test template must hold exactly one policy")]
+pub fn only_policy(text: &str) -> keyaki::template::ExtractedPolicy {
+    let extraction = template(text, &keyaki::template::ResolveOptions::default());
+    assert!(extraction.refusals.is_empty(), "{:?}", extraction.refusals);
+    assert_eq!(extraction.policies.len(), 1);
+    match extraction.policies.into_iter().next() {
+        Some(policy) => policy,
+        None => panic!("no policy"),
+    }
+}
+
+/// A request printed in a report (JSON), read back for a replay through the evaluator.
+#[allow(
+    clippy::panic,
+    reason = "a printed request that does not parse fails the test"
+)]
+pub fn request(json: &serde_json::Value) -> keyaki::request::Request {
+    let text = json.to_string();
+    let parsed =
+        keyaki::parse::parse_json(text.as_bytes(), "request").unwrap_or_else(|e| panic!("{e}"));
+    keyaki::parse::request_from_json(&parsed, "request").unwrap_or_else(|e| panic!("{e}"))
+}

@@ -129,6 +129,10 @@ pub struct ProverArgs {
     /// open: any action name (a wildcard also grants actions AWS adds later); catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
+    /// open: any resource string; catalog: only well-formed ARNs of the action's resource types
+    /// (see encodings/resource-universe.md).
+    #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
+    pub resource_universe: UniverseArg,
     /// Megabytes a check may grow by before giving up with "unknown" (exit 3).
     #[arg(long, default_value_t = keyaki::explain::DEFAULT_MEMORY_BUDGET_MB)]
     pub memory_budget: u64,
@@ -140,6 +144,15 @@ pub struct ProverArgs {
 pub enum UniverseArg {
     Open,
     Catalog,
+}
+
+impl From<UniverseArg> for keyaki::ResourceUniverse {
+    fn from(arg: UniverseArg) -> keyaki::ResourceUniverse {
+        match arg {
+            UniverseArg::Open => keyaki::ResourceUniverse::Open,
+            UniverseArg::Catalog => keyaki::ResourceUniverse::Catalog,
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -163,6 +176,10 @@ pub enum Command {
         /// text or json (one decision has no SARIF form).
         #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
         format: EvalFormat,
+        /// open: any resource; catalog: a request whose resource is not a well-formed ARN of the
+        /// action's resource types is refused (exit 2), as `check --resource-universe catalog` excludes it.
+        #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
+        resource_universe: UniverseArg,
     },
     /// Does PROPOSED allow any request BASELINE does not? Proof or counterexamples.
     /// With --spec: every requirement of an organization spec (baseline, trust zone, no public access, access that
@@ -264,18 +281,23 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
             batch,
             policy_type,
             format,
+            resource_universe,
         } => {
             if let Some(context) = context {
                 return authz::run_eval(&context, request, format == EvalFormat::Json, out);
             }
             if let Some(batch) = batch {
-                return eval_batch(&batch, out);
+                return eval_batch(&batch, resource_universe.into(), out);
             }
             let policy_path = policy.ok_or("eval needs a POLICY file (or --batch FILE)")?;
             let request_path = request.ok_or("eval needs --request REQUEST.json")?;
             let policy = load_policy(&policy_path)?;
             let request_bytes = read_input(&request_path)?;
-            let request = keyaki::parse::parse_request(&request_bytes, &request_path)?;
+            let request = keyaki::request::universe::parse_request_in(
+                &request_bytes,
+                &request_path,
+                resource_universe.into(),
+            )?;
             let ty = resolve_type(policy_type, &[&policy.policy]);
             let evaluation = evaluate(&policy.policy, &request, ty);
             match format {
@@ -465,9 +487,9 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> CliResult<CheckOpti
             UniverseArg::Open => ActionUniverse::Open,
             UniverseArg::Catalog => ActionUniverse::Catalog,
         },
+        resource_universe: prover.resource_universe.into(),
         prune: true,
         memory_budget_mb: prover.memory_budget.max(1),
-        ..CheckOptions::default()
     })
 }
 
@@ -498,12 +520,16 @@ pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyT
 
 /// One JSON output line per input line; a bad line yields `{"error": ...}` and the batch goes on.
 /// Exits 2 when any line was bad (after deciding all the others).
-fn eval_batch(path: &str, out: &mut dyn Write) -> CliResult<Exit> {
+fn eval_batch(
+    path: &str,
+    universe: keyaki::ResourceUniverse,
+    out: &mut dyn Write,
+) -> CliResult<Exit> {
     let mut bad_lines = 0usize;
     for line in keyaki::query::input::open_lines(path)? {
         let result = line
             .map_err(|e| e.to_string())
-            .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}")));
+            .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}"), universe));
         let value = match result {
             Ok(v) => v,
             Err(e) => {
@@ -520,7 +546,11 @@ fn eval_batch(path: &str, out: &mut dyn Write) -> CliResult<Exit> {
     Ok(Exit::Ok)
 }
 
-fn eval_line(line: &[u8], label: &str) -> Result<serde_json::Value, String> {
+fn eval_line(
+    line: &[u8],
+    label: &str,
+    universe: keyaki::ResourceUniverse,
+) -> Result<serde_json::Value, String> {
     let json = keyaki::parse::parse_json(line, label).map_err(|e| e.to_string())?;
     let policy_json = json
         .get("policy")
@@ -531,6 +561,7 @@ fn eval_line(line: &[u8], label: &str) -> Result<serde_json::Value, String> {
     let policy = keyaki::parse::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
     let request =
         keyaki::parse::request_from_json(request_json, label).map_err(|e| e.to_string())?;
+    keyaki::request::universe::admits(universe, &request).map_err(|e| format!("{label}: {e}"))?;
     let ty = match json.get("policy_type").and_then(|t| t.as_str()) {
         Some("identity") => Some(PolicyTypeArg::Identity),
         Some("resource") => Some(PolicyTypeArg::Resource),

@@ -66,10 +66,15 @@ pub fn run(args: ParseArgs, out: &mut dyn Write) -> CliResult<Exit> {
         }
         super::FormatArg::Text => {
             let mut text = format!(
-                "{} ({}): {} policies\n",
+                "{} ({}): {} polic{}\n",
                 args.template,
                 extraction.format.as_str(),
-                extraction.policies.len()
+                extraction.policies.len(),
+                if extraction.policies.len() == 1 {
+                    "y"
+                } else {
+                    "ies"
+                }
             );
             for p in &extraction.policies {
                 text.push_str(&format!(

@@ -46,6 +46,9 @@ pub struct ScanArgs {
     /// open: any action name; catalog: only known actions.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub action_universe: UniverseArg,
+    /// open: any resource string; catalog: only well-formed ARNs of the action's resource types.
+    #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
+    pub resource_universe: UniverseArg,
     #[command(flatten)]
     pub resolve: crate::sources::TemplateArgs,
 }
@@ -100,6 +103,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
                 UniverseArg::Open => ActionUniverse::Open,
                 UniverseArg::Catalog => ActionUniverse::Catalog,
             },
+            resource_universe: args.resource_universe.into(),
             prune: true,
             ..CheckOptions::default()
         },

@@ -165,6 +165,10 @@ pub fn check(
         let options = options_for(prover, policy, &file)?;
         let mut report = check_extracted(policy, &baseline.policy, &options)
             .map_err(|_| CliError::Usage(format!("{}: not checkable", policy.name())))?;
+        // A proposed edit would show the unknowns' placeholder text, not a deployable policy.
+        if !policy.unknown_values.is_empty() {
+            report.advice.clear();
+        }
         let exit = report.exit();
         report.counterexamples.truncate(prover.counterexamples);
         Ok(PolicyResult::new(
