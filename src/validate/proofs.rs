@@ -207,8 +207,8 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
         }
     }
     for statement in policy.statements.iter().rev() {
-        let unchecked = statement.effect == Effect::Allow
-            && !not_elements_checked.contains(&statement.index);
+        let unchecked =
+            statement.effect == Effect::Allow && !not_elements_checked.contains(&statement.index);
         if let Some(view) = view_of(statement.index).filter(|_| unchecked) {
             let location = c.at(view.path.clone(), view.json);
             not_elements(c, statement, view, location, options.policy_type);
