@@ -9,6 +9,7 @@
 
 mod concretize;
 mod context;
+mod equations;
 mod memory;
 mod search;
 mod strings;
