@@ -46,6 +46,57 @@ fn bytes() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(any::<u8>(), 0..400)
 }
 
+/// Runs from this many cases on spread over every core with rayon (`RAYON_NUM_THREADS`),
+/// without shrinking: a failure panics with the pair as JSON, which is the reproduction.
+/// Below it, proptest runs the cases one by one and shrinks a failure.
+const PARALLEL_FROM: u32 = 1_000;
+
+/// Runs `body` on `cases(default)` choice streams; prints `progress()` every 5,000 cases of
+/// a parallel run (so a run cut short by `timeout` still reports what it did).
+fn run_cases(
+    default: u32,
+    progress: &(dyn Fn() -> String + Sync),
+    body: &(dyn Fn(&[u8]) + Sync),
+) -> Result<(), String> {
+    let n = cases(default);
+    if n < PARALLEL_FROM {
+        return runner(n)
+            .run(&bytes(), |data| {
+                body(&data);
+                Ok(())
+            })
+            .map_err(|e| e.to_string());
+    }
+    use rayon::prelude::*;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    (0..n).into_par_iter().for_each(|i| {
+        body(&case_bytes(i));
+        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if d % 5_000 == 0 {
+            eprintln!("{d} cases: {}", progress());
+        }
+    });
+    Ok(())
+}
+
+/// Case `i`'s choice stream (splitmix64 of `i`): the same cases on every run and thread count.
+fn case_bytes(i: u32) -> Vec<u8> {
+    let mut state = u64::from(i).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 0x5EED;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let len = (next() % 400) as usize;
+    (0..len).map(|_| next().to_le_bytes()[0]).collect()
+}
+
+fn tally_text(tally: &Mutex<BTreeMap<Ended, u64>>) -> String {
+    format!("{:?}", tally.lock().map(|t| t.clone()).unwrap_or_default())
+}
+
 /// Prints how checks ended, so a run shows it was not all `unknown`.
 fn report(name: &str, tally: &Mutex<BTreeMap<Ended, u64>>) {
     let tally = tally.lock().map(|t| t.clone()).unwrap_or_default();
@@ -62,15 +113,14 @@ fn count(tally: &Mutex<BTreeMap<Ended, u64>>, ended: Ended) {
 #[test]
 fn counterexamples_replay_and_passes_are_never_refuted() {
     let tally = Mutex::new(BTreeMap::new());
-    let result = runner(cases(40)).run(&bytes(), |data| {
-        let mut c = ByteChoices::new(&data);
+    let result = run_cases(40, &|| tally_text(&tally), &|data| {
+        let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
         let proposed = gen::policy(&mut c, ty, Shape::default(), &mut lits);
         let baseline = gen::policy(&mut c, ty, Shape::default(), &mut lits);
         let ended = oracles::check_pair(&mut c, &proposed, &baseline, ty, &lits, 48);
         count(&tally, ended);
-        Ok(())
     });
     report("check verdicts", &tally);
     if let Ok(reasons) = oracles::UNKNOWN_REASONS.lock() {
@@ -111,8 +161,8 @@ fn counterexamples_replay_and_passes_are_never_refuted() {
 #[test]
 fn encoding_agrees_with_evaluator() {
     let compared = Mutex::new(0u64);
-    let result = runner(cases(300)).run(&bytes(), |data| {
-        let mut c = ByteChoices::new(&data);
+    let result = run_cases(300, &String::new, &|data| {
+        let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
         let shape = Shape {
@@ -133,7 +183,6 @@ fn encoding_agrees_with_evaluator() {
                 None => {}
             }
         }
-        Ok(())
     });
     let compared = compared.lock().map(|n| *n).unwrap_or(0);
     println!("encoding/evaluator comparisons: {compared}");
@@ -147,8 +196,8 @@ fn encoding_agrees_with_evaluator() {
 #[test]
 fn check_is_reflexive_and_monotone() {
     let tally = Mutex::new(BTreeMap::new());
-    let result = runner(cases(24)).run(&bytes(), |data| {
-        let mut c = ByteChoices::new(&data);
+    let result = run_cases(24, &|| tally_text(&tally), &|data| {
+        let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
         let base_json = gen::policy(&mut c, ty, Shape::default(), &mut lits);
@@ -173,7 +222,6 @@ fn check_is_reflexive_and_monotone() {
             &tally,
             oracles::assert_not_violated(&narrower, &base, ty, "P + Deny against P"),
         );
-        Ok(())
     });
     report("reflexive/monotone verdicts", &tally);
     if let Err(e) = result {
@@ -186,8 +234,8 @@ fn check_is_reflexive_and_monotone() {
 #[test]
 fn pruning_keeps_verdicts() {
     let tally = Mutex::new(BTreeMap::new());
-    let result = runner(cases(60)).run(&bytes(), |data| {
-        let mut c = ByteChoices::new(&data);
+    let result = run_cases(60, &|| tally_text(&tally), &|data| {
+        let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
         let proposed = gen::policy(&mut c, ty, Shape::default(), &mut lits);
@@ -210,7 +258,6 @@ fn pruning_keeps_verdicts() {
             &tally,
             oracles::assert_pruning_keeps_verdict(&proposed, &baseline, ty),
         );
-        Ok(())
     });
     report("pruning verdicts", &tally);
     if let Err(e) = result {
@@ -503,10 +550,9 @@ fn run_family(
     request: &(dyn Fn(&mut dyn Choices) -> serde_json::Value + Sync),
 ) {
     let tally = Mutex::new(BTreeMap::new());
-    let result = runner(cases(default_cases)).run(&bytes(), |data| {
-        let mut c = ByteChoices::new(&data);
+    let result = run_cases(default_cases, &|| tally_text(&tally), &|data| {
+        let mut c = ByteChoices::new(data);
         count(&tally, family_pair(name, &mut c, statement, request, 32));
-        Ok(())
     });
     report(name, &tally);
     if let Ok(list) = FAMILY_UNKNOWNS.lock() {

@@ -82,6 +82,15 @@ impl ContextBuilder<'_> {
                 }
             }
             let solution = common_string(&a.1, &b.1, value, text);
+            if std::env::var_os("KEYAKI_TRACE").is_some() {
+                eprintln!(
+                    "keyaki: word equation for {key} on {var} ({} and {}, {} value and {} text patterns): {solution:?}",
+                    a.1.with_value("${}"),
+                    b.1.with_value("${}"),
+                    vp.len() + vn.len(),
+                    tp.len() + tn.len()
+                );
+            }
             match solution {
                 Solution::Found { value, .. } => return Some(Step::Done(value)),
                 Solution::Empty => {
@@ -107,9 +116,9 @@ impl ContextBuilder<'_> {
     }
 
     /// The fixed globs the model wants true and false on `var`, templates that do not read
-    /// `key` resolved with the values chosen so far, and the keys those read; `None` when
-    /// the variable has patterns the word equation does not take (ignore-case texts, a
-    /// template waiting on a key not chosen yet).
+    /// `key` resolved with the values chosen so far, and the keys those read. Patterns the
+    /// word equation does not take (ignore-case texts, templates waiting on a key not chosen
+    /// yet) are left out: the question asks less, so "no value" stays a proof.
     #[allow(clippy::type_complexity)]
     fn fixed_sides(
         &self,
@@ -120,7 +129,8 @@ impl ContextBuilder<'_> {
         for (id, pattern) in self.str_atoms_on(var) {
             let glob = match pattern {
                 StrPattern::Glob(g) => g.clone(),
-                StrPattern::IgnoreCase(_) => return None,
+                // Left out (asking less keeps "no value" a proof): ignore-case texts.
+                StrPattern::IgnoreCase(_) => continue,
                 StrPattern::Template(t, _) if t.variable_keys().any(|k| k == key) => continue,
                 StrPattern::Template(t, mode) => {
                     let mut chosen = true;
@@ -132,17 +142,20 @@ impl ContextBuilder<'_> {
                             None
                         }
                     });
-                    read.extend(t.variable_keys().map(str::to_string));
                     match (chosen, resolved) {
-                        (true, Some(chars)) => match mode {
-                            MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
-                            MatchMode::IgnoreCase => Glob::ignore_case(&chars_to_string(&chars)),
-                            MatchMode::Like => Glob::from_chars(&chars, false),
-                            MatchMode::Arn => Glob::from_chars(&chars, true),
-                        },
-                        // Matches nothing: a false atom says nothing, a true one cannot hold.
-                        (true, None) if !self.a.atom(id) => continue,
-                        _ => return None,
+                        (true, Some(chars)) => {
+                            read.extend(t.variable_keys().map(str::to_string));
+                            match mode {
+                                MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
+                                MatchMode::IgnoreCase => {
+                                    Glob::ignore_case(&chars_to_string(&chars))
+                                }
+                                MatchMode::Like => Glob::from_chars(&chars, false),
+                                MatchMode::Arn => Glob::from_chars(&chars, true),
+                            }
+                        }
+                        // Matches nothing, or waits on a key not chosen yet: left out.
+                        _ => continue,
                     }
                 }
             };
