@@ -329,3 +329,112 @@ fn baseline_unknowns_u1_to_u4_are_counterexamples() {
         assert_fail(proposed, baseline);
     }
 }
+
+/// Allow `s3:GetObject` everywhere except on `denied` (one resource pattern).
+fn all_but(denied: &str) -> String {
+    format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}},{{"Effect":"Deny","Action":"s3:GetObject","Resource":"{denied}"}}]}}"#
+    )
+}
+
+/// The value a counterexample gives a context key.
+fn context_value(verdict: &Verdict, key: &str) -> String {
+    let Verdict::Violated(list) = verdict else {
+        unreachable!()
+    };
+    let json = serde_json::to_value(&list[0].request).unwrap();
+    let value = &json["context"][key];
+    value
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| value[0].as_str().map(str::to_string))
+        .unwrap_or_else(|| panic!("no {key} in {json}"))
+}
+
+/// Word equations decided exactly (issue 10): the proposal's template and the baseline's
+/// denied template meet only for values solving a one-variable word equation. Each pair
+/// decides, both directions, within the default budgets.
+#[test]
+fn word_equations_decide_both_directions() {
+    let team = "${aws:PrincipalTag/team}";
+    // `*-x-${t}?` and `*-x-${t}` never meet: the pass needs the periodicity argument.
+    let shifted = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/*-x-{team}?""#),
+        "",
+    );
+    let plain = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/*-x-{team}""#),
+        "",
+    );
+    assert_pass(&shifted, &all_but(&format!("arn:aws:s3:::b/*-x-{team}")));
+    assert_pass(&plain, &all_but(&format!("arn:aws:s3:::b/*-x-{team}?")));
+    // Without the `x` they meet (`t` a run of `-`-separated repeats): counterexamples.
+    let loose = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/*-{team}?""#),
+        "",
+    );
+    assert_fail(&loose, &all_but(&format!("arn:aws:s3:::b/*-{team}")));
+
+    // `a${v}` against `${v}a`: they meet exactly for `v` in a*.
+    let left = allow("s3:GetObject", &format!(r#""arn:aws:s3:::b/a{team}""#), "");
+    let right = allow("s3:GetObject", &format!(r#""arn:aws:s3:::b/{team}a""#), "");
+    for (p, denied) in [
+        (&left, format!("arn:aws:s3:::b/{team}a")),
+        (&right, format!("arn:aws:s3:::b/a{team}")),
+    ] {
+        let v = assert_fail(p, &all_but(&denied));
+        let value = context_value(&v, "aws:PrincipalTag/team");
+        assert!(value.chars().all(|c| c == 'a'), "{value}");
+    }
+    // A non-empty value not starting with `a` (`?*`, not `a*`): never a power of `a`, a proof.
+    // (The empty value is a power of `a`: `a*` alone leaves `b/a` as a counterexample.)
+    let not_as = r#"{"StringNotLike":{"aws:PrincipalTag/team":"a*"},"StringLike":{"aws:PrincipalTag/team":"?*"}}"#;
+    let left_not_as = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/a{team}""#),
+        not_as,
+    );
+    assert_pass(&left_not_as, &all_but(&format!("arn:aws:s3:::b/{team}a")));
+    let only_a = r#"{"StringNotLike":{"aws:PrincipalTag/team":"a*"}}"#;
+    let left_empty = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/a{team}""#),
+        only_a,
+    );
+    let v = assert_fail(&left_empty, &all_but(&format!("arn:aws:s3:::b/{team}a")));
+    assert_eq!(context_value(&v, "aws:PrincipalTag/team"), "");
+    // At least three a's: the counterexample is a long power of a.
+    let long = r#"{"StringLike":{"aws:PrincipalTag/team":"aaa*"}}"#;
+    let left_long = allow(
+        "s3:GetObject",
+        &format!(r#""arn:aws:s3:::b/a{team}""#),
+        long,
+    );
+    let v = assert_fail(&left_long, &all_but(&format!("arn:aws:s3:::b/{team}a")));
+    let value = context_value(&v, "aws:PrincipalTag/team");
+    assert!(
+        value.len() >= 3 && value.chars().all(|c| c == 'a'),
+        "{value}"
+    );
+    // The same equation in a condition on a string key, not in the resource.
+    let cond = |t: &str| format!(r#"{{"StringLike":{{"s3:prefix":"{t}"}}}}"#);
+    let p = allow("s3:ListBucket", r#""*""#, &cond(&format!("a{team}")));
+    let b = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}},{{"Effect":"Deny","Action":"s3:ListBucket","Resource":"*","Condition":{}}}]}}"#,
+        cond(&format!("{team}a"))
+    );
+    let v = assert_fail(&p, &b);
+    let value = context_value(&v, "aws:PrincipalTag/team");
+    assert!(value.chars().all(|c| c == 'a'), "{value}");
+    let p_not_as = allow(
+        "s3:ListBucket",
+        r#""*""#,
+        &format!(
+            r#"{{"StringLike":{{"s3:prefix":"a{team}","aws:PrincipalTag/team":"?*"}},"StringNotLike":{{"aws:PrincipalTag/team":"a*"}}}}"#
+        ),
+    );
+    assert_pass(&p_not_as, &b);
+}

@@ -82,7 +82,31 @@ impl ContextBuilder<'_> {
                     // wants on the template's variable come first: otherwise the key's value
                     // and that literal are chosen apart and rarely meet.
                     let mut hints = self.template_candidates(key);
-                    hints.push(default_value_hint(key, &shape.name));
+                    // Two keys given the same placeholder make their templates read the same
+                    // text, which a model may rule out (`${a}` true, `${b}` false on one
+                    // string); one retry per value would follow. Keys get distinct values.
+                    let default = default_value_hint(key, &shape.name);
+                    let taken = |v: &str| self.values.values().flatten().any(|x| x == v);
+                    if taken(&default) {
+                        if let Some(fresh) = (2..100)
+                            .map(|n| format!("{default}{n}"))
+                            .find(|v| !taken(v))
+                        {
+                            hints.push(fresh);
+                        }
+                    }
+                    hints.push(default);
+                    // Stable: candidates another key already holds go last.
+                    hints.sort_by_key(|h| taken(h));
+                    // Two templates reading this key on one string: a value that solves
+                    // their word equation (the readable hints first), or a lemma.
+                    if slot == 0 && !single_slot_excluded(self, key) {
+                        match self.word_equation(key, &hints) {
+                            Some(Step::Done(value)) => hints.insert(0, value),
+                            Some(Step::Learn(l)) => return Step::Learn(l),
+                            _ => {}
+                        }
+                    }
                     match self.string(
                         &StrVar::Context {
                             key: key.to_string(),
@@ -352,4 +376,14 @@ impl ContextBuilder<'_> {
         }
         None
     }
+}
+
+/// The model gives `key` a second value (the templates then read its default, or nothing).
+fn single_slot_excluded(ctx: &ContextBuilder<'_>, key: &str) -> bool {
+    ctx.query
+        .atom_id(&Atom::Present {
+            key: key.to_string(),
+            slot: 1,
+        })
+        .is_some_and(|id| ctx.a.atom(id))
 }

@@ -9,6 +9,7 @@
 
 mod concretize;
 mod context;
+mod equations;
 mod memory;
 // speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
 mod probe;

@@ -6,6 +6,7 @@ mod templates;
 use templates::template_lemmas;
 
 pub use relations::{arn_segments, pattern_relation_lemmas};
+pub use symbolic::one_variable_glob;
 pub use templates::template_over_approximation;
 
 use super::query::{Atom, AtomId, Query, StrPattern, StrVar, ValueView, PRINCIPAL_KINDS};

@@ -9,6 +9,7 @@
 //! `class ∧ first → second` with no refinement at all. Without holes the globs are exact, so
 //! disjointness is kept too.
 
+use crate::automata::word_equation::{common_string, Constraints, OneHole, Solution};
 use crate::automata::{is_disjoint, is_subset};
 use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
@@ -116,6 +117,16 @@ fn symbolic_glob(
     Some(Some(Glob::from_tokens(tokens)))
 }
 
+/// A template reading only `key`, as a glob with that key's value as hole 0 (the key
+/// single-valued); `None` when no sound hole reading exists (ignore-case, a hole inside an
+/// ARN's first five segments, another key).
+pub fn one_variable_glob(template: &Template, mode: MatchMode, key: &str) -> Option<Glob> {
+    if template.variable_keys().any(|k| k != key) {
+        return None;
+    }
+    symbolic_glob(template, mode, &[key.to_string()], &BTreeSet::from([0]))?
+}
+
 /// Lemmas relating each template atom to every other string atom on its variable.
 pub(super) fn symbolic_template_lemmas(query: &mut Query, deadline: Option<Instant>) -> Vec<Term> {
     let mut by_var: BTreeMap<StrVar, Vec<(AtomId, Side)>> = BTreeMap::new();
@@ -215,6 +226,9 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
 /// decides the common "same variable at two offsets" pairs (`user/${u}` against
 /// `user/*/${u}`); everything else is left to the search.
 fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
+    if let Some(exact) = one_hole_disjoint(a, b) {
+        return exact;
+    }
     if let (Some(sa), Some(sb)) = (super::arn_segments(a), super::arn_segments(b)) {
         let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
         for (x, y) in sa.iter().zip(&sb).take(5) {
@@ -227,6 +241,60 @@ fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
         }
     }
     lengths_apart(a.tokens(), b.tokens())
+}
+
+/// Exact for one variable read once on each side (or on one side only), `None` otherwise.
+///
+/// ARN-shaped globs first split at their first five colons (holes sit in the last part, so
+/// the split does not depend on the value): disjoint first parts settle it, else the last
+/// parts decide. Then: with a hole on one side only, `α·u·β` meets the fixed glob `G` for
+/// some `u` exactly when `α*β` (the hole read as a free star) meets `G`; with the same hole
+/// once on each side, it is the one-variable word equation `α·u·β = γ·u·δ`, decided by
+/// [`common_string`] (see `encodings/policy-variables.md`).
+fn one_hole_disjoint(a: &Glob, b: &Glob) -> Option<bool> {
+    let (a, b) = match (super::arn_segments(a), super::arn_segments(b)) {
+        (Some(sa), Some(sb)) => {
+            let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+            for (x, y) in sa.iter().zip(&sb).take(5) {
+                if !fixed(x) || !fixed(y) {
+                    return None;
+                }
+                if is_disjoint(x, y) {
+                    return Some(true);
+                }
+            }
+            (sa.last()?.clone(), sb.last()?.clone())
+        }
+        _ => (a.clone(), b.clone()),
+    };
+    let holes = |g: &Glob| {
+        g.tokens()
+            .iter()
+            .filter(|t| matches!(t, Token::Hole(_)))
+            .count()
+    };
+    let as_star = |h: &OneHole| {
+        let mut tokens = h.before.tokens().to_vec();
+        tokens.push(Token::AnyStr);
+        tokens.extend_from_slice(h.after.tokens());
+        Glob::from_tokens(tokens)
+    };
+    match (holes(&a), holes(&b)) {
+        (1, 0) => Some(is_disjoint(&as_star(&OneHole::split(&a)?), &b)),
+        (0, 1) => Some(is_disjoint(&a, &as_star(&OneHole::split(&b)?))),
+        (1, 1) => {
+            let (ha, hb) = (OneHole::split(&a)?, OneHole::split(&b)?);
+            if ha.hole != hb.hole {
+                return None;
+            }
+            match common_string(&ha, &hb, Constraints::default(), Constraints::default()) {
+                Solution::Empty => Some(true),
+                Solution::Found { .. } => Some(false),
+                Solution::TooLarge => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The holes occur equally often in both, and the lengths of the rest cannot be equal.
