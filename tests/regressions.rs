@@ -332,3 +332,30 @@ fn a_key_compared_with_a_template_of_itself_is_decided() {
         .get("aws:username")
         .is_none_or(|v| v.values.is_empty())));
 }
+
+/// Found by the 100k differential run (session 4): `ForAnyValue:StringLike custom:team ""`
+/// holds for `custom:team = ["", "x"]` (some value is empty, and the set is not a null data
+/// set since "x" is not), but the key got one value slot, in which the condition can never
+/// hold (an empty value alone is a null data set). The check said "pass" against a baseline
+/// that allows nothing. A set operator needs one more slot for a non-empty value.
+#[test]
+fn set_operators_get_a_slot_for_a_non_empty_value() {
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAnyValue:StringLike":{"custom:team":""}}}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    let Verdict::Violated(list) = &verdict else {
+        panic!("expected a counterexample with an empty and a non-empty value, got {verdict:?}");
+    };
+    let values = &list[0].request.context["custom:team"].values;
+    assert!(
+        values.iter().any(|v| v.is_empty()) && values.iter().any(|v| !v.is_empty()),
+        "{values:?}"
+    );
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+    // The negated ForAllValues form: not a null data set, and some value is not "a".
+    let proposed = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"ForAllValues:StringEquals":{"custom:team":""}}}]}"#;
+    let verdict = check_no_new_access(&policy(proposed), &policy(baseline), &options());
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+    assert_counterexamples_replay(&verdict, proposed, baseline);
+}

@@ -4,7 +4,7 @@ use super::query::{KeyShape, Query, ValueView};
 use super::{EncodeError, MAX_SLOTS};
 use crate::catalog;
 use crate::eval::PolicyType;
-use crate::model::{ConditionValue, OperatorKind, Policy, ResourceClause};
+use crate::model::{ConditionValue, OperatorKind, Policy, ResourceClause, SetQualifier};
 use crate::pattern::Template;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -94,6 +94,12 @@ pub(super) fn plan_keys(
                         "{}|{:?}",
                         condition.operator.text, condition.values
                     ));
+                }
+                if condition.operator.set != SetQualifier::Single {
+                    // Set operators also ask whether the values are a null data set (all
+                    // empty): keeping one non-empty value of a satisfying set keeps that answer,
+                    // so one more slot per key suffices (encodings/multivalued-keys.md).
+                    u.quantified.insert("non-empty witness".to_string());
                 }
                 match view_of(kind) {
                     Some(v) => {
