@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 shared="$here/../../shared/corpus"
 if [ ! -d "$shared" ]; then
   echo "SKIPPED: $shared not found; fuzzing starts from an empty corpus" >&2
-  mkdir -p "$here/corpus/parse_policy" "$here/corpus/validate" "$here/corpus/eval" "$here/corpus/check"
+  mkdir -p "$here/corpus/parse_policy" "$here/corpus/validate" "$here/corpus/eval" "$here/corpus/check" "$here/corpus/read_template"
   exit 0
 fi
 mkdir -p "$here/corpus/parse_policy" "$here/corpus/validate" "$here/corpus/eval" "$here/corpus/check"
@@ -31,3 +31,13 @@ for f in "$shared"/aws-managed-policies/policies/*.json; do
   m=$((m + 1))
 done
 echo "seeded $m files into fuzz/corpus/validate"
+# read_template gets the CloudFormation templates (JSON and YAML) and the Terraform plans.
+mkdir -p "$here/corpus/read_template"
+t=0
+while IFS= read -r -d '' f; do
+  size=$(stat -c %s "$f")
+  [ "$size" -le 65536 ] || continue
+  cp "$f" "$here/corpus/read_template/$(sha1sum "$f" | cut -c1-40)"
+  t=$((t + 1))
+done < <(find "$shared/formats/cloudformation" "$shared/formats/terraform-plan" -type f \( -name '*.json' -o -name '*.yaml' -o -name '*.yml' -o -name '*.template' \) -print0)
+echo "seeded $t files into fuzz/corpus/read_template"
