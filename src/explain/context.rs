@@ -85,19 +85,20 @@ impl ContextBuilder<'_> {
                     // Two keys given the same placeholder make their templates read the same
                     // text, which a model may rule out (`${a}` true, `${b}` false on one
                     // string); one retry per value would follow. Keys get distinct values.
+                    // The shared placeholder stays first: policies that compare keys with
+                    // each other (`aws:ResourceTag/p` = `${aws:PrincipalTag/p}`) are met by
+                    // equal values, which distinct-first turned into a lemma per value.
                     let default = default_value_hint(key, &shape.name);
                     let taken = |v: &str| self.values.values().flatten().any(|x| x == v);
-                    if taken(&default) {
-                        if let Some(fresh) = (2..100)
-                            .map(|n| format!("{default}{n}"))
-                            .find(|v| !taken(v))
-                        {
-                            hints.push(fresh);
-                        }
-                    }
+                    let fresh = taken(&default)
+                        .then(|| {
+                            (2..100)
+                                .map(|n| format!("{default}{n}"))
+                                .find(|v| !taken(v))
+                        })
+                        .flatten();
                     hints.push(default);
-                    // Stable: candidates another key already holds go last.
-                    hints.sort_by_key(|h| taken(h));
+                    hints.extend(fresh);
                     // Two templates reading this key on one string: a value that solves
                     // their word equation (the readable hints first), or a lemma.
                     if slot == 0 && !single_slot_excluded(self, key) {
