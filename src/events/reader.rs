@@ -122,26 +122,25 @@ struct Positioned<R> {
     position: Rc<Cell<(u64, u64)>>,
 }
 
-impl<R> Positioned<R> {
-    fn advance(&self, bytes: &[u8]) {
-        let (mut line, mut column) = self.position.get();
-        for &b in bytes {
-            if b == b'\n' {
-                line += 1;
-                column = 0;
-            } else {
-                column += 1;
-            }
+/// Moves the (line, column) position past `bytes`.
+fn advance(position: &Cell<(u64, u64)>, bytes: &[u8]) {
+    let (mut line, mut column) = position.get();
+    for &b in bytes {
+        if b == b'\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
         }
-        self.position.set((line, column));
     }
+    position.set((line, column));
 }
 
 impl<R: BufRead> Read for Positioned<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if let Some(read) = buf.get(..n) {
-            self.advance(read);
+            advance(&self.position, read);
         }
         Ok(n)
     }
@@ -154,16 +153,7 @@ impl<R: BufRead> BufRead for Positioned<R> {
     fn consume(&mut self, amount: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
             if let Some(taken) = buf.get(..amount) {
-                let (mut line, mut column) = self.position.get();
-                for &b in taken {
-                    if b == b'\n' {
-                        line += 1;
-                        column = 0;
-                    } else {
-                        column += 1;
-                    }
-                }
-                self.position.set((line, column));
+                advance(&self.position, taken);
             }
         }
         self.inner.consume(amount);
