@@ -16,6 +16,33 @@
 //! "Unknown" (timeout, solver unknown, a budget or an unsupported construct) is a result,
 //! never a pass. Errors before the prover runs are one [`Error`].
 //!
+//! The other inputs, each a module with an options struct and typed results:
+//!
+//! - templates and plans: [`template::extract`] (CloudFormation JSON/YAML, a Terraform plan)
+//!   gives each policy named by logical id or address; [`template::analysis::check_extracted`]
+//!   checks one against a baseline;
+//! - Access Analyzer's policy checks, offline: [`validate::validate_bytes`] with
+//!   [`validate::ValidateOptions`];
+//! - many files against one baseline or spec: [`scan::scan`];
+//! - CloudTrail policy changes and the Lambda handler: [`events::run`], [`events::lambda::Handler`];
+//! - every policy type of one decision, and who can reach what: [`authz`];
+//! - least privilege from activity: [`activity`].
+//!
+//! ```
+//! let template = br#"{"Resources": {"Reader": {"Type": "AWS::IAM::ManagedPolicy",
+//!     "Properties": {"PolicyDocument": {"Version": "2012-10-17", "Statement": [
+//!     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}}}}}"#;
+//! let found = keyaki::template::extract(template, "stack.json", &Default::default())?;
+//! assert_eq!(found.policies.len(), 1);
+//! assert_eq!(found.policies[0].origin, "Reader");
+//!
+//! let options = keyaki::validate::ValidateOptions::default();
+//! let report = keyaki::validate::validate_bytes(br#"{"Version": "2012-10-17", "Statement": [
+//!     {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#, "p.json", &options);
+//! assert!(report.findings.iter().any(|f| f.issue_code == "PASS_ROLE_WITH_STAR_IN_RESOURCE"));
+//! # Ok::<(), keyaki::Error>(())
+//! ```
+//!
 //! ```
 //! use keyaki::{check, parse_policy, CheckOptions, CheckResult};
 //!

@@ -193,14 +193,11 @@ fn an_unresolvable_element_is_exit_2_naming_logical_id_and_path() {
 
 #[test]
 fn an_unknown_where_no_variable_can_stand_is_exit_3_naming_it() {
-    let dir = std::env::temp_dir().join(format!("keyaki-native-unknown-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let template = dir.join("principal.yaml");
-    std::fs::write(
-        &template,
+    let template = common::scratch_file(
+        "native-unknown",
+        "principal.yaml",
         "Resources:\n  Q:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [q]\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - { Effect: Allow, Principal: { AWS: !ImportValue Partner }, Action: sqs:SendMessage, Resource: '*' }\n",
-    )
-    .unwrap();
+    );
     let run = keyaki(&[
         "check-access-not-granted",
         template.to_str().unwrap(),
@@ -325,14 +322,11 @@ fn diff_pairs_policies_by_origin_with_added_and_removed() {
 
 #[test]
 fn a_policy_against_a_template_of_one_policy_is_paired() {
-    let dir = std::env::temp_dir().join(format!("keyaki-native-single-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let template = dir.join("one.json");
-    std::fs::write(
-        &template,
+    let template = common::scratch_file(
+        "native-single",
+        "one.json",
         r#"{"Resources":{"P":{"Type":"AWS::IAM::ManagedPolicy","Properties":{"PolicyDocument":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}}}}}"#,
-    )
-    .unwrap();
+    );
     let run = keyaki(&[
         "diff",
         BASELINE,
@@ -458,16 +452,7 @@ fn corpus_templates_and_plans_give_one_result_per_policy() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let mut files = Vec::new();
-    for dir in [
-        "formats/cloudformation/templates",
-        "formats/terraform-plan/plans",
-    ] {
-        for entry in std::fs::read_dir(corpus.join(dir)).unwrap() {
-            files.push(entry.unwrap().path());
-        }
-    }
-    files.sort();
+    let files = common::corpus_templates_and_plans(&corpus);
     assert!(files.len() >= 30, "{}", files.len());
     for file in files {
         let path = file.to_str().unwrap();

@@ -5,11 +5,33 @@
 
 mod common;
 
-use keyaki::template::{extract, ResolveOptions};
+use keyaki::template::{extract, Extraction, ResolveOptions};
 use std::collections::BTreeSet;
 
 fn load(path: &std::path::Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The entries of `dir/manifest.json` for the files under `folder`, each with its file name and
+/// what `extract` finds in it.
+fn manifest_extractions(
+    dir: &std::path::Path,
+    folder: &str,
+) -> Vec<(serde_json::Value, String, Extraction)> {
+    let manifest = load(&dir.join("manifest.json"));
+    let mut out = Vec::new();
+    for entry in manifest.as_array().unwrap() {
+        let Some(file) = entry["file"].as_str().filter(|f| f.starts_with(folder)) else {
+            continue;
+        };
+        let bytes = std::fs::read(dir.join(file)).unwrap();
+        let extraction = match extract(&bytes, file, &ResolveOptions::default()) {
+            Ok(e) => e,
+            Err(e) => panic!("{e}"),
+        };
+        out.push((entry.clone(), file.to_string(), extraction));
+    }
+    out
 }
 
 #[test]
@@ -17,23 +39,9 @@ fn cloudformation_templates_yield_their_manifest_policies() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let dir = corpus.join("formats/cloudformation");
-    let manifest = load(&dir.join("manifest.json"));
-    let mut templates = 0;
+    let templates = manifest_extractions(&corpus.join("formats/cloudformation"), "templates/");
     let mut report = Vec::new();
-    for entry in manifest.as_array().unwrap() {
-        let Some(file) = entry["file"].as_str() else {
-            continue;
-        };
-        if !file.starts_with("templates/") {
-            continue;
-        }
-        templates += 1;
-        let bytes = std::fs::read(dir.join(file)).unwrap();
-        let extraction = match extract(&bytes, file, &ResolveOptions::default()) {
-            Ok(e) => e,
-            Err(e) => panic!("{e}"),
-        };
+    for (entry, file, extraction) in &templates {
         let found: BTreeSet<String> = extraction
             .policies
             .iter()
@@ -105,7 +113,7 @@ fn cloudformation_templates_yield_their_manifest_policies() {
             ));
         }
     }
-    assert_eq!(templates, 26);
+    assert_eq!(templates.len(), 26);
     for line in &report {
         println!("{line}");
     }
@@ -116,22 +124,8 @@ fn terraform_plans_yield_their_manifest_policies() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let dir = corpus.join("formats/terraform-plan");
-    let manifest = load(&dir.join("manifest.json"));
-    let mut plans = 0;
-    for entry in manifest.as_array().unwrap() {
-        let Some(file) = entry["file"].as_str() else {
-            continue;
-        };
-        if !file.starts_with("plans/") {
-            continue;
-        }
-        plans += 1;
-        let bytes = std::fs::read(dir.join(file)).unwrap();
-        let extraction = match extract(&bytes, file, &ResolveOptions::default()) {
-            Ok(e) => e,
-            Err(e) => panic!("{e}"),
-        };
+    let plans = manifest_extractions(&corpus.join("formats/terraform-plan"), "plans/");
+    for (entry, file, extraction) in &plans {
         for change in entry["resource_changes"].as_array().unwrap() {
             let address = change["address"].as_str().unwrap();
             if address.contains("data.") {
@@ -179,7 +173,7 @@ fn terraform_plans_yield_their_manifest_policies() {
             println!("{file} note: {note}");
         }
     }
-    assert_eq!(plans, 12);
+    assert_eq!(plans.len(), 12);
 }
 
 /// A small deterministic mutation run over every corpus template and plan (truncations, byte
@@ -190,15 +184,7 @@ fn mutated_templates_and_plans_never_panic() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let mut files = Vec::new();
-    for dir in [
-        "formats/cloudformation/templates",
-        "formats/terraform-plan/plans",
-    ] {
-        for entry in std::fs::read_dir(corpus.join(dir)).unwrap() {
-            files.push(entry.unwrap().path());
-        }
-    }
+    let files = common::corpus_templates_and_plans(&corpus);
     let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut next = move || {
         state ^= state << 13;

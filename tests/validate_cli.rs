@@ -53,82 +53,33 @@ fn exit_codes_follow_blocking_findings_and_bad_input() {
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("PASS_ROLE_WITH_STAR_IN_RESOURCE (blocking)")
     );
-    // Not blocking when only errors block, or when the finding is ignored (by code or by file).
-    assert_eq!(
-        keyaki(
-            &[
-                "validate",
-                &pass_role,
-                "--treat-finding-type-as-blocking",
-                "ERROR"
-            ],
-            None
-        )
-        .status
-        .code(),
-        Some(0)
-    );
-    assert_eq!(
-        keyaki(
-            &[
-                "validate",
-                &pass_role,
-                "--ignore-finding",
-                "PASS_ROLE_WITH_STAR_IN_RESOURCE"
-            ],
-            None
-        )
-        .status
-        .code(),
-        Some(0)
-    );
-    assert_eq!(
-        keyaki(
-            &[
-                "validate",
-                &pass_role,
-                "--ignore-finding",
-                "pass-role.PASS_ROLE_WITH_STAR_IN_RESOURCE"
-            ],
-            None
-        )
-        .status
-        .code(),
-        Some(0)
-    );
-    assert_eq!(
-        keyaki(
-            &[
-                "validate",
-                &pass_role,
-                "--ignore-finding",
-                "clean.PASS_ROLE_WITH_STAR_IN_RESOURCE"
-            ],
-            None
-        )
-        .status
-        .code(),
-        Some(1)
-    );
-    // Suggestions block only when asked.
+    // Not blocking when only errors block, or when the finding is ignored (by code or by file);
+    // suggestions block only when asked.
     let suggestion = write(&dir, "suggestion.json", SUGGESTION_ONLY);
+    let blocking = "--treat-finding-type-as-blocking";
+    let ignore = "--ignore-finding";
+    for (file, options, code) in [
+        (&pass_role, [blocking, "ERROR"], 0),
+        (&pass_role, [ignore, "PASS_ROLE_WITH_STAR_IN_RESOURCE"], 0),
+        (
+            &pass_role,
+            [ignore, "pass-role.PASS_ROLE_WITH_STAR_IN_RESOURCE"],
+            0,
+        ),
+        (
+            &pass_role,
+            [ignore, "clean.PASS_ROLE_WITH_STAR_IN_RESOURCE"],
+            1,
+        ),
+        (&suggestion, [blocking, "ERROR"], 0),
+        (&suggestion, [blocking, "SUGGESTION"], 1),
+    ] {
+        let args = [&["validate", file.as_str()][..], &options[..]].concat();
+        assert_eq!(keyaki(&args, None).status.code(), Some(code), "{args:?}");
+    }
     assert_eq!(
         keyaki(&["validate", &suggestion], None).status.code(),
         Some(0)
-    );
-    assert_eq!(
-        keyaki(
-            &[
-                "validate",
-                &suggestion,
-                "--treat-finding-type-as-blocking",
-                "SUGGESTION"
-            ],
-            None
-        )
-        .status
-        .code(),
-        Some(1)
     );
     // Bad input: a missing file, a document that is not JSON, a bad option value.
     assert_eq!(

@@ -43,7 +43,7 @@ pub(super) enum Source<'a> {
 impl Source<'_> {
     pub(super) fn id(&self) -> &str {
         match self {
-            Source::Entity(e) => &e.arn,
+            Source::Entity(e) => e.arn(),
             Source::External(a) => a,
         }
     }
@@ -60,7 +60,7 @@ pub(super) struct Candidate<'a> {
 /// Could some identity Allow statement of the entity grant `action` on `resource` (ignoring
 /// conditions; templates count as possible)? The pruning step before any proof.
 fn could_allow(e: &Entity, action: &str, resource: Option<&str>) -> bool {
-    e.identity_policies.iter().any(|p| {
+    e.principal.identity_policies.iter().any(|p| {
         p.policy.statements.iter().any(|s| {
             s.effect == Effect::Allow
                 && action_matches(&s.action, action)
@@ -80,7 +80,7 @@ fn could_allow(e: &Entity, action: &str, resource: Option<&str>) -> bool {
 
 /// Principals (AWS ARNs and accounts) that trust policies name and the snapshot does not hold.
 pub(super) fn external_principals(snapshot: &Snapshot) -> (Vec<String>, Vec<String>) {
-    let known: BTreeSet<&str> = snapshot.entities.iter().map(|e| e.arn.as_str()).collect();
+    let known: BTreeSet<&str> = snapshot.entities.iter().map(|e| e.arn()).collect();
     let mut out = BTreeSet::new();
     let mut unmodeled = BTreeSet::new();
     for role in snapshot
@@ -100,7 +100,7 @@ pub(super) fn external_principals(snapshot: &Snapshot) -> (Vec<String>, Vec<Stri
                     if set.everyone {
                         unmodeled.insert(format!(
                             "{}: trusts `*` (every principal; not a graph source)",
-                            role.arn
+                            role.arn()
                         ));
                     }
                     for entry in &set.entries {
@@ -116,13 +116,13 @@ pub(super) fn external_principals(snapshot: &Snapshot) -> (Vec<String>, Vec<Stri
                             PrincipalEntry::Federated(f) => {
                                 unmodeled.insert(format!(
                                     "{}: trusts federated principal {f} (not a graph source)",
-                                    role.arn
+                                    role.arn()
                                 ));
                             }
                             PrincipalEntry::CanonicalUser(c) => {
                                 unmodeled.insert(format!(
                                     "{}: trusts canonical user {c} (not a graph source)",
-                                    role.arn
+                                    role.arn()
                                 ));
                             }
                             _ => {}
@@ -132,7 +132,7 @@ pub(super) fn external_principals(snapshot: &Snapshot) -> (Vec<String>, Vec<Stri
                 PrincipalClause::NotPrincipal(_) => {
                     unmodeled.insert(format!(
                         "{}: trust policy uses NotPrincipal (not a graph source)",
-                        role.arn
+                        role.arn()
                     ));
                 }
                 PrincipalClause::Absent => {}
@@ -195,12 +195,12 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
             .into_iter()
             .map(|i| &sources[i])
         {
-            if source.id() == role.arn {
+            if source.id() == role.arn() {
                 continue;
             }
             let caller = match source {
                 Source::Entity(e) if e.kind == EntityKind::Role => {
-                    super::snapshot::session_arn(&e.arn).unwrap_or_default()
+                    super::snapshot::session_arn(e.arn()).unwrap_or_default()
                 }
                 _ => source.id().to_string(),
             };
@@ -209,7 +209,7 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
                 .iter()
                 .any(|p| crate::eval::principal_matches(p, &who));
             let identity_possible = match source {
-                Source::Entity(e) => could_allow(e, "sts:AssumeRole", Some(&role.arn)),
+                Source::Entity(e) => could_allow(e, "sts:AssumeRole", Some(role.arn())),
                 Source::External(_) => true,
             };
             let direct_possible =
@@ -217,9 +217,9 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
             if named && (identity_possible || direct_possible) {
                 out.push(Candidate {
                     from: source.clone(),
-                    to: role.arn.clone(),
+                    to: role.arn().to_string(),
                     kind: EdgeKind::AssumeRole,
-                    goals: vec![(goal("sts:AssumeRole", Some(&role.arn)), Some(*role), None)],
+                    goals: vec![(goal("sts:AssumeRole", Some(role.arn())), Some(*role), None)],
                 });
             }
         }
@@ -236,7 +236,7 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
             .any(|a| could_allow(e, a, None));
         // Pass: the role trusts a launcher service, and the source may pass it and launch.
         for role in roles.iter().filter(|_| may_pass) {
-            if !could_allow(e, "iam:PassRole", Some(&role.arn)) || role.account() != e.account() {
+            if !could_allow(e, "iam:PassRole", Some(role.arn())) || role.account() != e.account() {
                 continue;
             }
             let Some(trust) = &role.trust else { continue };
@@ -251,7 +251,7 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
                 if !trusts_service || !could_allow(e, launch, None) {
                     continue;
                 }
-                let mut pass = goal("iam:PassRole", Some(&role.arn));
+                let mut pass = goal("iam:PassRole", Some(role.arn()));
                 pass.fixed_keys
                     .push(("iam:PassedToService".into(), vec![service.into()]));
                 let launch_goal = Goal {
@@ -260,7 +260,7 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
                 };
                 out.push(Candidate {
                     from: from.clone(),
-                    to: role.arn.clone(),
+                    to: role.arn().to_string(),
                     kind: EdgeKind::PassRole {
                         service: service.into(),
                     },
@@ -268,7 +268,7 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
                         (pass, None, None),
                         (launch_goal, None, None),
                         (
-                            goal("sts:AssumeRole", Some(&role.arn)),
+                            goal("sts:AssumeRole", Some(role.arn())),
                             Some(*role),
                             Some(service.to_string()),
                         ),
@@ -286,8 +286,10 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
             } else {
                 &USER_EDITS
             };
-            let mut on: Vec<(&str, String)> =
-                edits.iter().map(|a| (*a, target.arn.clone())).collect();
+            let mut on: Vec<(&str, String)> = edits
+                .iter()
+                .map(|a| (*a, target.arn().to_string()))
+                .collect();
             for g in &target.groups {
                 on.extend(GROUP_EDITS.iter().map(|a| (*a, g.clone())));
             }
@@ -302,10 +304,10 @@ pub(super) fn candidates<'a>(snapshot: &'a Snapshot, externals: &[String]) -> Ve
                 if !could_allow(e, action, Some(&resource)) {
                     continue;
                 }
-                let to = if target.arn == e.arn {
+                let to = if target.arn() == e.arn() {
                     ADMIN.to_string()
                 } else {
-                    target.arn.clone()
+                    target.arn().to_string()
                 };
                 out.push(Candidate {
                     from: from.clone(),
@@ -367,7 +369,7 @@ fn trusted_sources(
 
 /// Some identity Allow statement grants every action on every resource with no condition.
 fn is_admin_candidate(e: &Entity) -> bool {
-    e.identity_policies.iter().any(|p| {
+    e.principal.identity_policies.iter().any(|p| {
         p.policy.statements.iter().any(|s| {
             s.effect == Effect::Allow
                 && s.conditions.is_empty()

@@ -111,9 +111,9 @@ pub fn build(snapshot: &Snapshot, options: &CheckOptions) -> ReachGraph {
             NodeKind::Role
         };
         index.insert(
-            e.arn.clone(),
+            e.arn().to_string(),
             graph.add_node(Node {
-                id: e.arn.clone(),
+                id: e.arn().to_string(),
                 kind,
             }),
         );
@@ -265,7 +265,7 @@ fn prove_candidate(
                     .or_insert_with(|| request.context.clone());
                 hops.push(Hop {
                     request,
-                    trust_of: trust_of.map(|r| r.arn.clone()),
+                    trust_of: trust_of.map(|r| r.arn().to_string()),
                     as_service: as_service.clone(),
                 })
             }
@@ -285,7 +285,7 @@ fn source_context(
     assumed: Option<&crate::model::Policy>,
 ) -> AuthzContext {
     let resource = trust_of.map(|role| ResourceInfo {
-        arn: Some(role.arn.clone()),
+        arn: Some(role.arn().to_string()),
         account: role.account().unwrap_or_default().to_string(),
         policy: role.trust.clone(),
     });
@@ -344,7 +344,7 @@ fn service_context(snapshot: &Snapshot, service: &str, role: Option<&Entity>) ->
             session_policies: Vec::new(),
         },
         resource: role.map(|r| ResourceInfo {
-            arn: Some(r.arn.clone()),
+            arn: Some(r.arn().to_string()),
             account: r.account().unwrap_or_default().to_string(),
             policy: r.trust.clone(),
         }),

@@ -2,7 +2,7 @@
 //! and the paths a change opens (`reach --diff`).
 
 use super::reach::{replay, Hop, NodeKind, ReachGraph, ADMIN};
-use super::snapshot::Snapshot;
+use super::snapshot::{Entity, Snapshot};
 use crate::eval::Decision;
 use petgraph::visit::EdgeRef;
 use serde_json::{json, Value};
@@ -60,7 +60,7 @@ pub fn paths(
         .ok_or_else(|| format!("--to {target_id}: no such principal or role in the snapshot"))?;
     let sources: Vec<_> = match from {
         Some(f) => {
-            let id = snapshot.find(f).map(|e| e.arn.as_str()).unwrap_or(f);
+            let id = snapshot.find(f).map(Entity::arn).unwrap_or(f);
             vec![*g
                 .index
                 .get(id)

@@ -10,7 +10,6 @@ use super::context::{
 };
 use super::AuthzError;
 use crate::parse::{parse_json, policy_from_json, Json, JsonKind, JsonPath};
-use crate::request::aws_account_of;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -24,10 +23,9 @@ pub enum EntityKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entity {
     pub kind: EntityKind,
-    pub arn: String,
     pub name: String,
-    pub identity_policies: Vec<NamedPolicy>,
-    pub permissions_boundary: Option<NamedPolicy>,
+    /// Its ARN and policies (no session: [`Snapshot::context`] gives a role one).
+    pub principal: PrincipalInfo,
     /// Roles only.
     pub trust: Option<NamedPolicy>,
     /// Customer managed policies attached directly or through a group (ARNs): editing one
@@ -39,7 +37,11 @@ pub struct Entity {
 
 impl Entity {
     pub fn account(&self) -> Option<&str> {
-        aws_account_of(&self.arn)
+        self.principal.account()
+    }
+
+    pub fn arn(&self) -> &str {
+        &self.principal.arn
     }
 }
 
@@ -53,14 +55,11 @@ pub struct Snapshot {
 impl Snapshot {
     /// The context of a request by `entity` (a role acts through a session) on a resource.
     pub fn context(&self, entity: &Entity, resource: Option<ResourceInfo>) -> AuthzContext {
-        let session = (entity.kind == EntityKind::Role).then(|| session_arn(&entity.arn));
+        let session = (entity.kind == EntityKind::Role).then(|| session_arn(entity.arn()));
         AuthzContext {
             principal: PrincipalInfo {
-                arn: entity.arn.clone(),
                 session: session.flatten(),
-                identity_policies: entity.identity_policies.clone(),
-                permissions_boundary: entity.permissions_boundary.clone(),
-                session_policies: Vec::new(),
+                ..entity.principal.clone()
             },
             resource,
             organization: self.organization.clone(),
@@ -68,7 +67,9 @@ impl Snapshot {
     }
 
     pub fn find(&self, arn: &str) -> Option<&Entity> {
-        self.entities.iter().find(|e| e.arn == arn || e.name == arn)
+        self.entities
+            .iter()
+            .find(|e| e.arn() == arn || e.name == arn)
     }
 }
 
@@ -165,7 +166,10 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
                         format!("group {gname} is not in GroupDetailList"),
                     ));
                 };
-                entity.identity_policies.extend(policies.iter().cloned());
+                entity
+                    .principal
+                    .identity_policies
+                    .extend(policies.iter().cloned());
                 entity.managed_policy_arns.extend(arns.iter().cloned());
                 entity.groups.push(garn.clone());
             }
@@ -186,7 +190,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
         let tpath = path.key("AssumeRolePolicyDocument");
         let trust = r.field(role, &path, "AssumeRolePolicyDocument")?;
         entity.trust = Some(NamedPolicy {
-            name: format!("{} trust policy", entity.arn),
+            name: format!("{} trust policy", entity.arn()),
             policy: r.document(trust, &tpath)?,
         });
         entities.push(entity);
@@ -328,10 +332,14 @@ impl SnapReader<'_> {
         };
         Ok(Entity {
             kind,
-            arn,
             name: name.to_string(),
-            identity_policies,
-            permissions_boundary,
+            principal: PrincipalInfo {
+                arn,
+                session: None,
+                identity_policies,
+                permissions_boundary,
+                session_policies: Vec::new(),
+            },
             trust: None,
             managed_policy_arns,
             groups: Vec::new(),

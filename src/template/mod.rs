@@ -362,3 +362,16 @@ pub fn to_value(json: &Json) -> serde_json::Value {
         ),
     }
 }
+
+/// Positions inside a policy given as a string point at the string in the template.
+pub(crate) fn relocate(json: &mut Json, span: Span) {
+    json.span = span;
+    match &mut json.kind {
+        JsonKind::Array(items) => items.iter_mut().for_each(|i| relocate(i, span)),
+        JsonKind::Object(members) => members.iter_mut().for_each(|(_, s, v)| {
+            *s = span;
+            relocate(v, span);
+        }),
+        _ => {}
+    }
+}

@@ -40,6 +40,43 @@ impl BucketResult {
             "counterexamples": self.counterexamples,
         })
     }
+
+    fn unknown(&mut self, reason: String) {
+        if self.result == CheckResult::Pass {
+            self.result = CheckResult::Unknown;
+        }
+        self.reasons.push(reason);
+    }
+
+    fn fail(&mut self, reason: String) {
+        self.result = CheckResult::Fail;
+        self.reasons.push(reason);
+    }
+
+    /// Checks a policy (as a resource policy) against `baseline`: a failure is `reason` with
+    /// its counterexamples.
+    fn check(
+        &mut self,
+        model: &Policy,
+        baseline: &Policy,
+        options: &CheckOptions,
+        reason: impl FnOnce() -> String,
+    ) {
+        let options = CheckOptions {
+            policy_type: PolicyType::Resource,
+            ..options.clone()
+        };
+        let report = crate::query::check(model, baseline, &options);
+        match report.result {
+            CheckResult::Pass => {}
+            CheckResult::Fail => {
+                self.fail(reason());
+                self.counterexamples
+                    .extend(report.counterexamples.iter().map(counterexample_json));
+            }
+            CheckResult::Unknown => self.unknown(report.reason.unwrap_or_default()),
+        }
+    }
 }
 
 /// A created user: its name and ARN.
@@ -117,29 +154,22 @@ pub fn one_user_per_bucket(
             reasons: Vec::new(),
             counterexamples: Vec::new(),
         };
-        let unknown = |result: &mut BucketResult, reason: String| {
-            if result.result == CheckResult::Pass {
-                result.result = CheckResult::Unknown;
-            }
-            result.reasons.push(reason);
-        };
-        let fail = |result: &mut BucketResult, reason: String| {
-            result.result = CheckResult::Fail;
-            result.reasons.push(reason);
-        };
         let policies: Vec<&&ExtractedPolicy> = bucket_policies
             .iter()
             .filter(|p| p.resource_name == *bucket)
             .collect();
         let [policy] = policies.as_slice() else {
-            fail(&mut result, format!("bucket {bucket} has {} bucket policies in the plan; the rule needs exactly one", policies.len()));
+            result.fail(format!(
+                "bucket {bucket} has {} bucket policies in the plan; the rule needs exactly one",
+                policies.len()
+            ));
             results.push(result);
             continue;
         };
         let model = match prepare(policy) {
             Ok(model) => model,
             Err(e) => {
-                unknown(&mut result, format!("{}: {e:?}", policy.origin));
+                result.unknown(format!("{}: {e:?}", policy.origin));
                 results.push(result);
                 continue;
             }
@@ -156,48 +186,27 @@ pub fn one_user_per_bucket(
             .collect();
         let [user] = granted.as_slice() else {
             let names: Vec<&str> = granted.iter().map(|u| u.name.as_str()).collect();
-            fail(
-                &mut result,
-                format!(
-                    "{} grants {} to {} users created in the plan ({}); the rule needs exactly one",
-                    policy.origin,
-                    actions.join(", "),
-                    names.len(),
-                    names.join(", ")
-                ),
-            );
+            result.fail(format!(
+                "{} grants {} to {} users created in the plan ({}); the rule needs exactly one",
+                policy.origin,
+                actions.join(", "),
+                names.len(),
+                names.join(", ")
+            ));
             results.push(result);
             continue;
         };
         result.user = Some(user.name.clone());
         // Nothing beyond that user's object actions.
         let only_user = allow_only(&user.arn, actions, bucket);
-        let report = crate::query::check(
-            &model,
-            &only_user,
-            &CheckOptions {
-                policy_type: PolicyType::Resource,
-                ..options.clone()
-            },
-        );
-        match report.result {
-            CheckResult::Pass => {}
-            CheckResult::Fail => {
-                fail(
-                    &mut result,
-                    format!(
-                        "{} grants more than {}'s {} on {bucket}/*",
-                        policy.origin,
-                        user.name,
-                        actions.join(", ")
-                    ),
-                );
-                result
-                    .counterexamples
-                    .extend(report.counterexamples.iter().map(counterexample_json));
-            }
-            CheckResult::Unknown => unknown(&mut result, report.reason.unwrap_or_default()),
-        }
+        result.check(&model, &only_user, options, || {
+            format!(
+                "{} grants more than {}'s {} on {bucket}/*",
+                policy.origin,
+                user.name,
+                actions.join(", ")
+            )
+        });
         // The user reaches no other bucket: through its own policies, or another bucket's policy.
         let others: Vec<&String> = buckets.iter().filter(|b| *b != bucket).collect();
         for own in user_policies
@@ -205,10 +214,7 @@ pub fn one_user_per_bucket(
             .filter(|p| p.attached_to.as_deref() == Some(user.name.as_str()))
         {
             let Ok(own_model) = prepare(own) else {
-                unknown(
-                    &mut result,
-                    format!("{}: not decidable before deploy", own.origin),
-                );
+                result.unknown(format!("{}: not decidable before deploy", own.origin));
                 continue;
             };
             let resources: Vec<String> = others
@@ -229,21 +235,18 @@ pub fn one_user_per_bucket(
                 &identity,
             );
             for f in &findings {
-                fail(
-                    &mut result,
-                    format!(
-                        "{} lets {} reach another bucket: {}",
-                        own.origin,
-                        user.name,
-                        f.resources.join(", ")
-                    ),
-                );
+                result.fail(format!(
+                    "{} lets {} reach another bucket: {}",
+                    own.origin,
+                    user.name,
+                    f.resources.join(", ")
+                ));
                 result
                     .counterexamples
                     .push(crate::report::findings::finding_json(f));
             }
             for reason in undecided {
-                unknown(&mut result, reason);
+                result.unknown(reason);
             }
         }
         for other in &others {
@@ -252,37 +255,16 @@ pub fn one_user_per_bucket(
                 .filter(|p| p.resource_name == **other)
             {
                 let Ok(other_model) = prepare(p) else {
-                    unknown(
-                        &mut result,
-                        format!("{}: not decidable before deploy", p.origin),
-                    );
+                    result.unknown(format!("{}: not decidable before deploy", p.origin));
                     continue;
                 };
-                let report = crate::query::check(
-                    &other_model,
-                    &everyone_but(&user.arn),
-                    &CheckOptions {
-                        policy_type: PolicyType::Resource,
-                        ..options.clone()
-                    },
-                );
-                match report.result {
-                    CheckResult::Pass => {}
-                    CheckResult::Fail => {
-                        fail(
-                            &mut result,
-                            format!("{} lets {} reach bucket {other}", p.origin, user.name),
-                        );
-                        result
-                            .counterexamples
-                            .extend(report.counterexamples.iter().map(counterexample_json));
-                    }
-                    CheckResult::Unknown => unknown(&mut result, report.reason.unwrap_or_default()),
-                }
+                result.check(&other_model, &everyone_but(&user.arn), options, || {
+                    format!("{} lets {} reach bucket {other}", p.origin, user.name)
+                });
             }
         }
         for attachment in &attachments {
-            unknown(&mut result, format!("{attachment} may give users more policies; attachments and group memberships are not followed yet"));
+            result.unknown(format!("{attachment} may give users more policies; attachments and group memberships are not followed yet"));
         }
         results.push(result);
     }

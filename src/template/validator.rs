@@ -147,6 +147,17 @@ fn base(
     })
 }
 
+/// The finding of a policy whose check ended unknown: an error that always blocks.
+fn unknown_finding(
+    policy: &ExtractedPolicy,
+    message: String,
+    reason: &str,
+    origin: &Value,
+) -> (Value, bool) {
+    let details = json!({"result": "UNKNOWN", "reason": reason, "origin": origin});
+    (base(policy, "ERROR", UNKNOWN_CODE, message, details), true)
+}
+
 /// The findings of one policy, each with whether it blocks regardless of options.
 fn check_policy(
     policy: &ExtractedPolicy,
@@ -157,16 +168,7 @@ fn check_policy(
     let model = match prepare(policy) {
         Ok(model) => model,
         Err(NotCheckable::Unknown(reason)) => {
-            return vec![(
-                base(
-                    policy,
-                    "ERROR",
-                    UNKNOWN_CODE,
-                    reason.clone(),
-                    json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
-                ),
-                true,
-            )]
+            return vec![unknown_finding(policy, reason.clone(), &reason, &origin)]
         }
         Err(NotCheckable::Invalid(error)) => {
             let code = format!("{}ValidationException", check.code());
@@ -202,15 +204,11 @@ fn check_policy(
                 CheckResult::Pass => Vec::new(),
                 CheckResult::Unknown => {
                     let reason = report.reason.unwrap_or_default();
-                    vec![(
-                        base(
-                            policy,
-                            "ERROR",
-                            UNKNOWN_CODE,
-                            format!("unknown: {reason}"),
-                            json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
-                        ),
-                        true,
+                    vec![unknown_finding(
+                        policy,
+                        format!("unknown: {reason}"),
+                        &reason,
+                        &origin,
                     )]
                 }
                 CheckResult::Fail => {
@@ -365,15 +363,11 @@ fn findings_result(
     }
     if !unknown.is_empty() {
         let reason = unknown.join("; ");
-        out.push((
-            base(
-                policy,
-                "ERROR",
-                UNKNOWN_CODE,
-                format!("unknown: {reason}"),
-                json!({"result": "UNKNOWN", "reason": reason, "origin": origin}),
-            ),
-            true,
+        out.push(unknown_finding(
+            policy,
+            format!("unknown: {reason}"),
+            &reason,
+            origin,
         ));
     }
     out

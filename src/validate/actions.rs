@@ -144,6 +144,20 @@ fn redundant(c: &mut Collector, items: &[Item]) {
     let buckets: Vec<Option<String>> = items.iter().map(|i| action_bucket(i.text)).collect();
     let prefixes: Vec<String> = globs.iter().map(Glob::literal_prefix).collect();
     let groups = covering_groups(&globs, &buckets, &prefixes);
+    push_redundant(c, items, groups, "REDUNDANT_ACTION", |size, example| {
+        format!("The {size} action(s) are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: {example}.")
+    });
+}
+
+/// One `code` finding per group of [`covering_groups`], located at each item of the group;
+/// `message(group size, a covered item)`.
+pub(super) fn push_redundant(
+    c: &mut Collector,
+    items: &[Item],
+    groups: Vec<(usize, Vec<usize>)>,
+    code: &str,
+    message: impl Fn(usize, &str) -> String,
+) {
     for (a, covered) in groups {
         let mut group = covered.clone();
         group.push(a);
@@ -152,12 +166,8 @@ fn redundant(c: &mut Collector, items: &[Item]) {
             .iter()
             .map(|&i| c.at(items[i].path.clone(), items[i].json))
             .collect();
-        let example = items[covered[0]].text;
-        c.push(Finding::access_analyzer(
-            "REDUNDANT_ACTION",
-            format!("The {} action(s) are redundant because they provide similar permissions. Update the policy to remove the redundant action such as: {example}.", group.len()),
-            locations,
-        ));
+        let details = message(group.len(), items[covered[0]].text);
+        c.push(Finding::access_analyzer(code, details, locations));
     }
 }
 

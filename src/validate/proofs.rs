@@ -40,6 +40,15 @@ fn keyaki(code: &str, details: String, locations: Vec<Location>) -> Finding {
     Finding::keyaki(code, finding_type, details, locations)
 }
 
+/// A proof the prover could not finish: nothing is claimed about `question`.
+fn could_not_decide(question: &str, reason: &dyn std::fmt::Display, location: Location) -> Finding {
+    keyaki(
+        "could-not-decide",
+        format!("Could not decide whether {question}: {reason}."),
+        vec![location],
+    )
+}
+
 pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
     // Without `refute_first` every question goes to the prover (to compare, in tests).
     let refuted = |alone: &Policy, pt: PolicyType, accept: &dyn Fn(&Request) -> bool| {
@@ -98,13 +107,10 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
                     continue;
                 }
                 Verdict::Unknown(reason) => {
-                    c.push(keyaki(
-                        "could-not-decide",
-                        format!(
-                            "Could not decide whether statement {} is satisfiable: {reason}.",
-                            statement.index
-                        ),
-                        vec![location],
+                    c.push(could_not_decide(
+                        &format!("statement {index} is satisfiable", index = statement.index),
+                        &reason,
+                        location,
                     ));
                     continue;
                 }
@@ -148,13 +154,13 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
                     continue;
                 }
                 Verdict::Unknown(reason) => {
-                    c.push(keyaki(
-                        "could-not-decide",
-                        format!(
-                            "Could not decide whether a Deny overrides statement {}: {reason}.",
-                            statement.index
+                    c.push(could_not_decide(
+                        &format!(
+                            "a Deny overrides statement {index}",
+                            index = statement.index
                         ),
-                        vec![location],
+                        &reason,
+                        location,
                     ));
                     continue;
                 }
@@ -193,13 +199,10 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
                     working.retain(|s| s.index != statement.index);
                 }
                 Verdict::Unknown(reason) => {
-                    c.push(keyaki(
-                        "could-not-decide",
-                        format!(
-                            "Could not decide whether statement {} is redundant: {reason}.",
-                            statement.index
-                        ),
-                        vec![location],
+                    c.push(could_not_decide(
+                        &format!("statement {index} is redundant", index = statement.index),
+                        &reason,
+                        location,
                     ));
                 }
                 Verdict::Violated(_) => {}

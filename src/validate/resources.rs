@@ -2,7 +2,7 @@
 //! resource part), redundant resources, ARNs a resource policy cannot name, and Keyaki's
 //! `resource-matches-no-action` (an ARN no action of its statement can act on).
 
-use super::actions::{covering_groups, resource_type_service};
+use super::actions::{covering_groups, push_redundant, resource_type_service};
 use super::arns::{
     index, is_region_format, policy_arn_glob_literal_variables, replace_variables, TemplateGlob,
     PARTITIONS,
@@ -160,20 +160,10 @@ fn redundant(c: &mut Collector, items: &[Item]) {
         .iter()
         .map(|i| super::arns::resource_prefix(i.text))
         .collect();
-    for (a, covered) in covering_groups(&globs, &buckets, &prefixes) {
-        let mut group = covered.clone();
-        group.push(a);
-        group.sort_unstable();
-        let locations = group
-            .iter()
-            .map(|&i| c.at(items[i].path.clone(), items[i].json))
-            .collect();
-        c.push(Finding::access_analyzer(
-            "REDUNDANT_RESOURCE",
-            format!("The {} resource ARN(s) are redundant because they reference the same resource. Review the use of wildcards (*), or remove the resource {} to remove the redundancy.", group.len(), items[covered[0]].text),
-            locations,
-        ));
-    }
+    let groups = covering_groups(&globs, &buckets, &prefixes);
+    push_redundant(c, items, groups, "REDUNDANT_RESOURCE", |size, example| {
+        format!("The {size} resource ARN(s) are redundant because they reference the same resource. Review the use of wildcards (*), or remove the resource {example} to remove the redundancy.")
+    });
 }
 
 /// An ARN in `Resource` that no resource type of any action of the statement can match:

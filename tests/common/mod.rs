@@ -86,3 +86,47 @@ pub fn request(json: &serde_json::Value) -> keyaki::request::Request {
         keyaki::parse::parse_json(text.as_bytes(), "request").unwrap_or_else(|e| panic!("{e}"));
     keyaki::parse::request_from_json(&parsed, "request").unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// The corpus's CloudFormation templates and Terraform plans (every file of their folders),
+/// sorted.
+#[allow(
+    clippy::panic,
+    reason = "a corpus folder that cannot be listed fails the test"
+)]
+pub fn corpus_templates_and_plans(corpus: &std::path::Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in [
+        "formats/cloudformation/templates",
+        "formats/terraform-plan/plans",
+    ] {
+        let entries = std::fs::read_dir(corpus.join(dir))
+            .unwrap_or_else(|e| panic!("{dir}: {e}"))
+            .map(|entry| entry.map(|e| e.path()));
+        files.extend(
+            entries
+                .collect::<Result<Vec<_>, _>>()
+                .unwrap_or_else(|e| panic!("{dir}: {e}")),
+        );
+    }
+    files.sort();
+    files
+}
+
+/// A folder of its own for one test's files (`keyaki-NAME-PID` under the system temp folder).
+#[allow(
+    clippy::panic,
+    reason = "a test that cannot make its scratch folder fails"
+)]
+pub fn scratch_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("keyaki-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    dir
+}
+
+/// `contents` written to `file` in the scratch folder `name`; its path.
+#[allow(clippy::panic, reason = "a test that cannot write its input fails")]
+pub fn scratch_file(name: &str, file: &str, contents: &str) -> PathBuf {
+    let path = scratch_dir(name).join(file);
+    std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    path
+}

@@ -197,14 +197,7 @@ fn text_report(
                     .collect();
                 let head = match entry.result() {
                     ScanResult::Pass => format!("pass     {}", entry.file),
-                    ScanResult::Unknown => format!(
-                        "unknown  {}: {}",
-                        entry.file,
-                        report
-                            .reason
-                            .as_deref()
-                            .unwrap_or("the prover could not decide")
-                    ),
+                    ScanResult::Unknown => unknown_head(&entry.file, report.reason.as_deref()),
                     _ => format!(
                         "fail     {}: {} finding{} against spec {spec_name}",
                         entry.file,
@@ -220,14 +213,7 @@ fn text_report(
             }
             Outcome::Checked { report, .. } => match entry.result() {
                 ScanResult::Pass => format!("pass     {}\n", entry.file),
-                ScanResult::Unknown => format!(
-                    "unknown  {}: {}\n",
-                    entry.file,
-                    report
-                        .reason
-                        .as_deref()
-                        .unwrap_or("the prover could not decide")
-                ),
+                ScanResult::Unknown => unknown_head(&entry.file, report.reason.as_deref()) + "\n",
                 _ => {
                     let mut s = format!(
                         "fail     {}: allows requests {against_label} does not\n",
@@ -385,4 +371,12 @@ fn relative_uri(location: &mut Value, root: Option<&std::path::Path>) {
         location["uri"] = Value::String(text);
         location["uriBaseId"] = Value::String("SRCROOT".into());
     }
+}
+
+/// `unknown  FILE: REASON`, with the reason the prover gave.
+fn unknown_head(file: &str, reason: Option<&str>) -> String {
+    format!(
+        "unknown  {file}: {}",
+        reason.unwrap_or("the prover could not decide")
+    )
 }
