@@ -69,6 +69,9 @@
 //! [`model`] (normalized policy) → [`eval`] (concrete decision) → `encode` (own term type) →
 //! `solve` (z3 behind a trait) → [`explain`] (model → request → replay) → [`report`]
 //! (human / JSON / SARIF), with the verbs in [`query`].
+//!
+//! [`check`]: check()
+//! [`diff`]: diff()
 #![forbid(unsafe_code)]
 
 pub mod access;

@@ -1,6 +1,6 @@
 //! The one combination formula: how the layers' verdicts make AWS's decision.
 //!
-//! Written once over [`Truth`], so the concrete evaluator ([`super::decide`], over `bool`) and
+//! Written once over [`Truth`], so the concrete evaluator ([`mod@super::decide`], over `bool`) and
 //! the prover ([`super::symbolic`], over [`Term`]) cannot disagree about the logic; the tables
 //! of AWS-side rules below are read by both through [`Patterns`]. The rules, with the
 //! documentation each follows, are in `encodings/authz-evaluation.md`.

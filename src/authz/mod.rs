@@ -3,7 +3,7 @@
 //! A single policy is not what AWS decides on. [`context`] describes everything that takes part
 //! in one decision (the principal's identity policies, permissions boundary and session
 //! policies; the resource and its resource policy; the SCPs and RCPs on the path from the
-//! organization root to each account); [`decide`] is the concrete whole-context evaluator,
+//! organization root to each account); [`mod@decide`] is the concrete whole-context evaluator,
 //! built on [`crate::eval::evaluate`] per policy; [`logic`] is the one combination formula both
 //! the evaluator and the prover ([`symbolic`]) use; [`snapshot`] reads
 //! `aws iam get-account-authorization-details`; [`reach`] builds the graph of who can become

@@ -7,7 +7,7 @@
 //! [`combine`] (the formula the evaluator uses) joins them. Keys fixed by the caller and the
 //! context (`aws:PrincipalArn`, `aws:ResourceAccount`, ...) are pinned: their atoms are
 //! asserted to the values they have on the fixed request. Every request found is replayed
-//! through [`decide`] before it is returned.
+//! through [`decide()`] before it is returned.
 
 use super::context::AuthzContext;
 use super::decide::{self, caller, caller_kind, decide, policy_type, Layer, WholeDecision};

@@ -2,7 +2,7 @@
 //! (`terraform show -json`), read into policies that name their origin.
 //!
 //! [`yaml`] reads YAML with its short-form tags and positions into the located JSON tree;
-//! [`intrinsics`] resolves `Ref`, `Fn::Sub`, ... offline; [`cfn`] and [`terraform`] find the
+//! `intrinsics` resolves `Ref`, `Fn::Sub`, ... offline; [`cfn`] and [`terraform`] find the
 //! policy-bearing properties. A value known only at deploy time is never guessed: it becomes a
 //! policy variable of the query (see [`unknown`] and `encodings/template-unknown-values.md`).
 
