@@ -23,12 +23,7 @@ fn refutations_change_no_finding_on_the_managed_policies() {
     let Some(corpus) = common::corpus() else {
         return;
     };
-    let dir = corpus.join("aws-managed-policies/policies");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
+    let files = common::corpus_files(&corpus, "aws-managed-policies/policies");
     let options = ValidateOptions {
         // Generous: a timeout in one run and not the other would be a difference of budget,
         // not of logic.

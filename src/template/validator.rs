@@ -147,6 +147,23 @@ fn base(
     })
 }
 
+/// The finding of a check that failed: a security warning (blocking as the options say).
+fn security_warning(
+    policy: &ExtractedPolicy,
+    check: &Check,
+    message: &str,
+    details: Value,
+) -> (Value, bool) {
+    let finding = base(
+        policy,
+        "SECURITY_WARNING",
+        check.code(),
+        message.into(),
+        details,
+    );
+    (finding, false)
+}
+
 /// The finding of a policy whose check ended unknown: an error that always blocks.
 fn unknown_finding(
     policy: &ExtractedPolicy,
@@ -230,16 +247,7 @@ fn check_policy(
                         .map(|c| with_needs(counterexample_json(c), &c.request, unknowns))
                         .collect();
                     let details = json!({"result": "FAIL", "message": message, "reasons": reasons, "counterexamples": counterexamples, "origin": origin});
-                    vec![(
-                        base(
-                            policy,
-                            "SECURITY_WARNING",
-                            check.code(),
-                            message.into(),
-                            details,
-                        ),
-                        false,
-                    )]
+                    vec![security_warning(policy, check, message, details)]
                 }
             }
         }
@@ -350,16 +358,7 @@ fn findings_result(
             })
             .collect();
         let details = json!({"result": "FAIL", "message": message, "reasons": reasons, "findings": requests, "origin": origin});
-        out.push((
-            base(
-                policy,
-                "SECURITY_WARNING",
-                check.code(),
-                message.into(),
-                details,
-            ),
-            false,
-        ));
+        out.push(security_warning(policy, check, message, details));
     }
     if !unknown.is_empty() {
         let reason = unknown.join("; ");

@@ -87,27 +87,26 @@ pub fn request(json: &serde_json::Value) -> keyaki::request::Request {
     keyaki::parse::request_from_json(&parsed, "request").unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The corpus's CloudFormation templates and Terraform plans (every file of their folders),
-/// sorted.
+/// The files of a corpus folder (`dir`, relative to the corpus), sorted.
 #[allow(
     clippy::panic,
     reason = "a corpus folder that cannot be listed fails the test"
 )]
+pub fn corpus_files(corpus: &std::path::Path, dir: &str) -> Vec<PathBuf> {
+    let mut files = std::fs::read_dir(corpus.join(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|entry| entry.map(|e| e.path()))
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap_or_else(|e| panic!("{dir}: {e}"));
+    files.sort();
+    files
+}
+
+/// The corpus's CloudFormation templates and Terraform plans (every file of their folders),
+/// sorted.
 pub fn corpus_templates_and_plans(corpus: &std::path::Path) -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    for dir in [
-        "formats/cloudformation/templates",
-        "formats/terraform-plan/plans",
-    ] {
-        let entries = std::fs::read_dir(corpus.join(dir))
-            .unwrap_or_else(|e| panic!("{dir}: {e}"))
-            .map(|entry| entry.map(|e| e.path()));
-        files.extend(
-            entries
-                .collect::<Result<Vec<_>, _>>()
-                .unwrap_or_else(|e| panic!("{dir}: {e}")),
-        );
-    }
+    let mut files = corpus_files(corpus, "formats/cloudformation/templates");
+    files.extend(corpus_files(corpus, "formats/terraform-plan/plans"));
     files.sort();
     files
 }

@@ -85,6 +85,18 @@ pub(super) fn read_attribute(
             span,
         });
     };
+    // Absent or null: unknown until apply, or simply not set.
+    let unset = |extraction: &mut Extraction, name: &str, policy_kind: PolicyKind| {
+        unknown_attribute(
+            plan,
+            extraction,
+            address,
+            kind,
+            name,
+            policy_kind,
+            values.span,
+        );
+    };
     match attribute {
         Attribute::Policy(name, policy_kind) => match values.get(name) {
             Some(Json {
@@ -102,15 +114,7 @@ pub(super) fn read_attribute(
                 kind: JsonKind::Null,
                 ..
             })
-            | None => unknown_attribute(
-                plan,
-                extraction,
-                address,
-                kind,
-                name,
-                *policy_kind,
-                values.span,
-            ),
+            | None => unset(extraction, name, *policy_kind),
             Some(other) => refuse(
                 extraction,
                 name,
@@ -148,15 +152,7 @@ pub(super) fn read_attribute(
                     }
                 }
             }
-            Some(JsonKind::Null) | None => unknown_attribute(
-                plan,
-                extraction,
-                address,
-                kind,
-                name,
-                *policy_kind,
-                values.span,
-            ),
+            Some(JsonKind::Null) | None => unset(extraction, name, *policy_kind),
             Some(_) => refuse(
                 extraction,
                 name,
