@@ -10,6 +10,7 @@
 //!   [`no_public_access`], [`access_not_granted`] and [`check_spec`] (an organization spec),
 //!   each with [`CheckOptions`];
 //! - decide one request concretely: [`evaluate`];
+//!   read the request with [`parse_request_in`] (it refuses one outside the resource universe);
 //! - results are typed values ([`CheckReport`], [`Diff`], [`FindingsReport`]) that serialize
 //!   to the CLI's JSON; every counterexample was replayed through the evaluator.
 //!
@@ -112,6 +113,7 @@ pub use query::{
 };
 pub use report::findings::FindingsReport;
 pub use report::{CheckReport, CheckResult, Exit, Format, PolicyFile};
+pub use request::universe::parse_request_in;
 pub use request::universe::ResourceUniverse;
 pub use request::Request;
 
