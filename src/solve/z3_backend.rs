@@ -17,9 +17,10 @@ pub struct Z3Backend {
 }
 
 /// How far a check may run past the limit it was given: the time limit z3 holds is lowered
-/// only when it exceeds the requested one by more than this. Setting z3's parameters costs
-/// ~0.25 M instructions per call (it checks them against every solver module's parameter
-/// descriptions), as much as a small check; a search sets the limit before every round.
+/// only when it exceeds the requested one by more than this, or by more than 1/32 of the
+/// request (10 s: 312 ms). Setting z3's parameters costs ~0.25 M instructions per call (it
+/// checks them against every solver module's parameter descriptions), as much as a small
+/// check, and a search sets the limit before every round.
 const LIMIT_SLACK: Duration = Duration::from_millis(10);
 
 impl Z3Backend {
@@ -48,11 +49,11 @@ impl Z3Backend {
         backend
     }
 
-    /// Each check may take `timeout` (give or take [`LIMIT_SLACK`]: a limit that was set
-    /// before and exceeds `timeout` by at most that much stays).
+    /// Each check may take `timeout`, give or take the slack (see [`LIMIT_SLACK`]: a limit
+    /// that was set before and exceeds `timeout` by at most that much stays).
     pub fn set_timeout(&mut self, timeout: Duration) {
         if let Some(limit) = self.limit {
-            if limit >= timeout && limit - timeout <= LIMIT_SLACK {
+            if limit >= timeout && limit - timeout <= LIMIT_SLACK.max(timeout / 32) {
                 return;
             }
         }
