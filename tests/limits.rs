@@ -375,3 +375,77 @@ fn many_actions_finish_in_bounded_time() {
     assert!(matches!(code(&out), 1 | 3), "{}", text(&out));
     assert!(elapsed < Duration::from_secs(120), "took {elapsed:?}");
 }
+
+/// Generated baseline 3 of seed 1 (`keyaki-corpus --seed 1 --print-generated 3`), against which
+/// `keyaki check` (no solver-free probe) of SageMakerStudioBedrockChatAgentUserRolePolicy ran
+/// refinement rounds to the timeout, growing by megabytes per second.
+const GENERATED_S1_3: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"},
+ {"Sid":"Template0","Effect":"Allow","Action":["dynamodb:Query","secretsmanager:GetSecretValue","logs:PutLogEvents","s3:ListBucket"],
+  "Resource":["arn:aws:s3:::corp-${aws:userid}-*","arn:aws:s3:::corp-data/${aws:userid}/*"]},
+ {"Sid":"NoDeletes1","Effect":"Deny","Action":["sns:Delete*","kms:Delete*"],"Resource":"*",
+  "Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/breakglass-*"}}},
+ {"Sid":"Number2","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:max-keys":"1000"}}},
+ {"Sid":"RegionLock3","Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*","route53:*","cloudfront:*","support:*","health:*","waf:*","shield:*","globalaccelerator:*","kms:*"],
+  "Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-west-2"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/platform-*"}}},
+ {"Sid":"Number4","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}},
+ {"Sid":"OnlyOwnBuckets5","Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::acme-*","arn:aws:s3:::acme-*/*"]}]}"#;
+
+#[test]
+fn tiny_memory_budget_ends_unknown_with_the_budget_reason() {
+    let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
+        "../shared/corpus/aws-managed-policies/policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json",
+    );
+    if !policy.is_file() {
+        println!("SKIPPED: ../shared/corpus not found");
+        return;
+    }
+    let dir = Scratch::new("memory-budget");
+    let baseline = dir.file("baseline.json", GENERATED_S1_3.as_bytes());
+    let policy = policy.to_string_lossy().into_owned();
+    // A minute of time: without the budget enforced inside the search, this pair ends with the
+    // timeout's reason (or, on a build that decides it, a counterexample), never the budget's.
+    let (out, elapsed) = run(&[
+        "check",
+        &policy,
+        "--baseline",
+        &baseline,
+        "--counterexamples",
+        "1",
+        "--timeout",
+        "60",
+        "--memory-budget",
+        "1",
+        "--format",
+        "json",
+    ]);
+    println!("ended in {elapsed:?}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    match code(&out) {
+        // A counterexample found before the budget ran out is still an answer (replayed).
+        1 => assert_eq!(report["result"], "fail", "{report}"),
+        3 => assert_eq!(
+            report["reason"], "memory budget of 1 MB exceeded",
+            "{report}"
+        ),
+        other => panic!("exit {other}: {}", text(&out)),
+    }
+    // The default budget is far from reached by the same pair: the reason above is the budget.
+    let (out, _) = run(&[
+        "check",
+        &policy,
+        "--baseline",
+        &baseline,
+        "--counterexamples",
+        "1",
+        "--timeout",
+        "2",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_ne!(
+        report["reason"], "memory budget of 512 MB exceeded",
+        "{report}"
+    );
+}

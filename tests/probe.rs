@@ -44,8 +44,14 @@ fn the_issue_repro_fails_without_the_solver() {
         r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
            {"Effect":"Deny","NotAction":"sts:*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"192.0.2.0/24"}}}"#,
     ));
-    // Template resources are left to the search: the probe only builds plain ones.
-    assert!(probe_counterexamples(&proposed, &baseline, &options(1)).is_none());
+    // Template resources: the probe writes one value per variable into the statement (here the
+    // caller's own user name) and the request carries the same caller.
+    let found = probe_counterexamples(&proposed, &baseline, &options(1)).expect("a counterexample");
+    assert_eq!(found[0].request.action, "iam:ChangePassword");
+    let user = "arn:aws:iam::111122223333:user/example";
+    assert_eq!(found[0].request.principal, Principal::Aws(user.to_string()));
+    assert_eq!(found[0].request.resource.as_deref(), Some(user));
+    assert_replays(&proposed, &baseline, &found);
     let plain = policy(&doc(
         r#"{"Effect":"Allow","Action":"iam:ChangePassword","Resource":"arn:aws:iam::*:user/*"}"#,
     ));
@@ -195,4 +201,42 @@ fn in_the_catalog_universe_the_probe_gives_only_requests_the_universe_admits() {
         keyaki::request::universe::admits(catalog.resource_universe, &c.request)
             .expect("a catalog-mode counterexample inside the universe");
     }
+}
+
+#[test]
+fn policy_variables_compared_with_each_other_get_one_value_each() {
+    // SageMakerStudioBedrockChatAgentUserRolePolicy's shape: keys compared with the caller's
+    // tags and account; against a bucket allow-list it needs the search's refinement loop
+    // (generated baseline s1-3 timed out there), here one instance of the statement.
+    let proposed = policy(&doc(r#"{"Effect":"Allow","Action":["s3:GetObject"],
+            "Resource":"arn:aws:s3:::${aws:PrincipalTag/Bucket}/${aws:PrincipalTag/Domain}/${aws:PrincipalTag/Path}",
+            "Condition":{"StringEquals":{"aws:ResourceAccount":"${aws:PrincipalAccount}",
+                                         "aws:ResourceTag/Project":"${aws:PrincipalTag/Project}"},
+                         "StringNotEquals":{"aws:PrincipalTag/Bucket":"","aws:PrincipalTag/Path":""}}}"#));
+    let baseline = policy(&doc(r#"{"Effect":"Allow","Action":"*","Resource":"*"},
+           {"Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::acme-*","arn:aws:s3:::acme-*/*"]}"#));
+    let found = probe_counterexamples(&proposed, &baseline, &options(1)).expect("a counterexample");
+    assert_replays(&proposed, &baseline, &found);
+    let context = &found[0].request.context;
+    let value = |key: &str| {
+        context
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v.values.clone())
+    };
+    // The compared keys carry the same values the templates read.
+    assert_eq!(
+        value("aws:ResourceTag/Project"),
+        value("aws:PrincipalTag/Project")
+    );
+    // A variable the statement also conditions takes a value that condition accepts.
+    let both_ways = policy(&doc(
+        r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::${aws:PrincipalTag/team}/*",
+            "Condition":{"StringLike":{"aws:PrincipalTag/team":"eng-*"}}}"#,
+    ));
+    let found =
+        probe_counterexamples(&both_ways, &baseline, &options(1)).expect("a counterexample");
+    assert_replays(&both_ways, &baseline, &found);
+    let resource = found[0].request.resource.clone().unwrap();
+    assert!(resource.starts_with("arn:aws:s3:::eng-"), "{resource}");
 }

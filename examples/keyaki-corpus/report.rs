@@ -7,7 +7,11 @@ use std::time::Duration;
 
 pub struct Measured {
     pub label: String,
+    /// The query's time on the clock chosen with `--clock` (what the table and lists rank).
     pub time: Duration,
+    /// Wall time and this thread's CPU time (`None` where the kernel does not report it).
+    pub wall: Duration,
+    pub cpu: Option<Duration>,
     pub verdict: &'static str,
     pub reason: Option<String>,
     pub stages: Option<Stages>,
@@ -20,6 +24,15 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     // Nearest rank.
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
     sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// This thread's CPU time so far (Linux `/proc/thread-self/schedstat`: nanoseconds on a CPU).
+/// A query runs on the calling thread (z3 included), so the difference around it is the
+/// query's CPU time, unaffected by other processes competing for the cores.
+pub fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
+    Some(Duration::from_nanos(ns))
 }
 
 pub fn ms(d: Duration) -> f64 {

@@ -1,7 +1,7 @@
 //! The search loop: solver models, concretized and replayed, refined until proof or answer.
 
 use super::concretize::{concretize, kind_of, Concrete};
-use super::memory::MemoryBudget;
+use super::memory::{budget_exceeded, watched, MemoryBudget};
 use super::{CheckOptions, UnknownReason};
 use crate::encode::{pattern_relation_lemmas, Atom, AtomId, Query, StrPattern, StrVar, Term};
 use crate::eval::PolicyType;
@@ -50,10 +50,18 @@ pub fn search_typed<T: Send + Sync>(
     // fresh context makes the answer independent of what the thread solved before
     // (deterministic output, shards equal to one run), and a logic-specific solver skips the
     // general solver's set-up (measured: p50 ~1 ms instead of ~17 ms on the version pairs).
-    // The context lives and dies with the query (`in_fresh_context`): one at a time.
+    // The context lives and dies with the query (`in_fresh_context`): one at a time. The
+    // memory budget is watched during the whole search, solver calls included: past it the
+    // watchdog cancels the running z3 call (its handle is safe to use from another thread)
+    // and the loop ends `unknown` with the budget's reason.
     crate::solve::in_fresh_context(|| {
-        let mut backend = Z3Backend::for_query(&query, options.timeout);
-        search_with(&mut backend, query, options, replay)
+        let context = z3::Context::thread_local();
+        let handle = context.handle();
+        let interrupt = || handle.interrupt();
+        watched(options.memory_budget_mb, &interrupt, || {
+            let mut backend = Z3Backend::for_query(&query, options.timeout);
+            search_with(&mut backend, query, options, replay)
+        })
     })
 }
 
@@ -92,7 +100,7 @@ pub(super) fn search_with<T>(
         .collect();
     let mut prefer_plain = !templates.is_empty();
     loop {
-        if memory.exceeded() {
+        if budget_exceeded() || memory.exceeded() {
             return finish(
                 found,
                 UnknownReason::Memory {
@@ -135,6 +143,11 @@ pub(super) fn search_with<T>(
                 } else {
                     Search::Found(found)
                 };
+            }
+            // The watchdog cancelled the call: the budget, not the solver, is the reason.
+            Outcome::Unknown(_) if budget_exceeded() => {
+                let limit_mb = memory.limit_mb();
+                return finish(found, UnknownReason::Memory { limit_mb });
             }
             Outcome::Unknown(reason) => return finish(found, UnknownReason::Solver(reason)),
             Outcome::Sat(assignment) => {
@@ -213,5 +226,74 @@ pub(super) fn finish<T>(
         Search::Unknown(reason)
     } else {
         Search::Found(found)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::solve::Outcome;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::Duration;
+
+    /// A solver whose every call grows far past any small budget and returns only when
+    /// cancelled (as z3 returns `unknown` after an interrupt), or after two minutes.
+    struct Growing<'a> {
+        cancelled: &'a AtomicBool,
+        calls: usize,
+    }
+
+    impl Backend for Growing<'_> {
+        fn assert(&mut self, _: &Query, _: &Term) {}
+        fn check(&mut self, query: &Query) -> Outcome {
+            self.check_assuming(query, &[])
+        }
+        fn check_assuming(&mut self, _: &Query, _: &[Term]) -> Outcome {
+            self.calls += 1;
+            let mut block = vec![1u8; 256 * 1024 * 1024];
+            block[4096] = 2;
+            std::hint::black_box(&block);
+            let start = Instant::now();
+            while !self.cancelled.load(Ordering::Relaxed)
+                && start.elapsed() < Duration::from_secs(120)
+            {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Outcome::Unknown("canceled".into())
+        }
+        fn set_time_limit(&mut self, _: Duration) {}
+    }
+
+    #[test]
+    fn a_solver_call_past_the_budget_is_cancelled_and_ends_unknown_with_the_budget() {
+        if super::super::memory::resident_bytes().is_none() {
+            println!("SKIPPED: /proc/self/statm not readable");
+            return;
+        }
+        let cancelled = AtomicBool::new(false);
+        let interrupt = || cancelled.store(true, Ordering::Relaxed);
+        let options = CheckOptions {
+            timeout: Duration::from_secs(3600),
+            memory_budget_mb: 1,
+            ..CheckOptions::default()
+        };
+        let mut backend = Growing {
+            cancelled: &cancelled,
+            calls: 0,
+        };
+        let replay = |_: &Request| -> Option<()> { None };
+        let outcome = watched(options.memory_budget_mb, &interrupt, || {
+            search_with(&mut backend, Query::default(), &options, &replay)
+        });
+        match outcome {
+            Search::Unknown(reason) => {
+                assert_eq!(reason, UnknownReason::Memory { limit_mb: 1 })
+            }
+            Search::Holds => panic!("pass without a proof"),
+            Search::Found(_) => panic!("a counterexample from nothing"),
+        }
+        assert!(cancelled.load(Ordering::Relaxed));
+        // One call, cancelled: the loop did not go on to another round.
+        assert_eq!(backend.calls, 1);
     }
 }

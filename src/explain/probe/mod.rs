@@ -6,9 +6,9 @@
 //! proposal's Allow pieces that the baseline does not provably cover (`prune::without_covered`)
 //! give candidates: a catalog action the piece matches, a resource in one of that action's ARN
 //! formats that the statement matches, an example principal, and a context meeting the
-//! statement's conditions (values read off the condition; statements with policy variables are
-//! skipped), alone or together with the conditions of one baseline Deny that can apply to that
-//! action. A candidate is kept only if the evaluator decides it Allow in the proposal and not
+//! statement's conditions (values read off the condition; a statement with policy variables is
+//! read with one value per variable written in, see `variables.rs`), alone or together with
+//! the conditions of one baseline Deny that can apply to that action. A candidate is kept only if the evaluator decides it Allow in the proposal and not
 //! Allow in the baseline, exactly the replay every solver counterexample gets. Nothing here
 //! can turn a check into a pass: when the candidates run out, the caller runs the full
 //! search. See `encodings/performance.md` ("Probe").
@@ -26,6 +26,9 @@ use crate::model::{
 };
 use crate::pattern::{chars_to_string, Glob};
 use crate::request::{Principal, Request};
+use std::borrow::Cow;
+
+mod variables;
 
 /// The most candidate requests one check replays before handing over to the solver: a
 /// replay of both policies costs about what a small solver query does.
@@ -139,7 +142,7 @@ impl Probe<'_> {
                 None => return false,
             },
         };
-        let Some(resource) = resource_for(piece.statement, action, also) else {
+        let Some(resource) = resource_for(&piece.statement, action, also) else {
             return false;
         };
         self.probes += 1;
@@ -185,7 +188,8 @@ impl Probe<'_> {
 /// An Allow statement of the proposal the probe builds requests for, with the setting its
 /// conditions need.
 struct Piece<'p> {
-    statement: &'p Statement,
+    /// The statement, or its instance with values written in for its policy variables.
+    statement: Cow<'p, Statement>,
     setting: Setting,
 }
 
@@ -195,8 +199,15 @@ fn pieces(policy: &Policy) -> Vec<Piece<'_>> {
         .iter()
         .filter(|s| s.effect == Effect::Allow)
         .filter_map(|s| {
+            if variables::uses_variables(s) {
+                let (instance, setting) = variables::instantiate(s)?;
+                return Some(Piece {
+                    statement: Cow::Owned(instance),
+                    setting,
+                });
+            }
             Some(Piece {
-                statement: s,
+                statement: Cow::Borrowed(s),
                 setting: satisfying(&s.conditions)?,
             })
         })
