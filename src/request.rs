@@ -8,6 +8,7 @@
 //! ```
 
 pub mod callers;
+pub mod realism;
 pub mod universe;
 
 use serde::ser::{SerializeMap, Serializer};

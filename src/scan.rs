@@ -483,7 +483,9 @@ pub fn check_deterministic(
     // Most files fail against most baselines: a few concrete candidate requests, replayed,
     // usually show it without building a formula (a pass always goes to the solver).
     if let Some(found) = crate::explain::probe_counterexamples(proposed, baseline, options) {
-        return crate::explain::Verdict::Violated(found);
+        return crate::explain::Verdict::Violated(crate::explain::polish_counterexamples(
+            found, proposed, baseline, options,
+        ));
     }
     // `explain::search` gives every query its own z3 context, so the verdict and its
     // counterexamples do not depend on what this thread checked before.

@@ -188,10 +188,30 @@ pub fn find(
                         example = public;
                     }
                 }
+                let example = realistic(policy, target, policy_type, &region, example);
                 findings.push(describe(policy, &region, kind, example));
                 excluded.push(region);
             }
         }
+    }
+}
+
+/// The example polished towards a request AWS could receive
+/// (`encodings/counterexample-realism.md`), kept in the same region and still confirmed.
+fn realistic(
+    policy: &Policy,
+    target: &Target,
+    policy_type: PolicyType,
+    region: &Region,
+    example: Request,
+) -> Request {
+    let replay = |r: &Request| {
+        let confirmed = confirm(policy, target, policy_type, r)?;
+        (region_of(policy, policy_type, &confirmed).as_ref() == Some(region)).then_some(confirmed)
+    };
+    match replay(&example) {
+        Some(confirmed) => crate::explain::polished(example, confirmed, &[policy], &replay).1,
+        None => example,
     }
 }
 

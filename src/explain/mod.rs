@@ -11,6 +11,8 @@ mod concretize;
 mod context;
 mod equations;
 mod memory;
+// realism (#10): counterexamples AWS could receive, polished where they are finalized.
+mod polish;
 // speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
 mod probe;
 mod search;
@@ -21,6 +23,7 @@ mod unknown;
 pub use crate::request::universe::ResourceUniverse;
 pub use concretize::format_date;
 pub use memory::DEFAULT_MEMORY_BUDGET_MB;
+pub use polish::{polish_counterexamples, polished, MAX_POLISH_REPLAYS};
 pub use probe::{probe_counterexamples, MAX_PROBES};
 pub use search::{search, search_typed, Search, MAX_REFINEMENTS};
 pub use unknown::UnknownReason;
@@ -125,7 +128,7 @@ pub fn check_no_new_access(
     match search_typed(query, options, &replay) {
         Search::Holds => Verdict::Holds,
         Search::Unknown(r) => Verdict::Unknown(r),
-        Search::Found(list) => Verdict::Violated(
+        Search::Found(list) => Verdict::Violated(polish_counterexamples(
             list.into_iter()
                 .map(|(request, (proposed, baseline))| Counterexample {
                     request,
@@ -133,6 +136,9 @@ pub fn check_no_new_access(
                     baseline,
                 })
                 .collect(),
-        ),
+            proposed,
+            baseline,
+            options,
+        )),
     }
 }
