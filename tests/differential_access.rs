@@ -100,7 +100,7 @@ const QUESTION_RESOURCES: &[&str] = &[
     "arn:aws:kms:*:111122223333:key/*",
 ];
 
-/// Known bug (`access_not_granted_resourceless_model_is_decided` below, notes.md 11:50): with
+/// Known bug (`access_not_granted_resourceless_model_is_decided` below, notes.md 11:35): with
 /// `--resources`, the target does not require a resource, so a model without one (through a
 /// NotResource statement) fails to replay and the answer is `unknown`. Recognised narrowly;
 /// `KEYAKI_STRICT_KNOWN_BUGS=1` fails on it instead.
@@ -322,7 +322,7 @@ fn no_public_access_agrees_with_evaluator() {
 /// The minimal pair of the known bug: the answer is "not granted" (a request on `bucket/*` is
 /// outside the NotResource), yet the prover's model has no resource and fails to replay.
 #[test]
-#[ignore = "bug: check-access-not-granted --resources ends unknown (replay failure) on a resourceless model (notes.md 11:50, to realism)"]
+#[ignore = "bug: check-access-not-granted --resources ends unknown (replay failure) on a resourceless model (notes.md 11:35, to realism)"]
 fn access_not_granted_resourceless_model_is_decided() {
     let policy = keyaki::parse_policy(
         br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::bucket/*"}]}"#,
