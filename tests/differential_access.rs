@@ -397,3 +397,126 @@ fn external_access_bare_id_federated_caller_is_decided() {
         keyaki::external_access(&policy, &zone, &[], &oracles::options(PolicyType::Resource));
     assert_eq!(report.result, CheckResult::Pass, "{:?}", report.reason);
 }
+
+/// `check --spec`: a spec combining a baseline, a trust zone, no public access and access that
+/// must never be granted. Its findings replay with Allow (a `new-access` one is not allowed by
+/// the baseline); it fails whenever one of its parts, asked alone, fails; when it passes, no
+/// sampled request is allowed by the policy and not by the baseline.
+#[test]
+fn spec_agrees_with_its_parts_and_the_evaluator() {
+    let tally = Tally::new("spec");
+    run_cases(30, &tally, &|data| {
+        let mut c = ByteChoices::new(data);
+        let resource = c.flip();
+        let ty = if resource {
+            PolicyType::Resource
+        } else {
+            PolicyType::Identity
+        };
+        let (json, baseline_json) = mixed::pair(&mut c, resource, 2);
+        let policy = oracles::parse_generated_policy(&json);
+        let mut spec = serde_json::json!({"name": "generated"});
+        if c.flip() {
+            spec["baseline"] = baseline_json.clone();
+        }
+        if resource && c.flip() {
+            spec["trust_zone"] = serde_json::json!(ZONES[c.below(ZONES.len())]);
+        }
+        if resource && c.flip() {
+            spec["no_public_access"] = serde_json::json!(true);
+        }
+        let empty = spec.as_object().is_some_and(|o| o.len() == 1);
+        if empty || c.flip() {
+            let action = mixed::choose(&mut c, QUESTION_ACTIONS);
+            spec["never_granted"] = serde_json::json!([{"actions": [action]}]);
+        }
+        let parsed = keyaki::parse_spec(&serde_json::to_vec(&spec).unwrap(), "spec.json").unwrap();
+        let options = oracles::options(ty);
+        let report = keyaki::check_spec(&policy, &parsed, &options);
+        let context = || format!("{ty:?}\nspec: {spec}\npolicy: {json}");
+        if is_known_bare_id_federated_bug(&report) {
+            tally.count("known bug: bare-id federated replay");
+            return;
+        }
+        no_internal_error(&report, &json);
+        tally.count(label(&report));
+        let baseline = parsed.baseline.as_ref().map(|(_, b)| b);
+        for f in &report.findings {
+            let r = &f.request;
+            assert_eq!(
+                evaluate(&policy, r, ty).decision,
+                Decision::Allow,
+                "{:?} finding does not replay: {}\n{}",
+                f.kind,
+                show(r),
+                context()
+            );
+            if let (keyaki::access::FindingKind::NewAccess, Some(b)) = (f.kind, baseline) {
+                assert_ne!(
+                    evaluate(b, r, ty).decision,
+                    Decision::Allow,
+                    "new-access finding allowed by the baseline: {}\n{}",
+                    show(r),
+                    context()
+                );
+            }
+        }
+        // Each part alone.
+        let mut parts: Vec<FindingsReport> = Vec::new();
+        if let Some(b) = baseline {
+            let check = keyaki::check(&policy, b, &options);
+            if check.result == CheckResult::Fail {
+                assert_eq!(
+                    report.result,
+                    CheckResult::Fail,
+                    "check fails alone, the spec does not\n{}",
+                    context()
+                );
+            }
+        }
+        if resource && policy.has_principal_element() {
+            if let Some(zone) = &parsed.trust_zone {
+                parts.push(keyaki::external_access(&policy, zone, &[], &options));
+            }
+            if parsed.no_public_access {
+                let rt = parsed.resource_type.as_deref();
+                parts.push(keyaki::no_public_access(&policy, rt, &[], &options).unwrap());
+            }
+        }
+        for item in &parsed.never_granted {
+            let question = NotGranted {
+                actions: item.actions.clone(),
+                resources: item.resources.clone(),
+                allow_unknown_actions: true,
+            };
+            parts.push(keyaki::access_not_granted(&policy, &question, &options).unwrap());
+        }
+        for part in &parts {
+            if part.result == CheckResult::Fail {
+                assert_eq!(
+                    report.result,
+                    CheckResult::Fail,
+                    "a part fails alone ({} findings), the spec does not\n{}",
+                    part.findings.len(),
+                    context()
+                );
+            }
+        }
+        if report.result == CheckResult::Pass {
+            if let Some(b) = baseline {
+                for _ in 0..SAMPLES {
+                    let r = sample(&mut c, None);
+                    let p = evaluate(&policy, &r, ty).decision == Decision::Allow;
+                    let q = evaluate(b, &r, ty).decision == Decision::Allow;
+                    assert!(
+                        !p || q,
+                        "REFUTED PASS: the spec passes, but the policy allows what its baseline does not: {}\n{}",
+                        show(&r),
+                        context()
+                    );
+                }
+            }
+        }
+    });
+    tally.require(30, &["pass", "fail"]);
+}
