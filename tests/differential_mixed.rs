@@ -86,11 +86,11 @@ fn mixed_encoding_agrees_with_evaluator() {
     tally.require(150, &["agree"]);
 }
 
-/// An unknown (timeout) from the 3,000-case resource run (notes.md 12:25, to decide): two
+/// An unknown (timeout) from the 3,000-case resource run (notes.md 12:13, to decide): two
 /// template defaults, a template inside an ARN pattern, an ignore-case set operator. Deleting
 /// any statement, condition, list element or principal entry makes it decide.
 #[test]
-#[ignore = "bug: resource pair with two template defaults ends unknown (timeout) (notes.md 12:25, to decide)"]
+#[ignore = "bug: resource pair with two template defaults ends unknown (timeout) (notes.md 12:13, to decide)"]
 fn resource_pair_with_two_template_defaults_is_decided() {
     let shared = serde_json::json!([
         {"Effect":"Allow","Principal":"*","NotAction":"s3:*","Resource":"arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*"},
