@@ -71,6 +71,16 @@ fn label(report: &FindingsReport) -> &'static str {
     }
 }
 
+/// Counts the outcome; keeps an unknown's reason and policy as an example.
+fn count(tally: &Tally, report: &FindingsReport, policy: &Value) {
+    let outcome = label(report);
+    tally.count(outcome);
+    if outcome == "unknown" {
+        let reason = report.reason.as_deref().unwrap_or("");
+        tally.example("unknown", format!("{reason}\n    {policy}"));
+    }
+}
+
 fn show(r: &Request) -> String {
     serde_json::to_string(r).unwrap()
 }
@@ -157,7 +167,7 @@ fn access_not_granted_agrees_with_evaluator() {
             tally.count("known bug: resourceless replay");
         } else {
             no_internal_error(&report, &json);
-            tally.count(label(&report));
+            count(&tally, &report, &json);
         }
         let context =
             || format!("{ty:?} actions {actions:?} resources {resources:?}\npolicy: {json}");
@@ -240,7 +250,7 @@ fn external_access_agrees_with_evaluator() {
             tally.count("known bug: bare-id federated replay");
         } else {
             no_internal_error(&report, &json);
-            tally.count(label(&report));
+            count(&tally, &report, &json);
         }
         let ty = PolicyType::Resource;
         let context = || format!("zone {zone_entries:?}\npolicy: {json}");
@@ -324,7 +334,7 @@ fn no_public_access_agrees_with_evaluator() {
         let options = oracles::options(PolicyType::Resource);
         let report = keyaki::no_public_access(&policy, resource_type, &[], &options).unwrap();
         no_internal_error(&report, &json);
-        tally.count(label(&report));
+        count(&tally, &report, &json);
         let ty = PolicyType::Resource;
         let context = || format!("resource type {resource_type:?}\npolicy: {json}");
         for f in &report.findings {
@@ -439,7 +449,7 @@ fn spec_agrees_with_its_parts_and_the_evaluator() {
             return;
         }
         no_internal_error(&report, &json);
-        tally.count(label(&report));
+        count(&tally, &report, &json);
         let baseline = parsed.baseline.as_ref().map(|(_, b)| b);
         for f in &report.findings {
             let r = &f.request;

@@ -167,6 +167,12 @@ fn catalog_request(c: &mut dyn Choices) -> Value {
         request["context"] =
             json!({"aws:PrincipalTag/team": mixed::choose(c, &["eng", "none", "alice"])});
     }
+    // Every universe admits a request without a resource (NotResource statements apply to it).
+    if c.one_in(10) {
+        if let Some(r) = request.as_object_mut() {
+            r.remove("resource");
+        }
+    }
     request
 }
 
