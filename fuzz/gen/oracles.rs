@@ -370,3 +370,79 @@ pub fn assert_pruning_keeps_verdict(
     }
     a
 }
+
+/// How a sampled check ended, with the unknown reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Sampled {
+    Holds,
+    Violated,
+    Unknown(String),
+}
+
+impl Sampled {
+    pub fn label(&self) -> &'static str {
+        match self {
+            Sampled::Holds => "pass",
+            Sampled::Violated => "fail",
+            Sampled::Unknown(_) => "unknown",
+        }
+    }
+}
+
+/// `check` under `options` on one pair: no internal error; every counterexample replays and
+/// lies in the universe (`admitted`); a pass survives `samples` requests drawn by `sample`
+/// (those outside the universe skipped). The failure message carries the pair and request.
+pub fn check_sampled(
+    proposed_json: &Value,
+    baseline_json: &Value,
+    options: &CheckOptions,
+    admitted: &dyn Fn(&Request) -> bool,
+    sample: &mut dyn FnMut() -> Value,
+    samples: usize,
+) -> Sampled {
+    let ty = options.policy_type;
+    let proposed = parse_generated_policy(proposed_json);
+    let baseline = parse_generated_policy(baseline_json);
+    let verdict = check_no_new_access(&proposed, &baseline, options);
+    let pair = || format!("{ty:?}\nproposed: {proposed_json}\nbaseline: {baseline_json}");
+    match &verdict {
+        Verdict::Unknown(reason) => {
+            let reason = reason.to_string();
+            assert!(
+                !reason.contains("internal error") && !reason.contains("did not replay"),
+                "check ended with an internal error: {reason}\n{}",
+                pair()
+            );
+            Sampled::Unknown(reason)
+        }
+        Verdict::Violated(list) => {
+            assert_replays(&verdict, &proposed, &baseline, ty);
+            for ce in list {
+                assert!(
+                    admitted(&ce.request),
+                    "counterexample outside the universe: {}\n{}",
+                    serde_json::to_string(&ce.request).unwrap(),
+                    pair()
+                );
+            }
+            Sampled::Violated
+        }
+        Verdict::Holds => {
+            for _ in 0..samples {
+                let request = parse_generated_request(&sample());
+                if !admitted(&request) {
+                    continue;
+                }
+                let p = evaluate(&proposed, &request, ty).decision;
+                let b = evaluate(&baseline, &request, ty).decision;
+                assert!(
+                    !(p == Decision::Allow && b != Decision::Allow),
+                    "REFUTED PASS: check said pass, but the proposal allows and the baseline denies ({b:?}): {}\n{}",
+                    serde_json::to_string(&request).unwrap(),
+                    pair()
+                );
+            }
+            Sampled::Holds
+        }
+    }
+}

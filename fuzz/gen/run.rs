@@ -1,0 +1,139 @@
+//! Running a differential family: case counts (`KEYAKI_DIFF_CASES` scales every family), a
+//! proptest runner that shrinks below 1,000 cases, a rayon run seeded per case above, and a
+//! tally of outcomes printed at the end (so a run shows it was not all `unknown`).
+#![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+/// `default` cases, or `KEYAKI_DIFF_CASES` (the same variable `tests/differential.rs` reads).
+pub fn cases(default: u32) -> u32 {
+    std::env::var("KEYAKI_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+const PARALLEL_FROM: u32 = 1_000;
+
+/// Runs `body` on `cases(default)` choice streams. Small runs shrink a failure with proptest;
+/// large ones run in parallel (the failing pair is in the panic message).
+pub fn run_cases(default: u32, tally: &Tally, body: &(dyn Fn(&[u8]) + Sync)) {
+    let n = cases(default);
+    if n < PARALLEL_FROM {
+        let mut runner = TestRunner::new(Config {
+            cases: n,
+            failure_persistence: None,
+            max_shrink_iters: 1_000,
+            ..Config::default()
+        });
+        let result = runner.run(&prop::collection::vec(any::<u8>(), 0..500), |data| {
+            body(&data);
+            Ok(())
+        });
+        if let Err(e) = result {
+            tally.print();
+            panic!("{e}");
+        }
+        return;
+    }
+    use rayon::prelude::*;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    (0..n).into_par_iter().for_each(|i| {
+        body(&case_bytes(i));
+        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if d % 2_000 == 0 {
+            eprintln!("{d} cases: {}", tally.text());
+        }
+    });
+}
+
+/// Case `i`'s choice stream (splitmix64): the same cases on every run and thread count.
+pub fn case_bytes(i: u32) -> Vec<u8> {
+    let mut state = u64::from(i).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 0x7EDD_7EA3;
+    let mut next = move || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    let len = 100 + (next() % 400) as usize;
+    (0..len).map(|_| next().to_le_bytes()[0]).collect()
+}
+
+/// Outcome counts by label, and a few example lines per label (unknown reasons, pairs).
+pub struct Tally {
+    name: &'static str,
+    counts: Mutex<BTreeMap<String, u64>>,
+    examples: Mutex<BTreeMap<String, Vec<String>>>,
+}
+
+impl Tally {
+    pub const fn new(name: &'static str) -> Tally {
+        Tally {
+            name,
+            counts: Mutex::new(BTreeMap::new()),
+            examples: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    pub fn count(&self, label: &str) {
+        if let Ok(mut m) = self.counts.lock() {
+            *m.entry(label.to_string()).or_default() += 1;
+        }
+    }
+
+    /// Keeps the first three examples of a label (printed at the end).
+    pub fn example(&self, label: &str, text: String) {
+        if let Ok(mut m) = self.examples.lock() {
+            let list = m.entry(label.to_string()).or_default();
+            if list.len() < 3 {
+                list.push(text);
+            }
+        }
+    }
+
+    pub fn get(&self, label: &str) -> u64 {
+        self.counts
+            .lock()
+            .map(|m| m.get(label).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+
+    pub fn text(&self) -> String {
+        format!(
+            "{:?}",
+            self.counts.lock().map(|m| m.clone()).unwrap_or_default()
+        )
+    }
+
+    pub fn print(&self) {
+        println!("{}: {}", self.name, self.text());
+        if let Ok(m) = self.examples.lock() {
+            for (label, list) in m.iter() {
+                for e in list {
+                    println!("  {label}: {e}");
+                }
+            }
+        }
+    }
+
+    /// After a run of at least the default size: every listed label occurred.
+    pub fn require(&self, default: u32, labels: &[&str]) {
+        self.print();
+        if cases(default) < default {
+            return;
+        }
+        for label in labels {
+            assert!(
+                self.get(label) > 0,
+                "{}: no `{label}` in {}",
+                self.name,
+                self.text()
+            );
+        }
+    }
+}
