@@ -26,13 +26,14 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-/// This thread's CPU time so far (Linux `/proc/thread-self/schedstat`: nanoseconds on a CPU).
-/// A query runs on the calling thread (z3 included), so the difference around it is the
-/// query's CPU time, unaffected by other processes competing for the cores.
+/// This thread's CPU time so far (`CLOCK_THREAD_CPUTIME_ID`, nanosecond resolution). A query
+/// runs on the calling thread (z3 included), so the difference around it is the query's CPU
+/// time, unaffected by other processes competing for the cores.
 pub fn thread_cpu() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: u64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(ns))
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ThreadCPUTime);
+    let secs = u64::try_from(t.tv_sec).ok()?;
+    let nanos = u32::try_from(t.tv_nsec).ok()?;
+    Some(Duration::new(secs, nanos))
 }
 
 pub fn ms(d: Duration) -> f64 {

@@ -101,8 +101,94 @@ pub struct Pruned {
     pub actions: usize,
 }
 
+/// The last pair pruned on this thread and its answer: one check asks twice (the scan's probe,
+/// then the encoder), and on large policies (ReadOnlyAccess: thousands of actions) the second
+/// time cost as much as the first. Compared by content, so any pair gets its own answer.
+mod last {
+    use super::Pruned;
+    use crate::eval::PolicyType;
+    use crate::model::Policy;
+    use std::cell::RefCell;
+
+    /// Pairs smaller than this (statements of both) are pruned again rather than cloned.
+    const WORTH_REMEMBERING: usize = 8;
+
+    struct Last {
+        proposed: Policy,
+        baseline: Policy,
+        policy_type: PolicyType,
+        answer: (Policy, Pruned),
+    }
+
+    thread_local! {
+        static LAST: RefCell<Option<Last>> = const { RefCell::new(None) };
+    }
+
+    fn worth(proposed: &Policy, baseline: &Policy) -> bool {
+        let patterns = |p: &Policy| -> usize {
+            p.statements
+                .iter()
+                .map(|s| 1 + s.action.patterns().len())
+                .sum()
+        };
+        patterns(proposed) + patterns(baseline) >= WORTH_REMEMBERING
+    }
+
+    pub(super) fn recall(
+        proposed: &Policy,
+        baseline: &Policy,
+        policy_type: PolicyType,
+    ) -> Option<(Policy, Pruned)> {
+        if !worth(proposed, baseline) {
+            return None;
+        }
+        LAST.with(|last| {
+            last.borrow()
+                .as_ref()
+                .filter(|l| {
+                    l.policy_type == policy_type
+                        && l.baseline == *baseline
+                        && l.proposed == *proposed
+                })
+                .map(|l| l.answer.clone())
+        })
+    }
+
+    pub(super) fn remember(
+        proposed: &Policy,
+        baseline: &Policy,
+        policy_type: PolicyType,
+        answer: &(Policy, Pruned),
+    ) {
+        if !worth(proposed, baseline) {
+            return;
+        }
+        LAST.with(|last| {
+            *last.borrow_mut() = Some(Last {
+                proposed: proposed.clone(),
+                baseline: baseline.clone(),
+                policy_type,
+                answer: answer.clone(),
+            })
+        });
+    }
+}
+
 /// `proposed` without the Allow pieces that `baseline` covers (see the module comment).
 pub fn without_covered(
+    proposed: &Policy,
+    baseline: &Policy,
+    policy_type: PolicyType,
+) -> (Policy, Pruned) {
+    if let Some(answer) = last::recall(proposed, baseline, policy_type) {
+        return answer;
+    }
+    let answer = prune_covered(proposed, baseline, policy_type);
+    last::remember(proposed, baseline, policy_type, &answer);
+    answer
+}
+
+fn prune_covered(
     proposed: &Policy,
     baseline: &Policy,
     policy_type: PolicyType,
@@ -138,16 +224,12 @@ pub fn without_covered(
             Some(t) => vec![t],
             None => baseline_allows
                 .iter()
-                .filter(|(t, index)| {
+                // Actions are compared per piece below: asking here whether `t` covers any
+                // piece cost a full scan of the list for each `t` that covers none (two
+                // halves of ReadOnlyAccess: 2,600 automata lookups for nothing).
+                .filter(|(t, _)| {
                     conditions_implied(s, t)
                         && principal_covered(&s.principal, &t.principal, policy_type)
-                        && match &s.action {
-                            // Worth the resource check only if it covers some piece.
-                            ActionClause::Action(list) => {
-                                list.iter().any(|a| index.covers(&a.glob))
-                            }
-                            ActionClause::NotAction(_) => true,
-                        }
                         && resource_covered(&s.resource, &t.resource)
                 })
                 .collect(),
@@ -162,8 +244,9 @@ pub fn without_covered(
                     .iter()
                     .filter(|a| {
                         // One pattern's piece: no clause to build, the deny indexes answer.
-                        !(covering.iter().any(|(_, index)| index.covers(&a.glob))
-                            && foreign_deny_index.iter().all(|d| d.avoids(&a.glob)))
+                        let covered = covering.iter().any(|(_, index)| index.lists(&a.glob))
+                            || covering.iter().any(|(_, index)| index.covers(&a.glob));
+                        !(covered && foreign_deny_index.iter().all(|d| d.avoids(&a.glob)))
                     })
                     .cloned()
                     .collect();
@@ -207,11 +290,16 @@ pub fn allows_nothing(policy: &Policy) -> bool {
     !policy.statements.iter().any(|s| s.effect == Effect::Allow)
 }
 
+/// Indexes up to this size are scanned whole rather than searched by prefix.
+const SMALL_INDEX: usize = 32;
+
 /// Action globs sorted by literal prefix, so that inclusion and overlap questions about one
 /// glob look only at the few globs that could answer yes (ReadOnlyAccess lists thousands).
 struct GlobIndex {
     /// (literal prefix, glob), sorted.
     entries: Vec<(String, Glob)>,
+    /// Some glob is `*`.
+    universal: bool,
 }
 
 impl GlobIndex {
@@ -221,20 +309,40 @@ impl GlobIndex {
             .map(|g| (g.literal_prefix(), g.clone()))
             .collect();
         entries.sort();
-        GlobIndex { entries }
+        let universal = entries.iter().any(|(_, g)| g.is_universal());
+        GlobIndex { entries, universal }
+    }
+
+    /// Is `glob` itself indexed (or `*`)? Between two versions of a policy most patterns recur
+    /// verbatim: a binary search answers those without the prefix scan or automata.
+    fn has(&self, glob: &Glob, prefix: &str) -> bool {
+        self.universal
+            || self
+                .entries
+                .binary_search_by(|(q, g)| q.as_str().cmp(prefix).then_with(|| g.cmp(glob)))
+                .is_ok()
     }
 
     /// Globs whose prefix is a prefix of `prefix` (only these can contain a glob with it).
-    fn with_prefix_of<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = &'a Glob> + 'a {
+    fn with_prefix_of<'a>(&'a self, prefix: &'a str) -> Box<dyn Iterator<Item = &'a Glob> + 'a> {
+        // A small index: one pass is cheaper than a binary search per prefix length.
+        if self.entries.len() <= SMALL_INDEX {
+            return Box::new(
+                self.entries
+                    .iter()
+                    .filter(move |(q, _)| prefix.starts_with(q.as_str()))
+                    .map(|(_, g)| g),
+            );
+        }
         let ends = prefix.char_indices().map(|(i, _)| i).chain([prefix.len()]);
-        ends.flat_map(move |end| {
+        Box::new(ends.flat_map(move |end| {
             let p = &prefix[..end];
             let start = self.entries.partition_point(|(q, _)| q.as_str() < p);
             self.entries[start..]
                 .iter()
                 .take_while(move |(q, _)| q == p)
                 .map(|(_, g)| g)
-        })
+        }))
     }
 
     /// `L(glob) ⊆ L(g)` for some indexed `g`. `L(a) ⊆ L(b)` needs b's literal prefix to be
@@ -242,16 +350,22 @@ impl GlobIndex {
     /// characters.
     fn some_contains(&self, glob: &Glob) -> bool {
         let prefix = glob.literal_prefix();
-        let candidates: Vec<&Glob> = self.with_prefix_of(&prefix).collect();
-        // Equal or universal patterns first: the automata are the slow path.
-        candidates.iter().any(|b| *b == glob || b.is_universal())
-            || candidates.iter().any(|b| is_subset(glob, b))
+        if self.has(glob, &prefix) {
+            return true;
+        }
+        // Equal and universal patterns were answered above: the automata are the slow path.
+        let found = self.with_prefix_of(&prefix).any(|b| is_subset(glob, b));
+        found
     }
 
     /// `L(glob) ∩ L(g) ≠ ∅` for some indexed `g`: literal prefixes must agree where both are
     /// literal, so only globs whose prefix is a prefix of glob's, or extends it, can overlap.
     fn some_overlaps(&self, glob: &Glob) -> bool {
+        // A glob overlaps itself (every glob matches some string) and `*` overlaps all.
         let prefix = glob.literal_prefix();
+        if self.has(glob, &prefix) {
+            return true;
+        }
         if self.with_prefix_of(&prefix).any(|b| !is_disjoint(glob, b)) {
             return true;
         }
@@ -277,6 +391,11 @@ impl ActionIndex {
             globs: GlobIndex::of(clause.patterns().iter().map(|p| &p.glob)),
             not_action: matches!(clause, ActionClause::NotAction(_)),
         }
+    }
+
+    /// The clause lists `glob` itself (or `*`): [`ActionIndex::covers`] without automata.
+    fn lists(&self, glob: &Glob) -> bool {
+        !self.not_action && self.globs.has(glob, &glob.literal_prefix())
     }
 
     /// Every action `glob` matches, the clause matches.
