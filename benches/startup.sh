@@ -5,6 +5,7 @@
 #   benches/startup.sh                  # wall time, CPU time and peak RSS, 5 rounds over the 100 pairs
 #   benches/startup.sh --rounds 10      # more rounds
 #   benches/startup.sh --callgrind      # instruction counts instead (repeatable on a loaded machine)
+#   benches/startup.sh --z3-floor       # what one z3 context costs by itself (see below)
 #   KEYAKI=path/to/keyaki benches/startup.sh
 #
 # Every process is started with posix_spawn and reaped with wait4, so wall (spawn to exit) and
@@ -13,6 +14,16 @@
 # /usr/bin/time (wait4's ru_maxrss would include the spawning Python's pages), for `--version`,
 # every diff, and the small check `check NEW --baseline OLD` of every pair.
 # Wall time is only meaningful on an idle machine; instructions are meaningful anywhere.
+#
+# The floor (session 5, measured on the 2-core Firecracker VM): every diff or check that asks
+# z3 anything creates one z3 context, and a z3 4.8.12 context costs ~4.8 M instructions and
+# ~4,200 minor page faults by itself: each of its two ast_managers (the second formats terms)
+# starts with an 8.5 MB hash table written in full. Page faults are expensive on this VM
+# (~2 us each from the lead's idle figures), so one context is ~8 ms of CPU on a loaded machine
+# and about as much as three `keyaki --version` processes (--version: 5.0 M instructions, ~460
+# faults). `--z3-floor` measures that cost here (libz3 through ctypes, glibc malloc). With
+# transparent huge pages the faults drop ~10x (`MALLOC_CONF=thp:always`: a diff's CPU -35%)
+# but peak RSS grows by ~14 MB (jemalloc then backs every arena with 2 MB pages).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEYAKI="${KEYAKI:-target/release/keyaki}"
@@ -31,6 +42,35 @@ import os, statistics, subprocess, sys, time
 keyaki, corpus, args = sys.argv[1], sys.argv[2], sys.argv[3:]
 rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 5
 callgrind = "--callgrind" in args
+if "--z3-floor" in args:
+    # One fresh process per sample: the first context of a process faults its memory in
+    # (a later one may reuse what malloc kept, and costs only its instructions).
+    probe = r"""
+import ctypes, resource, time
+z3 = ctypes.CDLL("libz3.so.4")
+z3.Z3_mk_config.restype = ctypes.c_void_p
+z3.Z3_mk_context_rc.restype = ctypes.c_void_p
+z3.Z3_mk_context_rc.argtypes = [ctypes.c_void_p]
+z3.Z3_del_context.argtypes = [ctypes.c_void_p]
+for _ in range(2):
+    before, start = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+    context = z3.Z3_mk_context_rc(z3.Z3_mk_config())
+    wall = (time.perf_counter() - start) * 1e3
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime) * 1e3
+    print(wall, cpu, after.ru_minflt - before.ru_minflt)
+    z3.Z3_del_context(context)
+"""
+    first, again = [], []
+    for _ in range(rounds * 4):
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.split("\n")
+        first.append([float(x) for x in out[0].split()])
+        again.append([float(x) for x in out[1].split()])
+    for label, rows in (("first context", first), ("second context", again)):
+        print(f"{label:15} wall p50 {statistics.median(r[0] for r in rows):6.2f} ms, "
+              f"cpu p50 {statistics.median(r[1] for r in rows):6.2f} ms, "
+              f"faults p50 {statistics.median(r[2] for r in rows):6.0f}")
+    sys.exit(0)
 root = os.path.join(corpus, "managed-policy-versions")
 pairs = sorted(
     os.path.join(root, d) for d in os.listdir(root)
@@ -39,7 +79,7 @@ pairs = sorted(
 devnull = os.open(os.devnull, os.O_WRONLY)
 
 def run(argv):
-    """(wall ms, user+sys ms) of one process."""
+    """(wall ms, user+sys ms, minor page faults) of one process."""
     actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
     start = time.perf_counter_ns()
     pid = os.posix_spawn(argv[0], argv, os.environ, file_actions=actions)
@@ -48,7 +88,7 @@ def run(argv):
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):  # diff: 0 unchanged or narrowed, 1 widened
         sys.exit(f"{' '.join(argv)} exited {code}")
-    return wall, (usage.ru_utime + usage.ru_stime) * 1e3
+    return wall, (usage.ru_utime + usage.ru_stime) * 1e3, usage.ru_minflt
 
 def rss(argv):
     """Peak RSS in MB of one process, from /usr/bin/time."""
@@ -85,10 +125,10 @@ for _ in range(rounds):
     v.append(run(version))
     d.extend(run(a) for a in diffs)
 col = lambda rows, i: [r[i] for r in rows]
-print(f"{'':14} {'wall p50':>9} {'wall p90':>9} {'cpu p50':>9}")
+print(f"{'':14} {'wall p50':>9} {'wall p90':>9} {'cpu p50':>9} {'faults p50':>10}")
 for name, rows in (("--version", v), ("diff", d)):
     print(f"{name:14} {statistics.median(col(rows, 0)):7.2f}ms {pct(col(rows, 0), 90):7.2f}ms "
-          f"{statistics.median(col(rows, 1)):7.2f}ms")
+          f"{statistics.median(col(rows, 1)):7.2f}ms {statistics.median(col(rows, 2)):10.0f}")
 print(f"ratio (wall p50) {statistics.median(col(d, 0)) / statistics.median(col(v, 0)):.2f}x, "
       f"(cpu p50) {statistics.median(col(d, 1)) / statistics.median(col(v, 1)):.2f}x over {rounds} rounds")
 checks = [[keyaki, "check", f"{p}/new.json", "--baseline", f"{p}/old.json"] for p in pairs]
