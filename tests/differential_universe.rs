@@ -210,6 +210,7 @@ fn catalog_universes_replay_and_passes_survive_sampling() {
     let tally = Tally::new("catalog universes");
     run_cases(40, &tally, &|data| {
         let mut c = ByteChoices::new(data);
+        let mut s = run::Seeded::from_bytes(data);
         let actions = if c.flip() {
             ActionUniverse::Catalog
         } else {
@@ -233,7 +234,7 @@ fn catalog_universes_replay_and_passes_survive_sampling() {
             &baseline,
             &options,
             &|r| in_universe(actions, resources, r),
-            &mut || catalog_request(&mut c),
+            &mut || catalog_request(&mut s),
             96,
         );
         tally.count(&format!("{:?}/{:?} {}", actions, resources, ended.label()));
@@ -260,6 +261,7 @@ fn diff_agrees_with_evaluator_in_both_directions() {
     let tally = Tally::new("diff");
     run_cases(40, &tally, &|data| {
         let mut c = ByteChoices::new(data);
+        let mut s = run::Seeded::from_bytes(data);
         let ty = if c.one_in(3) {
             PolicyType::Resource
         } else {
@@ -343,10 +345,10 @@ fn diff_agrees_with_evaluator_in_both_directions() {
             _ => (false, false),
         };
         for _ in 0..64 {
-            let r = oracles::parse_generated_request(&if c.flip() {
-                mixed::request(&mut c, None)
+            let r = oracles::parse_generated_request(&if s.flip() {
+                mixed::request(&mut s, None)
             } else {
-                catalog_request(&mut c)
+                catalog_request(&mut s)
             });
             let o = evaluate(&old.policy, &r, ty).decision == Decision::Allow;
             let n = evaluate(&new.policy, &r, ty).decision == Decision::Allow;

@@ -262,6 +262,35 @@ pub const FAMILIES: &[Family] = &[
         request_values: &["true", "false", "True", "1", ""],
         multivalued: false,
     },
+    // Typed operators under set qualifiers on keys the catalog does not know (multivalued).
+    Family {
+        operators: &["IpAddress", "NotIpAddress"],
+        keys: &["custom:ips"],
+        values: &["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"],
+        request_values: &[
+            "10.1.2.3",
+            "2001:db8::1",
+            "::ffff:10.0.0.1",
+            "203.0.113.7",
+            "x",
+            "",
+        ],
+        multivalued: true,
+    },
+    Family {
+        operators: &["DateLessThan", "DateGreaterThanEquals", "DateEquals"],
+        keys: &["custom:dates"],
+        values: &["2020-01-01", "1700000000", "2020-01-01T00:00:00Z"],
+        request_values: &[
+            "2019-12-31",
+            "2020-01-01T00:00:00Z",
+            "1577836800",
+            "1700000000",
+            "x",
+            "",
+        ],
+        multivalued: true,
+    },
     // Variables with defaults and the special ones in string values.
     Family {
         operators: &[

@@ -446,3 +446,19 @@ pub fn check_sampled(
         }
     }
 }
+
+/// Why `encoding_agrees` skipped a request: the encoder refused the policy, the request has
+/// no resource the formula needs, or more values for a key than the encoding's slots.
+pub fn encoding_skip_reason(policy: &Policy, request: &Request, ty: PolicyType) -> &'static str {
+    let mut query = Query::default();
+    let encoded = Encoder::new(&mut query, &[policy], ty)
+        .ok()
+        .and_then(|mut e| e.allows(policy).ok());
+    if encoded.is_none() {
+        return "encoder refused";
+    }
+    if query.uses_resource && request.resource.is_none() {
+        return "no resource";
+    }
+    "more values than slots"
+}
