@@ -33,6 +33,10 @@ const PRINCIPAL_ENTRIES: &[(&str, &str)] = &[
     ("Federated", "arn:aws:iam::111122223333:saml-provider/okta"),
     ("Federated", "accounts.google.com"),
     (
+        "Federated",
+        "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
+    ),
+    (
         "CanonicalUser",
         "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
     ),
@@ -262,6 +266,52 @@ pub const FAMILIES: &[Family] = &[
         request_values: &["true", "false", "True", "1", ""],
         multivalued: false,
     },
+    // The OIDC subject (a pinning key when the policy trusts that issuer).
+    Family {
+        operators: &[
+            "StringEquals",
+            "StringLike",
+            "StringNotEquals",
+            "StringNotLike",
+        ],
+        keys: &["token.actions.githubusercontent.com:sub"],
+        values: &["repo:org/app:ref:refs/heads/main", "repo:org/*", "*"],
+        request_values: &[
+            "repo:org/app:ref:refs/heads/main",
+            "repo:org/other:pull",
+            "repo:x/y",
+        ],
+        multivalued: false,
+    },
+    // Typed operators under set qualifiers on keys the catalog does not know (multivalued).
+    Family {
+        operators: &["IpAddress", "NotIpAddress"],
+        keys: &["custom:ips"],
+        values: &["10.0.0.0/8", "2001:db8::/32", "203.0.113.7"],
+        request_values: &[
+            "10.1.2.3",
+            "2001:db8::1",
+            "::ffff:10.0.0.1",
+            "203.0.113.7",
+            "x",
+            "",
+        ],
+        multivalued: true,
+    },
+    Family {
+        operators: &["DateLessThan", "DateGreaterThanEquals", "DateEquals"],
+        keys: &["custom:dates"],
+        values: &["2020-01-01", "1700000000", "2020-01-01T00:00:00Z"],
+        request_values: &[
+            "2019-12-31",
+            "2020-01-01T00:00:00Z",
+            "1577836800",
+            "1700000000",
+            "x",
+            "",
+        ],
+        multivalued: true,
+    },
     // Variables with defaults and the special ones in string values.
     Family {
         operators: &[
@@ -408,7 +458,12 @@ pub fn policy(c: &mut dyn Choices, resource_policy: bool, max_conditions: usize)
     let statements: Vec<Value> = (0..n)
         .map(|_| statement(c, resource_policy, max_conditions))
         .collect();
-    json!({"Version": "2012-10-17", "Statement": statements})
+    // Version 2008-10-17 (or none) reads `${...}` literally: the same text, another meaning.
+    match c.below(10) {
+        0 => json!({"Version": "2008-10-17", "Statement": statements}),
+        1 => json!({"Statement": statements}),
+        _ => json!({"Version": "2012-10-17", "Statement": statements}),
+    }
 }
 
 fn pick_list(c: &mut dyn Choices, pool: &[&str], max: usize) -> Value {
@@ -443,6 +498,7 @@ pub const CALLERS: &[&str] = &[
     "Federated:cognito-identity.amazonaws.com",
     "Federated:arn:aws:iam::111122223333:saml-provider/okta",
     "Federated:accounts.google.com",
+    "Federated:arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com",
     "CanonicalUser:79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be",
 ];
 

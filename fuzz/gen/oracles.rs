@@ -176,6 +176,18 @@ pub fn assert_no_refutation(
     lits: &Literals,
     samples: usize,
 ) {
+    // A choice stream that never runs out: the case's byte stream is usually spent by the
+    // time sampling starts, and an exhausted one answers 0, so every sample would be the same
+    // request. Seeded from the stream and the pair, so a case stays reproducible.
+    let mut seed = format!("{proposed:?}{baseline:?}")
+        .bytes()
+        .fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+        });
+    for _ in 0..4 {
+        seed = seed.rotate_left(8) ^ c.below(256) as u64;
+    }
+    let c = &mut SplitMix(seed);
     for _ in 0..samples {
         let request = parse_generated_request(&gen::request(c, lits));
         let p = evaluate(proposed, &request, ty).decision;
@@ -444,5 +456,38 @@ pub fn check_sampled(
             }
             Sampled::Holds
         }
+    }
+}
+
+/// Why `encoding_agrees` skipped a request: the encoder refused the policy, the request has
+/// no resource the formula needs, or more values for a key than the encoding's slots.
+pub fn encoding_skip_reason(policy: &Policy, request: &Request, ty: PolicyType) -> &'static str {
+    let mut query = Query::default();
+    let encoded = Encoder::new(&mut query, &[policy], ty)
+        .ok()
+        .and_then(|mut e| e.allows(policy).ok());
+    if encoded.is_none() {
+        return "encoder refused";
+    }
+    if query.uses_resource && request.resource.is_none() {
+        return "no resource";
+    }
+    "more values than slots"
+}
+
+/// splitmix64 as a choice source that never runs out.
+pub struct SplitMix(pub u64);
+
+impl Choices for SplitMix {
+    fn below(&mut self, n: usize) -> usize {
+        if n <= 1 {
+            return 0;
+        }
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z % n as u64) as usize
     }
 }

@@ -137,3 +137,35 @@ impl Tally {
         }
     }
 }
+
+/// Choices that never run out, seeded from a case's bytes: for sampling many requests per
+/// case (a byte stream would be exhausted after a few requests and every later one would be
+/// the all-zero request).
+pub struct Seeded(u64);
+
+impl Seeded {
+    pub fn from_bytes(data: &[u8]) -> Seeded {
+        let mut h: u64 = 0xCBF2_9CE4_8422_2325;
+        for b in data {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01B3);
+        }
+        Seeded(h)
+    }
+
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+impl super::gen::Choices for Seeded {
+    fn below(&mut self, n: usize) -> usize {
+        if n <= 1 {
+            return 0;
+        }
+        (self.next() % n as u64) as usize
+    }
+}
