@@ -55,6 +55,9 @@ pub trait Backend {
     fn set_time_limit(&mut self, limit: Duration);
 }
 
+/// Stack of a query's thread: as much as the main thread has.
+const QUERY_STACK_BYTES: usize = 8 << 20;
+
 /// Runs `task` with a z3 context of its own, on a thread of its own.
 ///
 /// z3's objects live in the thread's default context. A context costs ~4.8 M instructions
@@ -64,15 +67,32 @@ pub trait Backend {
 /// holds one context at a time however many queries it runs (`check` with advice, both
 /// directions of `diff`, every query of a scan worker), and each query starts fresh: its
 /// answer does not depend on what ran before. The caller's own default context is never
-/// created. A thread the OS cannot start is a panic, as in rayon and `std::thread::spawn`.
+/// created. When the OS cannot start a thread, the task runs on the caller's thread.
 pub fn in_fresh_context<R, F>(task: F) -> R
 where
     F: FnOnce() -> R + Send,
     R: Send,
 {
-    std::thread::scope(|scope| match scope.spawn(task).join() {
-        Ok(result) => result,
-        Err(panic) => std::panic::resume_unwind(panic),
+    // The query used to run on the caller's stack (8 MiB on the main thread); a spawned
+    // thread gets 2 MiB by default, too little for z3 and our own recursion on deep terms.
+    // Untouched stack pages cost nothing.
+    let slot = std::sync::Mutex::new(Some(task));
+    let take = || slot.lock().ok().and_then(|mut task| task.take());
+    std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .stack_size(QUERY_STACK_BYTES)
+            .spawn_scoped(scope, || take().map(|task| task()));
+        let ran = match spawned.map(|thread| thread.join()) {
+            Ok(Ok(result)) => result,
+            Ok(Err(panic)) => std::panic::resume_unwind(panic),
+            // No thread to be had (a resource limit): run here, on the caller's context.
+            Err(_) => None,
+        };
+        match (ran, take()) {
+            (Some(result), _) => result,
+            (None, Some(task)) => task(),
+            (None, None) => std::panic::resume_unwind(Box::new("the query's task was lost")),
+        }
     })
 }
 
