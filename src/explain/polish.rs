@@ -178,8 +178,16 @@ fn caller(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
     if let Some(a) = &arn_given {
         push_unique(&mut shapes, (a.kind.clone(), a.rest.clone()));
     }
-    if let Some(u) = user_given.filter(|u| !u.is_empty() && !u.contains('/')) {
-        push_unique(&mut shapes, ("user".into(), u));
+    // A user name AWS could set (no `/`, readable); else a readable user, the old name moved
+    // in the resource with it.
+    let renamed_user = user_given
+        .as_ref()
+        .filter(|u| u.contains('/') || !is_readable(u))
+        .cloned();
+    match user_given.filter(|u| !u.is_empty() && !u.contains('/') && is_readable(u)) {
+        Some(u) => push_unique(&mut shapes, ("user".into(), u)),
+        None if renamed_user.is_some() => push_unique(&mut shapes, ("user".into(), name.clone())),
+        None => {}
     }
     let typed = match type_given.as_deref() {
         Some("User") => Some(("user", name.clone())),
@@ -232,18 +240,62 @@ fn caller(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
             for old in olds.iter().filter(|o| *o != account) {
                 all = replace_account(&all, old, account);
             }
-            if all != moved {
-                out.push(all);
+            // A resource naming the caller's account in its text (a bucket
+            // `diagnosis-${aws:PrincipalAccount}`): the first occurrence moves too.
+            let mut text = all.clone();
+            for old in olds.iter().filter(|o| !o.is_empty() && *o != account) {
+                if let Some(r) = &text.resource {
+                    text.resource = Some(r.replacen(old.as_str(), account, 1));
+                }
             }
-            out.push(moved);
+            for candidate in [all, text] {
+                if candidate != moved && !out.contains(&candidate) {
+                    out.push(candidate);
+                }
+            }
+            match (&renamed_user, kind.as_str()) {
+                (Some(old), "user") => out.extend(with_moved(moved, old, caller_name(rest))),
+                _ => out.push(moved),
+            }
         }
     }
     out.truncate(MAX_CALLER_CANDIDATES);
     out
 }
 
+/// The request, and the variants where the first or the last occurrence of `old` in the
+/// resource becomes `new` (a template such as `b/${aws:username}/*` wrote the value there).
+fn with_moved(request: Request, old: &str, new: &str) -> Vec<Request> {
+    let mut out = Vec::new();
+    if let Some(resource) = request
+        .resource
+        .as_deref()
+        .filter(|r| !old.is_empty() && r.contains(old))
+    {
+        let first = resource.replacen(old, new, 1);
+        let last = match resource.rfind(old) {
+            Some(at) => format!("{}{new}{}", &resource[..at], &resource[at + old.len()..]),
+            None => resource.to_string(),
+        };
+        for moved in [first, last] {
+            let mut r = request.clone();
+            r.resource = Some(moved);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out.push(request);
+    out
+}
+
 /// Callers tried per counterexample.
-const MAX_CALLER_CANDIDATES: usize = 16;
+const MAX_CALLER_CANDIDATES: usize = 20;
+
+/// The user or role name at the end of `path/name`.
+fn caller_name(rest: &str) -> &str {
+    rest.rsplit('/').next().unwrap_or(rest)
+}
 
 /// The request from `principal`, with the AWS-set keys it gives set as AWS sets them.
 fn with_caller(request: &Request, principal: Principal) -> Request {
@@ -514,9 +566,9 @@ fn readable(request: &Request, policies: &[&Policy]) -> Vec<Request> {
             for candidate in candidates.into_iter().filter(|x| is_readable(x)) {
                 let mut r = request.clone();
                 if let Some(entry) = r.context.get_mut(key) {
-                    entry.values[i] = candidate;
+                    entry.values[i] = candidate.clone();
                 }
-                out.push(r);
+                out.extend(with_moved(r, v, &candidate));
             }
         }
     }
