@@ -12,7 +12,6 @@
 use super::strings::realistic_arn;
 use super::{CheckOptions, Counterexample};
 use crate::automata::{witness_with_hint, Witness};
-use crate::catalog::catalog;
 use crate::eval::{
     derived_principal_keys, effective_context, evaluate, resolve_template, Decision,
 };
@@ -20,10 +19,10 @@ use crate::model::{ConditionValue, Effect, Policy, ResourceClause};
 use crate::pattern::Glob;
 use crate::request::callers::{IS_SERVICE_KEY, SERVICE_CALLER_KEYS};
 use crate::request::realism::{
-    is_account_key, is_org_id, is_readable, is_region, problems, CallerArn, DERIVED_CALLER_KEYS,
-    PARTITIONS,
+    is_account_key, is_org_id, is_readable, is_region, problems, shapes_of, value_type, CallerArn,
+    DERIVED_CALLER_KEYS, PARTITIONS,
 };
-use crate::request::universe::{admits, resource_shapes, ResourceShapes};
+use crate::request::universe::{admits, ResourceShapes};
 use crate::request::{is_account_id, Principal, Request};
 
 /// Replays one counterexample may spend on edits (each evaluates the policies once).
@@ -83,12 +82,19 @@ pub fn polished<T>(
     let mut score = problems(&best.0).len();
     let mut budget = MAX_POLISH_REPLAYS;
     let stages: [Edits; 5] = [caller, accounts, arn_fields, resource, readable];
+    // The request each stage last looked at: a stage sees nothing new when no later edit
+    // was kept, and is not run again.
+    let mut seen: [Option<Request>; 5] = Default::default();
     // Two rounds: a caller fixed in the first may let a resource or account edit replay.
     for _round in 0..2 {
-        for stage in stages {
+        for (index, stage) in stages.into_iter().enumerate() {
             if score == 0 || budget == 0 {
                 return best;
             }
+            if seen[index].as_ref() == Some(&best.0) {
+                continue;
+            }
+            seen[index] = Some(best.0.clone());
             for candidate in stage(&best.0, policies) {
                 let s = problems(&candidate).len();
                 if s >= score {
@@ -461,11 +467,11 @@ fn resource(request: &Request, policies: &[&Policy]) -> Vec<Request> {
     let Some(current) = &request.resource else {
         return vec![];
     };
-    let shapes = resource_shapes(&request.action);
+    let shapes = shapes_of(&request.action);
     if shapes.admits(current) {
         return vec![];
     }
-    let formats = match shapes {
+    let formats = match shapes.as_ref() {
         ResourceShapes::Formats { star: true, .. } => {
             let mut r = request.clone();
             r.resource = Some("*".into());
@@ -499,7 +505,7 @@ fn resource(request: &Request, policies: &[&Policy]) -> Vec<Request> {
         granting.push(Glob::wildcard("*"));
     }
     let mut out = Vec::new();
-    for format in &formats {
+    for format in formats {
         for g in granting.iter().take(3) {
             let positive = [&format.glob, g];
             if let Witness::Found(s) = witness_with_hint(&positive, &[], &format.example) {
@@ -544,10 +550,7 @@ fn policy_values(policies: &[&Policy], key: &str) -> Vec<String> {
 fn readable(request: &Request, policies: &[&Policy]) -> Vec<Request> {
     let mut out = Vec::new();
     for (key, c) in &request.context {
-        if catalog()
-            .key_type(key)
-            .is_some_and(|t| t.element() != crate::catalog::KeyType::String)
-        {
+        if value_type(key).is_some_and(|t| t != crate::catalog::KeyType::String) {
             continue;
         }
         for (i, v) in c.values.iter().enumerate() {
