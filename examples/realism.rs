@@ -93,6 +93,11 @@ impl Tally {
                 println!("    - {e}");
             }
         }
+        println!(
+            "  resource in the action's catalog shapes (shape check alone): {} of {}",
+            self.total - self.outside_shapes,
+            self.total
+        );
     }
 }
 

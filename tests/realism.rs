@@ -118,6 +118,29 @@ fn account_conditions_give_a_caller_in_that_account() {
     }
 }
 
+/// A word equation's witness (`aws:username` `/`, which no IAM user name holds) becomes a user
+/// whose name AWS sets, moved into the resource the template builds from it.
+#[test]
+fn user_names_in_templates_are_names() {
+    let left = policy(&statement(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/a${aws:username}""#,
+        "",
+    ));
+    let right = policy(&statement(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/${aws:username}a""#,
+        "",
+    ));
+    for (proposed, baseline) in [(&left, &right), (&right, &left)] {
+        for c in &violated(proposed, baseline) {
+            assert_realistic(proposed, baseline, c);
+            let name = c.request.context_values("aws:username").unwrap()[0].clone();
+            assert!(!name.contains('/') && name.len() >= 2, "{name}");
+        }
+    }
+}
+
 /// Resources: well-formed ARNs of the action's resource types with a real partition, region
 /// and account, when the policies admit one.
 #[test]

@@ -12,7 +12,6 @@
 use super::strings::realistic_arn;
 use super::{CheckOptions, Counterexample};
 use crate::automata::{witness_with_hint, Witness};
-use crate::catalog::catalog;
 use crate::eval::{
     derived_principal_keys, effective_context, evaluate, resolve_template, Decision,
 };
@@ -20,10 +19,10 @@ use crate::model::{ConditionValue, Effect, Policy, ResourceClause};
 use crate::pattern::Glob;
 use crate::request::callers::{IS_SERVICE_KEY, SERVICE_CALLER_KEYS};
 use crate::request::realism::{
-    is_account_key, is_org_id, is_readable, is_region, problems, CallerArn, DERIVED_CALLER_KEYS,
-    PARTITIONS,
+    is_account_key, is_org_id, is_readable, is_region, problems, shapes_of, value_type, CallerArn,
+    DERIVED_CALLER_KEYS, PARTITIONS,
 };
-use crate::request::universe::{admits, resource_shapes, ResourceShapes};
+use crate::request::universe::{admits, ResourceShapes};
 use crate::request::{is_account_id, Principal, Request};
 
 /// Replays one counterexample may spend on edits (each evaluates the policies once).
@@ -83,12 +82,19 @@ pub fn polished<T>(
     let mut score = problems(&best.0).len();
     let mut budget = MAX_POLISH_REPLAYS;
     let stages: [Edits; 5] = [caller, accounts, arn_fields, resource, readable];
+    // The request each stage last looked at: a stage sees nothing new when no later edit
+    // was kept, and is not run again.
+    let mut seen: [Option<Request>; 5] = Default::default();
     // Two rounds: a caller fixed in the first may let a resource or account edit replay.
     for _round in 0..2 {
-        for stage in stages {
+        for (index, stage) in stages.into_iter().enumerate() {
             if score == 0 || budget == 0 {
                 return best;
             }
+            if seen[index].as_ref() == Some(&best.0) {
+                continue;
+            }
+            seen[index] = Some(best.0.clone());
             for candidate in stage(&best.0, policies) {
                 let s = problems(&candidate).len();
                 if s >= score {
@@ -178,8 +184,16 @@ fn caller(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
     if let Some(a) = &arn_given {
         push_unique(&mut shapes, (a.kind.clone(), a.rest.clone()));
     }
-    if let Some(u) = user_given.filter(|u| !u.is_empty() && !u.contains('/')) {
-        push_unique(&mut shapes, ("user".into(), u));
+    // A user name AWS could set (no `/`, readable); else a readable user, the old name moved
+    // in the resource with it.
+    let renamed_user = user_given
+        .as_ref()
+        .filter(|u| u.contains('/') || !is_readable(u))
+        .cloned();
+    match user_given.filter(|u| !u.is_empty() && !u.contains('/') && is_readable(u)) {
+        Some(u) => push_unique(&mut shapes, ("user".into(), u)),
+        None if renamed_user.is_some() => push_unique(&mut shapes, ("user".into(), name.clone())),
+        None => {}
     }
     let typed = match type_given.as_deref() {
         Some("User") => Some(("user", name.clone())),
@@ -232,18 +246,62 @@ fn caller(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
             for old in olds.iter().filter(|o| *o != account) {
                 all = replace_account(&all, old, account);
             }
-            if all != moved {
-                out.push(all);
+            // A resource naming the caller's account in its text (a bucket
+            // `diagnosis-${aws:PrincipalAccount}`): the first occurrence moves too.
+            let mut text = all.clone();
+            for old in olds.iter().filter(|o| !o.is_empty() && *o != account) {
+                if let Some(r) = &text.resource {
+                    text.resource = Some(r.replacen(old.as_str(), account, 1));
+                }
             }
-            out.push(moved);
+            for candidate in [all, text] {
+                if candidate != moved && !out.contains(&candidate) {
+                    out.push(candidate);
+                }
+            }
+            match (&renamed_user, kind.as_str()) {
+                (Some(old), "user") => out.extend(with_moved(moved, old, caller_name(rest))),
+                _ => out.push(moved),
+            }
         }
     }
     out.truncate(MAX_CALLER_CANDIDATES);
     out
 }
 
+/// The request, and the variants where the first or the last occurrence of `old` in the
+/// resource becomes `new` (a template such as `b/${aws:username}/*` wrote the value there).
+fn with_moved(request: Request, old: &str, new: &str) -> Vec<Request> {
+    let mut out = Vec::new();
+    if let Some(resource) = request
+        .resource
+        .as_deref()
+        .filter(|r| !old.is_empty() && r.contains(old))
+    {
+        let first = resource.replacen(old, new, 1);
+        let last = match resource.rfind(old) {
+            Some(at) => format!("{}{new}{}", &resource[..at], &resource[at + old.len()..]),
+            None => resource.to_string(),
+        };
+        for moved in [first, last] {
+            let mut r = request.clone();
+            r.resource = Some(moved);
+            if !out.contains(&r) {
+                out.push(r);
+            }
+        }
+    }
+    out.push(request);
+    out
+}
+
 /// Callers tried per counterexample.
-const MAX_CALLER_CANDIDATES: usize = 16;
+const MAX_CALLER_CANDIDATES: usize = 20;
+
+/// The user or role name at the end of `path/name`.
+fn caller_name(rest: &str) -> &str {
+    rest.rsplit('/').next().unwrap_or(rest)
+}
 
 /// The request from `principal`, with the AWS-set keys it gives set as AWS sets them.
 fn with_caller(request: &Request, principal: Principal) -> Request {
@@ -409,11 +467,11 @@ fn resource(request: &Request, policies: &[&Policy]) -> Vec<Request> {
     let Some(current) = &request.resource else {
         return vec![];
     };
-    let shapes = resource_shapes(&request.action);
+    let shapes = shapes_of(&request.action);
     if shapes.admits(current) {
         return vec![];
     }
-    let formats = match shapes {
+    let formats = match shapes.as_ref() {
         ResourceShapes::Formats { star: true, .. } => {
             let mut r = request.clone();
             r.resource = Some("*".into());
@@ -447,7 +505,7 @@ fn resource(request: &Request, policies: &[&Policy]) -> Vec<Request> {
         granting.push(Glob::wildcard("*"));
     }
     let mut out = Vec::new();
-    for format in &formats {
+    for format in formats {
         for g in granting.iter().take(3) {
             let positive = [&format.glob, g];
             if let Witness::Found(s) = witness_with_hint(&positive, &[], &format.example) {
@@ -492,10 +550,7 @@ fn policy_values(policies: &[&Policy], key: &str) -> Vec<String> {
 fn readable(request: &Request, policies: &[&Policy]) -> Vec<Request> {
     let mut out = Vec::new();
     for (key, c) in &request.context {
-        if catalog()
-            .key_type(key)
-            .is_some_and(|t| t.element() != crate::catalog::KeyType::String)
-        {
+        if value_type(key).is_some_and(|t| t != crate::catalog::KeyType::String) {
             continue;
         }
         for (i, v) in c.values.iter().enumerate() {
@@ -514,9 +569,9 @@ fn readable(request: &Request, policies: &[&Policy]) -> Vec<Request> {
             for candidate in candidates.into_iter().filter(|x| is_readable(x)) {
                 let mut r = request.clone();
                 if let Some(entry) = r.context.get_mut(key) {
-                    entry.values[i] = candidate;
+                    entry.values[i] = candidate.clone();
                 }
-                out.push(r);
+                out.extend(with_moved(r, v, &candidate));
             }
         }
     }

@@ -6,11 +6,13 @@
 //! and no verdict reads them.
 
 use super::callers::caller_inconsistency;
-use super::universe::resource_shapes;
+use super::universe::{resource_shapes, ResourceShapes};
 use super::{is_account_id, Principal, Request};
 use crate::catalog::{catalog, KeyType};
 use crate::eval::{derived_principal_keys, effective_context};
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 
 /// The partitions AWS has (commercial, China, GovCloud; the isolated ones are not public).
 pub const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
@@ -23,6 +25,52 @@ pub const DERIVED_CALLER_KEYS: [&str; 4] = [
     "aws:principaltype",
     "aws:username",
 ];
+
+/// Lookups repeated for every candidate edit of a counterexample, remembered per thread
+/// (cleared past [`LOOKUP_CACHE`] entries, so memory stays bounded).
+#[derive(Default)]
+struct Lookups {
+    shapes: HashMap<String, Rc<ResourceShapes>>,
+    key_types: HashMap<String, Option<KeyType>>,
+}
+
+const LOOKUP_CACHE: usize = 512;
+
+thread_local! {
+    static LOOKUPS: RefCell<Lookups> = RefCell::new(Lookups::default());
+}
+
+/// [`resource_shapes`] of an action, remembered.
+pub fn shapes_of(action: &str) -> Rc<ResourceShapes> {
+    LOOKUPS.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some(found) = l.shapes.get(action) {
+            return found.clone();
+        }
+        if l.shapes.len() >= LOOKUP_CACHE {
+            l.shapes.clear();
+        }
+        let shapes = Rc::new(resource_shapes(action));
+        l.shapes.insert(action.to_string(), shapes.clone());
+        shapes
+    })
+}
+
+/// The type of one value of a key (`String` for `ArrayOfString`), remembered.
+pub fn value_type(key_lower: &str) -> Option<KeyType> {
+    LOOKUPS.with(|l| {
+        let mut l = l.borrow_mut();
+        if let Some(found) = l.key_types.get(key_lower) {
+            return *found;
+        }
+        if l.key_types.len() >= LOOKUP_CACHE {
+            l.key_types.clear();
+        }
+        let ty = catalog().key_type(key_lower).map(KeyType::element);
+        l.key_types.insert(key_lower.to_string(), ty);
+        ty
+    })
+}
 
 /// Which property a problem breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -270,7 +318,7 @@ fn resource_problems(request: &Request, out: &mut Vec<Problem>) {
     let Some(resource) = &request.resource else {
         return;
     };
-    if !resource_shapes(&request.action).admits(resource) {
+    if !shapes_of(&request.action).admits(resource) {
         out.push(problem(
             Property::Resource,
             format!(
@@ -315,7 +363,7 @@ pub fn is_account_key(key_lower: &str) -> bool {
 
 fn context_problems(request: &Request, out: &mut Vec<Problem>) {
     for (key, given) in &request.context {
-        let ty = catalog().key_type(key).map(KeyType::element);
+        let ty = value_type(key);
         for value in &given.values {
             if is_account_key(key) && !is_account_id(value) {
                 out.push(problem(
