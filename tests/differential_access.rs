@@ -381,7 +381,6 @@ fn no_public_access_agrees_with_evaluator() {
 /// The minimal pair of the known bug: the answer is "not granted" (a request on `bucket/*` is
 /// outside the NotResource), yet the prover's model has no resource and fails to replay.
 #[test]
-#[ignore = "bug: check-access-not-granted --resources ends unknown (replay failure) on a resourceless model (notes.md 11:35, to realism)"]
 fn access_not_granted_resourceless_model_is_decided() {
     let policy = keyaki::parse_policy(
         br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","NotResource":"arn:aws:s3:::bucket/*"}]}"#,
@@ -402,7 +401,6 @@ fn access_not_granted_resourceless_model_is_decided() {
 /// The minimal pair of the known bug: only the Federated caller `111122223333` is admitted; the
 /// concrete zone reads it as inside the account, so the answer is "no external access".
 #[test]
-#[ignore = "bug: keyaki access ends unknown (replay failure) on a Federated caller named by a bare account id (notes.md 11:58, to realism)"]
 fn external_access_bare_id_federated_caller_is_decided() {
     let policy = keyaki::parse_policy(
         br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"111122223333"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#,

@@ -16,7 +16,7 @@ pub mod zone;
 
 pub use zone::TrustZone;
 
-use crate::encode::{add_domain_lemmas, EncodeError, Encoder, Query, StrPattern, StrVar, Term};
+use crate::encode::{add_domain_lemmas, Atom, EncodeError, Encoder, Query, StrPattern, StrVar, Term};
 use crate::eval::{evaluate, principal_entry_matches, Decision, PolicyType};
 use crate::explain::{search, CheckOptions, Search};
 use crate::model::{
@@ -294,12 +294,15 @@ fn build_query(
                 Term::tt()
             } else {
                 q.uses_resource = true;
-                Term::or(
+                // A listed resource means the request has one: without this, a model with no
+                // resource meets a NotResource statement and replays as nothing.
+                let listed = Term::or(
                     resources
                         .iter()
                         .map(|r| q.str_atom(StrVar::Resource, StrPattern::Glob(Glob::arn(r))))
                         .collect::<Vec<_>>(),
-                )
+                );
+                Term::and([q.atom(Atom::HasResource), listed])
             };
             Term::and([action, resource])
         }

@@ -104,10 +104,10 @@ impl TrustZone {
         }
         let federated = query.kind(PrincipalKindVar::Federated);
         let mut federated_outside = vec![federated];
+        // `contains` reads a federated provider's account as an ARN's or a bare id's, as for
+        // AWS callers.
         for account in &self.accounts {
-            let in_account =
-                query.str_atom(StrVar::Principal, StrPattern::Glob(account_glob(account)));
-            federated_outside.push(Term::not(in_account));
+            federated_outside.push(Term::not(principal_in_account(query, account)));
         }
         Term::or([
             Term::and(aws_outside),
