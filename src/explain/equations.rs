@@ -154,8 +154,8 @@ impl ContextBuilder<'_> {
                     });
                     keys_read.extend(value_read.get(&id).into_iter().flatten().cloned());
                 }
-                for other in keys_read {
-                    literals.push(self.key_as_chosen(&other));
+                for reason in keys_read {
+                    literals.extend(self.reason_literals(&reason));
                 }
                 Some(Step::Learn(vec![Term::not(Term::and(literals))]))
             }
@@ -369,8 +369,8 @@ impl ContextBuilder<'_> {
                             }
                         }
                     }
-                    for other in keys_read {
-                        literals.push(self.key_as_chosen(&other));
+                    for reason in keys_read {
+                        literals.extend(self.reason_literals(&reason));
                     }
                     return Some(Step::Learn(vec![Term::not(Term::and(literals))]));
                 }
@@ -403,11 +403,22 @@ impl ContextBuilder<'_> {
                     });
                     if !chosen {
                         sides.waits = true;
+                        // A true template reading one key not chosen yet still bounds the
+                        // string: read with that key's own glob in place of its value.
+                        if let Some((glob, reason)) =
+                            self.approximation(t, *mode).filter(|_| self.a.atom(id))
+                        {
+                            sides.read.insert(id, BTreeSet::from([reason]));
+                            sides.pos.push((id, glob));
+                        }
                         continue;
                     }
                     match resolved {
                         Some(chars) => {
-                            let keys = t.variable_keys().map(str::to_string).collect();
+                            let keys = t
+                                .variable_keys()
+                                .map(|k| Reason::Chosen(k.to_string()))
+                                .collect();
                             sides.read.insert(id, keys);
                             match mode {
                                 MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
@@ -430,6 +441,68 @@ impl ContextBuilder<'_> {
             }
         }
         sides
+    }
+
+    /// What a lemma names for one reason.
+    fn reason_literals(&mut self, reason: &Reason) -> Vec<Term> {
+        match reason {
+            Reason::Chosen(key) => vec![self.key_as_chosen(key)],
+            Reason::Approximated(key, glob) => {
+                let mut out = vec![self.query.single_valued(key)];
+                out.extend(glob.map(Term::Atom));
+                out
+            }
+        }
+    }
+
+    /// A true template reading only `other`, a key not chosen yet that the model makes
+    /// single-valued, as a glob that holds it for every value meeting `other`'s first true
+    /// glob (`*` when it has none): the hole replaced by that glob's tokens.
+    fn approximation(
+        &self,
+        t: &crate::pattern::Template,
+        mode: MatchMode,
+    ) -> Option<(Glob, Reason)> {
+        let mut keys = t.variable_keys();
+        let other = keys.next()?.to_string();
+        if keys.any(|k| k != other) {
+            return None;
+        }
+        let present = |slot| {
+            self.query
+                .atom_id(&crate::encode::Atom::Present {
+                    key: other.clone(),
+                    slot,
+                })
+                .is_some_and(|id| self.a.atom(id))
+        };
+        if !present(0) || present(1) {
+            return None;
+        }
+        let holed = one_variable_glob(t, mode, &other)?;
+        let own = StrVar::Context {
+            key: other.clone(),
+            slot: 0,
+        };
+        let bound = self.str_atoms_on(&own).find_map(|(id, p)| match p {
+            StrPattern::Glob(g) if self.a.atom(id) => Some((id, g.clone())),
+            _ => None,
+        });
+        let fill: Vec<Token> = match &bound {
+            Some((_, g)) => g.tokens().to_vec(),
+            None => vec![Token::AnyStr],
+        };
+        let mut tokens = Vec::new();
+        for token in holed.tokens() {
+            match token {
+                Token::Hole(_) => tokens.extend(fill.iter().copied()),
+                other => tokens.push(*other),
+            }
+        }
+        Some((
+            Glob::from_tokens(tokens),
+            Reason::Approximated(other, bound.map(|(id, _)| id)),
+        ))
     }
 
     /// The chosen values of `key` as a formula (as `witness_or_learn` names them).
@@ -467,8 +540,18 @@ struct Sides {
 
 /// A fixed glob the model wants true (or false) on a variable, with its atom.
 type Sided = (AtomId, Glob);
-/// The keys a resolved template atom read (its lemma names their chosen values).
-type ReadKeys = BTreeMap<AtomId, BTreeSet<String>>;
+/// Why a template atom stands as the fixed glob asked: what a lemma must name with it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Reason {
+    /// Resolved with this key's chosen value(s).
+    Chosen(String),
+    /// Read with this key's own glob (atom) in place of its value, `*` when `None`: a
+    /// superset of the template for every value of the key that meets the glob.
+    Approximated(String, Option<AtomId>),
+}
+
+/// The reasons of each template atom asked as a fixed glob.
+type ReadKeys = BTreeMap<AtomId, BTreeSet<Reason>>;
 
 /// The globs of `side` whose index (plus `offset`) is asked.
 fn pick<'s>(side: &'s [Sided], asked: &BTreeSet<usize>, offset: usize) -> Vec<&'s Glob> {
