@@ -10,8 +10,16 @@ use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
 
 fn decide(proposed: &str, baseline: &str) -> Verdict {
+    decide_typed(proposed, baseline, PolicyType::Identity)
+}
+
+fn decide_typed(proposed: &str, baseline: &str, ty: PolicyType) -> Verdict {
     let (p, b) = (policy(proposed), policy(baseline));
-    let verdict = check_no_new_access(&p, &b, &CheckOptions::default());
+    let options = CheckOptions {
+        policy_type: ty,
+        ..CheckOptions::default()
+    };
+    let verdict = check_no_new_access(&p, &b, &options);
     if let Verdict::Violated(list) = &verdict {
         assert!(!list.is_empty());
         for c in list {
@@ -19,12 +27,12 @@ fn decide(proposed: &str, baseline: &str) -> Verdict {
             let request = keyaki::parse::parse_request(&json, "counterexample.json")
                 .unwrap_or_else(|e| panic!("counterexample does not parse back: {e}"));
             assert_eq!(
-                evaluate(&p, &request, PolicyType::Identity).decision,
+                evaluate(&p, &request, ty).decision,
                 Decision::Allow,
                 "proposal must allow {request:?}"
             );
             assert_ne!(
-                evaluate(&b, &request, PolicyType::Identity).decision,
+                evaluate(&b, &request, ty).decision,
                 Decision::Allow,
                 "baseline must not allow {request:?}"
             );
@@ -437,4 +445,68 @@ fn word_equations_decide_both_directions() {
         ),
     );
     assert_pass(&p_not_as, &b);
+}
+
+/// The differential's last `unknown` pairs (encodings/differential-unknowns.md), shrunk: each
+/// used to refine one value at a time until the 30 s timeout. Each now decides.
+mod differential_unknowns {
+    use super::*;
+
+    fn assert_fail_typed(proposed: &str, baseline: &str, ty: PolicyType) {
+        let v = decide_typed(proposed, baseline, ty);
+        assert!(
+            matches!(v, Verdict::Violated(_)),
+            "expected a counterexample, got {v:?}"
+        );
+    }
+
+    /// `${u}a` and `a${u}` on one resource (u in a*) beside a second key's template that
+    /// the baseline denies: the word equation asked with every glob at once ran past its
+    /// budgets; asked with the globs a candidate breaks, one at a time, it decides.
+    #[test]
+    fn two_offsets_beside_another_key() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:Get?bject"]},{"Effect":"Allow","Principal":"*","Action":["*"],"Resource":["arn:aws:s3:::bucket/${aws:username}a","arn:aws:s3:::bucket/a${aws:username}"]}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:Get*"]},{"Effect":"Deny","Principal":"*","Action":["ec2:*"]},{"Effect":"Deny","Principal":"*","Action":["s3:*"],"Resource":["arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*"],"Condition":{"DateEqualsIfExists":{"aws:CurrentTime":["2020-01-01T00:00:00Z"]}}}]}"#;
+        assert_fail_typed(p, b, PolicyType::Resource);
+    }
+
+    #[test]
+    fn one_template_against_a_shifted_deny() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:getobject","Resource":["arn:aws:s3:::bucket/a${aws:username}"]},{"Effect":"Allow","Action":"*","Resource":"arn:aws:s3:::bucket/a${aws:username}"}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["ec2:Describe*","iam:PassRole"],"Resource":["arn:aws:s3:::bucket/${AWS:UserName}/*","arn:aws:s3:::*/secret*"],"Condition":{"StringEquals":{"aws:PrincipalTag/project":"${aws:username}"}}},{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Condition":{"StringLike":{"aws:TagKeys":"Env"}}},{"Effect":"Deny","Action":["s3:List*","sts:AssumeRole"],"Resource":["arn:aws:s3:::bucket","arn:aws:s3:::bucket/${aws:username}a"],"Condition":{"Null":{"aws:PrincipalTag/team":"true"},"StringNotEquals":{"aws:PrincipalAccount":["arn:aws:iam::111122223333:user/*","us-*"]}}}]}"#;
+        assert_fail(p, b);
+    }
+
+    #[test]
+    fn shifted_templates_in_allow_and_deny() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"Resource":["arn:aws:s3:::bucket/a${aws:username}"],"Condition":{"NumericGreaterThanEquals":{"s3:max-keys":["10"]}}},{"Effect":"Allow","Action":["s3:*Object"],"Resource":["arn:aws:s3:::bucket/${aws:username}a"],"Condition":{"StringNotEqualsIgnoreCase":{"s3:prefix":["us-east-1"]}}},{"Effect":"Deny","Action":"s3:Get?bject","Resource":["arn:aws:s3:::bucket/${aws:username}a","arn:aws:s3:::*/secret*"]}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["*"],"Resource":["arn:aws:iam::111122223333:role/*"]}]}"#;
+        assert_fail(p, b);
+    }
+
+    /// Keys compared with each other: `project = ${team}` and `project` equal ignoring case
+    /// to `${username}-*`. Chosen one key at a time (team before username), each team value
+    /// failed on its own; chosen in the order the comparisons need, it is one value.
+    #[test]
+    fn keys_compared_through_a_third_key() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:List*","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalTag/project":"${aws:PrincipalTag/team, 'eng'}","aws:username":["us-*"]}}}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"*","Condition":{"StringNotEqualsIgnoreCase":{"aws:PrincipalTag/project":["${aws:username}-*"]}}}]}"#;
+        assert_fail(p, b);
+    }
+
+    /// Two keys on one resource: `${username}a` (username in `home/*`) and `${team}/*`.
+    #[test]
+    fn two_keys_on_one_resource() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:AssumeRole"],"Resource":["arn:aws:s3:::bucket/${aws:username}a","arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*"],"Condition":{"StringLikeIfExists":{"aws:username":"home/*"},"StringNotLikeIfExists":{"aws:PrincipalTag/project":["PROD","${aws:username}a"]}}}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"*","Condition":{"ForAnyValue:StringNotLike":{"custom:team":[""]}}}]}"#;
+        assert_fail(p, b);
+    }
+
+    /// `env` equal to `${username}` ignoring case and like `${team, 'eng'}`.
+    #[test]
+    fn ignore_case_equality_between_keys() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:*"],"Resource":"*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:ResourceTag/env":["${aws:username}"]},"StringLike":{"aws:ResourceTag/env":["${aws:PrincipalTag/team, 'eng'}"]}}}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:Get*"],"Resource":"*"}]}"#;
+        assert_fail(p, b);
+    }
 }

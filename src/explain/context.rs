@@ -101,10 +101,18 @@ impl ContextBuilder<'_> {
                     hints.extend(fresh);
                     // Two templates reading this key on one string: a value that solves
                     // their word equation (the readable hints first), or a lemma.
+                    if std::env::var_os("KEYAKI_TRACE").is_some() {
+                        eprintln!(
+                            "keyaki: choosing {key}[{slot}], hints {hints:?}, second value {}",
+                            single_slot_excluded(self, key)
+                        );
+                    }
                     if slot == 0 && !single_slot_excluded(self, key) {
                         match self.word_equation(key, &hints) {
                             Some(Step::Done(value)) => hints.insert(0, value),
                             Some(Step::Learn(l)) => return Step::Learn(l),
+                            // Keys it is compared with come first.
+                            Some(Step::Blocked) => return Step::Blocked,
                             _ => {}
                         }
                     }

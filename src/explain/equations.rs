@@ -10,10 +10,10 @@
 use super::concretize::Step;
 use super::context::ContextBuilder;
 use crate::automata::word_equation::{common_string, Constraints, OneHole, Solution};
-use crate::automata::{witness, Witness};
+use crate::automata::{self, witness, Witness};
 use crate::encode::{one_variable_glob, AtomId, MatchMode, StrPattern, StrVar, Term};
-use crate::pattern::{chars_to_string, Glob};
-use std::collections::BTreeSet;
+use crate::pattern::{chars_to_string, fold_token, Glob, TemplatePart, Token};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Text globs taken into one question (each adds to the size of what is explored).
 const MAX_TEXT_GLOBS: usize = 8;
@@ -29,108 +29,367 @@ impl ContextBuilder<'_> {
             key: key.to_string(),
             slot: 0,
         };
-        let (value_pos, value_neg, _) = self.fixed_sides(&own, key)?;
+        let Sides {
+            pos: mut value_pos,
+            neg: mut value_neg,
+            read: mut value_read,
+            waits: value_waits,
+        } = self.fixed_sides(&own, key);
+        // Keys this one is compared with are chosen first (then their templates here are
+        // fixed globs, and a lemma names atoms, not a value guessed before them).
+        let may_wait = !self.deferred.contains(key);
+        if value_waits && may_wait {
+            return Some(Step::Blocked);
+        }
         let vars: Vec<StrVar> = self.str_atoms.keys().cloned().collect();
+        // Keys equal to this one (`x = ${key}` true): what the model wants of `x` it wants
+        // of the value, so the keys compared with each other are chosen as one.
+        let mut equalities: Vec<AtomId> = Vec::new();
         for var in vars.iter().filter(|v| **v != own) {
-            let mut templates: Vec<(AtomId, OneHole)> = Vec::new();
-            for (id, pattern) in self.str_atoms_on(var) {
-                let StrPattern::Template(t, mode) = pattern else {
-                    continue;
-                };
-                if !t.variable_keys().any(|k| k == key) {
-                    continue;
-                }
-                let hole = one_variable_glob(t, *mode, key).and_then(|g| OneHole::split(&g));
-                if let Some(h) = hole.filter(|_| self.a.atom(id)) {
-                    templates.push((id, h));
-                }
+            let Some((id, ignore_case)) = self.equality_atom(var, key) else {
+                continue;
+            };
+            let sides = self.fixed_sides(var, key);
+            if sides.waits && may_wait {
+                return Some(Step::Blocked);
             }
+            equalities.push(id);
+            value_read.extend(sides.read);
+            if ignore_case {
+                // `x` equals the value up to case: the value is in the case closure of
+                // what `x` must match; a negative glob binds it only if closed under case.
+                value_pos.extend(sides.pos.into_iter().map(|(i, g)| (i, case_closure(&g))));
+                value_neg.extend(sides.neg.into_iter().filter(|(_, g)| case_closure(g) == *g));
+            } else {
+                value_pos.extend(sides.pos);
+                value_neg.extend(sides.neg);
+            }
+        }
+        let equal_to: Vec<Term> = equalities.iter().map(|id| Term::Atom(*id)).collect();
+        if std::env::var_os("KEYAKI_TRACE").is_some() {
+            eprintln!(
+                "keyaki: value of {key}: equal to {} keys, value globs {:?} / not {:?}",
+                equalities.len(),
+                value_pos
+                    .iter()
+                    .map(|(_, g)| g.to_string())
+                    .collect::<Vec<_>>(),
+                value_neg
+                    .iter()
+                    .map(|(_, g)| g.to_string())
+                    .collect::<Vec<_>>(),
+            );
+        }
+        let mut candidate = None;
+        for var in vars.iter().filter(|v| **v != own) {
+            let templates = self.one_hole_templates(var, key);
             if templates.is_empty() {
                 continue;
             }
-            let Some((text_pos, text_neg, read)) = self.fixed_sides(var, key) else {
-                continue;
-            };
-            if text_pos.len() + text_neg.len() > MAX_TEXT_GLOBS {
-                continue;
+            let Sides {
+                pos: text_pos,
+                neg: text_neg,
+                mut read,
+                waits,
+            } = self.fixed_sides(var, key);
+            if waits && may_wait {
+                return Some(Step::Blocked);
             }
+            read.extend(value_read.clone());
             // One template: the equation `s = α·u·β` (asked as the template against itself).
             let (a, b) = (&templates[0], templates.get(1).unwrap_or(&templates[0]));
-            let (vp, vn, tp, tn) = (
-                refs(&value_pos),
-                refs(&value_neg),
-                refs(&text_pos),
-                refs(&text_neg),
-            );
-            let value = Constraints {
-                positive: &vp,
-                negative: &vn,
+            let fits_everywhere = |me: &Self, value: &str| {
+                value_fits(&value_pos, &value_neg, value) && me.fits_all_vars(key, value, &own)
             };
-            let text = Constraints {
-                positive: &tp,
-                negative: &tn,
-            };
-            for hint in hints {
-                let (ga, gb) = (a.1.with_value(hint), b.1.with_value(hint));
-                let mut positive = vec![&ga, &gb];
-                positive.extend(tp.iter().copied());
-                if value.positive.iter().all(|g| g.matches(hint))
-                    && !value.negative.iter().any(|g| g.matches(hint))
-                    && matches!(witness(&positive, &tn), Witness::Found(_))
-                {
-                    return Some(Step::Done(hint.clone()));
-                }
+            if let Some(hint) = hints.iter().find(|h| fits_everywhere(self, h)) {
+                return Some(Step::Done(hint.clone()));
             }
-            let solution = common_string(&a.1, &b.1, value, text);
+            match self.equation_incrementally(
+                key,
+                var,
+                (a, b),
+                (&value_pos, &value_neg),
+                (&text_pos, &text_neg),
+                (&read, &equal_to),
+            ) {
+                Some(Step::Done(value)) if fits_everywhere(self, &value) => {
+                    return Some(Step::Done(value))
+                }
+                // A value that breaks another variable's templates: a candidate only.
+                Some(Step::Done(value)) => candidate = candidate.or(Some(value)),
+                Some(step) => return Some(step),
+                None => continue,
+            }
+        }
+        if let Some(value) = candidate {
+            return Some(Step::Done(value));
+        }
+        if equalities.is_empty() {
+            return None;
+        }
+        // Only equalities: the value meets its own globs and those of the keys equal to it.
+        if let Some(hint) = hints.iter().find(|h| value_fits(&value_pos, &value_neg, h)) {
+            return Some(Step::Done(hint.clone()));
+        }
+        let pos: Vec<&Glob> = value_pos.iter().map(|(_, g)| g).collect();
+        let neg: Vec<&Glob> = value_neg.iter().map(|(_, g)| g).collect();
+        match automata::witness_with_hint(&pos, &neg, hints.first().map_or("", String::as_str)) {
+            Witness::Found(value) => Some(Step::Done(value)),
+            Witness::TooLarge => None,
+            Witness::Empty => {
+                let (pi, ni) = automata::minimal_conflict(&pos, &neg)
+                    .unwrap_or_else(|| ((0..pos.len()).collect(), (0..neg.len()).collect()));
+                let mut literals = vec![self.query.single_valued(key)];
+                literals.extend(equal_to);
+                let mut keys_read = BTreeSet::new();
+                for (id, positive) in pi
+                    .iter()
+                    .map(|i| (value_pos[*i].0, true))
+                    .chain(ni.iter().map(|i| (value_neg[*i].0, false)))
+                {
+                    literals.push(if positive {
+                        Term::Atom(id)
+                    } else {
+                        Term::not(Term::Atom(id))
+                    });
+                    keys_read.extend(value_read.get(&id).into_iter().flatten().cloned());
+                }
+                for reason in keys_read {
+                    literals.extend(self.reason_literals(&reason));
+                }
+                Some(Step::Learn(vec![Term::not(Term::and(literals))]))
+            }
+        }
+    }
+
+    /// The true template atoms on `var` that read `key` once (and no other key), split at
+    /// the value.
+    fn one_hole_templates(&self, var: &StrVar, key: &str) -> Vec<(AtomId, OneHole)> {
+        let mut templates = Vec::new();
+        for (id, pattern) in self.str_atoms_on(var) {
+            let StrPattern::Template(t, mode) = pattern else {
+                continue;
+            };
+            if !t.variable_keys().any(|k| k == key) || !self.a.atom(id) {
+                continue;
+            }
+            if let Some(h) = one_variable_glob(t, *mode, key).and_then(|g| OneHole::split(&g)) {
+                templates.push((id, h));
+            }
+        }
+        templates
+    }
+
+    /// A true atom `var = ${key}` (the whole template is the variable, compared exactly or
+    /// ignoring case), with whether it ignores case.
+    fn equality_atom(&self, var: &StrVar, key: &str) -> Option<(AtomId, bool)> {
+        if !matches!(var, StrVar::Context { slot: 0, .. }) {
+            return None;
+        }
+        self.str_atoms_on(var).find_map(|(id, pattern)| match pattern {
+            StrPattern::Template(t, mode)
+                if self.a.atom(id)
+                    && matches!(mode, MatchMode::Exact | MatchMode::IgnoreCase)
+                    && matches!(t.parts.as_slice(), [TemplatePart::Var { key_lower, .. }] if key_lower == key) =>
+            {
+                Some((id, *mode == MatchMode::IgnoreCase))
+            }
+            _ => None,
+        })
+    }
+
+    /// Does `value` leave every other variable's true templates reading `key` satisfiable
+    /// together with that variable's fixed globs? (Templates reading other keys not chosen
+    /// yet are left out.)
+    fn fits_all_vars(&self, key: &str, value: &str, own: &StrVar) -> bool {
+        for (var, _) in self.str_atoms.iter().filter(|(v, _)| *v != own) {
+            let templates = self.one_hole_templates(var, key);
+            let equal = self.equality_atom(var, key);
+            if templates.is_empty() && equal.is_none() {
+                continue;
+            }
+            let sides = self.fixed_sides(var, key);
+            let mut positive: Vec<Glob> =
+                templates.iter().map(|(_, h)| h.with_value(value)).collect();
+            if let Some((_, ignore_case)) = equal {
+                positive.push(if ignore_case {
+                    Glob::ignore_case(value)
+                } else {
+                    Glob::literal(value)
+                });
+            }
+            positive.extend(sides.pos.into_iter().map(|(_, g)| g));
+            let negative: Vec<&Glob> = sides.neg.iter().map(|(_, g)| g).collect();
+            let positive: Vec<&Glob> = positive.iter().collect();
+            if !matches!(witness(&positive, &negative), Witness::Found(_)) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The equation asked with the fewest fixed globs that decide it: first with none, then
+    /// with each glob a candidate broke added (a candidate that meets every glob is the
+    /// answer). Each round adds at least one glob (the candidate met every glob asked), so
+    /// it ends within as many rounds as there are globs; "no solution" with a subset is a
+    /// proof for the whole (fewer constraints), and its lemma names only that subset. This
+    /// keeps each question small: with every glob at once the behaviours of `p` and `q`
+    /// over many ARN globs ran past the budgets.
+    #[allow(clippy::type_complexity)]
+    fn equation_incrementally(
+        &mut self,
+        key: &str,
+        var: &StrVar,
+        (a, b): (&(AtomId, OneHole), &(AtomId, OneHole)),
+        (value_pos, value_neg): (&[Sided], &[Sided]),
+        (text_pos, text_neg): (&[Sided], &[Sided]),
+        (read, equal_to): (&ReadKeys, &[Term]),
+    ) -> Option<Step<String>> {
+        let n_text = text_pos.len() + text_neg.len();
+        // Asked globs: indices into value_pos ++ value_neg and text_pos ++ text_neg.
+        let (mut asked_value, mut asked_text): (BTreeSet<usize>, BTreeSet<usize>) =
+            Default::default();
+        loop {
+            if asked_text.len() > MAX_TEXT_GLOBS {
+                return None;
+            }
+            let (vp, vn) = (
+                pick(value_pos, &asked_value, 0),
+                pick(value_neg, &asked_value, value_pos.len()),
+            );
+            let (tp, tn) = (
+                pick(text_pos, &asked_text, 0),
+                pick(text_neg, &asked_text, text_pos.len()),
+            );
+            let solution = common_string(
+                &a.1,
+                &b.1,
+                Constraints {
+                    positive: &vp,
+                    negative: &vn,
+                },
+                Constraints {
+                    positive: &tp,
+                    negative: &tn,
+                },
+            );
             if std::env::var_os("KEYAKI_TRACE").is_some() {
                 eprintln!(
-                    "keyaki: word equation for {key} on {var} ({} and {}, {} value and {} text patterns): {solution:?}",
+                    "keyaki: word equation for {key} on {var} ({} and {}, {} of {} value and {} of {} text patterns): {solution:?}",
                     a.1.with_value("${}"),
                     b.1.with_value("${}"),
                     vp.len() + vn.len(),
-                    tp.len() + tn.len()
+                    value_pos.len() + value_neg.len(),
+                    tp.len() + tn.len(),
+                    n_text,
                 );
             }
             match solution {
-                Solution::Found { value, .. } => return Some(Step::Done(value)),
+                Solution::Found { value, text } => {
+                    let (ga, gb) = (a.1.with_value(&value), b.1.with_value(&value));
+                    let value_broken: Vec<usize> = broken(value_pos, value_neg, &value);
+                    if value_broken.is_empty()
+                        && text_witness(&ga, &gb, text_pos, text_neg).is_some()
+                    {
+                        return Some(Step::Done(value));
+                    }
+                    // One glob per round, those that read no other key first: a lemma
+                    // then names other keys' chosen values only when it must (a lemma that
+                    // names values is one of infinitely many; one that names atoms is not).
+                    let text_broken = broken(text_pos, text_neg, &text);
+                    let reads = |side: &[Sided], i: usize, offset: usize| {
+                        let id = if i < offset { side[i].0 } else { usize::MAX };
+                        read.contains_key(&id)
+                    };
+                    let before = asked_value.len() + asked_text.len();
+                    let value_next = value_broken.iter().copied().find(|&i| {
+                        !(i < value_pos.len() && reads(value_pos, i, value_pos.len())
+                            || i >= value_pos.len()
+                                && reads(value_neg, i - value_pos.len(), value_neg.len()))
+                    });
+                    let text_next = text_broken.iter().copied().find(|&i| {
+                        !(i < text_pos.len() && reads(text_pos, i, text_pos.len())
+                            || i >= text_pos.len()
+                                && reads(text_neg, i - text_pos.len(), text_neg.len()))
+                    });
+                    match (value_next, text_next) {
+                        (Some(i), _) => {
+                            asked_value.insert(i);
+                        }
+                        (None, Some(i)) => {
+                            asked_text.insert(i);
+                        }
+                        (None, None) => match (value_broken.first(), text_broken.first()) {
+                            (Some(&i), _) => {
+                                asked_value.insert(i);
+                            }
+                            (None, Some(&i)) => {
+                                asked_text.insert(i);
+                            }
+                            (None, None) => {}
+                        },
+                    }
+                    if asked_value.len() + asked_text.len() == before {
+                        // Cannot happen (the solution met every glob asked); asking all at
+                        // once is the safe fallback.
+                        if asked_text.len() == n_text
+                            && asked_value.len() == value_pos.len() + value_neg.len()
+                        {
+                            return None;
+                        }
+                        asked_value.extend(0..value_pos.len() + value_neg.len());
+                        asked_text.extend(0..n_text);
+                    }
+                }
                 Solution::Empty => {
                     // For every value of `key`: these atoms cannot hold together with the key
                     // single (and the other keys the resolved templates read as they are).
                     let mut literals = vec![self.query.single_valued(key)];
                     literals.extend([Term::Atom(a.0), Term::Atom(b.0)]);
-                    for (id, _) in value_pos.iter().chain(&text_pos) {
-                        literals.push(Term::Atom(*id));
+                    literals.extend(equal_to.iter().cloned());
+                    let sides = [
+                        (value_pos, &asked_value, 0, true),
+                        (value_neg, &asked_value, value_pos.len(), false),
+                        (text_pos, &asked_text, 0, true),
+                        (text_neg, &asked_text, text_pos.len(), false),
+                    ];
+                    let mut keys_read = BTreeSet::new();
+                    for (side, asked, offset, positive) in sides {
+                        for (i, (id, _)) in side.iter().enumerate() {
+                            if !asked.contains(&(i + offset)) {
+                                continue;
+                            }
+                            literals.push(if positive {
+                                Term::Atom(*id)
+                            } else {
+                                Term::not(Term::Atom(*id))
+                            });
+                            if let Some(keys) = read.get(id) {
+                                keys_read.extend(keys.iter().cloned());
+                            }
+                        }
                     }
-                    for (id, _) in value_neg.iter().chain(&text_neg) {
-                        literals.push(Term::not(Term::Atom(*id)));
-                    }
-                    for other in read {
-                        literals.push(self.key_as_chosen(&other));
+                    for reason in keys_read {
+                        literals.extend(self.reason_literals(&reason));
                     }
                     return Some(Step::Learn(vec![Term::not(Term::and(literals))]));
                 }
-                Solution::TooLarge => {}
+                Solution::TooLarge => return None,
             }
         }
-        None
     }
 
     /// The fixed globs the model wants true and false on `var`, templates that do not read
-    /// `key` resolved with the values chosen so far, and the keys those read. Patterns the
-    /// word equation does not take (ignore-case texts, templates waiting on a key not chosen
-    /// yet) are left out: the question asks less, so "no value" stays a proof.
-    #[allow(clippy::type_complexity)]
-    fn fixed_sides(
-        &self,
-        var: &StrVar,
-        key: &str,
-    ) -> Option<(Vec<(AtomId, Glob)>, Vec<(AtomId, Glob)>, BTreeSet<String>)> {
-        let (mut pos, mut neg, mut read) = (Vec::new(), Vec::new(), BTreeSet::new());
+    /// `key` resolved with the values chosen so far, and the keys those read. Templates
+    /// waiting on a key not chosen yet are left out (the question asks less, so "no value"
+    /// stays a proof) and reported in `waits`: the caller chooses those keys first.
+    fn fixed_sides(&self, var: &StrVar, key: &str) -> Sides {
+        let mut sides = Sides::default();
         for (id, pattern) in self.str_atoms_on(var) {
             let glob = match pattern {
                 StrPattern::Glob(g) => g.clone(),
-                // Left out (asking less keeps "no value" a proof): ignore-case texts.
-                StrPattern::IgnoreCase(_) => continue,
+                // Exact: the case classes of the text.
+                StrPattern::IgnoreCase(text) => Glob::ignore_case(text),
                 StrPattern::Template(t, _) if t.variable_keys().any(|k| k == key) => continue,
                 StrPattern::Template(t, mode) => {
                     let mut chosen = true;
@@ -142,9 +401,25 @@ impl ContextBuilder<'_> {
                             None
                         }
                     });
-                    match (chosen, resolved) {
-                        (true, Some(chars)) => {
-                            read.extend(t.variable_keys().map(str::to_string));
+                    if !chosen {
+                        sides.waits = true;
+                        // A true template reading one key not chosen yet still bounds the
+                        // string: read with that key's own glob in place of its value.
+                        if let Some((glob, reason)) =
+                            self.approximation(t, *mode).filter(|_| self.a.atom(id))
+                        {
+                            sides.read.insert(id, BTreeSet::from([reason]));
+                            sides.pos.push((id, glob));
+                        }
+                        continue;
+                    }
+                    match resolved {
+                        Some(chars) => {
+                            let keys = t
+                                .variable_keys()
+                                .map(|k| Reason::Chosen(k.to_string()))
+                                .collect();
+                            sides.read.insert(id, keys);
                             match mode {
                                 MatchMode::Exact => Glob::literal(&chars_to_string(&chars)),
                                 MatchMode::IgnoreCase => {
@@ -154,18 +429,80 @@ impl ContextBuilder<'_> {
                                 MatchMode::Arn => Glob::from_chars(&chars, true),
                             }
                         }
-                        // Matches nothing, or waits on a key not chosen yet: left out.
-                        _ => continue,
+                        // Matches nothing: left out.
+                        None => continue,
                     }
                 }
             };
             if self.a.atom(id) {
-                pos.push((id, glob));
+                sides.pos.push((id, glob));
             } else {
-                neg.push((id, glob));
+                sides.neg.push((id, glob));
             }
         }
-        Some((pos, neg, read))
+        sides
+    }
+
+    /// What a lemma names for one reason.
+    fn reason_literals(&mut self, reason: &Reason) -> Vec<Term> {
+        match reason {
+            Reason::Chosen(key) => vec![self.key_as_chosen(key)],
+            Reason::Approximated(key, glob) => {
+                let mut out = vec![self.query.single_valued(key)];
+                out.extend(glob.map(Term::Atom));
+                out
+            }
+        }
+    }
+
+    /// A true template reading only `other`, a key not chosen yet that the model makes
+    /// single-valued, as a glob that holds it for every value meeting `other`'s first true
+    /// glob (`*` when it has none): the hole replaced by that glob's tokens.
+    fn approximation(
+        &self,
+        t: &crate::pattern::Template,
+        mode: MatchMode,
+    ) -> Option<(Glob, Reason)> {
+        let mut keys = t.variable_keys();
+        let other = keys.next()?.to_string();
+        if keys.any(|k| k != other) {
+            return None;
+        }
+        let present = |slot| {
+            self.query
+                .atom_id(&crate::encode::Atom::Present {
+                    key: other.clone(),
+                    slot,
+                })
+                .is_some_and(|id| self.a.atom(id))
+        };
+        if !present(0) || present(1) {
+            return None;
+        }
+        let holed = one_variable_glob(t, mode, &other)?;
+        let own = StrVar::Context {
+            key: other.clone(),
+            slot: 0,
+        };
+        let bound = self.str_atoms_on(&own).find_map(|(id, p)| match p {
+            StrPattern::Glob(g) if self.a.atom(id) => Some((id, g.clone())),
+            _ => None,
+        });
+        let fill: Vec<Token> = match &bound {
+            Some((_, g)) => g.tokens().to_vec(),
+            None => vec![Token::AnyStr],
+        };
+        let mut tokens = Vec::new();
+        for token in holed.tokens() {
+            match token {
+                Token::Hole(_) => tokens.extend(fill.iter().copied()),
+                other => tokens.push(*other),
+            }
+        }
+        Some((
+            Glob::from_tokens(tokens),
+            Reason::Approximated(other, bound.map(|(id, _)| id)),
+        ))
     }
 
     /// The chosen values of `key` as a formula (as `witness_or_learn` names them).
@@ -191,6 +528,80 @@ impl ContextBuilder<'_> {
     }
 }
 
-fn refs(side: &[(AtomId, Glob)]) -> Vec<&Glob> {
-    side.iter().map(|(_, g)| g).collect()
+/// What the model wants of one variable, as fixed globs.
+#[derive(Default)]
+struct Sides {
+    pos: Vec<Sided>,
+    neg: Vec<Sided>,
+    read: ReadKeys,
+    /// A template on the variable reads a key not chosen yet.
+    waits: bool,
+}
+
+/// A fixed glob the model wants true (or false) on a variable, with its atom.
+type Sided = (AtomId, Glob);
+/// Why a template atom stands as the fixed glob asked: what a lemma must name with it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Reason {
+    /// Resolved with this key's chosen value(s).
+    Chosen(String),
+    /// Read with this key's own glob (atom) in place of its value, `*` when `None`: a
+    /// superset of the template for every value of the key that meets the glob.
+    Approximated(String, Option<AtomId>),
+}
+
+/// The reasons of each template atom asked as a fixed glob.
+type ReadKeys = BTreeMap<AtomId, BTreeSet<Reason>>;
+
+/// The globs of `side` whose index (plus `offset`) is asked.
+fn pick<'s>(side: &'s [Sided], asked: &BTreeSet<usize>, offset: usize) -> Vec<&'s Glob> {
+    side.iter()
+        .enumerate()
+        .filter(|(i, _)| asked.contains(&(i + offset)))
+        .map(|(_, (_, g))| g)
+        .collect()
+}
+
+/// Indices (positives first) of the globs `text` breaks.
+fn broken(pos: &[Sided], neg: &[Sided], text: &str) -> Vec<usize> {
+    let p = pos
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, g))| !g.matches(text))
+        .map(|(i, _)| i);
+    let n = neg
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, g))| g.matches(text))
+        .map(|(i, _)| i + pos.len());
+    p.chain(n).collect()
+}
+
+fn value_fits(pos: &[Sided], neg: &[Sided], value: &str) -> bool {
+    broken(pos, neg, value).is_empty()
+}
+
+/// A string in both substituted templates meeting every fixed glob on the variable.
+fn text_witness(a: &Glob, b: &Glob, pos: &[Sided], neg: &[Sided]) -> Option<String> {
+    let mut positive = vec![a, b];
+    positive.extend(pos.iter().map(|(_, g)| g));
+    let negative: Vec<&Glob> = neg.iter().map(|(_, g)| g).collect();
+    match witness(&positive, &negative) {
+        Witness::Found(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// The glob with each literal read ignoring case: the smallest case-closed language that
+/// holds it.
+fn case_closure(glob: &Glob) -> Glob {
+    Glob::from_tokens(
+        glob.tokens()
+            .iter()
+            .map(|t| match t {
+                Token::Lit(c) => fold_token(*c),
+                other => *other,
+            })
+            .collect(),
+    )
 }
