@@ -218,3 +218,18 @@ fn a_user_named_bucket_is_an_object_only_with_a_slash() {
         counterexamples(&verdict, &bucket, &other, ResourceUniverse::Catalog);
     }
 }
+
+#[test]
+fn public_ssm_parameters_with_no_account_are_in_the_catalog_universe() {
+    // AWS-owned public parameters have an empty account (`arn:aws:ssm:REGION::parameter/aws/
+    // service/...`): a baseline that needs some account does not cover them, even in the
+    // catalog universe (it once excluded them: a pass AWS could refute).
+    let any = allow(r#""ssm:GetParameter""#, r#""arn:aws:ssm:*:*:parameter/*""#);
+    let some_account = allow(r#""ssm:GetParameter""#, r#""arn:aws:ssm:*:?*:parameter/*""#);
+    let verdict = check(&any, &some_account, ResourceUniverse::Catalog);
+    let found = counterexamples(&verdict, &any, &some_account, ResourceUniverse::Catalog);
+    let resource = found[0].resource.as_deref().unwrap_or("");
+    assert!(resource.contains("::parameter/"), "{resource}");
+    let public = br#"{"principal":{"AWS":"arn:aws:iam::111122223333:role/r"},"action":"ssm:GetParameter","resource":"arn:aws:ssm:us-east-1::parameter/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"}"#;
+    assert!(parse_request_in(public, "r.json", ResourceUniverse::Catalog).is_ok());
+}

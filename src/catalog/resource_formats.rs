@@ -47,7 +47,7 @@ impl Catalog {
 }
 
 /// `${Placeholder}` → a non-empty segment wildcard (`?*` within the first five segments, a
-/// free one in the resource part); the rest literal.
+/// free one in the resource part; `${Account}` may be empty); the rest literal.
 fn format_glob(template: &str, placeholder: &str) -> Glob {
     let mut text = String::with_capacity(template.len());
     let mut rest = template;
@@ -59,7 +59,14 @@ fn format_glob(template: &str, placeholder: &str) -> Glob {
             rest = "";
             break;
         };
-        text.push_str(placeholder);
+        // AWS-owned resources leave the account empty where the format names one (public SSM
+        // parameters: `arn:aws:ssm:us-east-1::parameter/aws/service/...`): the universe must
+        // admit every request AWS receives, so the account may be empty.
+        if &after[..end] == "Account" {
+            text.push('*');
+        } else {
+            text.push_str(placeholder);
+        }
         rest = &after[end + 1..];
     }
     text.push_str(&escape(rest));
