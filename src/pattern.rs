@@ -518,7 +518,10 @@ mod tests {
             .filter_map(char::from_u32)
             .filter(|&c| fold_char(c) != c || c.to_uppercase().any(|u| u != c))
             .collect();
-        assert!(cased.is_empty(), "cased characters past the table: {cased:?}");
+        assert!(
+            cased.is_empty(),
+            "cased characters past the table: {cased:?}"
+        );
         assert_eq!(fold_class('k'), &['K', 'k', '\u{212A}']);
     }
 

@@ -16,7 +16,9 @@ pub mod zone;
 
 pub use zone::TrustZone;
 
-use crate::encode::{add_domain_lemmas, Atom, EncodeError, Encoder, Query, StrPattern, StrVar, Term};
+use crate::encode::{
+    add_domain_lemmas, Atom, EncodeError, Encoder, Query, StrPattern, StrVar, Term,
+};
 use crate::eval::{evaluate, principal_entry_matches, Decision, PolicyType};
 use crate::explain::{search, CheckOptions, Search};
 use crate::model::{

@@ -13,8 +13,8 @@ use super::strings::realistic_arn;
 use super::ActionUniverse;
 use crate::automata::{self, Witness};
 use crate::catalog::catalog;
-use crate::encode::{pattern_relation_lemmas, Atom, StrPattern, StrVar, Term};
-use crate::pattern::Glob;
+use crate::encode::{pattern_relation_lemmas, Atom, MatchMode, StrPattern, StrVar, Term};
+use crate::pattern::{Glob, PatternChar, TemplatePart};
 use crate::request::universe::{resource_shapes, ResourceShapes};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -69,7 +69,7 @@ pub(super) fn action_and_resource(
     let mut by_format: HashMap<String, Option<String>> = HashMap::new();
     // Actions with the same service and resource types have the same shapes.
     let mut fruitless: HashSet<(&str, Vec<(&str, bool)>)> = HashSet::new();
-    for info in candidates {
+    for info in &candidates {
         if !action_fits(&info.lower_name) {
             continue;
         }
@@ -94,6 +94,7 @@ pub(super) fn action_and_resource(
         }
     }
     // An action the catalog does not know (open action universe): `*` or any ARN.
+    let mut only_catalog_actions = actions == ActionUniverse::Catalog;
     if actions == ActionUniverse::Open {
         let positive: Vec<&Glob> = apos.iter().collect();
         let mut excluded: Vec<Glob> = aneg.clone();
@@ -117,7 +118,8 @@ pub(super) fn action_and_resource(
                 Witness::TooLarge => break,
             }
         }
-        if !matches!(invented, Invented::None) {
+        only_catalog_actions = matches!(invented, Invented::None);
+        if !only_catalog_actions {
             match (
                 resources.in_shapes(&ResourceShapes::AnyArn, &mut by_format),
                 invented,
@@ -135,6 +137,50 @@ pub(super) fn action_and_resource(
     }
     // No action of the universe has a resource meeting these patterns.
     let mut literals: Vec<Term> = Vec::new();
+    // Whatever values the keys take: templates widened to globs (a value is any text), the
+    // negated ones left out. If even that leaves no resource, the lemma names only the
+    // query's atoms, not the keys' current values, and is one of finitely many.
+    let widened = widened_resources(ctx, &rpos, &rpos_ids, &rneg, &rneg_ids);
+    let widened = Resources {
+        pos: widened.0.iter().collect(),
+        neg: widened.1.iter().collect(),
+    };
+    let mut memo = HashMap::new();
+    let value_free = candidates
+        .iter()
+        .filter(|info| action_fits(&info.lower_name))
+        .all(|info| {
+            matches!(
+                widened.in_shapes(&resource_shapes(&info.lower_name), &mut memo),
+                Found::No
+            )
+        })
+        && (only_catalog_actions
+            || matches!(
+                widened.in_shapes(&ResourceShapes::AnyArn, &mut memo),
+                Found::No
+            ));
+    if value_free {
+        let atoms = [
+            (&apos_ids, true),
+            (&aneg_ids, false),
+            (&rpos_ids, true),
+            (&widened_neg_ids(ctx, &rneg_ids), false),
+        ];
+        for (ids, positive) in atoms {
+            for &id in ids.iter() {
+                literals.push(if positive {
+                    Term::Atom(id)
+                } else {
+                    Term::not(Term::Atom(id))
+                });
+            }
+        }
+        if let Some(id) = ctx.query.atom_id(&Atom::HasResource) {
+            literals.push(Term::Atom(id));
+        }
+        return Step::Learn(vec![Term::not(Term::and(literals))]);
+    }
     let mut read_keys = BTreeSet::new();
     let mut add = |ctx: &ContextBuilder, id: usize, positive: bool| {
         if let Atom::Str {
@@ -171,6 +217,70 @@ pub(super) fn action_and_resource(
     let mut lemmas = pattern_relation_lemmas(ctx.query, before, None);
     lemmas.push(Term::not(Term::and(literals)));
     Step::Learn(lemmas)
+}
+
+/// A template atom that reads policy variables.
+fn reads_variables(ctx: &ContextBuilder, id: usize) -> bool {
+    matches!(
+        &ctx.query.atoms[id],
+        Atom::Str { pattern: StrPattern::Template(t, _), .. } if t.has_variables()
+    )
+}
+
+/// The negated resource atoms that read no policy variable.
+fn widened_neg_ids(ctx: &ContextBuilder, ids: &[usize]) -> Vec<usize> {
+    ids.iter()
+        .copied()
+        .filter(|&id| !reads_variables(ctx, id))
+        .collect()
+}
+
+/// The resource patterns for every value of the keys: a true template becomes its text with
+/// each variable as a free `*` (segment bounds dropped too, since a value may hold `:`; an
+/// exact or ignore-case one is dropped), a false template is dropped. Wider on both sides.
+fn widened_resources(
+    ctx: &ContextBuilder,
+    pos: &[Glob],
+    pos_ids: &[usize],
+    neg: &[Glob],
+    neg_ids: &[usize],
+) -> (Vec<Glob>, Vec<Glob>) {
+    let mut widened_pos = Vec::new();
+    for (glob, &id) in pos.iter().zip(pos_ids) {
+        match &ctx.query.atoms[id] {
+            Atom::Str {
+                pattern: StrPattern::Template(t, mode),
+                ..
+            } if t.has_variables() => {
+                if matches!(mode, MatchMode::Like | MatchMode::Arn) {
+                    let chars: Vec<PatternChar> = t
+                        .parts
+                        .iter()
+                        .flat_map(|part| match part {
+                            TemplatePart::Text(text) => text
+                                .chars()
+                                .map(|c| match c {
+                                    '*' | '?' => PatternChar::Wild(c),
+                                    _ => PatternChar::Lit(c),
+                                })
+                                .collect::<Vec<_>>(),
+                            TemplatePart::Escaped(c) => vec![PatternChar::Lit(*c)],
+                            TemplatePart::Var { .. } => vec![PatternChar::Wild('*')],
+                        })
+                        .collect();
+                    widened_pos.push(Glob::from_chars(&chars, false));
+                }
+            }
+            _ => widened_pos.push(glob.clone()),
+        }
+    }
+    let widened_neg = neg
+        .iter()
+        .zip(neg_ids)
+        .filter(|(_, &id)| !reads_variables(ctx, id))
+        .map(|(glob, _)| glob.clone())
+        .collect();
+    (widened_pos, widened_neg)
 }
 
 fn blocked_is_give_up<T>(step: Step<T>) -> Step<(String, String)> {
