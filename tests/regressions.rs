@@ -359,3 +359,45 @@ fn set_operators_get_a_slot_for_a_non_empty_value() {
     assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
     assert_counterexamples_replay(&verdict, proposed, baseline);
 }
+
+/// When the search gives up (here: no time at all), `check` still shows a counterexample the
+/// solver-free probe finds and the evaluator confirms; a pair that holds stays unknown.
+#[test]
+fn check_falls_back_to_replayed_probe_counterexamples_never_to_a_pass() {
+    let options = CheckOptions {
+        timeout: std::time::Duration::ZERO,
+        ..CheckOptions::default()
+    };
+    let wide = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+    );
+    let narrow = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#,
+    );
+    let report = keyaki::check(&wide, &narrow, &options);
+    assert_eq!(
+        report.result,
+        keyaki::CheckResult::Fail,
+        "{:?}",
+        report.reason
+    );
+    for c in &report.counterexamples {
+        assert_eq!(
+            evaluate(&wide, &c.request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&narrow, &c.request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+    }
+    let all_of_s3 = policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}"#,
+    );
+    let report = keyaki::check(&wide, &all_of_s3, &options);
+    assert_eq!(report.result, keyaki::CheckResult::Unknown);
+    assert_eq!(
+        keyaki::check(&wide, &all_of_s3, &CheckOptions::default()).result,
+        keyaki::CheckResult::Pass
+    );
+}
