@@ -202,17 +202,27 @@ fn tiny_timeout_is_unknown_never_pass() {
             "--format",
             format,
         ]);
-        assert_eq!(code(&out), 3, "{format}: {}", text(&out));
+        // The search gives up; `check` may still show a counterexample the solver-free probe
+        // replayed (exit 1), but never a pass.
+        assert!(matches!(code(&out), 1 | 3), "{format}: {}", text(&out));
         assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
         if format == "json" {
             let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-            assert_eq!(report["result"], "unknown", "{report}");
-            assert!(
-                report["reason"]
-                    .as_str()
-                    .is_some_and(|r| r.contains("timeout")),
-                "{report}"
-            );
+            match report["result"].as_str() {
+                Some("unknown") => assert!(
+                    report["reason"]
+                        .as_str()
+                        .is_some_and(|r| r.contains("timeout")),
+                    "{report}"
+                ),
+                Some("fail") => assert!(
+                    report["counterexamples"]
+                        .as_array()
+                        .is_some_and(|c| !c.is_empty()),
+                    "{report}"
+                ),
+                _ => panic!("neither unknown nor a counterexample: {report}"),
+            }
         }
     }
     // Even a pair that passes quickly must not pass without finishing the proof.
