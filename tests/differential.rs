@@ -528,14 +528,7 @@ fn family_pair(
         }
         Verdict::Violated(_) => Ended::Violated,
         Verdict::Holds => {
-            // Samples from a stream that never runs out: the case's bytes are mostly spent on
-            // the policies, and a spent stream would make every sample the same request.
-            let seed = format!("{proposed_json}{baseline_json}")
-                .bytes()
-                .fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-                    (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-                });
-            let sampler = &mut oracles::SplitMix(seed ^ c.below(1 << 16) as u64);
+            let sampler = &mut oracles::sampler(c, &format!("{proposed_json}{baseline_json}"));
             for _ in 0..samples {
                 let r = oracles::parse_generated_request(&request(sampler));
                 let p = evaluate(&proposed, &r, ty).decision;

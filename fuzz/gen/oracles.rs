@@ -176,18 +176,7 @@ pub fn assert_no_refutation(
     lits: &Literals,
     samples: usize,
 ) {
-    // A choice stream that never runs out: the case's byte stream is usually spent by the
-    // time sampling starts, and an exhausted one answers 0, so every sample would be the same
-    // request. Seeded from the stream and the pair, so a case stays reproducible.
-    let mut seed = format!("{proposed:?}{baseline:?}")
-        .bytes()
-        .fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
-        });
-    for _ in 0..4 {
-        seed = seed.rotate_left(8) ^ c.below(256) as u64;
-    }
-    let c = &mut SplitMix(seed);
+    let c = &mut sampler(c, &format!("{proposed:?}{baseline:?}"));
     for _ in 0..samples {
         let request = parse_generated_request(&gen::request(c, lits));
         let p = evaluate(proposed, &request, ty).decision;
@@ -473,6 +462,20 @@ pub fn encoding_skip_reason(policy: &Policy, request: &Request, ty: PolicyType) 
         return "no resource";
     }
     "more values than slots"
+}
+
+/// A choice stream for sampling requests that never runs out: the case's byte stream is
+/// usually spent by the time sampling starts, and an exhausted one answers 0, so every
+/// sample would be the same request. Seeded from the stream and `pair` (the pair's text), so
+/// a case stays reproducible.
+pub fn sampler(c: &mut dyn Choices, pair: &str) -> SplitMix {
+    let mut seed = pair.bytes().fold(0xCBF2_9CE4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01B3)
+    });
+    for _ in 0..4 {
+        seed = seed.rotate_left(8) ^ c.below(256) as u64;
+    }
+    SplitMix(seed)
 }
 
 /// splitmix64 as a choice source that never runs out.
