@@ -1,0 +1,143 @@
+//! Pairs the session-6 large differential runs left undecided, shrunk by greedy deletion
+//! (`fuzz/gen/shrink.py`: a deletion is kept while the check still runs to its timeout).
+//! Each must decide within 10 s (they are obvious failures: the counterexamples the CLI's
+//! probe fallback prints replay); each is `#[ignore]`d with its state in /work/coord/notes.md
+//! until the owner's fix lands. Family and run are named on every test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use keyaki::eval::PolicyType;
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::ResourceUniverse;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn policy(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn check(proposed: &Value, baseline: &Value, options: &CheckOptions) -> Verdict {
+    let p = oracles::parse_generated_policy(proposed);
+    let b = oracles::parse_generated_policy(baseline);
+    let verdict = check_no_new_access(&p, &b, options);
+    oracles::assert_replays(&verdict, &p, &b, options.policy_type);
+    verdict
+}
+
+fn options(universe: ResourceUniverse) -> CheckOptions {
+    CheckOptions {
+        timeout: Duration::from_secs(10),
+        resource_universe: universe,
+        ..oracles::options(PolicyType::Identity)
+    }
+}
+
+/// Fails with a replayed counterexample (not unknown) in the open universe.
+fn assert_fails(proposed: Value, baseline: Value) {
+    let verdict = check(
+        &policy(proposed),
+        &policy(baseline),
+        &options(ResourceUniverse::Open),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Template family, 30k run, case 1 of 9 unknowns: an ignore-case template equality on
+/// s3:prefix beside Like templates of two keys on the same key. 120 s timeout: still unknown.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_ignore_case_prefix_beside_like_templates_is_decided() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}"}}}]),
+        json!([
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}/*"}}},
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"],"Condition":{"StringLike":{"s3:prefix":"a${AWS:UserName}"}}}
+        ]),
+    );
+}
+
+/// Template family, 30k run, case 2: three templates of one key at three offsets on the
+/// resource (`b/${u}*`, `b/a${u}`, the Deny's `b/${u}a`), prefix templates of two keys.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_three_offsets_of_one_key_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}},
+            {"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}/*"}}}
+        ]),
+        json!([{"Effect":"Deny","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}}]),
+    );
+}
+
+/// Template family, 30k run, case 3: `*-${u}?` alone in one statement; a second key's
+/// template on the resource and the prefix in the other.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_shifted_suffix_beside_a_second_key_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-${AWS:UserName}?"]},
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/a${aws:PrincipalTag/team}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}}
+        ]),
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
+    );
+}
+
+/// Template family, 30k run, case 4 (unknown even through the CLI's probe fallback).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_team_prefix_against_username_deny_is_decided() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${AWS:UserName}","arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
+        json!([
+            {"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"]},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${AWS:UserName}"],"Condition":{"StringNotLike":{"s3:prefix":"${AWS:UserName}/*"}}}
+        ]),
+    );
+}
+
+/// Template family, 30k run, case 5: a default template and the plain one of the same key
+/// on the resource and the prefix, a Deny with a two-offset pair of another key.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_default_beside_plain_against_two_offsets_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:PrincipalTag/team, 'none'}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}},
+            {"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a","arn:aws:iam::*:user/*/${aws:username}"]}
+        ]),
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringNotLike":{"s3:prefix":"${aws:username}/*"}}}]),
+    );
+}
+
+/// Combined family (new), 300-case run: a template in the *account* segment of an ARN. The
+/// baseline allows nothing (`Deny NotAction *` matches no action), yet the check takes
+/// 5-7 s CPU and 556 MB peak RSS (the default 512 MB budget ends it `unknown` when two
+/// checks run in one process). Same in the open and the catalog resource universe.
+#[test]
+#[ignore = "unfixed: seconds and ~550 MB for a trivial failure (notes.md 14:50, to decide)"]
+fn template_in_the_account_segment_is_decided_quickly() {
+    let proposed = policy(
+        json!([{"Effect":"Allow","Action":["iam:ChangePassword"],"Resource":["arn:aws:iam::${aws:PrincipalTag/team}:user/*"]}]),
+    );
+    let baseline = policy(
+        json!([{"Effect":"Deny","NotAction":"*","Resource":"arn:aws:iam::${aws:PrincipalTag/team,'eng'}:user/*"}]),
+    );
+    for universe in [ResourceUniverse::Open, ResourceUniverse::Catalog] {
+        // A bound, not a timing: the check grows past 256 MB today.
+        let options = CheckOptions {
+            memory_budget_mb: 256,
+            ..options(universe)
+        };
+        let verdict = check(&proposed, &baseline, &options);
+        assert!(
+            matches!(verdict, Verdict::Violated(_)),
+            "{universe:?}: {verdict:?}"
+        );
+    }
+}
