@@ -6,7 +6,8 @@
 
 PAIR.json: {"proposed": {...}, "baseline": {...}, "type": "identity"|"resource",
             "resource_universe": "open"|"catalog", "action_universe": "open"|"catalog"}
-(the two policies as a family prints them). Deletes statements, list elements, condition
+(the two policies as a family prints them; `--library` checks through the library as the
+families do, since the CLI's probe fallback turns many library unknowns into a fail). Deletes statements, list elements, condition
 operators, keys and values, principal entries, one at a time, keeping a deletion whenever
 `keyaki check` still exits with --expect (and, with --reason, still prints TEXT). Prints the
 shrunk pair as JSON. Runs the CLI under `nice -n 19`; one check at a time.
@@ -32,10 +33,23 @@ def run(args, pair):
                "--resource-universe", pair.get("resource_universe", "open"),
                "--action-universe", pair.get("action_universe", "open"),
                "--timeout", str(args.timeout), "--counterexamples", args.counterexamples]
+        env = None
+        if args.library:
+            # The library check through tests/differential_findings.rs::check_pair_file.
+            pf = os.path.join(d, "pair.json")
+            json.dump(pair, open(pf, "w"))
+            env = dict(os.environ, KEYAKI_PAIR=pf, KEYAKI_PAIR_TIMEOUT=str(args.timeout))
+            cmd = ["nice", "-n", "19", args.library, "--ignored", "--exact",
+                   "check_pair_file", "--nocapture", "--test-threads", "1"]
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.monotonic()
-        out = subprocess.run(cmd, capture_output=True, text=True)
+        out = subprocess.run(cmd, capture_output=True, text=True, env=env)
         wall = time.monotonic() - started
+        if args.library:
+            found = [l[l.index("verdict: "):] for l in out.stdout.splitlines() if "verdict: " in l]
+            line = found[0] if found else ""
+            code = {"pass": 0, "fail": 1, "unknown": 3}.get(line[9:].split(" ")[0], 101)
+            out = subprocess.CompletedProcess(cmd, code, line, out.stderr[-2000:])
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         text = out.stdout + out.stderr
@@ -104,6 +118,9 @@ def main():
     ap.add_argument("--cpu-over", type=float,
                     help="also require the check to take more than this many CPU seconds (a slow pair)")
     ap.add_argument("--counterexamples", default="1")
+    ap.add_argument("--library", metavar="TEST_BINARY",
+                    help="check through target/release/deps/differential_findings-* (the library, "
+                         "as the families do) instead of the CLI; exit codes 0/1/3 for pass/fail/unknown")
     args = ap.parse_args()
     pair = json.load(open(args.pair))
     ok, code, text = run(args, pair)
