@@ -206,6 +206,71 @@ fn resource_tag_like_the_user_name_is_decided() {
     );
 }
 
+/// Combined family, 2k run (shrunk from a memory-budget unknown): the baseline denies
+/// s3:GetObject and allows everything else; the proposal's Deny of s3:GetObject lets an owner
+/// tag equal (ignoring case) to the team tag, or to the default `eng`, through, and its Allow
+/// needs `aws:PrincipalArn` like `arn:aws:iam::${aws:PrincipalAccount}:*`. Library: 10 s CPU,
+/// then `unknown` (memory budget of 512 MB, or the timeout), in both resource universes.
+#[test]
+#[ignore = "unfixed: memory budget / timeout (notes.md 15:00, to decide)"]
+fn ignore_case_owner_beside_principal_account_template_is_decided() {
+    assert_fails_in(
+        json!([
+            {"Effect":"Deny","Action":["s3:GetObject"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["${aws:principaltag/TEAM}","${aws:PrincipalTag/team,'eng'}"]}}},
+            {"Effect":"Allow","Action":["*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:*"}}}
+        ]),
+        json!([
+            {"Effect":"Deny","Action":["s3:GetObject"]},
+            {"Effect":"Allow","Action":["s3:Get*"]},
+            {"Effect":"Allow","Action":["*"]}
+        ]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+}
+
+/// Combined family, 2k run: the plain template inside the default one, under an
+/// ignore-case set operator with IfExists. A pass (with the tag single-valued both read it;
+/// without, the plain one matches nothing), which the library cannot prove: it runs to the
+/// timeout (catalog actions here; the open universe is the same question).
+#[test]
+#[ignore = "unfixed: a pass that runs to the timeout (notes.md 15:02, to decide)"]
+fn plain_template_inside_default_under_ignore_case_set_operator_passes() {
+    let allow = |variable: &str| {
+        policy(
+            json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":[variable]}}}]),
+        )
+    };
+    let options = CheckOptions {
+        action_universe: keyaki::ActionUniverse::Catalog,
+        ..options(ResourceUniverse::Open)
+    };
+    let verdict = check(
+        &allow("${aws:PrincipalTag/team}"),
+        &allow("${aws:PrincipalTag/team, 'none'}"),
+        &options,
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Combined family, 2k run: `Allow *` on `b/a${aws:PrincipalAccount}` against an `Allow *`
+/// with a `Deny NotAction` on `b/${team}*` (team `a` denies s3:PutObject there) and a Deny
+/// comparing `aws:username` ignoring case with the plain and the default team template.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 15:02, to decide)"]
+fn principal_account_resource_against_team_deny_is_decided() {
+    assert_fails_in(
+        json!([{"Effect":"Allow","Action":["*"],"Resource":"arn:aws:s3:::b/a${aws:PrincipalAccount}"}]),
+        json!([
+            {"Effect":"Deny","NotAction":["s3:GetObject"],"Resource":"arn:aws:s3:::b/${aws:principaltag/TEAM}*"},
+            {"Effect":"Allow","Action":["*"]},
+            {"Effect":"Deny","Action":["s3:GetObject","s3:*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team,'eng'}","${aws:PrincipalTag/team}"]},"ForAllValues:StringEquals":{"aws:TagKeys":"Env"}}}
+        ]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Catalog,
+    );
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
