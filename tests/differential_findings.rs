@@ -1,0 +1,316 @@
+//! Pairs the session-6 large differential runs left undecided, shrunk by greedy deletion
+//! (`fuzz/gen/shrink.py`: a deletion is kept while the check still runs to its timeout).
+//! Each must decide within 10 s (they are obvious failures: the counterexamples the CLI's
+//! probe fallback prints replay); each is `#[ignore]`d with its state in /work/coord/notes.md
+//! until the owner's fix lands. Family and run are named on every test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use keyaki::eval::PolicyType;
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::ResourceUniverse;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn policy(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn check(proposed: &Value, baseline: &Value, options: &CheckOptions) -> Verdict {
+    let p = oracles::parse_generated_policy(proposed);
+    let b = oracles::parse_generated_policy(baseline);
+    let verdict = check_no_new_access(&p, &b, options);
+    oracles::assert_replays(&verdict, &p, &b, options.policy_type);
+    verdict
+}
+
+fn options(universe: ResourceUniverse) -> CheckOptions {
+    CheckOptions {
+        timeout: Duration::from_secs(10),
+        resource_universe: universe,
+        ..oracles::options(PolicyType::Identity)
+    }
+}
+
+/// Fails with a replayed counterexample (not unknown) in the open universe.
+fn assert_fails(proposed: Value, baseline: Value) {
+    let verdict = check(
+        &policy(proposed),
+        &policy(baseline),
+        &options(ResourceUniverse::Open),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Template family, 30k run, case 1 of 9 unknowns: an ignore-case template equality on
+/// s3:prefix beside Like templates of two keys on the same key. 120 s timeout: still unknown.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_ignore_case_prefix_beside_like_templates_is_decided() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}"}}}]),
+        json!([
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}/*"}}},
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"],"Condition":{"StringLike":{"s3:prefix":"a${AWS:UserName}"}}}
+        ]),
+    );
+}
+
+/// Template family, 30k run, case 2: three templates of one key at three offsets on the
+/// resource (`b/${u}*`, `b/a${u}`, the Deny's `b/${u}a`), prefix templates of two keys.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_three_offsets_of_one_key_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}},
+            {"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}/*"}}}
+        ]),
+        json!([{"Effect":"Deny","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}}]),
+    );
+}
+
+/// Template family, 30k run, case 3: `*-${u}?` alone in one statement; a second key's
+/// template on the resource and the prefix in the other.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_shifted_suffix_beside_a_second_key_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-${AWS:UserName}?"]},
+            {"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/a${aws:PrincipalTag/team}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}}
+        ]),
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
+    );
+}
+
+/// Template family, 30k run, case 4 (unknown even through the CLI's probe fallback).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_team_prefix_against_username_deny_is_decided() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${AWS:UserName}","arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
+        json!([
+            {"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"]},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${AWS:UserName}"],"Condition":{"StringNotLike":{"s3:prefix":"${AWS:UserName}/*"}}}
+        ]),
+    );
+}
+
+/// Template family, 30k run, case 5: a default template and the plain one of the same key
+/// on the resource and the prefix, a Deny with a two-offset pair of another key.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
+fn template_default_beside_plain_against_two_offsets_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:PrincipalTag/team, 'none'}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}},
+            {"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a","arn:aws:iam::*:user/*/${aws:username}"]}
+        ]),
+        json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringNotLike":{"s3:prefix":"${aws:username}/*"}}}]),
+    );
+}
+
+/// Combined family (new), 300-case run: a template in the *account* segment of an ARN. The
+/// baseline allows nothing (`Deny NotAction *` matches no action), yet the check takes
+/// 5-7 s CPU and 556 MB peak RSS (the default 512 MB budget ends it `unknown` when two
+/// checks run in one process). Same in the open and the catalog resource universe.
+#[test]
+#[ignore = "unfixed: seconds and ~550 MB for a trivial failure (notes.md 14:50, to decide)"]
+fn template_in_the_account_segment_is_decided_quickly() {
+    let proposed = policy(
+        json!([{"Effect":"Allow","Action":["iam:ChangePassword"],"Resource":["arn:aws:iam::${aws:PrincipalTag/team}:user/*"]}]),
+    );
+    let baseline = policy(
+        json!([{"Effect":"Deny","NotAction":"*","Resource":"arn:aws:iam::${aws:PrincipalTag/team,'eng'}:user/*"}]),
+    );
+    for universe in [ResourceUniverse::Open, ResourceUniverse::Catalog] {
+        // A bound, not a timing: the check grows past 256 MB today.
+        let options = CheckOptions {
+            memory_budget_mb: 256,
+            ..options(universe)
+        };
+        let verdict = check(&proposed, &baseline, &options);
+        assert!(
+            matches!(verdict, Verdict::Violated(_)),
+            "{universe:?}: {verdict:?}"
+        );
+    }
+}
+
+/// Fails with a replayed counterexample (not unknown) in the given universes.
+fn assert_fails_in(
+    proposed: Value,
+    baseline: Value,
+    actions: keyaki::ActionUniverse,
+    resources: ResourceUniverse,
+) {
+    let options = CheckOptions {
+        action_universe: actions,
+        ..options(resources)
+    };
+    let verdict = check(&policy(proposed), &policy(baseline), &options);
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Combined family, 2k run: the baseline allows nothing when `aws:username` is present (it
+/// is never unequal to itself), the proposal asks `aws:TagKeys` to hold the user name:
+/// `{"aws:username": "x", "aws:TagKeys": ["x"]}` is a counterexample. Library: "cycle through
+/// key aws:tagkeys, and the value chosen to break it does not fit" in 0.1 s.
+#[test]
+#[ignore = "unfixed: unknown, cycle through aws:tagkeys (notes.md 15:00, to decide)"]
+fn tag_keys_like_the_user_name_against_a_self_compare_is_decided() {
+    assert_fails_in(
+        json!([{"Effect":"Allow","Action":["iam:ChangePassword"],"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:username}"]}}}]),
+        json!([{"Effect":"Deny","NotAction":["s3:Get*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${AWS:UserName}"]}}}]),
+        keyaki::ActionUniverse::Catalog,
+        ResourceUniverse::Catalog,
+    );
+}
+
+/// Combined family, 2k run: `aws:PrincipalArn` like `user/${aws:username}` or
+/// `user/${aws:PrincipalTag/team}`, the resource named by the team. Library: "cycle through
+/// key aws:principalarn".
+#[test]
+#[ignore = "unfixed: unknown, cycle through aws:principalarn (notes.md 15:00, to decide)"]
+fn principal_arn_like_two_templates_is_decided() {
+    assert_fails_in(
+        json!([{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::${aws:principaltag/TEAM}/*"],"Condition":{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/${aws:PrincipalTag/team}"]}}}]),
+        json!([{"Effect":"Allow","Action":["s3:*"],"Resource":["arn:aws:s3:::b/${aws:username}*"]}]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+}
+
+/// Combined family, 2k run: a resourceless `s3:Get*` Allow whose `aws:ResourceTag/owner` is
+/// like `${aws:username}*`, in the catalog resource universe. Library: "cycle through key
+/// aws:resourcetag/owner".
+#[test]
+#[ignore = "unfixed: unknown, cycle through aws:resourcetag/owner (notes.md 15:00, to decide)"]
+fn resource_tag_like_the_user_name_is_decided() {
+    assert_fails_in(
+        json!([
+            {"Effect":"Allow","NotAction":["s3:Get*"],"Resource":"arn:aws:iam::111122223333:user/*","Condition":{"StringEquals":{"aws:ResourceTag/env":["PROD"]},"StringNotLike":{"s3:prefix":"${aws:principaltag/TEAM}*"}}},
+            {"Effect":"Allow","Action":["s3:Get*"],"Condition":{"StringEquals":{"aws:ResourceAccount":["${aws:PrincipalAccount}"]},"StringLike":{"aws:ResourceTag/owner":["${AWS:UserName}*"]}}}
+        ]),
+        json!([
+            {"Effect":"Allow","NotAction":["s3:Get*"]},
+            {"Effect":"Deny","NotAction":["s3:*"],"Resource":["arn:aws:s3:::${AWS:UserName}"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalTag/team}","${AWS:UserName}"]}}}
+        ]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Catalog,
+    );
+}
+
+/// Combined family, 2k run (shrunk from a memory-budget unknown): the baseline denies
+/// s3:GetObject and allows everything else; the proposal's Deny of s3:GetObject lets an owner
+/// tag equal (ignoring case) to the team tag, or to the default `eng`, through, and its Allow
+/// needs `aws:PrincipalArn` like `arn:aws:iam::${aws:PrincipalAccount}:*`. Library: 10 s CPU,
+/// then `unknown` (memory budget of 512 MB, or the timeout), in both resource universes.
+#[test]
+#[ignore = "unfixed: memory budget / timeout (notes.md 15:00, to decide)"]
+fn ignore_case_owner_beside_principal_account_template_is_decided() {
+    assert_fails_in(
+        json!([
+            {"Effect":"Deny","Action":["s3:GetObject"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["${aws:principaltag/TEAM}","${aws:PrincipalTag/team,'eng'}"]}}},
+            {"Effect":"Allow","Action":["*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:*"}}}
+        ]),
+        json!([
+            {"Effect":"Deny","Action":["s3:GetObject"]},
+            {"Effect":"Allow","Action":["s3:Get*"]},
+            {"Effect":"Allow","Action":["*"]}
+        ]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+}
+
+/// Combined family, 2k run: the plain template inside the default one, under an
+/// ignore-case set operator with IfExists. A pass (with the tag single-valued both read it;
+/// without, the plain one matches nothing), which the library cannot prove: it runs to the
+/// timeout (catalog actions here; the open universe is the same question).
+#[test]
+#[ignore = "unfixed: a pass that runs to the timeout (notes.md 15:02, to decide)"]
+fn plain_template_inside_default_under_ignore_case_set_operator_passes() {
+    let allow = |variable: &str| {
+        policy(
+            json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":[variable]}}}]),
+        )
+    };
+    let options = CheckOptions {
+        action_universe: keyaki::ActionUniverse::Catalog,
+        ..options(ResourceUniverse::Open)
+    };
+    let verdict = check(
+        &allow("${aws:PrincipalTag/team}"),
+        &allow("${aws:PrincipalTag/team, 'none'}"),
+        &options,
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Combined family, 2k run: `Allow *` on `b/a${aws:PrincipalAccount}` against an `Allow *`
+/// with a `Deny NotAction` on `b/${team}*` (team `a` denies s3:PutObject there) and a Deny
+/// comparing `aws:username` ignoring case with the plain and the default team template.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 15:02, to decide)"]
+fn principal_account_resource_against_team_deny_is_decided() {
+    assert_fails_in(
+        json!([{"Effect":"Allow","Action":["*"],"Resource":"arn:aws:s3:::b/a${aws:PrincipalAccount}"}]),
+        json!([
+            {"Effect":"Deny","NotAction":["s3:GetObject"],"Resource":"arn:aws:s3:::b/${aws:principaltag/TEAM}*"},
+            {"Effect":"Allow","Action":["*"]},
+            {"Effect":"Deny","Action":["s3:GetObject","s3:*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team,'eng'}","${aws:PrincipalTag/team}"]},"ForAllValues:StringEquals":{"aws:TagKeys":"Env"}}}
+        ]),
+        keyaki::ActionUniverse::Open,
+        ResourceUniverse::Catalog,
+    );
+}
+
+/// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
+/// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
+/// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
+/// prints `verdict: pass|fail|unknown <reason>`. The CLI's probe fallback hides library
+/// unknowns, so `shrink.py --library` shrinks through this.
+#[test]
+#[ignore = "tool for fuzz/gen/shrink.py --library (needs KEYAKI_PAIR)"]
+fn check_pair_file() {
+    let Some(path) = std::env::var_os("KEYAKI_PAIR") else {
+        println!("SKIPPED: KEYAKI_PAIR not set");
+        return;
+    };
+    let pair: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    let field = |name: &str, default: &str| pair[name].as_str().unwrap_or(default).to_string();
+    let ty = if field("type", "identity") == "resource" {
+        PolicyType::Resource
+    } else {
+        PolicyType::Identity
+    };
+    let timeout = std::env::var("KEYAKI_PAIR_TIMEOUT")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(30.0);
+    let options = CheckOptions {
+        timeout: Duration::from_secs_f64(timeout),
+        resource_universe: if field("resource_universe", "open") == "catalog" {
+            ResourceUniverse::Catalog
+        } else {
+            ResourceUniverse::Open
+        },
+        action_universe: if field("action_universe", "open") == "catalog" {
+            keyaki::ActionUniverse::Catalog
+        } else {
+            keyaki::ActionUniverse::Open
+        },
+        ..oracles::options(ty)
+    };
+    match check(&pair["proposed"], &pair["baseline"], &options) {
+        Verdict::Holds => println!("verdict: pass"),
+        Verdict::Violated(_) => println!("verdict: fail"),
+        Verdict::Unknown(reason) => println!("verdict: unknown {reason}"),
+    }
+}
