@@ -12,7 +12,7 @@
 //! z3 grows by hundreds of MB per second. So z3 also gets a hard cap of its own
 //! ([`SolverMemoryCap`], z3's global `memory_max_size`), checked by z3 at every allocation
 //! whatever the scheduler does: the sum, over the searches running in the process, of one
-//! context ([`CONTEXT_MB`]) and seven eighths of the search's budget (the rest is left for
+//! context ([`CONTEXT_MB`]) and three quarters of the search's budget (the rest is left for
 //! the allocator's overhead and our own structures, which the RSS samples police). Past the
 //! cap z3 fails its allocation: a solver call answers unknown ([`solver_memout`]), and an
 //! object constructor returns null, on which the `z3` crate panics; [`is_solver_memout_panic`]
@@ -66,7 +66,7 @@ pub const CONTEXT_MB: u64 = 20;
 
 /// The MB of z3's cap one running search with budget `budget_mb` adds.
 fn cap_share_mb(budget_mb: u64) -> u64 {
-    CONTEXT_MB.saturating_add(budget_mb.saturating_mul(7) / 8)
+    CONTEXT_MB.saturating_add(budget_mb.saturating_mul(3) / 4)
 }
 
 /// The sum of the cap shares of the searches running now (0: none, z3 unlimited).
