@@ -1,6 +1,8 @@
 //! `diff`: both directions of `check`, and the Zelkova relation between two versions.
 
 use crate::explain::{check_no_new_access, CheckOptions, Counterexample, Verdict};
+use crate::model::Policy;
+use crate::query::without_solver::counterexamples_without_solver;
 use crate::report::{Exit, PolicyFile};
 
 /// When `diff` exits 1.
@@ -36,9 +38,13 @@ pub struct Diff {
     pub narrowed: Vec<Counterexample>,
 }
 
+/// Both directions of `check`. Each direction that the probe answers as the search would
+/// (see [`super::without_solver`]) creates no z3 context: on the version pairs most
+/// directions end there or in pruning, and a process that never starts z3 ends several
+/// times sooner.
 pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff {
-    let widened = check_no_new_access(&new.policy, &old.policy, options);
-    let narrowed = check_no_new_access(&old.policy, &new.policy, options);
+    let widened = one_direction(&new.policy, &old.policy, options);
+    let narrowed = one_direction(&old.policy, &new.policy, options);
     let mut reasons = Vec::new();
     let mut split = |v: Verdict, direction: &str| match v {
         Verdict::Holds => (Some(false), vec![]),
@@ -62,6 +68,15 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff 
         reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
         widened,
         narrowed,
+    }
+}
+
+/// Does `proposed` allow any request `baseline` does not: the probe's counterexamples when
+/// they are all the search would show, else the prover's answer.
+fn one_direction(proposed: &Policy, baseline: &Policy, options: &CheckOptions) -> Verdict {
+    match counterexamples_without_solver(proposed, baseline, options) {
+        Some(found) => Verdict::Violated(found),
+        None => check_no_new_access(proposed, baseline, options),
     }
 }
 
