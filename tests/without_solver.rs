@@ -218,3 +218,41 @@ fn case_bytes(i: u32) -> Vec<u8> {
     let len = (next() % 400) as usize;
     (0..len).map(|_| next().to_le_bytes()[0]).collect()
 }
+
+/// A search that gives up (here: no time at all) may still show the probe's one replayed
+/// counterexample, as `check` does; never a pass. `s3:Get*` gives the probe only two catalog
+/// candidates, fewer than the three asked for, so the answer comes from the fallback.
+#[test]
+fn a_diff_whose_search_gives_up_shows_the_probes_counterexample() {
+    let old = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"}]}"#,
+    );
+    let new = common::policy(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::reports/*"}]}"#,
+    );
+    let file = |policy: Policy, path: &str| keyaki::report::PolicyFile {
+        path: path.into(),
+        policy,
+    };
+    let (old, new) = (file(old, "old.json"), file(new, "new.json"));
+    let options = CheckOptions {
+        timeout: std::time::Duration::from_nanos(1),
+        ..CheckOptions::default()
+    };
+    assert!(counterexamples_without_solver(&new.policy, &old.policy, &options).is_none());
+    let diff = keyaki::diff(&old, &new, &options);
+    assert_eq!(diff.widened.len(), 1, "{diff:?}");
+    for c in &diff.widened {
+        assert_eq!(
+            evaluate(&new.policy, &c.request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&old.policy, &c.request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+    }
+    // The narrowing direction had no time for its proof: unknown, not equivalent.
+    assert_eq!(diff.relation, keyaki::Relation::Unknown, "{diff:?}");
+    assert_eq!(diff.exit(keyaki::FailOn::Widened), keyaki::Exit::Violated);
+}
