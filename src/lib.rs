@@ -75,46 +75,68 @@
 //! [`diff`]: diff()
 #![forbid(unsafe_code)]
 
-pub mod access;
+// The documented modules: each another input or output with its own options and results.
 pub mod activity;
 pub mod authz;
+pub mod events;
+pub mod report;
+pub mod scan;
+pub mod template;
+pub mod validate;
+
+// The stages behind the facade. Public (hidden) only so that this repository's tests,
+// benches and measuring examples can reach a stage directly; an embedder uses the re-exports.
+#[doc(hidden)]
+pub mod access;
+#[doc(hidden)]
+pub mod arn;
 #[doc(hidden)]
 pub mod automata;
+#[doc(hidden)]
 pub mod catalog;
 #[doc(hidden)]
 pub mod encode;
 mod error;
+#[doc(hidden)]
 pub mod eval;
-pub mod events;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod parse;
 #[doc(hidden)]
 pub mod pattern;
+#[doc(hidden)]
 pub mod query;
-pub mod report;
 #[doc(hidden)]
 pub mod request;
-pub mod scan;
 #[doc(hidden)]
 pub mod solve;
-pub mod template;
-pub mod validate;
 
-pub use access::spec::{load_spec, parse_spec, Spec};
+pub use access::accept::{parse_accepted, AcceptError, Accepted};
+pub use access::spec::{load_spec, parse_spec, Spec, SpecError};
+pub use access::zone::ZoneError;
 pub use access::TrustZone;
 pub use error::{Error, Result};
 pub use eval::{evaluate, Decision, Evaluation, PolicyType};
-pub use explain::{ActionUniverse, CheckOptions, Counterexample, Verdict};
+pub use explain::{
+    ActionUniverse, CheckOptions, Counterexample, Verdict, DEFAULT_MEMORY_BUDGET_MB,
+};
 pub use model::Policy;
+pub use parse::{parse_json, parse_request, request_from_json, Json, ParseError};
+pub use query::access::known_resource_type;
+pub use query::check::check;
+pub use query::diff::diff;
+pub use query::input::{open_lines, read_input_limited};
 pub use query::{
-    access_not_granted, check, diff, external_access, no_public_access, resolve_policy_type,
-    spec as check_spec, Diff, FailOn, NotGranted, Relation,
+    access_not_granted, external_access, load_policy, no_public_access, read_input,
+    resolve_policy_type, spec as check_spec, Diff, FailOn, InputError, NotGranted, Relation,
+    MAX_INPUT_BYTES,
 };
 pub use report::findings::FindingsReport;
 pub use report::{CheckReport, CheckResult, Exit, Format, PolicyFile};
-pub use request::universe::parse_request_in;
-pub use request::universe::ResourceUniverse;
+pub use request::universe::{admits, parse_request_in, OutsideUniverse, ResourceUniverse};
 pub use request::Request;
 
 /// Parses a policy document; `name` labels it in errors (file, JSON path, line:col).
@@ -140,3 +162,13 @@ pub const CATALOG_VERSION: &str = env!("KEYAKI_CATALOG_VERSION");
 
 /// When the bundled catalog's data was last updated (RFC 3339).
 pub const CATALOG_UPDATED: &str = env!("KEYAKI_CATALOG_UPDATED");
+
+/// A policy that allows nothing: the other side of a policy that was added or removed, for
+/// [`diff`](diff()).
+pub fn allows_nothing() -> Policy {
+    Policy {
+        version: model::Version::V2012_10_17,
+        id: None,
+        statements: Vec::new(),
+    }
+}

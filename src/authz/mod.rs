@@ -31,6 +31,10 @@ pub enum AuthzError {
     Parse(#[from] ParseError),
     #[error("{file}: {message}")]
     Io { file: String, message: String },
+    /// The context cannot answer the question asked of it (it has no organization or no
+    /// resource, a level is not in the organization, a request is not the context's caller's).
+    #[error("{0}")]
+    Unfit(String),
 }
 
 impl AuthzError {

@@ -7,6 +7,7 @@
 use super::check::{Against, Checker, EventResult};
 use super::managed::ManagedPolicies;
 use super::reader::normalize;
+use super::{RunError, ValueError};
 use crate::explain::CheckOptions;
 use serde_json::{json, Value};
 
@@ -20,30 +21,30 @@ impl Handler {
     }
 
     /// Reads the configuration from the environment (`KEYAKI_SPEC` / `KEYAKI_BASELINE`).
-    pub fn from_env() -> Result<Handler, String> {
+    pub fn from_env() -> crate::Result<Handler> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let against = match (var("KEYAKI_SPEC"), var("KEYAKI_BASELINE")) {
-            (Some(spec), None) => Against::Spec(Box::new(
-                crate::access::spec::load_spec(&spec).map_err(|e| e.to_string())?,
-            )),
+            (Some(spec), None) => Against::Spec(Box::new(crate::access::spec::load_spec(&spec)?)),
             (None, Some(path)) => {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-                let policy =
-                    crate::parse::parse_policy(&bytes, &path).map_err(|e| e.to_string())?;
+                let policy = crate::load_policy(&path)?.policy;
                 Against::Baseline {
                     label: path,
                     policy,
                 }
             }
-            (Some(_), Some(_)) => return Err("set KEYAKI_SPEC or KEYAKI_BASELINE, not both".into()),
+            (Some(_), Some(_)) => {
+                return Err(crate::Error::usage(
+                    "set KEYAKI_SPEC or KEYAKI_BASELINE, not both",
+                ))
+            }
             (None, None) => {
-                return Err(
-                    "set KEYAKI_SPEC (a spec file) or KEYAKI_BASELINE (a policy file)".into(),
-                )
+                return Err(crate::Error::usage(
+                    "set KEYAKI_SPEC (a spec file) or KEYAKI_BASELINE (a policy file)",
+                ))
             }
         };
         let managed = match var("KEYAKI_MANAGED_POLICIES") {
-            Some(dir) => ManagedPolicies::from_dir(dir)?,
+            Some(dir) => ManagedPolicies::from_dir(dir).map_err(RunError::from)?,
             None => ManagedPolicies::none(),
         };
         Ok(Handler::new(Checker::new(
@@ -56,8 +57,10 @@ impl Handler {
     /// One delivered event (an EventBridge envelope, or a bare record or Records batch) to
     /// `{"result", "records", "results": [...]}`; `result` is the worst verdict
     /// (unknown > fail > alarm > attempt > pass), `"none"` when no record changed a policy.
-    pub fn handle(&mut self, event: Value) -> Result<Value, String> {
-        let records = normalize(event)?;
+    /// An event that holds no CloudTrail record is an error (never an empty "none").
+    pub fn handle(&mut self, event: Value) -> crate::Result<Value> {
+        let records = normalize(event)
+            .map_err(|message| RunError::from(ValueError::new("the event", message)))?;
         let mut results = Vec::new();
         let mut worst: Option<EventResult> = None;
         for record in &records {

@@ -10,7 +10,7 @@ pub mod analysis;
 mod arns;
 pub mod cfn;
 mod intrinsics;
-pub mod policy_document;
+pub(crate) mod policy_document;
 pub mod rules;
 pub mod terraform;
 pub mod unknown;
