@@ -62,3 +62,9 @@ via_events!(
 
 /// `Result` with [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+// The Lambda runtime and thread pools move errors across threads: keep `Error` Send + Sync.
+const _: fn() = || {
+    fn send_sync<T: Send + Sync + 'static>() {}
+    send_sync::<Error>();
+};

@@ -9,18 +9,23 @@
 //! `aws iam get-account-authorization-details`; [`reach`] builds the graph of who can become
 //! whom. The documented choices are in `encodings/authz-*.md`.
 
+// Internals of the symbolic search (hidden: reached by tests, not by embedders).
+#[doc(hidden)]
 pub mod candidates;
 pub mod check;
 pub mod context;
 pub mod decide;
+#[doc(hidden)]
 pub mod logic;
 pub mod reach;
 pub mod render;
 pub mod snapshot;
+#[doc(hidden)]
 pub mod symbolic;
 
 pub use context::{AuthzContext, NamedPolicy, Organization, PrincipalInfo, ResourceInfo};
 pub use decide::{decide, Layer, WholeDecision};
+pub use symbolic::Proof;
 
 use crate::parse::ParseError;
 

@@ -11,6 +11,32 @@ use super::{RunError, ValueError};
 use crate::explain::CheckOptions;
 use serde_json::{json, Value};
 
+/// ```
+/// use keyaki::events::{lambda::Handler, managed::ManagedPolicies, Against, Checker};
+/// use serde_json::json;
+///
+/// let spec = keyaki::parse_spec(br#"{"name": "zone", "trust_zone": ["account:111122223333"]}"#,
+///     "spec.json")?;
+/// let checker = Checker::new(Against::Spec(Box::new(spec)), Default::default(),
+///     ManagedPolicies::none());
+/// let mut handler = Handler::new(checker);
+///
+/// // A bucket policy opened to everyone, as CloudTrail records it.
+/// let record = json!({"eventVersion": "1.08", "eventID": "1", "eventTime": "2024-01-01T00:00:00Z",
+///     "eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy", "awsRegion": "us-east-1",
+///     "recipientAccountId": "111122223333",
+///     "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"},
+///     "requestParameters": {"bucketName": "b", "bucketPolicy": {"Version": "2012-10-17",
+///         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+///                        "Resource": "arn:aws:s3:::b/*"}]}},
+///     "responseElements": null});
+/// let answer = handler.handle(json!({"detail-type": "AWS API Call via CloudTrail", "detail": record}))?;
+/// assert_eq!(answer["result"], "fail");
+///
+/// // A value that holds no CloudTrail record is an error, never an empty "none".
+/// assert!(handler.handle(json!([1])).is_err());
+/// # Ok::<(), keyaki::Error>(())
+/// ```
 pub struct Handler {
     checker: Checker,
 }

@@ -8,7 +8,7 @@ use keyaki::authz::decide::{check_request, decide};
 use keyaki::authz::reach::{build, ReachGraph};
 use keyaki::authz::render;
 use keyaki::authz::snapshot::{load_snapshot, Snapshot};
-use keyaki::authz::symbolic::Proof;
+use keyaki::authz::Proof;
 use keyaki::report::Exit;
 use keyaki::CheckOptions;
 use serde_json::json;
