@@ -5,6 +5,7 @@
 #   benches/startup.sh                  # wall time, CPU time and peak RSS, 5 rounds over the 100 pairs
 #   benches/startup.sh --rounds 10      # more rounds
 #   benches/startup.sh --callgrind      # instruction counts instead (repeatable on a loaded machine)
+#   benches/startup.sh --callgrind --every 4   # every 4th pair only (25 pairs: a quicker estimate)
 #   benches/startup.sh --z3-floor       # what one z3 context costs by itself (see below)
 #   KEYAKI=path/to/keyaki benches/startup.sh
 #
@@ -24,6 +25,20 @@
 # faults). `--z3-floor` measures that cost here (libz3 through ctypes, glibc malloc). With
 # transparent huge pages the faults drop ~10x (`MALLOC_CONF=thp:always`: a diff's CPU -35%)
 # but peak RSS grows by ~14 MB (jemalloc then backs every arena with 2 MB pages).
+#
+# Session 6: a diff direction the probe answers as the search would (encodings/without-solver.md)
+# or that pruning proves creates no context; 74 of the 100 pairs now start no z3 context at
+# all, and such a diff costs ~1.3x the instructions of `--version` (most of both is the
+# dynamic linker relocating libz3: ~3.5 M instructions before main). Peak RSS of a process
+# that creates a context is ~17 MB of z3 tables + ~6 MB of libz3 text + ~5.5 MB of our own
+# text (fault-around maps most of it) + the policies; without one, ~14-19 MB.
+# Tried and not adopted (session 6, loaded machine; MALLOC_CONF overrides .cargo/config.toml's):
+# - oversize_threshold:0 (z3's 8.5 MB tables in the thread's arena, not the huge one): small
+#   check max RSS -0.7 to -2.7 MB, scan -25 MB, but a process with two contexts faults the
+#   second one in again (+4,100 faults, +35% CPU on the two-context diffs);
+# - narenas:1,oversize_threshold:0: -0.1 to -0.7 MB, CPU equal; too little to matter;
+# - fat LTO + codegen-units=1: small check RSS -1.3 to -1.7 MB (text 7.4 -> 7.0 MB), -2 to -4%
+#   instructions, but every `cargo test --release` binary would then link with fat LTO.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KEYAKI="${KEYAKI:-target/release/keyaki}"
@@ -76,6 +91,8 @@ pairs = sorted(
     os.path.join(root, d) for d in os.listdir(root)
     if os.path.isfile(os.path.join(root, d, "old.json"))
 )
+every = int(args[args.index("--every") + 1]) if "--every" in args else 1
+pairs = pairs[::every]
 devnull = os.open(os.devnull, os.O_WRONLY)
 
 def run(argv):
