@@ -175,7 +175,7 @@ pub use explain::{
     ActionUniverse, CheckOptions, Counterexample, Verdict, DEFAULT_MEMORY_BUDGET_MB,
 };
 pub use model::Policy;
-pub use parse::{parse_json, parse_request, request_from_json, Json, ParseError};
+pub use parse::{parse_json, parse_request, policy_from_json, request_from_json, Json, ParseError};
 pub use query::access::known_resource_type;
 pub use query::check::check;
 pub use query::diff::diff;

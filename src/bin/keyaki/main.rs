@@ -9,10 +9,8 @@
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use clap::{Parser, Subcommand};
-use keyaki::eval::{evaluate, PolicyType};
-use keyaki::explain::{ActionUniverse, CheckOptions};
-use keyaki::model::Policy;
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
+use keyaki::{evaluate, ActionUniverse, CheckOptions, Policy, PolicyType};
 use serde_json::json;
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,7 +32,7 @@ mod validate;
 mod validator;
 
 use error::{CliError, CliResult};
-use keyaki::query::{resolve_policy_type, FailOn};
+use keyaki::{resolve_policy_type, FailOn};
 use sources::Source;
 
 #[derive(Parser, Debug)]
@@ -134,7 +132,7 @@ pub struct ProverArgs {
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub resource_universe: UniverseArg,
     /// Megabytes a check may grow by before giving up with "unknown" (exit 3).
-    #[arg(long, default_value_t = keyaki::explain::DEFAULT_MEMORY_BUDGET_MB)]
+    #[arg(long, default_value_t = keyaki::DEFAULT_MEMORY_BUDGET_MB)]
     pub memory_budget: u64,
     #[command(flatten)]
     pub resolve: sources::TemplateArgs,
@@ -293,11 +291,8 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
             let request_path = request.ok_or("eval needs --request REQUEST.json")?;
             let policy = load_policy(&policy_path)?;
             let request_bytes = read_input(&request_path)?;
-            let request = keyaki::request::universe::parse_request_in(
-                &request_bytes,
-                &request_path,
-                resource_universe.into(),
-            )?;
+            let request =
+                keyaki::parse_request_in(&request_bytes, &request_path, resource_universe.into())?;
             let ty = resolve_type(policy_type, &[&policy.policy]);
             let evaluation = evaluate(&policy.policy, &request, ty);
             match format {
@@ -372,7 +367,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
                 }
             };
             let options = options(&prover, &[&proposed.policy, &baseline.policy])?;
-            let mut report = keyaki::query::check(&proposed.policy, &baseline.policy, &options);
+            let mut report = keyaki::check(&proposed.policy, &baseline.policy, &options);
             // The verdict needs one counterexample; `--counterexamples 0` shows none.
             let exit = report.exit();
             report.counterexamples.truncate(prover.counterexamples);
@@ -421,7 +416,7 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
                 }
             };
             let options = options(&prover, &[&old.policy, &new.policy])?;
-            let mut diff = keyaki::query::diff(&old, &new, &options);
+            let mut diff = keyaki::diff(&old, &new, &options);
             let exit = diff.exit(fail_on.into());
             diff.widened.truncate(prover.counterexamples);
             diff.narrowed.truncate(prover.counterexamples);
@@ -497,20 +492,18 @@ pub fn options(prover: &ProverArgs, policies: &[&Policy]) -> CliResult<CheckOpti
 /// A parse error is rendered with the offending line of the file and a caret under it.
 pub fn load_policy(path: &str) -> CliResult<PolicyFile> {
     let bytes = read_input(path)?;
-    match keyaki::parse::parse_policy(&bytes, path) {
+    match keyaki::parse_policy(&bytes, path) {
         Ok(policy) => Ok(PolicyFile {
             path: path.to_string(),
             policy,
         }),
-        Err(error) => Err(CliError::Rendered(diagnostic::render_parse_error(
-            &error, &bytes,
-        ))),
+        Err(error) => Err(CliError::Rendered(diagnostic::render_error(&error, &bytes))),
     }
 }
 
 /// Reads an input file (`-` = stdin) through the library's bounded reader.
 pub fn read_input(path: &str) -> CliResult<Vec<u8>> {
-    Ok(keyaki::query::read_input(path)?)
+    Ok(keyaki::read_input(path)?)
 }
 
 /// The policy type: as told, else inferred from the policies.
@@ -526,7 +519,7 @@ fn eval_batch(
     out: &mut dyn Write,
 ) -> CliResult<Exit> {
     let mut bad_lines = 0usize;
-    for line in keyaki::query::input::open_lines(path)? {
+    for line in keyaki::open_lines(path)? {
         let result = line
             .map_err(|e| e.to_string())
             .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}"), universe));
@@ -551,17 +544,16 @@ fn eval_line(
     label: &str,
     universe: keyaki::ResourceUniverse,
 ) -> Result<serde_json::Value, String> {
-    let json = keyaki::parse::parse_json(line, label).map_err(|e| e.to_string())?;
+    let json = keyaki::parse_json(line, label).map_err(|e| e.to_string())?;
     let policy_json = json
         .get("policy")
         .ok_or_else(|| format!("{label}: missing \"policy\""))?;
     let request_json = json
         .get("request")
         .ok_or_else(|| format!("{label}: missing \"request\""))?;
-    let policy = keyaki::parse::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
-    let request =
-        keyaki::parse::request_from_json(request_json, label).map_err(|e| e.to_string())?;
-    keyaki::request::universe::admits(universe, &request).map_err(|e| format!("{label}: {e}"))?;
+    let policy = keyaki::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
+    let request = keyaki::request_from_json(request_json, label).map_err(|e| e.to_string())?;
+    keyaki::admits(universe, &request).map_err(|e| format!("{label}: {e}"))?;
     let ty = match json.get("policy_type").and_then(|t| t.as_str()) {
         Some("identity") => Some(PolicyTypeArg::Identity),
         Some("resource") => Some(PolicyTypeArg::Resource),
