@@ -224,6 +224,33 @@ mod tests {
     }
 
     #[test]
+    fn only_the_z3_crate_null_object_panic_is_the_solver_memory_cap() {
+        let caught = std::panic::catch_unwind(|| {
+            let none: Option<u8> = std::hint::black_box(None);
+            none.unwrap()
+        });
+        let Err(payload) = caught else {
+            panic!("unwrap of None returned")
+        };
+        assert!(is_solver_memout_panic(payload.as_ref()));
+        let owned: Box<dyn std::any::Any + Send> = Box::new(NULL_OBJECT_PANIC.to_string());
+        assert!(is_solver_memout_panic(owned.as_ref()));
+        let other: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        assert!(!is_solver_memout_panic(other.as_ref()));
+    }
+
+    #[test]
+    fn an_unknown_without_a_timeout_is_the_cap_while_a_cap_is_in_force() {
+        // A share far above anything the other tests use, so holding it changes nothing for them.
+        let cap = SolverMemoryCap::enter(4096);
+        assert!(solver_memout("unknown"));
+        assert!(solver_memout("out of memory"));
+        assert!(!solver_memout("canceled"));
+        assert!(!solver_memout("timeout"));
+        drop(cap);
+    }
+
+    #[test]
     fn the_watchdog_raises_the_flag_and_interrupts_inside_the_work() {
         if resident_bytes().is_none() {
             println!("SKIPPED: /proc/self/statm not readable");
