@@ -708,5 +708,40 @@ mod differential_unknowns {
             let same = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:ChangePassword"],"Resource":"arn:aws:iam::${aws:PrincipalTag/team,'eng'}:user/*"}]}"#;
             assert_pass(p, same);
         }
+
+        /// (d) `owner` not equal ignoring case to `${TEAM}` and `${team, 'eng'}` beside
+        /// `aws:PrincipalArn` like `arn:aws:iam::${aws:PrincipalAccount}:*` (10 s CPU and
+        /// 567 MB, then unknown); (f) a template in a resource against `b/${TEAM}*` and an
+        /// ignore-case pair of the plain and the default template. Both are the same text
+        /// in a class (`${t}` and `${t, 'eng'}` with `t` single).
+        #[test]
+        fn plain_and_default_templates_ignoring_case() {
+            let d_p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:GetObject"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["${aws:principaltag/TEAM}","${aws:PrincipalTag/team,'eng'}"]}}},{"Effect":"Allow","Action":["*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::${aws:PrincipalAccount}:*"}}}]}"#;
+            let d_b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:GetObject"]},{"Effect":"Allow","Action":["s3:Get*"]},{"Effect":"Allow","Action":["*"]}]}"#;
+            fails_everywhere(d_p, d_b);
+            let f_p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Resource":"arn:aws:s3:::b/a${aws:PrincipalAccount}"}]}"#;
+            let f_b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotAction":["s3:GetObject"],"Resource":"arn:aws:s3:::b/${aws:principaltag/TEAM}*"},{"Effect":"Allow","Action":["*"]},{"Effect":"Deny","Action":["s3:GetObject","s3:*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team,'eng'}","${aws:PrincipalTag/team}"]},"ForAllValues:StringEquals":{"aws:TagKeys":"Env"}}}]}"#;
+            let v = verdict_in(f_p, f_b, ActionUniverse::Open, ResourceUniverse::Catalog);
+            assert!(matches!(v, Verdict::Violated(_)), "{v:?}");
+        }
+
+        /// (e) a missed pass: the plain template inside the plain-or-default one under an
+        /// ignore-case set operator.
+        #[test]
+        fn plain_inside_default_under_an_ignore_case_set_operator() {
+            let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":["${aws:PrincipalTag/team}"]}}}]}"#;
+            let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"ForAnyValue:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":["${aws:PrincipalTag/team, 'none'}"]}}}]}"#;
+            assert_pass(p, b);
+        }
+
+        /// (i) a resource policy: `${team}/*` allowed, `${username}/*` denied, `team` like
+        /// itself or the user name (the self-reading template waits on nothing).
+        #[test]
+        fn team_resource_against_a_user_name_deny() {
+            let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Action":"*","Resource":["arn:aws:s3:::${aws:PrincipalTag/team}/*"]}]}"#;
+            let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"NotAction":["iam:*"],"Resource":["arn:aws:s3:::${aws:username}/*"]},{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Action":["*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalTag/team}","${aws:username}"]}}}]}"#;
+            let v = decide_typed(p, b, PolicyType::Resource);
+            assert!(matches!(v, Verdict::Violated(_)), "{v:?}");
+        }
     }
 }
