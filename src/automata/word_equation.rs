@@ -595,5 +595,8 @@ impl Problem {
     }
 }
 
+mod repeated;
+pub use repeated::{repeated_value, split_at_repeated_hole, with_repeated_value};
+
 #[cfg(test)]
 mod tests;

@@ -37,9 +37,18 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
             }
         }
         if still.len() == before {
-            // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose the first
-            // without its templates, then check them once every key has a value.
-            match still.iter().find(|k| !ctx.deferred.contains(*k)) {
+            // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose one
+            // without its templates, then check them once every key has a value. A key
+            // whose own value carries no template is chosen first: it is only read, and the
+            // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
+            // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
+            let unchosen = |k: &&String| !ctx.deferred.contains(*k);
+            let first = still
+                .iter()
+                .filter(unchosen)
+                .find(|k| !ctx.carries_templates(k))
+                .or_else(|| still.iter().find(unchosen));
+            match first {
                 Some(key) => {
                     ctx.deferred.insert(key.clone());
                 }

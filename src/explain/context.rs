@@ -344,6 +344,17 @@ impl ContextBuilder<'_> {
         }
     }
 
+    /// Does a template on one of `key`'s own values read another key?
+    pub(super) fn carries_templates(&self, key: &str) -> bool {
+        self.str_atoms.iter().any(|(var, ids)| {
+            matches!(var, StrVar::Context { key: k, .. } if k == key)
+                && ids.iter().any(|&id| {
+                    matches!(&self.query.atoms[id], Atom::Str { pattern: StrPattern::Template(t, _), .. }
+                        if t.variable_keys().any(|k| k != key))
+                })
+        })
+    }
+
     pub(super) fn is_deferred(&self, var: &StrVar) -> bool {
         matches!(var, StrVar::Context { key, .. } if self.deferred.contains(key))
     }

@@ -84,6 +84,20 @@ impl ContextBuilder<'_> {
         for var in vars.iter().filter(|v| **v != own) {
             let with_reasons = self.one_hole_templates_with_reasons(var, key);
             if with_reasons.is_empty() {
+                // A template reading the value twice or more (`${v}/${v}`).
+                match self.repeated_equation(
+                    key,
+                    var,
+                    (&value_pos, &value_neg),
+                    (&value_read, &equal_to),
+                ) {
+                    Some(Step::Done(value)) if value_fits(&value_pos, &value_neg, &value) => {
+                        candidate = candidate.or(Some(value));
+                    }
+                    Some(Step::Blocked) if !may_wait => {}
+                    Some(Step::Done(_)) | None => {}
+                    Some(step) => return Some(step),
+                }
                 continue;
             }
             let Sides {
@@ -410,7 +424,7 @@ impl ContextBuilder<'_> {
     /// `key` resolved with the values chosen so far, and the keys those read. Templates
     /// waiting on a key not chosen yet are left out (the question asks less, so "no value"
     /// stays a proof) and reported in `waits`: the caller chooses those keys first.
-    fn fixed_sides(&self, var: &StrVar, key: &str) -> Sides {
+    pub(super) fn fixed_sides(&self, var: &StrVar, key: &str) -> Sides {
         let mut sides = Sides::default();
         for (id, pattern) in self.str_atoms_on(var) {
             let glob = match pattern {
@@ -471,7 +485,7 @@ impl ContextBuilder<'_> {
     }
 
     /// What a lemma names for one reason.
-    fn reason_literals(&mut self, reason: &Reason) -> Vec<Term> {
+    pub(super) fn reason_literals(&mut self, reason: &Reason) -> Vec<Term> {
         match reason {
             Reason::Chosen(key) => vec![self.key_as_chosen(key)],
             Reason::Approximated(key, glob) => {
@@ -557,16 +571,16 @@ impl ContextBuilder<'_> {
 
 /// What the model wants of one variable, as fixed globs.
 #[derive(Default)]
-struct Sides {
-    pos: Vec<Sided>,
-    neg: Vec<Sided>,
-    read: ReadKeys,
+pub(super) struct Sides {
+    pub(super) pos: Vec<Sided>,
+    pub(super) neg: Vec<Sided>,
+    pub(super) read: ReadKeys,
     /// A template on the variable reads a key not chosen yet.
-    waits: bool,
+    pub(super) waits: bool,
 }
 
 /// A fixed glob the model wants true (or false) on a variable, with its atom.
-type Sided = (AtomId, Glob);
+pub(super) type Sided = (AtomId, Glob);
 /// Why a template atom stands as the fixed glob asked: what a lemma must name with it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Reason {
@@ -578,7 +592,7 @@ pub(super) enum Reason {
 }
 
 /// The reasons of each template atom asked as a fixed glob.
-type ReadKeys = BTreeMap<AtomId, BTreeSet<Reason>>;
+pub(super) type ReadKeys = BTreeMap<AtomId, BTreeSet<Reason>>;
 
 /// The globs of `side` whose index (plus `offset`) is asked.
 fn pick<'s>(side: &'s [Sided], asked: &BTreeSet<usize>, offset: usize) -> Vec<&'s Glob> {

@@ -10,10 +10,13 @@
 //! or proves that no value of the key fits, for every value of the other keys that meets
 //! their globs; the lemma then names those globs (atoms), not values.
 
+use super::concretize::Step;
 use super::context::ContextBuilder;
-use super::equations::Reason;
-use crate::automata::word_equation::OneHole;
-use crate::encode::{one_variable_glob, MatchMode, StrPattern, StrVar};
+use super::equations::{ReadKeys, Reason, Sided, Sides};
+use crate::automata::word_equation::{
+    repeated_value, split_at_repeated_hole, Constraints, OneHole, Solution,
+};
+use crate::encode::{one_variable_glob, MatchMode, StrPattern, StrVar, Term};
 use crate::pattern::{is_hole_char, Glob, Template, TemplatePart, Token};
 use std::collections::BTreeSet;
 
@@ -125,6 +128,89 @@ impl ContextBuilder<'_> {
         let hole = OneHole::split(&Glob::from_tokens(tokens))?;
         Some((hole, reasons))
     }
+}
+
+impl ContextBuilder<'_> {
+    /// A true template on `var` reading `key`'s value twice or more and no other key
+    /// (`${v}/${v}`): the value from the exact procedure of `word_equation::repeated`, asked
+    /// with the value's globs and every fixed glob on `var`, or a lemma naming those atoms
+    /// when none exists. `None` when there is no such template or the budgets run out.
+    pub(super) fn repeated_equation(
+        &mut self,
+        key: &str,
+        var: &StrVar,
+        (value_pos, value_neg): (&[Sided], &[Sided]),
+        (value_read, equal_to): (&ReadKeys, &[Term]),
+    ) -> Option<Step<String>> {
+        let (id, parts) = self
+            .str_atoms_on(var)
+            .find_map(|(id, pattern)| match pattern {
+                StrPattern::Template(t, mode) if self.a.atom(id) => {
+                    let glob = one_variable_glob(t, *mode, key)?;
+                    Some((id, split_at_repeated_hole(&glob)?))
+                }
+                _ => None,
+            })?;
+        let Sides {
+            pos,
+            neg,
+            read,
+            waits,
+        } = self.fixed_sides(var, key);
+        if waits && !self.deferred.contains(key) {
+            return Some(Step::Blocked);
+        }
+        let (vp, vn, tp, tn) = (globs(value_pos), globs(value_neg), globs(&pos), globs(&neg));
+        let solution = repeated_value(
+            &parts,
+            Constraints {
+                positive: &vp,
+                negative: &vn,
+            },
+            Constraints {
+                positive: &tp,
+                negative: &tn,
+            },
+        );
+        if std::env::var_os("KEYAKI_TRACE").is_some() {
+            eprintln!(
+                "keyaki: value of {key} read {} times on {var}: {solution:?}",
+                parts.len() - 1
+            );
+        }
+        match solution {
+            Solution::Found { value, .. } => Some(Step::Done(value)),
+            Solution::TooLarge => None,
+            Solution::Empty => {
+                let mut literals = vec![self.query.single_valued(key), Term::Atom(id)];
+                literals.extend(equal_to.iter().cloned());
+                let mut reasons: BTreeSet<Reason> = BTreeSet::new();
+                for (side, positive, read) in [
+                    (value_pos, true, value_read),
+                    (value_neg, false, value_read),
+                    (&pos[..], true, &read),
+                    (&neg[..], false, &read),
+                ] {
+                    for (atom, _) in side {
+                        literals.push(if positive {
+                            Term::Atom(*atom)
+                        } else {
+                            Term::not(Term::Atom(*atom))
+                        });
+                        reasons.extend(read.get(atom).into_iter().flatten().cloned());
+                    }
+                }
+                for reason in reasons {
+                    literals.extend(self.reason_literals(&reason));
+                }
+                Some(Step::Learn(vec![Term::not(Term::and(literals))]))
+            }
+        }
+    }
+}
+
+fn globs(side: &[Sided]) -> Vec<&Glob> {
+    side.iter().map(|(_, g)| g).collect()
 }
 
 fn is_marker(c: char) -> bool {

@@ -171,6 +171,18 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
     }
     for mask in 0u32..(1 << keys.len()) {
         let single: BTreeSet<usize> = (0..keys.len()).filter(|i| mask & (1 << i) != 0).collect();
+        if same_in_class(a.1, b.1, &keys, &single) {
+            // One text for every value (`${t}` and `${t, 'eng'}` with `t` single), whatever
+            // the segments the value lands in: the atoms agree.
+            let class = class_terms(query, &keys, &single);
+            let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
+            out.push(Term::implies(
+                Term::and(class.iter().cloned().chain([ta.clone()])),
+                tb.clone(),
+            ));
+            out.push(Term::implies(Term::and(class.into_iter().chain([tb])), ta));
+            continue;
+        }
         let (Some(ga), Some(gb)) = (a.1.glob(&keys, &single), b.1.glob(&keys, &single)) else {
             continue;
         };
@@ -216,6 +228,66 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             ));
         }
     }
+}
+
+/// The class `single` of `keys` as literals (each key single-valued or not).
+fn class_terms(query: &mut Query, keys: &[String], single: &BTreeSet<usize>) -> Vec<Term> {
+    keys.iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let s = query.single_valued(k);
+            if single.contains(&i) {
+                s
+            } else {
+                Term::not(s)
+            }
+        })
+        .collect()
+}
+
+/// One character of a template read in a class: text (a wildcard in Like/ARN mode), a
+/// literal, or a single-valued key's value.
+#[derive(PartialEq, Eq)]
+enum Read {
+    Wild(char),
+    Lit(char),
+    Value(usize),
+}
+
+/// Two templates in one mode that read as the same sequence in this class: the same
+/// pattern for every value of the keys.
+fn same_in_class(a: &Side, b: &Side, keys: &[String], single: &BTreeSet<usize>) -> bool {
+    let (Side::Template(ta, ma), Side::Template(tb, mb)) = (a, b) else {
+        return false;
+    };
+    if ma != mb {
+        return false;
+    }
+    let wild = matches!(ma, MatchMode::Like | MatchMode::Arn);
+    let read = |t: &Template| -> Option<Vec<Read>> {
+        let mut out = Vec::new();
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(text) => out.extend(text.chars().map(|c| match c {
+                    '*' | '?' if wild => Read::Wild(c),
+                    c => Read::Lit(c),
+                })),
+                TemplatePart::Escaped(c) => out.push(Read::Lit(*c)),
+                TemplatePart::Var {
+                    key_lower, default, ..
+                } => {
+                    let index = keys.iter().position(|k| k == key_lower)?;
+                    if single.contains(&index) {
+                        out.push(Read::Value(index));
+                    } else {
+                        out.extend(default.as_ref()?.chars().map(Read::Lit));
+                    }
+                }
+            }
+        }
+        Some(out)
+    };
+    matches!((read(ta), read(tb)), (Some(x), Some(y)) if x == y)
 }
 
 /// Proves `A[u] ∩ B[u] = ∅` for every value `u` of the holes, from parts that do not depend
