@@ -473,9 +473,10 @@ fn empty_policy() -> crate::model::Policy {
 /// Does `proposed` allow any request `baseline` does not? The decision `keyaki check` and
 /// `keyaki scan` (and any caller wanting the fastest verdict) use:
 ///
-/// 1. The solver-free probe ([`crate::explain::probe_counterexamples`]): most files fail
-///    against most baselines, and a few concrete candidate requests, replayed through the
-///    evaluator, usually show it without building a formula or a z3 context.
+/// 1. The solver-free probe, asked for as many counterexamples as the search would show
+///    ([`crate::query::without_solver::counterexamples_without_solver`], as `diff` asks): most
+///    files fail against most baselines, and a few concrete candidate requests, replayed
+///    through the evaluator, usually show it without building a formula or a z3 context.
 /// 2. Otherwise the search ([`check_no_new_access`]); a pass only ever comes from here.
 /// 3. When the search gives up (unknown), the probe once more for a single counterexample
 ///    (step 1 needs as many as asked for): a replayed counterexample turns an unknown into a
@@ -490,8 +491,11 @@ pub fn check_deterministic(
     options: &CheckOptions,
 ) -> crate::explain::Verdict {
     use crate::explain::{polish_counterexamples, probe_counterexamples, Verdict};
-    if let Some(found) = probe_counterexamples(proposed, baseline, options) {
-        return Verdict::Violated(polish_counterexamples(found, proposed, baseline, options));
+    // As many counterexamples as the search would show (diff asks the same), already polished.
+    if let Some(found) =
+        crate::query::without_solver::counterexamples_without_solver(proposed, baseline, options)
+    {
+        return Verdict::Violated(found);
     }
     match check_no_new_access(proposed, baseline, options) {
         Verdict::Unknown(reason) => {
