@@ -115,7 +115,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
             ));
         };
         let doc_path = vpath.index(vi).key("Document");
-        let doc = r.field(version, &vpath.index(vi), "Document")?;
+        let doc = r.required(version, &vpath.index(vi), "Document")?;
         managed.insert(
             arn.clone(),
             NamedPolicy {
@@ -185,7 +185,7 @@ pub fn parse_snapshot(bytes: &[u8], file: &str) -> Result<Snapshot, AuthzError> 
             &lookup,
         )?;
         let tpath = path.key("AssumeRolePolicyDocument");
-        let trust = r.field(role, &path, "AssumeRolePolicyDocument")?;
+        let trust = r.required(role, &path, "AssumeRolePolicyDocument")?;
         entity.trust = Some(NamedPolicy {
             name: format!("{} trust policy", entity.arn()),
             policy: r.document(trust, &tpath)?,
@@ -210,18 +210,8 @@ impl JsonFileReader for SnapReader<'_> {
 }
 
 impl SnapReader<'_> {
-    fn field<'j>(
-        &self,
-        json: &'j Json,
-        path: &JsonPath,
-        key: &str,
-    ) -> Result<&'j Json, AuthzError> {
-        json.get(key)
-            .ok_or_else(|| self.error(path, json.span, format!("`{key}` is missing")))
-    }
-
     fn str_field(&self, json: &Json, path: &JsonPath, key: &str) -> Result<String, AuthzError> {
-        self.string(self.field(json, path, key)?, &path.key(key))
+        self.string(self.required(json, path, key)?, &path.key(key))
     }
 
     /// An optional array member (absent = empty).
@@ -269,7 +259,7 @@ impl SnapReader<'_> {
         for (i, p) in self.list(json, path, key)?.iter().enumerate() {
             let ppath = path.key(key).index(i);
             let name = self.str_field(p, &ppath, "PolicyName")?;
-            let doc = self.field(p, &ppath, "PolicyDocument")?;
+            let doc = self.required(p, &ppath, "PolicyDocument")?;
             out.push(NamedPolicy {
                 name: format!("{owner} inline {name}"),
                 policy: self.document(doc, &ppath.key("PolicyDocument"))?,

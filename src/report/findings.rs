@@ -58,11 +58,7 @@ impl FindingsReport {
     }
 
     pub fn exit(&self) -> Exit {
-        match self.result {
-            CheckResult::Pass => Exit::Ok,
-            CheckResult::Fail => Exit::Violated,
-            CheckResult::Unknown => Exit::Unknown,
-        }
+        self.result.exit()
     }
 
     pub fn to_json(&self) -> Value {

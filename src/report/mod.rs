@@ -116,6 +116,17 @@ pub enum CheckResult {
     Unknown,
 }
 
+impl CheckResult {
+    /// The process exit code of a result: 0 pass, 1 fail, 3 unknown.
+    pub fn exit(self) -> Exit {
+        match self {
+            CheckResult::Pass => Exit::Ok,
+            CheckResult::Fail => Exit::Violated,
+            CheckResult::Unknown => Exit::Unknown,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct EvaluationJson {
     pub decision: crate::eval::Decision,
@@ -154,11 +165,7 @@ impl CheckReport {
     }
 
     pub fn exit(&self) -> Exit {
-        match self.result {
-            CheckResult::Pass => Exit::Ok,
-            CheckResult::Fail => Exit::Violated,
-            CheckResult::Unknown => Exit::Unknown,
-        }
+        self.result.exit()
     }
 
     pub fn to_json(&self) -> Value {

@@ -42,6 +42,17 @@ pub(in crate::authz) trait JsonFileReader {
         })
     }
 
+    /// The member `key` of the object at `path`, which must be there.
+    fn required<'j>(
+        &self,
+        json: &'j Json,
+        path: &JsonPath,
+        key: &str,
+    ) -> Result<&'j Json, AuthzError> {
+        json.get(key)
+            .ok_or_else(|| self.error(path, json.span, format!("`{key}` is required here")))
+    }
+
     fn string(&self, json: &Json, path: &JsonPath) -> Result<String, AuthzError> {
         json.as_str().map(str::to_string).ok_or_else(|| {
             self.error(
@@ -129,16 +140,6 @@ impl Reader<'_> {
             }
         }
         Ok(())
-    }
-
-    fn required<'j>(
-        &self,
-        json: &'j Json,
-        path: &JsonPath,
-        key: &str,
-    ) -> Result<&'j Json, AuthzError> {
-        json.get(key)
-            .ok_or_else(|| self.error(path, json.span, format!("`{key}` is required here")))
     }
 
     fn optional_string(
