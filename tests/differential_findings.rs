@@ -325,6 +325,30 @@ fn team_resource_against_user_name_deny_is_decided() {
     assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
 }
 
+/// Access family (`access_not_granted`), 5k run (1 unknown in 5,000): is kms:Decrypt
+/// granted? No: the owner tag would have to be like `${aws:username}` (or `alice`) and equal,
+/// ignoring case, to the user name followed by a literal `*` (an ignore-case template with
+/// text around the variable). Runs to the timeout.
+#[test]
+#[ignore = "unfixed: not-granted question runs to the timeout (notes.md 15:15, to decide)"]
+fn not_granted_ignore_case_template_with_a_literal_star_passes() {
+    let json = policy(json!([
+        {"Effect":"Allow","NotAction":["s3:GetObject","s3:Get*"],"Resource":["arn:aws:s3:::bucket/*"],"Condition":{"StringLike":{"aws:ResourceTag/owner":["${aws:username}","alice"]},"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}*"}}}
+    ]));
+    let question = keyaki::NotGranted {
+        actions: vec!["kms:Decrypt".into()],
+        resources: vec![],
+        allow_unknown_actions: false,
+    };
+    let report = keyaki::access_not_granted(
+        &oracles::parse_generated_policy(&json),
+        &question,
+        &options(ResourceUniverse::Open),
+    )
+    .unwrap();
+    assert_eq!(report.result, keyaki::CheckResult::Pass, "{report:?}");
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
