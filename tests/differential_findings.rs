@@ -349,6 +349,45 @@ fn not_granted_ignore_case_template_with_a_literal_star_passes() {
     assert_eq!(report.result, keyaki::CheckResult::Pass, "{report:?}");
 }
 
+/// Access family, 5k external-access run: a REFUTED PASS. The policy lets the account root
+/// in when `aws:PrincipalArn` is ArnLike `111122223333` (a bare account id, not an ARN);
+/// `external_access` (zone: organization o-abc123) answers "no external access", but the
+/// root of 111122223333 outside the organization, with `aws:PrincipalArn` = `111122223333`
+/// given, is allowed by the evaluator, and `caller_inconsistency` calls that request one
+/// AWS could send. One of the two must change (a universe that makes `aws:PrincipalArn` the
+/// caller's ARN, or a prover that reads ArnLike on a bare id as the evaluator does).
+#[test]
+#[ignore = "unfixed: refuted pass (notes.md 15:25, to the lead)"]
+fn external_access_arn_like_bare_account_id_is_not_a_pass() {
+    let json = json!({"Version":"2012-10-17","Statement":[
+        {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"NotAction":["s3:GetObject"],"Condition":{"ArnLike":{"aws:PrincipalArn":["o-*","111122223333"]}}}
+    ]});
+    let policy = oracles::parse_generated_policy(&json);
+    let zone = keyaki::TrustZone::parse(&["org:o-abc123"]).unwrap();
+    let request = oracles::parse_generated_request(&json!({
+        "principal": {"AWS": "arn:aws:iam::111122223333:root"},
+        "action": "kms:Decrypt",
+        "context": {"aws:PrincipalArn": "111122223333"}
+    }));
+    let allowed = keyaki::eval::evaluate(&policy, &request, PolicyType::Resource).decision
+        == keyaki::eval::Decision::Allow;
+    let sendable = keyaki::request::callers::caller_inconsistency(&request).is_none();
+    let report = keyaki::external_access(
+        &policy,
+        &zone,
+        &[],
+        &CheckOptions {
+            policy_type: PolicyType::Resource,
+            ..options(ResourceUniverse::Open)
+        },
+    );
+    assert!(
+        !(allowed && sendable && !zone.contains(&request))
+            || report.result != keyaki::CheckResult::Pass,
+        "external access says pass; evaluator allows {request:?}: {report:?}"
+    );
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
