@@ -66,55 +66,128 @@
 //! # Ok::<(), keyaki::Error>(())
 //! ```
 //!
-//! The stages behind it, for those who extend Keyaki: [`parse`] (JSON with locations) →
-//! [`model`] (normalized policy) → [`eval`] (concrete decision) → `encode` (own term type) →
-//! `solve` (z3 behind a trait) → [`explain`] (model → request → replay) → [`report`]
-//! (human / JSON / SARIF), with the verbs in [`query`].
+//! A new version of a policy, and the access questions about a resource policy:
+//!
+//! ```
+//! use keyaki::{access_not_granted, check_spec, diff, external_access, no_public_access};
+//! use keyaki::{parse_policy, CheckOptions, CheckResult, NotGranted, PolicyFile, Relation, TrustZone};
+//!
+//! let bucket = parse_policy(br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow",
+//!     "Principal":"*","Action":["s3:GetObject","s3:PutBucketPolicy"],
+//!     "Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]}]}"#, "bucket.json")?;
+//! let options = CheckOptions::default();
+//!
+//! // diff: what did the new version widen or narrow?
+//! let old = PolicyFile { path: "old.json".into(), policy: keyaki::allows_nothing() };
+//! let new = PolicyFile { path: "bucket.json".into(), policy: bucket.clone() };
+//! let changes = diff(&old, &new, &options);
+//! assert_eq!(changes.relation, Relation::MorePermissive);
+//! assert!(!changes.widened.is_empty() && changes.narrowed.is_empty());
+//!
+//! // Who outside account 111122223333 gets in? Everyone: the principal is "*".
+//! let zone = TrustZone::parse(&["account:111122223333"])?;
+//! let outside = external_access(&bucket, &zone, &[], &options);
+//! assert_eq!(outside.result, CheckResult::Fail);
+//!
+//! // Public in the S3 Block Public Access sense.
+//! let public = no_public_access(&bucket, Some("AWS::S3::Bucket"), &[], &options)?;
+//! assert_eq!(public.result, CheckResult::Fail);
+//!
+//! // Never granted: s3:DeleteBucket is proved absent, s3:PutBucketPolicy is not.
+//! let ask = |action: &str| NotGranted { actions: vec![action.into()], ..Default::default() };
+//! assert_eq!(access_not_granted(&bucket, &ask("s3:DeleteBucket"), &options)?.result, CheckResult::Pass);
+//! assert_eq!(access_not_granted(&bucket, &ask("s3:PutBucketPolicy"), &options)?.result, CheckResult::Fail);
+//!
+//! // The same questions as an organization spec. Its trust-zone and public-access requirements
+//! // apply to resource policies only: say which type the policy is (as the CLI does).
+//! let spec = keyaki::parse_spec(br#"{"name": "no-public", "no_public_access": true,
+//!     "never_granted": [{"actions": ["s3:DeleteBucket"]}]}"#, "spec.json")?;
+//! let as_resource = CheckOptions {
+//!     policy_type: keyaki::resolve_policy_type(None, &[&bucket]),
+//!     ..CheckOptions::default()
+//! };
+//! assert_eq!(as_resource.policy_type, keyaki::PolicyType::Resource, "it names a Principal");
+//! let report = check_spec(&bucket, &spec, &as_resource);
+//! assert_eq!(report.result, CheckResult::Fail);
+//! assert!(report.findings.iter().all(|f| f.actions.iter().all(|a| a != "s3:DeleteBucket")));
+//! # Ok::<(), keyaki::Error>(())
+//! ```
+//!
+//! Reading files: [`read_input`] (bounded, `-` = stdin) and [`load_policy`] (a [`PolicyFile`]
+//! whose name every diagnostic carries); [`parse_json`] and [`parse_request`] for the JSON tree
+//! and a request. Rendering: [`report`] (human / JSON / SARIF).
+//!
+//! The stages behind the facade (hidden in these docs, named here for those who extend
+//! Keyaki): `parse` (JSON with locations) → `model` (normalized policy) → `eval` (concrete
+//! decision) → `encode` (own term type) → `solve` (z3 behind a trait) → `explain` (model →
+//! request → replay) → `report`, with the verbs in `query`.
 //!
 //! [`check`]: check()
 //! [`diff`]: diff()
 #![forbid(unsafe_code)]
 
-pub mod access;
+// The documented modules: each another input or output with its own options and results.
 pub mod activity;
 pub mod authz;
+pub mod events;
+pub mod report;
+pub mod scan;
+pub mod template;
+pub mod validate;
+
+// The stages behind the facade. Public (hidden) only so that this repository's tests,
+// benches and measuring examples can reach a stage directly; an embedder uses the re-exports.
+#[doc(hidden)]
+pub mod access;
+#[doc(hidden)]
+pub mod arn;
 #[doc(hidden)]
 pub mod automata;
+#[doc(hidden)]
 pub mod catalog;
 #[doc(hidden)]
 pub mod encode;
 mod error;
+#[doc(hidden)]
 pub mod eval;
-pub mod events;
+#[doc(hidden)]
 pub mod explain;
+#[doc(hidden)]
 pub mod model;
+#[doc(hidden)]
 pub mod parse;
 #[doc(hidden)]
 pub mod pattern;
+#[doc(hidden)]
 pub mod query;
-pub mod report;
 #[doc(hidden)]
 pub mod request;
-pub mod scan;
 #[doc(hidden)]
 pub mod solve;
-pub mod template;
-pub mod validate;
 
-pub use access::spec::{load_spec, parse_spec, Spec};
+pub use access::accept::{parse_accepted, AcceptError, Accepted};
+pub use access::spec::{load_spec, parse_spec, Spec, SpecError};
+pub use access::zone::ZoneError;
 pub use access::TrustZone;
 pub use error::{Error, Result};
 pub use eval::{evaluate, Decision, Evaluation, PolicyType};
-pub use explain::{ActionUniverse, CheckOptions, Counterexample, Verdict};
+pub use explain::{
+    ActionUniverse, CheckOptions, Counterexample, Verdict, DEFAULT_MEMORY_BUDGET_MB,
+};
 pub use model::Policy;
+pub use parse::{parse_json, parse_request, request_from_json, Json, ParseError};
+pub use query::access::known_resource_type;
+pub use query::check::check;
+pub use query::diff::diff;
+pub use query::input::{open_lines, read_input_limited};
 pub use query::{
-    access_not_granted, check, diff, external_access, no_public_access, resolve_policy_type,
-    spec as check_spec, Diff, FailOn, NotGranted, Relation,
+    access_not_granted, external_access, load_policy, no_public_access, read_input,
+    resolve_policy_type, spec as check_spec, Diff, FailOn, InputError, NotGranted, Relation,
+    MAX_INPUT_BYTES,
 };
 pub use report::findings::FindingsReport;
 pub use report::{CheckReport, CheckResult, Exit, Format, PolicyFile};
-pub use request::universe::parse_request_in;
-pub use request::universe::ResourceUniverse;
+pub use request::universe::{admits, parse_request_in, OutsideUniverse, ResourceUniverse};
 pub use request::Request;
 
 /// Parses a policy document; `name` labels it in errors (file, JSON path, line:col).
@@ -140,3 +213,13 @@ pub const CATALOG_VERSION: &str = env!("KEYAKI_CATALOG_VERSION");
 
 /// When the bundled catalog's data was last updated (RFC 3339).
 pub const CATALOG_UPDATED: &str = env!("KEYAKI_CATALOG_UPDATED");
+
+/// A policy that allows nothing: the other side of a policy that was added or removed, for
+/// [`diff`](diff()).
+pub fn allows_nothing() -> Policy {
+    Policy {
+        version: model::Version::V2012_10_17,
+        id: None,
+        statements: Vec::new(),
+    }
+}

@@ -470,26 +470,44 @@ fn empty_policy() -> crate::model::Policy {
     }
 }
 
-/// `check_no_new_access` in a fresh z3 context. The default context is per thread and keeps
-/// every term earlier checks created; its term numbering steers z3's choices, so the same
-/// pair could give different counterexamples depending on what ran before on that thread.
-/// A fresh context makes each result depend on the pair alone, which is what lets shards'
-/// outputs concatenate into exactly one run's output. It also frees z3's memory per check.
+/// Does `proposed` allow any request `baseline` does not? The decision `keyaki check` and
+/// `keyaki scan` (and any caller wanting the fastest verdict) use:
+///
+/// 1. The solver-free probe ([`crate::explain::probe_counterexamples`]): most files fail
+///    against most baselines, and a few concrete candidate requests, replayed through the
+///    evaluator, usually show it without building a formula or a z3 context.
+/// 2. Otherwise the search ([`check_no_new_access`]); a pass only ever comes from here.
+/// 3. When the search gives up (unknown), the probe once more for a single counterexample
+///    (step 1 needs as many as asked for): a replayed counterexample turns an unknown into a
+///    fail, never into a pass.
+///
+/// Every query runs in a fresh z3 context (see `explain::search`), so the verdict and its
+/// counterexamples depend on the pair alone: shards' outputs concatenate into exactly one
+/// run's output, and `check` prints what `scan` finds.
 pub fn check_deterministic(
     proposed: &crate::model::Policy,
     baseline: &crate::model::Policy,
     options: &CheckOptions,
 ) -> crate::explain::Verdict {
-    // Most files fail against most baselines: a few concrete candidate requests, replayed,
-    // usually show it without building a formula (a pass always goes to the solver).
-    if let Some(found) = crate::explain::probe_counterexamples(proposed, baseline, options) {
-        return crate::explain::Verdict::Violated(crate::explain::polish_counterexamples(
-            found, proposed, baseline, options,
-        ));
+    use crate::explain::{polish_counterexamples, probe_counterexamples, Verdict};
+    if let Some(found) = probe_counterexamples(proposed, baseline, options) {
+        return Verdict::Violated(polish_counterexamples(found, proposed, baseline, options));
     }
-    // `explain::search` gives every query its own z3 context, so the verdict and its
-    // counterexamples do not depend on what this thread checked before.
-    check_no_new_access(proposed, baseline, options)
+    match check_no_new_access(proposed, baseline, options) {
+        Verdict::Unknown(reason) => {
+            let one = CheckOptions {
+                counterexamples: 1,
+                ..options.clone()
+            };
+            match probe_counterexamples(proposed, baseline, &one) {
+                Some(found) => {
+                    Verdict::Violated(polish_counterexamples(found, proposed, baseline, options))
+                }
+                None => Verdict::Unknown(reason),
+            }
+        }
+        decided => decided,
+    }
 }
 
 /// Checks every file in parallel; results come back in input order. `progress` is called

@@ -509,4 +509,106 @@ mod differential_unknowns {
         let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:Get*"],"Resource":"*"}]}"#;
         assert_fail(p, b);
     }
+
+    /// A key whose own condition reads itself inside other text (`aws:username` not equal to
+    /// `home/${aws:username}/*`), in a cycle with `env` like `a${aws:username}`: the
+    /// self-reading template waited on its own key, the cycle's other key was chosen first
+    /// without its template, and the value chosen then broke it ("does not fit"). With one
+    /// value the self-reading template's truth is fixed (the self-reference lemma), so it
+    /// waits on nothing. The lead's 100k run (session 6), then shrunk.
+    #[test]
+    fn self_reading_condition_in_a_cycle() {
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/key","Condition":{"StringLike":{"aws:ResourceTag/env":["a${aws:username}"]}}}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:username":["us-*","home/${aws:username}/*"]}}}]}"#;
+        let v = decide(p, b);
+        assert!(matches!(v, Verdict::Violated(_)), "{v:?}");
+        // The baseline denies only `us-*` itself; `env` is `a` then that text.
+        assert_eq!(context_value(&v, "aws:username"), "us-*");
+        assert_eq!(context_value(&v, "aws:ResourceTag/env"), "aus-*");
+        // The pair as found.
+        let p = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*Object"],"Resource":["arn:aws:s3:::bucket/${aws:username}a","arn:aws:s3:::bucket/a${aws:username}"],"Condition":{"Null":{"aws:RequestedRegion":"true"},"NumericGreaterThan":{"s3:max-keys":"0"}}},{"Effect":"Allow","Action":["s3:*Object"],"Resource":["arn:aws:iam::*:user/${aws:username}","arn:aws:s3:::bucket/key"],"Condition":{"StringLike":{"aws:ResourceTag/env":["a${aws:username}"]}}},{"Effect":"Deny","Action":["ec2:RunInstances"],"Resource":["arn:aws:iam::*:user/*/${aws:username}","arn:aws:s3:::bucket"]}]}"#;
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["ec2:RunInstances","s3:*","ec2:*"],"Resource":"arn:aws:s3:::bucket/key","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"false"}}},{"Effect":"Allow","Action":"ec2:RunInstances","NotResource":["arn:aws:iam::*:user/*/${aws:username}"]},{"Effect":"Allow","Action":["s3:GetObject","s3:getobject","*"],"Resource":["arn:aws:s3:::bucket","*"],"Condition":{"StringNotEquals":{"aws:username":["us-*","home/${aws:username}/*"]}}}]}"#;
+        assert_fail(p, b);
+        // Where the self-reading template is the only way in, a proof: `home/${u}/*` never
+        // equals `u`, so the baseline allows whatever `env` is.
+        let b_self = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringNotEquals":{"aws:username":["home/${aws:username}/*"]}}}]}"#;
+        let p_single = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::bucket/key","Condition":{"StringLike":{"aws:ResourceTag/env":["a${aws:username}"]}}}]}"#;
+        assert_pass(p_single, b_self);
+    }
+
+    /// A template reading four keys at once against `acme-*` (the managed policy
+    /// SageMakerStudioBedrockChatAgentUserRolePolicy against the generated baseline
+    /// `keyaki-corpus --seed 1 --print-generated 3`, shrunk). Each key chosen as a
+    /// placeholder broke `acme-*`, one value per round; read with the other keys' globs in
+    /// place of their values, the first key's word equation gives `acme-…` at once.
+    #[test]
+    fn template_reading_four_keys_against_a_prefix() {
+        let four = "arn:aws:s3:::${aws:PrincipalTag/bucket}/${aws:PrincipalTag/domain}/${aws:PrincipalTag/project}/${aws:PrincipalTag/path}";
+        let p = allow("s3:GetObject", &format!(r#""{four}""#), "");
+        let b = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::acme-*"}]}"#;
+        let v = assert_fail(&p, b);
+        assert!(context_value(&v, "aws:PrincipalTag/bucket").starts_with("acme-"));
+        // With the bucket tag held away from `acme-*`, a proof.
+        let away = allow(
+            "s3:GetObject",
+            &format!(r#""{four}""#),
+            r#"{"StringNotLike":{"aws:PrincipalTag/bucket":"acme-*"},"StringLike":{"aws:PrincipalTag/bucket":"?*"}}"#,
+        );
+        assert_pass(&away, b);
+        // Two of the keys constrained: outside the baseline means inside `acme-*/d-*`.
+        let two = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:s3:::acme-*/d-*"}]}"#;
+        let v = assert_fail(&p, two);
+        let Verdict::Violated(list) = &v else {
+            unreachable!()
+        };
+        let resource = list[0].request.resource.clone().unwrap_or_default();
+        assert!(
+            resource.starts_with("arn:aws:s3:::acme-") && resource.contains("/d-"),
+            "{resource}"
+        );
+    }
+
+    /// `ForAllValues:StringNotEqualsIgnoreCase` compares every value of `custom:labels` with
+    /// `${aws:PrincipalTag/x, 'y'}`: a model wanting the second value empty and equal to `x`
+    /// ignoring case. Equalities were read on a key's first value only, so `x` was guessed
+    /// one value at a time (`example`, ``, `a`, `e`, …) until the timeout; read on every
+    /// value, `x`'s value is chosen in the closure of what `labels[1]` must match. From
+    /// hunt's 3,000-case resource run (`differential_mixed.rs`, there `#[ignore]`d).
+    #[test]
+    fn equality_on_a_second_value_of_a_set() {
+        let shared = r#"{"Effect":"Allow","Principal":"*","NotAction":"s3:*","Resource":"arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*"},{"Effect":"Allow","Principal":{"AWS":["arn:aws:sts::111122223333:assumed-role/admin/s1"]},"NotAction":["s3:ListBucket"],"Resource":["arn:aws:s3:::bucket/*"],"Condition":{"StringNotEqualsIfExists":{"aws:SourceArn":["arn:aws:*:*:${aws:ResourceAccount}:*"]}}}"#;
+        let p = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","Principal":{{"AWS":["111122223333"]}},"NotAction":"sqs:SendMessage"}},{shared}]}}"#
+        );
+        let b = format!(
+            r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Deny","NotPrincipal":{{"Service":["s3.amazonaws.com"],"AWS":["arn:aws:iam::111122223333:root"]}},"Action":["sqs:SendMessage"],"NotResource":"arn:aws:*:*:111122223333:*","Condition":{{"ForAllValues:StringNotEqualsIgnoreCase":{{"custom:labels":"${{aws:PrincipalTag/x, 'y'}}"}}}}}},{shared}]}}"#
+        );
+        assert_fail_typed(&p, &b, PolicyType::Resource);
+    }
+
+    /// `x` like `${k}` is `x = k`: a value's characters are literal in a Like pattern. The
+    /// proposal needs `env` like `${team}` and `team` like `d-*`: inside a baseline that
+    /// allows `env` like `d-*` (a proof), not inside one that allows `d-x*` (a counterexample
+    /// with `env` equal to `team`). Read as a pattern, not an equality, each value of `team`
+    /// was refuted on its own.
+    #[test]
+    fn like_mode_equality_between_keys() {
+        let p = allow(
+            "s3:GetObject",
+            r#""*""#,
+            r#"{"StringLike":{"aws:ResourceTag/env":"${aws:PrincipalTag/team}","aws:PrincipalTag/team":"d-*"}}"#,
+        );
+        let allow_only = |g: &str| {
+            allow(
+                "s3:GetObject",
+                r#""*""#,
+                &format!(r#"{{"StringLike":{{"aws:ResourceTag/env":"{g}"}}}}"#),
+            )
+        };
+        assert_pass(&p, &allow_only("d-*"));
+        let v = assert_fail(&p, &allow_only("d-x*"));
+        let env = context_value(&v, "aws:ResourceTag/env");
+        assert_eq!(env, context_value(&v, "aws:PrincipalTag/team"));
+        assert!(env.starts_with("d-") && !env.starts_with("d-x"), "{env}");
+    }
 }

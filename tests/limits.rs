@@ -401,27 +401,34 @@ const GENERATED_S1_3: &str = r#"{"Version":"2012-10-17","Statement":[
  {"Sid":"Number4","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}},
  {"Sid":"OnlyOwnBuckets5","Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::acme-*","arn:aws:s3:::acme-*/*"]}]}"#;
 
-#[test]
-fn tiny_memory_budget_ends_unknown_with_the_budget_reason() {
+/// The SageMaker policy of the corpus, if the corpus is there.
+fn sagemaker_policy() -> Option<PathBuf> {
     let policy = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(
         "../shared/corpus/aws-managed-policies/policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json",
     );
-    if !policy.is_file() {
+    if policy.is_file() {
+        Some(policy)
+    } else {
         println!("SKIPPED: ../shared/corpus not found");
-        return;
+        None
     }
+}
+
+#[test]
+fn tiny_memory_budget_ends_unknown_with_the_budget_reason() {
+    let Some(policy) = sagemaker_policy() else {
+        return;
+    };
     let dir = Scratch::new("memory-budget");
     let baseline = dir.file("baseline.json", GENERATED_S1_3.as_bytes());
     let policy = policy.to_string_lossy().into_owned();
-    // A minute of time: without the budget enforced inside the search, this pair ends with the
-    // timeout's reason (or, on a build that decides it, a counterexample), never the budget's.
+    // `diff` runs the search on the widening direction (check's probe answers this pair before
+    // any search; see below). A minute of time: without the budget enforced inside the search,
+    // this pair ends with the timeout's reason, never the budget's.
     let (out, elapsed) = run(&[
-        "check",
-        &policy,
-        "--baseline",
+        "diff",
         &baseline,
-        "--counterexamples",
-        "1",
+        &policy,
         "--timeout",
         "60",
         "--memory-budget",
@@ -433,29 +440,74 @@ fn tiny_memory_budget_ends_unknown_with_the_budget_reason() {
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     match code(&out) {
         // A counterexample found before the budget ran out is still an answer (replayed).
-        1 => assert_eq!(report["result"], "fail", "{report}"),
-        3 => assert_eq!(
-            report["reason"], "memory budget of 1 MB exceeded",
+        1 => assert!(
+            report["widened"].as_array().is_some_and(|w| !w.is_empty()),
+            "{report}"
+        ),
+        3 => assert!(
+            text(&out).contains("memory budget of 1 MB exceeded"),
             "{report}"
         ),
         other => panic!("exit {other}: {}", text(&out)),
     }
-    // The default budget is far from reached by the same pair: the reason above is the budget.
+    // `check` tries the solver-free probe first: a replayed counterexample ends it at once,
+    // without a formula or a z3 context, so no budget is reached (it used to search first and
+    // answer only after its timeout).
     let (out, _) = run(&[
         "check",
         &policy,
         "--baseline",
         &baseline,
-        "--counterexamples",
-        "1",
         "--timeout",
-        "2",
+        "60",
+        "--memory-budget",
+        "1",
         "--format",
         "json",
     ]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_ne!(
-        report["reason"], "memory budget of 512 MB exceeded",
-        "{report}"
+    assert_eq!(report["result"], "fail", "{report}");
+    assert_eq!(report["counterexamples"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn the_search_past_its_budget_is_unknown_with_the_budget_reason_in_the_library() {
+    use keyaki::explain::{check_no_new_access, CheckOptions, UnknownReason, Verdict};
+    let Some(policy) = sagemaker_policy() else {
+        return;
+    };
+    let proposed = keyaki::parse::parse_policy(&std::fs::read(&policy).unwrap(), "p").unwrap();
+    let baseline = keyaki::parse::parse_policy(GENERATED_S1_3.as_bytes(), "b").unwrap();
+    // The search alone (no probe), with an hour of time: only the budget (the watchdog's
+    // resident-memory samples or z3's own allocation cap, whichever comes first) can end it
+    // unknown; a crash of z3 past its cap would end the test.
+    let options = CheckOptions {
+        timeout: Duration::from_secs(3600),
+        memory_budget_mb: 1,
+        counterexamples: 3,
+        ..CheckOptions::default()
+    };
+    match check_no_new_access(&proposed, &baseline, &options) {
+        Verdict::Unknown(reason) => assert_eq!(reason, UnknownReason::Memory { limit_mb: 1 }),
+        // Counterexamples found before the budget ran out are an answer (replayed).
+        Verdict::Violated(found) => assert!(!found.is_empty()),
+        Verdict::Holds => panic!("pass without a proof"),
+    }
+    // With a budget it does not reach, the same search answers (the reason above was the budget).
+    let roomy = CheckOptions {
+        timeout: Duration::from_secs(2),
+        ..options
+    };
+    let roomy = CheckOptions {
+        memory_budget_mb: 4096,
+        ..roomy
+    };
+    assert!(
+        !matches!(
+            check_no_new_access(&proposed, &baseline, &roomy),
+            Verdict::Unknown(UnknownReason::Memory { .. })
+        ),
+        "the default budget is far from reached"
     );
 }

@@ -194,8 +194,8 @@ fn cases() -> Vec<Case> {
             51,
         ),
         policy_case(
-            "policy variable in a Numeric value",
-            with_condition("{\"NumericEquals\": {\"s3:max-keys\": \"${aws:username}\"}}"),
+            "malformed policy variable in a Numeric value",
+            with_condition("{\"NumericEquals\": {\"s3:max-keys\": \"${aws:username\"}}"),
             "Statement[0].Condition.NumericEquals.s3:max-keys",
             8,
             54,

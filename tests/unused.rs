@@ -114,6 +114,7 @@ fn the_corpus_reports_parse_in_every_wrapper() {
     {
         assert!(parse_last_accessed(&in_progress, "p")
             .unwrap_err()
+            .to_string()
             .contains("IN_PROGRESS"));
     }
 }

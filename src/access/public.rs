@@ -149,12 +149,15 @@ pub enum Federation {
 
 /// Reads a `Federated` entry (IAM provider ARNs: `arn:PARTITION:iam::ACCOUNT:TYPE-provider/...`).
 pub fn federated_provider(text: &str) -> Federation {
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let resource = match parts.as_slice() {
-        ["arn", partition, "iam", "", account, resource]
-            if !partition.is_empty() && !account.is_empty() && !account.contains(['*', '?']) =>
+    let resource = match crate::arn::Arn::parse(text) {
+        Some(arn)
+            if arn.service == "iam"
+                && arn.region.is_empty()
+                && !arn.partition.is_empty()
+                && !arn.account.is_empty()
+                && !arn.account.contains(['*', '?']) =>
         {
-            *resource
+            arn.resource
         }
         _ => return Federation::WebIdentity,
     };

@@ -44,8 +44,20 @@ fn date(value: &Value) -> Option<i64> {
     }
 }
 
+/// A last-accessed report that cannot be used: the file and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {message}")]
+pub struct ReportError {
+    pub file: String,
+    pub message: String,
+}
+
 /// Parses a report; `file` names it in errors.
-pub fn parse_last_accessed(value: &Value, file: &str) -> Result<LastAccessed, String> {
+pub fn parse_last_accessed(value: &Value, file: &str) -> Result<LastAccessed, ReportError> {
+    let error = |message: String| ReportError {
+        file: file.to_string(),
+        message,
+    };
     let report = if let Some(data) = value.get("data") {
         data
     } else if let Some(first) = value.as_array().and_then(|a| a.first()) {
@@ -55,21 +67,30 @@ pub fn parse_last_accessed(value: &Value, file: &str) -> Result<LastAccessed, St
     };
     let status = report.get("JobStatus").and_then(Value::as_str);
     if status.is_some_and(|s| s != "COMPLETED") {
-        return Err(format!(
-            "{file}: JobStatus is {}: the report is not complete yet",
+        return Err(error(format!(
+            "JobStatus is {}: the report is not complete yet",
             status.unwrap_or("")
-        ));
+        )));
     }
     let list = report
         .get("ServicesLastAccessed")
         .and_then(Value::as_array)
-        .ok_or_else(|| format!("{file}: no ServicesLastAccessed list (not a get-service-last-accessed-details output)"))?;
+        .ok_or_else(|| {
+            error(
+                "no ServicesLastAccessed list (not a get-service-last-accessed-details output)"
+                    .into(),
+            )
+        })?;
     let mut services = Vec::new();
     for (i, entry) in list.iter().enumerate() {
         let namespace = entry
             .get("ServiceNamespace")
             .and_then(Value::as_str)
-            .ok_or_else(|| format!("{file}: ServicesLastAccessed[{i}].ServiceNamespace missing"))?;
+            .ok_or_else(|| {
+                error(format!(
+                    "ServicesLastAccessed[{i}].ServiceNamespace missing"
+                ))
+            })?;
         let actions = entry
             .get("TrackedActionsLastAccessed")
             .and_then(Value::as_array)

@@ -11,6 +11,8 @@ pub mod replay;
 pub mod tighten;
 pub mod unused;
 
+pub use lastaccessed::ReportError;
+
 use crate::catalog::catalog;
 use crate::request::{Principal, Request};
 use serde_json::Value;

@@ -152,7 +152,7 @@ pub fn tighten(
     activity: &Activity,
     as_deny: bool,
     options: &CheckOptions,
-) -> Result<Tightened, String> {
+) -> crate::Result<Tightened> {
     let (output, candidate) = if as_deny {
         let statement = deny_statement(report);
         let mut with = document.clone();
@@ -179,10 +179,8 @@ pub fn prove(
     report: &UnusedReport,
     activity: &Activity,
     options: &CheckOptions,
-) -> Result<Vec<Proof>, String> {
-    let bytes = serde_json::to_vec(candidate).map_err(|e| e.to_string())?;
-    let tightened =
-        crate::parse::parse_policy(&bytes, "tightened policy").map_err(|e| e.to_string())?;
+) -> crate::Result<Vec<Proof>> {
+    let tightened = crate::policy_from_value(candidate, "tightened policy")?;
     let options = CheckOptions {
         policy_type: PolicyType::Identity,
         ..options.clone()

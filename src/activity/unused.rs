@@ -106,10 +106,10 @@ pub struct Window {
 
 impl Window {
     /// Ends at `as_of`, else at the activity's newest time; an error when neither is known.
-    pub fn new(activity: &Activity, days: u32, as_of: Option<i64>) -> Result<Window, String> {
-        let end = as_of
-            .or(activity.newest)
-            .ok_or("the activity has no completion time or record time: give --as-of")?;
+    pub fn new(activity: &Activity, days: u32, as_of: Option<i64>) -> crate::Result<Window> {
+        let end = as_of.or(activity.newest).ok_or_else(|| {
+            crate::Error::usage("the activity has no completion time or record time: give --as-of")
+        })?;
         Ok(Window {
             start: end - i64::from(days) * DAY_MS,
             end,

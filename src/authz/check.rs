@@ -12,6 +12,7 @@ use super::logic::RCP_SERVICES;
 use super::reach::{NodeKind, ReachGraph};
 use super::snapshot::Snapshot;
 use super::symbolic::{find_request, prove_allowed, Extra, Goal, Proof};
+use super::AuthzError;
 use crate::access::{find, Target, TrustZone};
 use crate::eval::{Decision, PolicyType};
 use crate::explain::CheckOptions;
@@ -38,28 +39,27 @@ pub fn with_scp(
     ctx: &AuthzContext,
     scp: &NamedPolicy,
     level: Option<&str>,
-) -> Result<AuthzContext, String> {
+) -> Result<AuthzContext, AuthzError> {
     let mut new = ctx.clone();
     let account = ctx
         .principal
         .account()
-        .ok_or("the caller is not an IAM principal of an account")?
+        .ok_or_else(|| unfit("the caller is not an IAM principal of an account"))?
         .to_string();
     let org = new
         .organization
         .as_mut()
-        .ok_or("the context has no organization")?;
+        .ok_or_else(|| unfit("the context has no organization"))?;
     let level = level.unwrap_or(&account).to_string();
-    let full = crate::parse::parse_policy(FULL_AWS_ACCESS.as_bytes(), "FullAWSAccess")
-        .map_err(|e| e.to_string())?;
+    let full = crate::parse::parse_policy(FULL_AWS_ACCESS.as_bytes(), "FullAWSAccess")?;
     let slot = if let Some((_, own)) = org.accounts.get_mut(&level) {
         &mut own.scps
     } else if let Some(unit) = org.units.get_mut(&level) {
         &mut unit.scps
     } else {
-        return Err(format!(
+        return Err(AuthzError::Unfit(format!(
             "level {level} is neither a unit nor an account of the organization"
-        ));
+        )));
     };
     let list = slot.get_or_insert_with(|| {
         vec![NamedPolicy {
@@ -69,9 +69,9 @@ pub fn with_scp(
     });
     list.push(scp.clone());
     if !org.accounts.contains_key(&account) {
-        return Err(format!(
+        return Err(AuthzError::Unfit(format!(
             "the caller's account {account} is not in the organization"
-        ));
+        )));
     }
     Ok(new)
 }
@@ -81,7 +81,7 @@ pub fn scp_removes_access(
     scp: &NamedPolicy,
     level: Option<&str>,
     options: &CheckOptions,
-) -> Result<Proof, String> {
+) -> Result<Proof, AuthzError> {
     let new = with_scp(ctx, scp, level)?;
     Ok(find_request(
         &[(ctx, true), (&new, false)],
@@ -92,12 +92,12 @@ pub fn scp_removes_access(
 }
 
 /// `sts:GetCallerIdentity` is allowed whatever the policies say, boundary included: not an escape.
-pub fn boundary_escape(ctx: &AuthzContext, options: &CheckOptions) -> Result<Proof, String> {
+pub fn boundary_escape(ctx: &AuthzContext, options: &CheckOptions) -> Result<Proof, AuthzError> {
     let boundary = ctx
         .principal
         .permissions_boundary
         .as_ref()
-        .ok_or("the context's principal has no permissions_boundary")?;
+        .ok_or_else(|| unfit("the context's principal has no permissions_boundary"))?;
     let extra = Extra {
         policy: &boundary.policy,
         allows: false,
@@ -132,12 +132,15 @@ pub fn outside_org_access(
     ctx: &AuthzContext,
     reach: Option<(&Snapshot, &ReachGraph)>,
     options: &CheckOptions,
-) -> Result<OutsideAccess, String> {
+) -> Result<OutsideAccess, AuthzError> {
     let org = ctx
         .organization
         .as_ref()
-        .ok_or("the context has no organization")?;
-    let resource = ctx.resource.as_ref().ok_or("the context has no resource")?;
+        .ok_or_else(|| unfit("the context has no organization"))?;
+    let resource = ctx
+        .resource
+        .as_ref()
+        .ok_or_else(|| unfit("the context has no resource"))?;
     let mut zone: Vec<String> = org
         .accounts
         .keys()
@@ -149,7 +152,7 @@ pub fn outside_org_access(
             .map(|a| format!("account:{a}")),
     );
     zone.push(format!("org:{}", org.id));
-    let zone = TrustZone::parse(&zone).map_err(|e| e.to_string())?;
+    let zone = TrustZone::parse(&zone).map_err(|e| AuthzError::Unfit(e.to_string()))?;
     let mut out = OutsideAccess::default();
     if let Some(policy) = &resource.policy {
         let combined = with_rcp_denies(ctx, &policy.policy);
@@ -321,4 +324,8 @@ fn reachable_from_outside(g: &ReachGraph) -> Vec<(String, Vec<String>)> {
         }
     }
     out.into_iter().collect()
+}
+
+fn unfit(message: &str) -> AuthzError {
+    AuthzError::Unfit(message.to_string())
 }

@@ -97,23 +97,23 @@ pub fn caller_kind(ctx: &AuthzContext) -> CallerKind {
 
 /// Does the request fit the context? The principal must be the context's caller, and an
 /// `aws:ResourceAccount` the request gives must be the owning account.
-pub fn check_request(ctx: &AuthzContext, request: &Request) -> Result<(), String> {
+pub fn check_request(ctx: &AuthzContext, request: &Request) -> Result<(), super::AuthzError> {
     let expected = caller(ctx);
     let role_itself = Principal::Aws(ctx.principal.arn.clone());
     if request.principal != expected
         && !(ctx.principal.session.is_none() && request.principal == role_itself)
     {
-        return Err(format!(
+        return Err(super::AuthzError::Unfit(format!(
             "the request's principal is not the context's caller `{}`",
             ctx.principal.caller_arn()
-        ));
+        )));
     }
     for (key, values) in context_keys(ctx) {
         if let Some(given) = request.context_values(&key.to_lowercase()) {
             if given != values.as_slice() {
-                return Err(format!(
+                return Err(super::AuthzError::Unfit(format!(
                     "the request gives {key} = {given:?}, but AWS sets it to {values:?} in this context"
-                ));
+                )));
             }
         }
     }

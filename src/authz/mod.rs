@@ -9,18 +9,23 @@
 //! `aws iam get-account-authorization-details`; [`reach`] builds the graph of who can become
 //! whom. The documented choices are in `encodings/authz-*.md`.
 
+// Internals of the symbolic search (hidden: reached by tests, not by embedders).
+#[doc(hidden)]
 pub mod candidates;
 pub mod check;
 pub mod context;
 pub mod decide;
+#[doc(hidden)]
 pub mod logic;
 pub mod reach;
 pub mod render;
 pub mod snapshot;
+#[doc(hidden)]
 pub mod symbolic;
 
 pub use context::{AuthzContext, NamedPolicy, Organization, PrincipalInfo, ResourceInfo};
 pub use decide::{decide, Layer, WholeDecision};
+pub use symbolic::Proof;
 
 use crate::parse::ParseError;
 
@@ -31,6 +36,10 @@ pub enum AuthzError {
     Parse(#[from] ParseError),
     #[error("{file}: {message}")]
     Io { file: String, message: String },
+    /// The context cannot answer the question asked of it (it has no organization or no
+    /// resource, a level is not in the organization, a request is not the context's caller's).
+    #[error("{0}")]
+    Unfit(String),
 }
 
 impl AuthzError {

@@ -52,19 +52,19 @@ pub fn paths(
     g: &ReachGraph,
     from: Option<&str>,
     to: Option<&str>,
-) -> Result<Vec<PathReport>, String> {
+) -> Result<Vec<PathReport>, super::AuthzError> {
     let target_id = to.unwrap_or(ADMIN);
-    let target = *g
-        .index
-        .get(target_id)
-        .ok_or_else(|| format!("--to {target_id}: no such principal or role in the snapshot"))?;
+    let target = *g.index.get(target_id).ok_or_else(|| {
+        super::AuthzError::Unfit(format!(
+            "--to {target_id}: no such principal or role in the snapshot"
+        ))
+    })?;
     let sources: Vec<_> = match from {
         Some(f) => {
             let id = snapshot.find(f).map(Entity::arn).unwrap_or(f);
-            vec![*g
-                .index
-                .get(id)
-                .ok_or_else(|| format!("--from {f}: no such principal in the snapshot"))?]
+            vec![*g.index.get(id).ok_or_else(|| {
+                super::AuthzError::Unfit(format!("--from {f}: no such principal in the snapshot"))
+            })?]
         }
         None => g
             .graph

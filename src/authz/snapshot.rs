@@ -6,8 +6,7 @@
 //! contain is an error (never a silently smaller set of permissions).
 
 use super::context::{
-    arn_fields, read_file, AuthzContext, JsonFileReader, NamedPolicy, Organization, PrincipalInfo,
-    ResourceInfo,
+    read_file, AuthzContext, JsonFileReader, NamedPolicy, Organization, PrincipalInfo, ResourceInfo,
 };
 use super::AuthzError;
 use crate::parse::{parse_json, policy_from_json, Json, JsonKind, JsonPath};
@@ -76,7 +75,12 @@ impl Snapshot {
 
 /// The session a role's requests come from in the graph: `assumed-role/NAME/keyaki`.
 pub fn session_arn(role_arn: &str) -> Option<String> {
-    let [_, partition, _, _, account, resource] = arn_fields(role_arn)?;
+    let crate::arn::Arn {
+        partition,
+        account,
+        resource,
+        ..
+    } = crate::arn::Arn::split(role_arn)?;
     let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
     Some(format!(
         "arn:{partition}:sts::{account}:assumed-role/{name}/keyaki"

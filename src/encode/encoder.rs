@@ -25,6 +25,9 @@ impl<'q> Encoder<'q> {
         policy_type: PolicyType,
     ) -> Result<Encoder<'q>, EncodeError> {
         query.policy_type = Some(policy_type);
+        for policy in policies {
+            super::check_supported(policy)?;
+        }
         plan_keys(query, policies, policy_type)?;
         query.uses_resource |= policies
             .iter()

@@ -51,6 +51,46 @@ pub enum EncodeError {
     },
     #[error("numeric literal {value} on `{key}` is out of range")]
     NumberOutOfRange { key: String, value: String },
+    #[error("unsupported: policy variable in a {family} condition value `{value}` at {path} (line {line}, column {col}); AWS documents policy variables only for String and ARN operators and not what it does with one here (see encodings/typed-condition-variables.md)")]
+    VariableInTypedCondition {
+        family: &'static str,
+        value: String,
+        path: String,
+        line: u32,
+        col: u32,
+    },
+}
+
+/// Refuses a policy whose decision AWS does not document: a policy variable in a Numeric,
+/// Date, Bool, IP address or Binary condition value (the parser keeps such a value as text;
+/// the evaluator matches nothing with it). Checked before any formula is built, and by the
+/// probe, so no answer rests on a reading we chose.
+pub fn check_supported(policy: &Policy) -> Result<(), EncodeError> {
+    use crate::model::{ConditionValue, OperatorKind};
+    for condition in policy.statements.iter().flat_map(|s| &s.conditions) {
+        let family = match condition.operator.kind {
+            OperatorKind::Numeric(_) => "Numeric",
+            OperatorKind::Date(_) => "Date",
+            OperatorKind::Bool => "Bool",
+            OperatorKind::Ip => "IP address",
+            OperatorKind::Binary => "Binary",
+            _ => continue,
+        };
+        for value in &condition.values {
+            if let ConditionValue::Text(template) = value {
+                if template.has_variables() {
+                    return Err(EncodeError::VariableInTypedCondition {
+                        family,
+                        value: template.display_text(),
+                        path: condition.location.path.clone(),
+                        line: condition.location.line,
+                        col: condition.location.col,
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Dates the symbolic request ranges over: years 0001 to 9999 (printable as ISO 8601).

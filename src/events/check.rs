@@ -444,7 +444,7 @@ impl Checker {
                 if policy_arn.contains(":aws:policy/") {
                     return match self.managed.lookup(policy_arn) {
                         Ok(doc) => NewDocument::Document(doc, None),
-                        Err(reason) => NewDocument::Missing(reason),
+                        Err(reason) => NewDocument::Missing(reason.to_string()),
                     };
                 }
                 // A customer managed policy: its default version, if created earlier in the stream.

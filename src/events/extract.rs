@@ -1,6 +1,7 @@
 //! Which CloudTrail records change a policy, and the new policy each one carries, wherever and
 //! however it is encoded (see `encodings/cloudtrail-events.md`).
 
+use super::ValueError;
 use crate::eval::PolicyType;
 use percent_encoding::percent_decode_str;
 use serde_json::{json, Value};
@@ -62,31 +63,32 @@ fn text<'a>(record: &'a Value, path: &str) -> Option<&'a str> {
 
 /// A policy document as the record encodes it: an object, a JSON string, or a URL-encoded JSON
 /// string (IAM response elements). Anything else is an error naming the location.
-pub fn decode_policy(value: &Value, location: &str) -> Result<Value, String> {
+pub fn decode_policy(value: &Value, location: &str) -> Result<Value, ValueError> {
+    let error = |message: String| ValueError::new(location, message);
     match value {
         Value::Object(_) => Ok(value.clone()),
         Value::String(s) => {
             let trimmed = s.trim();
             if trimmed.is_empty() {
-                return Err(format!("{location}: empty"));
+                return Err(error("empty".into()));
             }
             let decoded;
             let source = if trimmed.starts_with('%') {
                 decoded = percent_decode_str(trimmed)
                     .decode_utf8()
-                    .map_err(|e| format!("{location}: URL-encoded text is not UTF-8: {e}"))?;
+                    .map_err(|e| error(format!("URL-encoded text is not UTF-8: {e}")))?;
                 decoded.as_ref()
             } else {
                 trimmed
             };
             match serde_json::from_str::<Value>(source) {
                 Ok(v @ Value::Object(_)) => Ok(v),
-                Ok(_) => Err(format!("{location}: the JSON text is not an object")),
-                Err(e) => Err(format!("{location}: not a JSON policy: {e}")),
+                Ok(_) => Err(error("the JSON text is not an object".into())),
+                Err(e) => Err(error(format!("not a JSON policy: {e}"))),
             }
         }
-        Value::Null => Err(format!("{location}: null")),
-        _ => Err(format!("{location}: neither an object nor a JSON string")),
+        Value::Null => Err(error("null".into())),
+        _ => Err(error("neither an object nor a JSON string".into())),
     }
 }
 
@@ -103,7 +105,7 @@ fn policy_at(record: &Value, locations: &[&str]) -> ChangeKind {
                         location: location.to_string(),
                     }
                 }
-                Err(e) => reasons.push(e),
+                Err(e) => reasons.push(e.to_string()),
             },
         }
     }
@@ -392,7 +394,9 @@ fn lambda_statement(c: &Ctx<'_>, function: &str) -> ChangeKind {
                 statement,
                 location: "responseElements.statement".into(),
             },
-            Err(reason) => ChangeKind::Missing { reason },
+            Err(reason) => ChangeKind::Missing {
+                reason: reason.to_string(),
+            },
         };
     }
     let (Some(action), Some(principal)) = (c.param("action"), c.param("principal")) else {

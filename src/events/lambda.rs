@@ -7,9 +7,36 @@
 use super::check::{Against, Checker, EventResult};
 use super::managed::ManagedPolicies;
 use super::reader::normalize;
+use super::{RunError, ValueError};
 use crate::explain::CheckOptions;
 use serde_json::{json, Value};
 
+/// ```
+/// use keyaki::events::{lambda::Handler, managed::ManagedPolicies, Against, Checker};
+/// use serde_json::json;
+///
+/// let spec = keyaki::parse_spec(br#"{"name": "zone", "trust_zone": ["account:111122223333"]}"#,
+///     "spec.json")?;
+/// let checker = Checker::new(Against::Spec(Box::new(spec)), Default::default(),
+///     ManagedPolicies::none());
+/// let mut handler = Handler::new(checker);
+///
+/// // A bucket policy opened to everyone, as CloudTrail records it.
+/// let record = json!({"eventVersion": "1.08", "eventID": "1", "eventTime": "2024-01-01T00:00:00Z",
+///     "eventSource": "s3.amazonaws.com", "eventName": "PutBucketPolicy", "awsRegion": "us-east-1",
+///     "recipientAccountId": "111122223333",
+///     "userIdentity": {"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/alice"},
+///     "requestParameters": {"bucketName": "b", "bucketPolicy": {"Version": "2012-10-17",
+///         "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+///                        "Resource": "arn:aws:s3:::b/*"}]}},
+///     "responseElements": null});
+/// let answer = handler.handle(json!({"detail-type": "AWS API Call via CloudTrail", "detail": record}))?;
+/// assert_eq!(answer["result"], "fail");
+///
+/// // A value that holds no CloudTrail record is an error, never an empty "none".
+/// assert!(handler.handle(json!([1])).is_err());
+/// # Ok::<(), keyaki::Error>(())
+/// ```
 pub struct Handler {
     checker: Checker,
 }
@@ -20,30 +47,30 @@ impl Handler {
     }
 
     /// Reads the configuration from the environment (`KEYAKI_SPEC` / `KEYAKI_BASELINE`).
-    pub fn from_env() -> Result<Handler, String> {
+    pub fn from_env() -> crate::Result<Handler> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
         let against = match (var("KEYAKI_SPEC"), var("KEYAKI_BASELINE")) {
-            (Some(spec), None) => Against::Spec(Box::new(
-                crate::access::spec::load_spec(&spec).map_err(|e| e.to_string())?,
-            )),
+            (Some(spec), None) => Against::Spec(Box::new(crate::access::spec::load_spec(&spec)?)),
             (None, Some(path)) => {
-                let bytes = std::fs::read(&path).map_err(|e| format!("{path}: {e}"))?;
-                let policy =
-                    crate::parse::parse_policy(&bytes, &path).map_err(|e| e.to_string())?;
+                let policy = crate::load_policy(&path)?.policy;
                 Against::Baseline {
                     label: path,
                     policy,
                 }
             }
-            (Some(_), Some(_)) => return Err("set KEYAKI_SPEC or KEYAKI_BASELINE, not both".into()),
+            (Some(_), Some(_)) => {
+                return Err(crate::Error::usage(
+                    "set KEYAKI_SPEC or KEYAKI_BASELINE, not both",
+                ))
+            }
             (None, None) => {
-                return Err(
-                    "set KEYAKI_SPEC (a spec file) or KEYAKI_BASELINE (a policy file)".into(),
-                )
+                return Err(crate::Error::usage(
+                    "set KEYAKI_SPEC (a spec file) or KEYAKI_BASELINE (a policy file)",
+                ))
             }
         };
         let managed = match var("KEYAKI_MANAGED_POLICIES") {
-            Some(dir) => ManagedPolicies::from_dir(dir)?,
+            Some(dir) => ManagedPolicies::from_dir(dir).map_err(RunError::from)?,
             None => ManagedPolicies::none(),
         };
         Ok(Handler::new(Checker::new(
@@ -56,8 +83,10 @@ impl Handler {
     /// One delivered event (an EventBridge envelope, or a bare record or Records batch) to
     /// `{"result", "records", "results": [...]}`; `result` is the worst verdict
     /// (unknown > fail > alarm > attempt > pass), `"none"` when no record changed a policy.
-    pub fn handle(&mut self, event: Value) -> Result<Value, String> {
-        let records = normalize(event)?;
+    /// An event that holds no CloudTrail record is an error (never an empty "none").
+    pub fn handle(&mut self, event: Value) -> crate::Result<Value> {
+        let records = normalize(event)
+            .map_err(|message| RunError::from(ValueError::new("the event", message)))?;
         let mut results = Vec::new();
         let mut worst: Option<EventResult> = None;
         for record in &records {

@@ -6,6 +6,7 @@
 //! document itself or `get-policy-version` output (`{"PolicyVersion": {"Document": ...}}`).
 //! Without one, attaching an AWS managed policy is `unknown`, never a pass.
 
+use super::ValueError;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Debug, Default)]
 pub struct ManagedPolicies {
     dir: Option<PathBuf>,
-    cache: HashMap<String, Result<Value, String>>,
+    cache: HashMap<String, Result<Value, ValueError>>,
 }
 
 impl ManagedPolicies {
@@ -21,12 +22,12 @@ impl ManagedPolicies {
         ManagedPolicies::default()
     }
 
-    pub fn from_dir(dir: impl Into<PathBuf>) -> Result<ManagedPolicies, String> {
+    pub fn from_dir(dir: impl Into<PathBuf>) -> Result<ManagedPolicies, ValueError> {
         let dir = dir.into();
         if !dir.is_dir() {
-            return Err(format!(
-                "{}: not a directory of managed policies",
-                dir.display()
+            return Err(ValueError::new(
+                dir.display().to_string(),
+                "not a directory of managed policies",
             ));
         }
         Ok(ManagedPolicies {
@@ -36,7 +37,7 @@ impl ManagedPolicies {
     }
 
     /// The document of `arn:aws:iam::aws:policy/[PATH/]NAME`.
-    pub fn lookup(&mut self, arn: &str) -> Result<Value, String> {
+    pub fn lookup(&mut self, arn: &str) -> Result<Value, ValueError> {
         if let Some(hit) = self.cache.get(arn) {
             return hit.clone();
         }
@@ -45,11 +46,12 @@ impl ManagedPolicies {
         found
     }
 
-    fn load(&self, arn: &str) -> Result<Value, String> {
+    fn load(&self, arn: &str) -> Result<Value, ValueError> {
         let name = arn.rsplit('/').next().unwrap_or(arn);
         let Some(dir) = &self.dir else {
-            return Err(format!(
-                "{arn}: AWS managed policy text not available (give --managed-policies DIR)"
+            return Err(ValueError::new(
+                arn,
+                "AWS managed policy text not available (give --managed-policies DIR)",
             ));
         };
         let valid = !name.is_empty()
@@ -57,12 +59,12 @@ impl ManagedPolicies {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "+=,.@-_".contains(c));
         if !valid {
-            return Err(format!("{arn}: not a managed policy name"));
+            return Err(ValueError::new(arn, "not a managed policy name"));
         }
         for candidate in [dir.join(format!("{name}.json")), dir.join(name)] {
             if let Ok(bytes) = std::fs::read(&candidate) {
                 let value: Value = serde_json::from_slice(&bytes)
-                    .map_err(|e| format!("{}: {e}", candidate.display()))?;
+                    .map_err(|e| ValueError::new(candidate.display().to_string(), e.to_string()))?;
                 let document = value
                     .pointer("/PolicyVersion/Document")
                     .or_else(|| value.get("Document"))
@@ -71,6 +73,6 @@ impl ManagedPolicies {
                 return super::extract::decode_policy(&document, &candidate.display().to_string());
             }
         }
-        Err(format!("{arn}: not in {}", dir.display()))
+        Err(ValueError::new(arn, format!("not in {}", dir.display())))
     }
 }

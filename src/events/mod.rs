@@ -56,12 +56,36 @@ impl Summary {
     }
 }
 
+/// Why the events stage could not go on; every message names the file, record or setting.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    /// A container or record that could not be read (the file and the place in it).
     #[error(transparent)]
     Read(#[from] ReadError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A value that is not what its place needs: an event that is no CloudTrail record, a
+    /// policy text, a managed policy, a duration or status given as an option.
+    #[error(transparent)]
+    Value(#[from] ValueError),
+}
+
+/// A value that is not what its place needs; `at` names the place (a record location such as
+/// `requestParameters.policyDocument`, an ARN, a file, or the option's text).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{at}: {message}")]
+pub struct ValueError {
+    pub at: String,
+    pub message: String,
+}
+
+impl ValueError {
+    pub(crate) fn new(at: impl Into<String>, message: impl Into<String>) -> ValueError {
+        ValueError {
+            at: at.into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// Streams every record under `paths` through `checker`, records outcomes in `store` (when

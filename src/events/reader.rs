@@ -454,7 +454,7 @@ fn lookup_events_in_time_order(events: Vec<Value>) -> Result<Vec<Value>, String>
 
 /// One value of a container as CloudTrail records: envelopes unwrapped, lookup-events entries
 /// parsed. A value that is none of these is an error, never skipped.
-pub fn normalize(value: Value) -> Result<Vec<Value>, String> {
+pub(crate) fn normalize(value: Value) -> Result<Vec<Value>, String> {
     let Value::Object(mut object) = value else {
         return Err(format!(
             "expected a CloudTrail record (an object), found {}",

@@ -34,13 +34,14 @@ impl Status {
             Status::Archived => "archived",
         }
     }
-    pub fn parse(text: &str) -> Result<Status, String> {
+    pub fn parse(text: &str) -> Result<Status, super::ValueError> {
         match text {
             "active" => Ok(Status::Active),
             "resolved" => Ok(Status::Resolved),
             "archived" => Ok(Status::Archived),
-            _ => Err(format!(
-                "{text:?}: status must be active, resolved or archived"
+            _ => Err(super::ValueError::new(
+                format!("{text:?}"),
+                "status must be active, resolved or archived",
             )),
         }
     }

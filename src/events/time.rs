@@ -32,24 +32,24 @@ pub fn format_millis(ms: i64) -> String {
 }
 
 /// `7d`, `12h`, `30m`, `90` (days) as milliseconds.
-pub fn parse_age(text: &str) -> Result<i64, String> {
+pub fn parse_age(text: &str) -> Result<i64, super::ValueError> {
     let text = text.trim();
+    let error = |message: &str| super::ValueError::new(format!("{text:?}"), message);
     let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
         Some((i, _)) => text.split_at(i),
         None => (text, "d"),
     };
     let n: i64 = number
         .parse()
-        .map_err(|_| format!("{text:?}: expected a duration like 7d, 12h or 30m"))?;
+        .map_err(|_| error("expected a duration like 7d, 12h or 30m"))?;
     let unit_ms = match unit {
         "d" => 86_400_000,
         "h" => 3_600_000,
         "m" => 60_000,
         "s" => 1_000,
-        _ => return Err(format!("{text:?}: unit must be d, h, m or s")),
+        _ => return Err(error("unit must be d, h, m or s")),
     };
-    n.checked_mul(unit_ms)
-        .ok_or_else(|| format!("{text:?}: too large"))
+    n.checked_mul(unit_ms).ok_or_else(|| error("too large"))
 }
 
 #[cfg(test)]

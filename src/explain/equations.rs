@@ -82,8 +82,8 @@ impl ContextBuilder<'_> {
         }
         let mut candidate = None;
         for var in vars.iter().filter(|v| **v != own) {
-            let templates = self.one_hole_templates(var, key);
-            if templates.is_empty() {
+            let with_reasons = self.one_hole_templates_with_reasons(var, key);
+            if with_reasons.is_empty() {
                 continue;
             }
             let Sides {
@@ -96,6 +96,13 @@ impl ContextBuilder<'_> {
                 return Some(Step::Blocked);
             }
             read.extend(value_read.clone());
+            let mut templates = Vec::new();
+            for (id, hole, reasons) in with_reasons {
+                if !reasons.is_empty() {
+                    read.entry(id).or_default().extend(reasons);
+                }
+                templates.push((id, hole));
+            }
             // One template: the equation `s = α·u·β` (asked as the template against itself).
             let (a, b) = (&templates[0], templates.get(1).unwrap_or(&templates[0]));
             let fits_everywhere = |me: &Self, value: &str| {
@@ -162,9 +169,22 @@ impl ContextBuilder<'_> {
         }
     }
 
-    /// The true template atoms on `var` that read `key` once (and no other key), split at
-    /// the value.
+    /// The true template atoms on `var` that read `key` once, split at the value, with what
+    /// a lemma must name with each: other keys the template reads are read with their chosen
+    /// values, or (not chosen yet) with their own glob in place of the value, a superset
+    /// (see [`ContextBuilder::holed_template`]).
     fn one_hole_templates(&self, var: &StrVar, key: &str) -> Vec<(AtomId, OneHole)> {
+        self.one_hole_templates_with_reasons(var, key)
+            .into_iter()
+            .map(|(id, h, _)| (id, h))
+            .collect()
+    }
+
+    fn one_hole_templates_with_reasons(
+        &self,
+        var: &StrVar,
+        key: &str,
+    ) -> Vec<(AtomId, OneHole, BTreeSet<Reason>)> {
         let mut templates = Vec::new();
         for (id, pattern) in self.str_atoms_on(var) {
             let StrPattern::Template(t, mode) = pattern else {
@@ -173,23 +193,24 @@ impl ContextBuilder<'_> {
             if !t.variable_keys().any(|k| k == key) || !self.a.atom(id) {
                 continue;
             }
-            if let Some(h) = one_variable_glob(t, *mode, key).and_then(|g| OneHole::split(&g)) {
-                templates.push((id, h));
+            if let Some((h, reasons)) = self.holed_template(t, *mode, key) {
+                templates.push((id, h, reasons));
             }
         }
         templates
     }
 
     /// A true atom `var = ${key}` (the whole template is the variable, compared exactly or
-    /// ignoring case), with whether it ignores case.
+    /// ignoring case), with whether it ignores case. A value's characters are literal in a
+    /// Like or ARN pattern (`Template::resolve`), so `x` like `${key}` is `x = key` too. Any value of a key, not only its first:
+    /// `ForAllValues:StringNotEqualsIgnoreCase` compares every value of a set with `${x}`.
     fn equality_atom(&self, var: &StrVar, key: &str) -> Option<(AtomId, bool)> {
-        if !matches!(var, StrVar::Context { slot: 0, .. }) {
+        if !matches!(var, StrVar::Context { .. }) {
             return None;
         }
         self.str_atoms_on(var).find_map(|(id, pattern)| match pattern {
             StrPattern::Template(t, mode)
                 if self.a.atom(id)
-                    && matches!(mode, MatchMode::Exact | MatchMode::IgnoreCase)
                     && matches!(t.parts.as_slice(), [TemplatePart::Var { key_lower, .. }] if key_lower == key) =>
             {
                 Some((id, *mode == MatchMode::IgnoreCase))
@@ -353,7 +374,13 @@ impl ContextBuilder<'_> {
                         (text_pos, &asked_text, 0, true),
                         (text_neg, &asked_text, text_pos.len(), false),
                     ];
-                    let mut keys_read = BTreeSet::new();
+                    // Other keys the two templates read, as chosen or approximated.
+                    let mut keys_read: BTreeSet<Reason> = [a.0, b.0]
+                        .iter()
+                        .filter_map(|id| read.get(id))
+                        .flatten()
+                        .cloned()
+                        .collect();
                     for (side, asked, offset, positive) in sides {
                         for (i, (id, _)) in side.iter().enumerate() {
                             if !asked.contains(&(i + offset)) {
@@ -542,7 +569,7 @@ struct Sides {
 type Sided = (AtomId, Glob);
 /// Why a template atom stands as the fixed glob asked: what a lemma must name with it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Reason {
+pub(super) enum Reason {
     /// Resolved with this key's chosen value(s).
     Chosen(String),
     /// Read with this key's own glob (atom) in place of its value, `*` when `None`: a

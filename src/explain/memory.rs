@@ -7,9 +7,19 @@
 //! Process-wide on purpose: z3's allocations are not attributed to a context. Under parallel
 //! checks another check's growth counts too, which can only end a check early (`unknown`),
 //! never let one pass.
+//!
+//! The watchdog is a thread: on a loaded machine it may wake tens of milliseconds late, and
+//! z3 grows by hundreds of MB per second. So z3 also gets a hard cap of its own
+//! ([`SolverMemoryCap`], z3's global `memory_max_size`), checked by z3 at every allocation
+//! whatever the scheduler does: the sum, over the searches running in the process, of one
+//! context ([`CONTEXT_MB`]) and three quarters of the search's budget (the rest is left for
+//! the allocator's overhead and our own structures, which the RSS samples police). Past the
+//! cap z3 fails its allocation: a solver call answers unknown ([`solver_memout`]), and an
+//! object constructor returns null, on which the `z3` crate panics; [`is_solver_memout_panic`]
+//! recognizes that panic so the search can end `unknown: memory budget` instead of crashing.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex, Once};
 use std::time::Duration;
 
 /// The default budget per check.
@@ -48,6 +58,93 @@ impl MemoryBudget {
         };
         now.saturating_sub(start) > self.limit_mb.saturating_mul(1024 * 1024)
     }
+}
+
+/// What one z3 context holds before it solves anything (two 8.5 MB hash tables and the
+/// rest, measured 16.8 MB by z3's own count), rounded up.
+pub const CONTEXT_MB: u64 = 20;
+
+/// The MB of z3's cap one running search with budget `budget_mb` adds.
+fn cap_share_mb(budget_mb: u64) -> u64 {
+    CONTEXT_MB.saturating_add(budget_mb.saturating_mul(3) / 4)
+}
+
+/// The sum of the cap shares of the searches running now (0: none, z3 unlimited).
+static CAP_MB: Mutex<u64> = Mutex::new(0);
+
+/// Sets z3's process-wide allocation limit (MB; 0 = none). Under the lock of [`CAP_MB`], so
+/// the value z3 holds is the last sum computed.
+fn set_solver_cap(mb: u64) {
+    z3::set_global_param("memory_max_size", &mb.to_string());
+}
+
+/// One running search's share of z3's cap, from [`SolverMemoryCap::enter`] until dropped
+/// (after the search's context is gone, so its memory is no longer counted by z3).
+pub struct SolverMemoryCap {
+    share_mb: u64,
+}
+
+impl SolverMemoryCap {
+    /// Adds a share for a search with this budget and sets the new sum as z3's cap.
+    pub fn enter(budget_mb: u64) -> SolverMemoryCap {
+        install_panic_filter();
+        let share_mb = cap_share_mb(budget_mb);
+        if let Ok(mut cap) = CAP_MB.lock() {
+            *cap = cap.saturating_add(share_mb);
+            set_solver_cap(*cap);
+        }
+        SolverMemoryCap { share_mb }
+    }
+}
+
+impl Drop for SolverMemoryCap {
+    fn drop(&mut self) {
+        if let Ok(mut cap) = CAP_MB.lock() {
+            *cap = cap.saturating_sub(self.share_mb);
+            set_solver_cap(*cap);
+        }
+    }
+}
+
+/// Did a solver call that answered unknown with this reason hit z3's allocation cap? z3 4.8.12
+/// gives no reason of its own then ("unknown"; a tactic solver passes on its exception's
+/// text); our logics are decidable and a timeout or an interrupt says "timeout"/"canceled",
+/// so while a cap is in force such an answer is the cap's.
+pub fn solver_memout(reason: &str) -> bool {
+    let capped = CAP_MB.lock().map(|cap| *cap > 0).unwrap_or(false);
+    capped && (reason == "unknown" || reason.contains("memory") || reason.contains("memout"))
+}
+
+/// The message of the panic the `z3` crate raises when z3 returns a null object: what its
+/// constructors do once z3's allocation cap is reached.
+const NULL_OBJECT_PANIC: &str = "called `Option::unwrap()` on a `None` value";
+
+/// Is this panic payload the `z3` crate's null-object panic (see [`NULL_OBJECT_PANIC`])?
+pub fn is_solver_memout_panic(payload: &(dyn std::any::Any + Send)) -> bool {
+    let text = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str));
+    text == Some(NULL_OBJECT_PANIC)
+}
+
+/// Keeps the null-object panic raised inside the `z3` crate off stderr (it becomes `unknown:
+/// memory budget`, see the module doc); every other panic goes to the hook that was set.
+fn install_panic_filter() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_z3 = info.location().is_some_and(|l| {
+                let file = l.file().replace('\\', "/");
+                file.contains("/z3-") && file.contains("/src/")
+            });
+            if in_z3 && is_solver_memout_panic(info.payload()) {
+                return;
+            }
+            previous(info);
+        }));
+    });
 }
 
 /// How often the watchdog samples resident memory: a read of `/proc/self/statm` costs a few

@@ -10,6 +10,7 @@
 mod concretize;
 mod context;
 mod equations;
+mod holes;
 mod memory;
 // realism (#10): counterexamples AWS could receive, polished where they are finalized.
 mod polish;

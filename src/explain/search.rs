@@ -1,7 +1,9 @@
 //! The search loop: solver models, concretized and replayed, refined until proof or answer.
 
 use super::concretize::{concretize, kind_of, Concrete};
-use super::memory::{budget_exceeded, watched, MemoryBudget};
+use super::memory::{
+    budget_exceeded, is_solver_memout_panic, solver_memout, watched, MemoryBudget, SolverMemoryCap,
+};
 use super::{CheckOptions, UnknownReason};
 use crate::encode::{pattern_relation_lemmas, Atom, AtomId, Query, StrPattern, StrVar, Term};
 use crate::eval::PolicyType;
@@ -54,15 +56,32 @@ pub fn search_typed<T: Send + Sync>(
     // memory budget is watched during the whole search, solver calls included: past it the
     // watchdog cancels the running z3 call (its handle is safe to use from another thread)
     // and the loop ends `unknown` with the budget's reason.
-    crate::solve::in_fresh_context(|| {
-        let context = z3::Context::thread_local();
-        let handle = context.handle();
-        let interrupt = || handle.interrupt();
-        watched(options.memory_budget_mb, &interrupt, || {
-            let mut backend = Z3Backend::for_query(&query, options.timeout);
-            search_with(&mut backend, query, options, replay)
+    //
+    // z3 also holds a hard allocation cap for the searches running (`SolverMemoryCap`, see
+    // `memory.rs`), released once the context is gone. A z3 object constructor that hits it
+    // returns null and the `z3` crate panics on the query's thread: that panic is the budget
+    // too, never a crash. Any other panic is a bug and goes on unwinding.
+    let limit_mb = options.memory_budget_mb;
+    let cap = SolverMemoryCap::enter(limit_mb);
+    let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        crate::solve::in_fresh_context(|| {
+            let context = z3::Context::thread_local();
+            let handle = context.handle();
+            let interrupt = || handle.interrupt();
+            watched(limit_mb, &interrupt, || {
+                let mut backend = Z3Backend::for_query(&query, options.timeout);
+                search_with(&mut backend, query, options, replay)
+            })
         })
-    })
+    }));
+    drop(cap);
+    match ran {
+        Ok(search) => search,
+        Err(payload) if is_solver_memout_panic(payload.as_ref()) => {
+            Search::Unknown(UnknownReason::Memory { limit_mb })
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
 }
 
 pub(super) fn search_with<T>(
@@ -144,8 +163,9 @@ pub(super) fn search_with<T>(
                     Search::Found(found)
                 };
             }
-            // The watchdog cancelled the call: the budget, not the solver, is the reason.
-            Outcome::Unknown(_) if budget_exceeded() => {
+            // The watchdog cancelled the call, or z3 reached its allocation cap: the budget,
+            // not the solver, is the reason.
+            Outcome::Unknown(reason) if budget_exceeded() || solver_memout(&reason) => {
                 let limit_mb = memory.limit_mb();
                 return finish(found, UnknownReason::Memory { limit_mb });
             }

@@ -25,12 +25,20 @@ impl ContextBuilder<'_> {
                 StrPattern::Glob(g) => g.clone(),
                 StrPattern::IgnoreCase(_) => continue,
                 StrPattern::Template(t, mode) => {
+                    // A template on a key's own value that reads only that key, the key not
+                    // chosen yet: with one value its truth is the same for every value (the
+                    // self-reference lemma), so it constrains nothing; with none or several
+                    // it reads its default. It never waits on itself.
+                    let own = self.own_unchosen_key(var, t);
+                    if own.is_some_and(|k| self.model_single(k)) {
+                        continue;
+                    }
                     let mut blocked = false;
                     let resolved = t.resolve(|k| match self.values.get(k) {
                         Some(vals) if vals.len() == 1 => Some(vals[0].clone()),
                         Some(_) => None,
                         None => {
-                            if self.query.keys.contains_key(k) {
+                            if self.query.keys.contains_key(k) && own != Some(k) {
                                 blocked = true;
                             }
                             None
@@ -73,6 +81,37 @@ impl ContextBuilder<'_> {
             }
         }
         Ok((pos, neg, pos_ids, neg_ids))
+    }
+
+    /// `var`'s own key when `var` is a key's first value, `t` reads that key once and no
+    /// other (the self-reference lemma's case), and the key has no value yet.
+    pub(super) fn own_unchosen_key<'k>(
+        &self,
+        var: &'k StrVar,
+        t: &crate::pattern::Template,
+    ) -> Option<&'k str> {
+        match var {
+            StrVar::Context { key, slot: 0 }
+                if !self.values.contains_key(key)
+                    && t.variable_keys().collect::<Vec<_>>() == [key.as_str()] =>
+            {
+                Some(key.as_str())
+            }
+            _ => None,
+        }
+    }
+
+    /// Does the model give `key` exactly one value?
+    pub(super) fn model_single(&self, key: &str) -> bool {
+        let present = |slot| {
+            self.query
+                .atom_id(&Atom::Present {
+                    key: key.to_string(),
+                    slot,
+                })
+                .is_some_and(|id| self.a.atom(id))
+        };
+        present(0) && !present(1)
     }
 
     /// Candidate values for `key`: for each true template atom `prefix ${key} suffix` whose

@@ -91,7 +91,9 @@ pub fn access_not_granted(
     Ok(FindingsReport::new(findings, unknown))
 }
 
-/// Every requirement of an organization spec, as one report.
+/// Every requirement of an organization spec, as one report. The trust-zone and public-access
+/// requirements apply only when `options.policy_type` is [`PolicyType::Resource`] (the CLI sets
+/// it with [`crate::resolve_policy_type`]); with the default (identity) they are not asked.
 pub fn spec(policy: &Policy, spec: &Spec, options: &CheckOptions) -> FindingsReport {
     let outcome = check_spec(policy, spec, options);
     let mut report = FindingsReport::new(outcome.findings, outcome.unknown);

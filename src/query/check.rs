@@ -1,6 +1,6 @@
 //! `check`: does PROPOSED allow any request BASELINE does not?
 
-use crate::explain::{check_no_new_access, CheckOptions, Verdict};
+use crate::explain::{CheckOptions, Verdict};
 use crate::model::Policy;
 use crate::query::remedy::Advisor;
 use crate::report::{CheckReport, CheckResult};
@@ -9,25 +9,9 @@ use crate::report::{CheckReport, CheckResult};
 /// replayed through the evaluator), each with the baseline rule it breaks and the smallest
 /// proved edit that fixes it (see [`crate::query::remedy`]), or unknown with the reason.
 pub fn check(proposed: &Policy, baseline: &Policy, options: &CheckOptions) -> CheckReport {
-    let verdict = match check_no_new_access(proposed, baseline, options) {
-        // The search gave up: the solver-free probe's candidate requests (each replayed
-        // through the evaluator) may still show a counterexample. Never a pass.
-        // The probe returns only once it has as many as asked for: ask for one.
-        Verdict::Unknown(reason) => match crate::explain::probe_counterexamples(
-            proposed,
-            baseline,
-            &CheckOptions {
-                counterexamples: 1,
-                ..options.clone()
-            },
-        ) {
-            Some(found) => Verdict::Violated(crate::explain::polish_counterexamples(
-                found, proposed, baseline, options,
-            )),
-            None => Verdict::Unknown(reason),
-        },
-        decided => decided,
-    };
+    // Probe first, then the search, then the probe again if the search gave up: a replayed
+    // counterexample ends the check before any formula or z3 context is built.
+    let verdict = crate::scan::check_deterministic(proposed, baseline, options);
     let mut report = check_report(verdict);
     add_advice(&mut report, proposed, baseline, options);
     report

@@ -1,6 +1,11 @@
 //! `diff`: both directions of `check`, and the Zelkova relation between two versions.
 
-use crate::explain::{check_no_new_access, CheckOptions, Counterexample, Verdict};
+use crate::explain::{
+    check_no_new_access, polish_counterexamples, probe_counterexamples, CheckOptions,
+    Counterexample, Verdict,
+};
+use crate::model::Policy;
+use crate::query::without_solver::counterexamples_without_solver;
 use crate::report::{Exit, PolicyFile};
 
 /// When `diff` exits 1.
@@ -36,9 +41,13 @@ pub struct Diff {
     pub narrowed: Vec<Counterexample>,
 }
 
+/// Both directions of `check`. Each direction that the probe answers as the search would
+/// (see [`super::without_solver`]) creates no z3 context: on the version pairs most
+/// directions end there or in pruning, and a process that never starts z3 ends several
+/// times sooner.
 pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff {
-    let widened = check_no_new_access(&new.policy, &old.policy, options);
-    let narrowed = check_no_new_access(&old.policy, &new.policy, options);
+    let widened = one_direction(&new.policy, &old.policy, options);
+    let narrowed = one_direction(&old.policy, &new.policy, options);
     let mut reasons = Vec::new();
     let mut split = |v: Verdict, direction: &str| match v {
         Verdict::Holds => (Some(false), vec![]),
@@ -62,6 +71,30 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff 
         reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
         widened,
         narrowed,
+    }
+}
+
+/// Does `proposed` allow any request `baseline` does not: the probe's counterexamples when
+/// they are all the search would show, else the prover's answer. As in `check`, a search
+/// that gives up may still be shown one replayed counterexample by the probe (never a pass).
+fn one_direction(proposed: &Policy, baseline: &Policy, options: &CheckOptions) -> Verdict {
+    if let Some(found) = counterexamples_without_solver(proposed, baseline, options) {
+        return Verdict::Violated(found);
+    }
+    match check_no_new_access(proposed, baseline, options) {
+        Verdict::Unknown(reason) => {
+            let one = CheckOptions {
+                counterexamples: 1,
+                ..options.clone()
+            };
+            match probe_counterexamples(proposed, baseline, &one) {
+                Some(found) => {
+                    Verdict::Violated(polish_counterexamples(found, proposed, baseline, options))
+                }
+                None => Verdict::Unknown(reason),
+            }
+        }
+        decided => decided,
     }
 }
 

@@ -8,6 +8,7 @@ pub mod check;
 pub mod diff;
 pub mod input;
 pub mod remedy;
+pub mod without_solver;
 
 use crate::eval::PolicyType;
 use crate::model::Policy;

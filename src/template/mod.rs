@@ -8,13 +8,17 @@
 
 pub mod analysis;
 mod arns;
+// The readers behind `extract` (hidden: reached by tests, not by embedders).
+#[doc(hidden)]
 pub mod cfn;
 mod intrinsics;
-pub mod policy_document;
+pub(crate) mod policy_document;
 pub mod rules;
+#[doc(hidden)]
 pub mod terraform;
 pub mod unknown;
 pub mod validator;
+#[doc(hidden)]
 pub mod yaml;
 
 use crate::parse::{parse_json, Json, JsonKind, Span};

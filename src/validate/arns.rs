@@ -46,18 +46,17 @@ fn build() -> ArnIndex {
     for service in catalog().services() {
         services.entry(service.prefix.clone()).or_default();
         for rt in &service.resource_types {
-            let fields: Vec<&str> = rt.arn_template.splitn(6, ':').collect();
-            if fields.len() < 6 {
+            let Some(template) = crate::arn::Arn::split(&rt.arn_template) else {
                 continue;
-            }
-            let arn_service = fields[2].to_string();
+            };
+            let arn_service = template.service.to_string();
             let entry = services.entry(arn_service.clone()).or_default();
-            if fields[3].is_empty() {
+            if template.region.is_empty() {
                 entry.no_region = true;
             } else {
                 entry.region = true;
             }
-            if fields[4].is_empty() {
+            if template.account.is_empty() {
                 entry.no_account = true;
             } else {
                 entry.account = true;
@@ -98,7 +97,7 @@ impl ArnIndex {
 
 /// The resource part of an ARN (after the fifth `:`) up to its first wildcard or placeholder.
 pub fn resource_prefix(arn: &str) -> String {
-    let resource = arn.splitn(6, ':').nth(5).unwrap_or_default();
+    let resource = crate::arn::resource_of(arn).unwrap_or_default();
     let end = resource.find(['*', '?', '$']).unwrap_or(resource.len());
     resource[..end].to_string()
 }

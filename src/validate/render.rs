@@ -85,14 +85,14 @@ impl Default for Filter {
 
 impl Filter {
     /// `ERROR,SECURITY_WARNING` or `NONE`.
-    pub fn parse_blocking(text: &str) -> Result<Vec<FindingType>, String> {
+    pub fn parse_blocking(text: &str) -> crate::Result<Vec<FindingType>> {
         let mut out = Vec::new();
         for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             if part.eq_ignore_ascii_case("NONE") {
                 continue;
             }
             out.push(FindingType::parse(part).ok_or_else(|| {
-                format!("unknown finding type `{part}` (expected ERROR, SECURITY_WARNING, WARNING, SUGGESTION or NONE)")
+                crate::Error::usage(format!("unknown finding type `{part}` (expected ERROR, SECURITY_WARNING, WARNING, SUGGESTION or NONE)"))
             })?);
         }
         Ok(out)

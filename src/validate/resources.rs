@@ -61,14 +61,14 @@ fn arn(c: &mut Collector, item: &Item) {
         }
         return;
     }
-    let fields: Vec<&str> = plain.splitn(6, ':').collect();
-    if fields.len() < 6 {
+    let Some(arn) = crate::arn::Arn::split(&plain) else {
         if !plain.ends_with('*') {
             c.report("MISSING_ARN_FIELD", format!("The resource {text} has fewer fields than an ARN: arn:partition:service:region:account:resource."), location);
         }
         return;
-    }
-    let (partition, service, region, account) = (fields[1], fields[2], fields[3], fields[4]);
+    };
+    let (partition, service, region, account) =
+        (arn.partition, arn.service, arn.region, arn.account);
     if !has_wildcard(partition) && !PARTITIONS.contains(&partition) {
         c.report("INVALID_PARTITION", format!("The partition {partition} in {text} is not valid. Use aws, aws-cn or aws-us-gov, ..."), location.clone());
     }

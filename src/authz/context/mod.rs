@@ -88,22 +88,9 @@ impl PrincipalInfo {
 
 /// `path/Name` of an IAM role ARN.
 pub fn role_path(arn: &str) -> Option<&str> {
-    let [_, _, service, _, _, resource] = arn_fields(arn)?;
-    (service == "iam").then_some(())?;
-    resource.strip_prefix("role/")
-}
-
-/// The six fields of an ARN: `arn:partition:service:region:account:resource`.
-pub(super) fn arn_fields(arn: &str) -> Option<[&str; 6]> {
-    let mut parts = arn.splitn(6, ':');
-    Some([
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    ])
+    let arn = crate::arn::Arn::split(arn)?;
+    (arn.service == "iam").then_some(())?;
+    arn.resource.strip_prefix("role/")
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

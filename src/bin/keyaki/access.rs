@@ -4,14 +4,14 @@ use super::{options, read_input, ProverArgs};
 use crate::error::{CliError, CliResult};
 use crate::sources::{load_source, Source, Template};
 use crate::{template_rendering, template_report, templates};
-use keyaki::access::accept::{parse_accepted, Accepted};
-use keyaki::access::spec::load_spec;
-use keyaki::access::TrustZone;
-use keyaki::eval::PolicyType;
-use keyaki::explain::CheckOptions;
-use keyaki::query::{self, NotGranted};
+use keyaki::load_spec;
 use keyaki::report::findings::FindingsReport;
 use keyaki::report::{Exit, Format, PolicyFile};
+use keyaki::CheckOptions;
+use keyaki::NotGranted;
+use keyaki::PolicyType;
+use keyaki::TrustZone;
+use keyaki::{parse_accepted, Accepted};
 use std::io::Write;
 
 #[derive(clap::Args, Debug)]
@@ -62,7 +62,7 @@ pub struct NotGrantedArgs {
 }
 
 pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> CliResult<Exit> {
-    let zone = TrustZone::parse(&args.trust_zone).map_err(|e| e.to_string())?;
+    let zone = TrustZone::parse(&args.trust_zone)?;
     let question = format!(
         "no access from outside the zone of trust ({})",
         zone.entries().join(", ")
@@ -76,7 +76,7 @@ pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> CliResult<Exit> {
                 &args.prover,
                 only_resource_policies,
                 |_, file, options| {
-                    Ok(query::external_access(
+                    Ok(keyaki::external_access(
                         &file.policy,
                         &zone,
                         &accepted,
@@ -89,12 +89,12 @@ pub fn run_access(args: AccessArgs, out: &mut dyn Write) -> CliResult<Exit> {
     };
     let options = resource_options(&args.prover, &policy, "access")?;
     let accepted = load_accept(args.accept.as_deref())?;
-    let report = query::external_access(&policy.policy, &zone, &accepted, &options);
+    let report = keyaki::external_access(&policy.policy, &zone, &accepted, &options);
     render(&report, &args.prover, &policy, &question, out)
 }
 
 pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> CliResult<Exit> {
-    query::access::known_resource_type(args.resource_type.as_deref())
+    keyaki::known_resource_type(args.resource_type.as_deref())
         .map_err(|e| format!("--resource-type: {e}"))?;
     let policy = match load(&args.policy, &args.prover)? {
         Source::Policy(policy) => policy,
@@ -109,7 +109,7 @@ pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> CliResult<Exit>
                     let resource_type = args.resource_type.as_deref().or_else(|| {
                         keyaki::template::validator::public_type(&policy.resource_type)
                     });
-                    Ok(query::no_public_access(
+                    Ok(keyaki::no_public_access(
                         &file.policy,
                         resource_type,
                         &accepted,
@@ -122,13 +122,12 @@ pub fn run_no_public(args: NoPublicArgs, out: &mut dyn Write) -> CliResult<Exit>
     };
     let options = resource_options(&args.prover, &policy, "check-no-public-access")?;
     let accepted = load_accept(args.accept.as_deref())?;
-    let report = query::no_public_access(
+    let report = keyaki::no_public_access(
         &policy.policy,
         args.resource_type.as_deref(),
         &accepted,
         &options,
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     render(&report, &args.prover, &policy, "no public access", out)
 }
 
@@ -159,19 +158,18 @@ pub fn run_not_granted(args: NotGrantedArgs, out: &mut dyn Write) -> CliResult<E
         Source::Template(template) => {
             // The action names are checked once, whatever the template holds.
             let nothing = crate::sources::allows_nothing();
-            query::access_not_granted(&nothing, &asked, &options(&args.prover, &[&nothing])?)?;
+            keyaki::access_not_granted(&nothing, &asked, &options(&args.prover, &[&nothing])?)?;
             let results = templates::findings(
                 &template,
                 &args.prover,
                 |_, _| None,
-                |_, file, options| Ok(query::access_not_granted(&file.policy, &asked, options)?),
+                |_, file, options| Ok(keyaki::access_not_granted(&file.policy, &asked, options)?),
             )?;
             return render_template(&template, &results, &args.prover, &question, out);
         }
     };
     let options = options(&args.prover, &[&policy.policy])?;
-    let report =
-        query::access_not_granted(&policy.policy, &asked, &options).map_err(|e| e.to_string())?;
+    let report = keyaki::access_not_granted(&policy.policy, &asked, &options)?;
     render(&report, &args.prover, &policy, &question, out)
 }
 
@@ -182,7 +180,7 @@ pub fn run_spec_check(
     prover: &ProverArgs,
     out: &mut dyn Write,
 ) -> CliResult<Exit> {
-    let spec = load_spec(spec).map_err(|e| e.to_string())?;
+    let spec = load_spec(spec)?;
     let policy = match load(proposed, prover)? {
         Source::Policy(policy) => policy,
         Source::Template(template) => {
@@ -190,7 +188,7 @@ pub fn run_spec_check(
                 &template,
                 prover,
                 |_, _| None,
-                |_, file, options| Ok(query::spec(&file.policy, &spec, options)),
+                |_, file, options| Ok(keyaki::check_spec(&file.policy, &spec, options)),
             )?;
             return render_template(&template, &results, prover, &spec.question(), out);
         }
@@ -200,7 +198,7 @@ pub fn run_spec_check(
         policies.push(baseline);
     }
     let options = options(prover, &policies)?;
-    let report = query::spec(&policy.policy, &spec, &options);
+    let report = keyaki::check_spec(&policy.policy, &spec, &options);
     render(&report, prover, &policy, &spec.question(), out)
 }
 
@@ -262,7 +260,7 @@ fn load_accept(path: Option<&str>) -> CliResult<Vec<Accepted>> {
     let bytes = read_input(path)?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    Ok(parse_accepted(&value, path).map_err(|e| e.to_string())?)
+    Ok(parse_accepted(&value, path)?)
 }
 
 fn render(
@@ -277,7 +275,7 @@ fn render(
         Format::Json => pretty(&report.to_json()),
         Format::Sarif => pretty(&report.sarif(policy)),
     };
-    write!(out, "{text}").map_err(|e| e.to_string())?;
+    write!(out, "{text}")?;
     Ok(report.exit())
 }
 

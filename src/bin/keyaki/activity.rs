@@ -5,10 +5,10 @@ use keyaki::activity::lastaccessed::parse_last_accessed;
 use keyaki::activity::tighten::tighten;
 use keyaki::activity::unused::{granted, unused, Activity, Window};
 use keyaki::activity::{observed, replay::replay};
-use keyaki::eval::PolicyType;
 use keyaki::events::time::{format_millis, parse_event_time};
-use keyaki::explain::CheckOptions;
 use keyaki::report::Exit;
+use keyaki::CheckOptions;
+use keyaki::PolicyType;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::time::Duration;
@@ -68,8 +68,7 @@ pub fn run_unused(args: UnusedArgs, out: &mut dyn Write) -> CliResult<Exit> {
             keyaki::events::reader::read_paths(&args.cloudtrail, &mut |r| {
                 seen.extend(observed(&r));
                 Ok(())
-            })
-            .map_err(|e| e.to_string())?;
+            })?;
             Activity::from_observed(seen)
         }
     };
@@ -203,7 +202,7 @@ pub fn run_replay(args: ReplayArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let policy = super::load_policy(&args.policy)?.policy;
     let policy_type = super::resolve_type(args.policy_type, &[&policy]);
     let start = std::time::Instant::now();
-    let summary = replay(&policy, &args.cloudtrail, policy_type).map_err(|e| e.to_string())?;
+    let summary = replay(&policy, &args.cloudtrail, policy_type)?;
     let seconds = start.elapsed().as_secs_f64();
     match args.format {
         super::FormatArg::Text => {

@@ -8,9 +8,9 @@ use keyaki::authz::decide::{check_request, decide};
 use keyaki::authz::reach::{build, ReachGraph};
 use keyaki::authz::render;
 use keyaki::authz::snapshot::{load_snapshot, Snapshot};
-use keyaki::authz::symbolic::Proof;
-use keyaki::explain::CheckOptions;
+use keyaki::authz::Proof;
 use keyaki::report::Exit;
+use keyaki::CheckOptions;
 use serde_json::json;
 use std::io::Write;
 use std::path::Path;
@@ -21,7 +21,7 @@ fn write(out: &mut dyn Write, text: &str) -> CliResult<()> {
 }
 
 fn context(path: &str) -> CliResult<AuthzContext> {
-    Ok(load_context(Path::new(path)).map_err(|e| e.to_string())?)
+    Ok(load_context(Path::new(path))?)
 }
 
 fn options(timeout: f64) -> CliResult<CheckOptions> {
@@ -47,9 +47,8 @@ pub fn run_eval(
     let ctx = context(ctx_path)?;
     let request_path = request.ok_or("eval --context needs --request REQUEST.json")?;
     let bytes = super::read_input(&request_path)?;
-    let json = keyaki::parse::parse_json(&bytes, &request_path).map_err(|e| e.to_string())?;
-    let request =
-        keyaki::parse::request_from_json(&json, &request_path).map_err(|e| e.to_string())?;
+    let json = keyaki::parse_json(&bytes, &request_path)?;
+    let request = keyaki::request_from_json(&json, &request_path)?;
     if let Err(message) = check_request(&ctx, &request) {
         let span = json.get("principal").map(|p| p.span).unwrap_or(json.span);
         return Err(CliError::Usage(format!(
@@ -141,9 +140,9 @@ pub struct ReachArgs {
 }
 
 fn load(path: &str, org: Option<&str>) -> CliResult<Snapshot> {
-    let mut snapshot = load_snapshot(Path::new(path)).map_err(|e| e.to_string())?;
+    let mut snapshot = load_snapshot(Path::new(path))?;
     if let Some(org) = org {
-        snapshot.organization = Some(load_organization(Path::new(org)).map_err(|e| e.to_string())?);
+        snapshot.organization = Some(load_organization(Path::new(org))?);
     }
     Ok(snapshot)
 }
@@ -249,7 +248,7 @@ pub fn run_check(args: CheckContextArgs, out: &mut dyn Write) -> CliResult<Exit>
     if args.outside_org {
         let snapshot = match &args.snapshot {
             Some(p) => {
-                let mut s = load_snapshot(Path::new(p)).map_err(|e| e.to_string())?;
+                let mut s = load_snapshot(Path::new(p))?;
                 s.organization = ctx.organization.clone();
                 Some(s)
             }
@@ -301,7 +300,7 @@ pub fn run_check(args: CheckContextArgs, out: &mut dyn Write) -> CliResult<Exit>
     }
     let (question, proof) = if let Some(scp_path) = &args.new_scp {
         let bytes = super::read_input(scp_path)?;
-        let policy = keyaki::parse::parse_policy(&bytes, scp_path).map_err(|e| e.to_string())?;
+        let policy = keyaki::parse_policy(&bytes, scp_path)?;
         let scp = NamedPolicy {
             name: scp_path.clone(),
             policy,

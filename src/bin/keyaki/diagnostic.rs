@@ -1,7 +1,7 @@
 //! Bad input shown as a compiler shows it: the line of the user's file with a caret under the
 //! column, the JSON path, and a help line when there is a suggestion.
 
-use keyaki::parse::ParseError;
+use keyaki::ParseError;
 use miette::{Diagnostic, GraphicalReportHandler, GraphicalTheme, NamedSource, SourceSpan};
 
 #[derive(Debug, thiserror::Error, Diagnostic)]
@@ -15,6 +15,14 @@ struct Located {
     path: String,
     #[help]
     help: Option<String>,
+}
+
+/// A parse error rendered with a snippet of `source`; any other error in its one-line form.
+pub fn render_error(error: &keyaki::Error, source: &[u8]) -> String {
+    match error {
+        keyaki::Error::Parse(parse) => render_parse_error(parse, source),
+        other => other.to_string(),
+    }
 }
 
 /// The error rendered with a snippet of `source` (the bytes that failed to parse), or its

@@ -59,12 +59,19 @@ macro_rules! via_library {
 }
 
 via_library!(
-    keyaki::query::InputError,
-    keyaki::parse::ParseError,
-    keyaki::access::spec::SpecError,
+    keyaki::InputError,
+    keyaki::ParseError,
+    keyaki::SpecError,
+    keyaki::ZoneError,
+    keyaki::AcceptError,
     keyaki::scan::ScanError,
     keyaki::template::TemplateError,
-    keyaki::events::RunError
+    keyaki::events::RunError,
+    keyaki::events::ValueError,
+    keyaki::events::reader::ReadError,
+    keyaki::events::store::StoreError,
+    keyaki::authz::AuthzError,
+    keyaki::activity::ReportError
 );
 
 /// `Result` of the command layer.

@@ -4,8 +4,8 @@ use crate::error::{CliError, CliResult};
 use keyaki::events::check::{Against, Checker, EventOutcome};
 use keyaki::events::managed::ManagedPolicies;
 use keyaki::events::store::{Status, Store};
-use keyaki::explain::CheckOptions;
 use keyaki::report::Exit;
+use keyaki::CheckOptions;
 use serde_json::json;
 use std::io::Write;
 use std::time::Duration;
@@ -54,9 +54,7 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
         )));
     }
     let against = match (&args.spec, &args.baseline) {
-        (Some(spec), _) => Against::Spec(Box::new(
-            keyaki::access::spec::load_spec(spec).map_err(|e| e.to_string())?,
-        )),
+        (Some(spec), _) => Against::Spec(Box::new(keyaki::load_spec(spec)?)),
         (None, Some(path)) => {
             let file = super::load_policy(path)?;
             Against::Baseline {
@@ -77,7 +75,7 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
     };
     let mut checker = Checker::new(against, options, managed);
     let mut store = match &args.state {
-        Some(path) => Some(Store::open(path, 256).map_err(|e| e.to_string())?),
+        Some(path) => Some(Store::open(path, 256)?),
         None => None,
     };
     let mut kept: Vec<EventOutcome> = Vec::new();
@@ -97,8 +95,7 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
                     Ok(())
                 }
             },
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     let text = match format {
         EventsFormat::Json => Some(
             json!({"summary": summary, "events": kept.iter().map(EventOutcome::json).collect::<Vec<_>>()}),
@@ -114,8 +111,7 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
             out,
             "{}",
             serde_json::to_string_pretty(&value).unwrap_or_default()
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     }
     if format == EventsFormat::Text {
         writeln!(
@@ -136,8 +132,7 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
             } else {
                 String::new()
             }
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
     }
     Ok(match summary.exit_code() {
         3 => Exit::Unknown,
@@ -196,10 +191,8 @@ pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> CliResult<
                 .as_deref()
                 .map(keyaki::events::time::parse_age)
                 .transpose()?;
-            let store = Store::open(&state, 1).map_err(|e| e.to_string())?;
-            let list = store
-                .list(status, age.map(|a| (now, a)))
-                .map_err(|e| e.to_string())?;
+            let store = Store::open(&state, 1)?;
+            let list = store.list(status, age.map(|a| (now, a)))?;
             for f in &list {
                 let line = match format {
                     EventsFormat::Text => format!(
@@ -214,7 +207,7 @@ pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> CliResult<
                     ),
                     _ => f.to_json().to_string(),
                 };
-                writeln!(out, "{line}").map_err(|e| e.to_string())?;
+                writeln!(out, "{line}")?;
             }
             Ok(if list.is_empty() {
                 Exit::Ok
@@ -223,11 +216,11 @@ pub fn run_findings(command: FindingsCommand, out: &mut dyn Write) -> CliResult<
             })
         }
         FindingsCommand::Archive { id, state, reason } => {
-            let mut store = Store::open(&state, 1).map_err(|e| e.to_string())?;
-            if !store.archive(id, &reason).map_err(|e| e.to_string())? {
+            let mut store = Store::open(&state, 1)?;
+            if !store.archive(id, &reason)? {
                 return Err(CliError::Usage(format!("{state}: no finding {id}")));
             }
-            writeln!(out, "archived finding {id}: {reason}").map_err(|e| e.to_string())?;
+            writeln!(out, "archived finding {id}: {reason}")?;
             Ok(Exit::Ok)
         }
     }

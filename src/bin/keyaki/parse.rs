@@ -21,8 +21,8 @@ pub struct ParseArgs {
 /// is known only after deploy.
 pub fn run(args: ParseArgs, out: &mut dyn Write) -> CliResult<Exit> {
     let options = args.resolve.resolve_options()?;
-    let bytes = keyaki::query::read_input(&args.template).map_err(|e| e.to_string())?;
-    let extraction = extract(&bytes, &args.template, &options).map_err(|e| e.to_string())?;
+    let bytes = keyaki::read_input(&args.template)?;
+    let extraction = extract(&bytes, &args.template, &options)?;
     let exit = if extraction
         .refusals
         .iter()
@@ -107,6 +107,6 @@ pub fn run(args: ParseArgs, out: &mut dyn Write) -> CliResult<Exit> {
             text
         }
     };
-    write!(out, "{text}").map_err(|e| e.to_string())?;
+    write!(out, "{text}")?;
     Ok(exit)
 }

@@ -3,10 +3,10 @@
 //! 3 unknown, 2 bad input.
 
 use crate::error::{CliError, CliResult};
-use keyaki::explain::CheckOptions;
 use keyaki::report::{CheckResult, Exit};
 use keyaki::template::rules::one_user_per_bucket;
 use keyaki::template::{extract, read_tree, ResolveOptions, SourceFormat, DEFAULT_ACCOUNT_ID};
+use keyaki::CheckOptions;
 use serde_json::json;
 use std::io::Write;
 
@@ -25,7 +25,7 @@ pub struct RulesArgs {
 }
 
 pub fn run(args: RulesArgs, out: &mut dyn Write) -> CliResult<Exit> {
-    let spec_bytes = keyaki::query::read_input(&args.spec).map_err(|e| e.to_string())?;
+    let spec_bytes = keyaki::read_input(&args.spec)?;
     let spec: serde_json::Value =
         serde_json::from_slice(&spec_bytes).map_err(|e| format!("{}: {e}", args.spec))?;
     if spec["rule"] != "one-user-per-bucket" {
@@ -48,8 +48,8 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> CliResult<Exit> {
             args.spec
         )));
     }
-    let bytes = keyaki::query::read_input(&args.plan).map_err(|e| e.to_string())?;
-    let (format, plan) = read_tree(&bytes, &args.plan).map_err(|e| e.to_string())?;
+    let bytes = keyaki::read_input(&args.plan)?;
+    let (format, plan) = read_tree(&bytes, &args.plan)?;
     if format != SourceFormat::TerraformPlan {
         return Err(CliError::Usage(format!(
             "{}: provisioning rules read a Terraform plan (`terraform show -json`), not a {}",
@@ -61,7 +61,7 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> CliResult<Exit> {
         account_id: args.account_id.clone(),
         ..ResolveOptions::default()
     };
-    let extraction = extract(&bytes, &args.plan, &options).map_err(|e| e.to_string())?;
+    let extraction = extract(&bytes, &args.plan, &options)?;
     let results = one_user_per_bucket(
         &plan,
         &extraction,
@@ -101,6 +101,6 @@ pub fn run(args: RulesArgs, out: &mut dyn Write) -> CliResult<Exit> {
             serde_json::to_string_pretty(&json!({"rule": spec["name"], "plan": args.plan, "results": results.iter().map(|r| r.to_json()).collect::<Vec<_>>()})).unwrap_or_default()
         ),
     };
-    write!(out, "{text}").map_err(|e| e.to_string())?;
+    write!(out, "{text}")?;
     Ok(exit)
 }

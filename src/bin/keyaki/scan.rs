@@ -2,10 +2,10 @@
 
 use super::{load_policy, UniverseArg};
 use crate::error::{CliError, CliResult};
-use keyaki::access::spec::load_spec;
-use keyaki::explain::{ActionUniverse, CheckOptions};
+use keyaki::load_spec;
 use keyaki::report::{self, CheckResult, Code, Exit};
 use keyaki::scan::{self, Against, Outcome, ScanEntry, ScanOptions, ScanResult, Shard, Summary};
+use keyaki::{ActionUniverse, CheckOptions};
 use serde_json::{json, Value};
 use std::io::{IsTerminal, Write};
 use std::time::Duration;
@@ -64,22 +64,14 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
             args.timeout
         )));
     }
-    let shard = args
-        .shard
-        .as_deref()
-        .map(str::parse::<Shard>)
-        .transpose()
-        .map_err(|e| e.to_string())?;
+    let shard = args.shard.as_deref().map(str::parse::<Shard>).transpose()?;
     // Loaded before discovery so a bad baseline or spec fails fast, naming itself.
     let (against, against_label) = match (&args.baseline, &args.spec) {
         (Some(path), None) => (
             Against::Baseline(Box::new(load_policy(path)?)),
             path.clone(),
         ),
-        (None, Some(path)) => (
-            Against::Spec(Box::new(load_spec(path).map_err(|e| e.to_string())?)),
-            path.clone(),
-        ),
+        (None, Some(path)) => (Against::Spec(Box::new(load_spec(path)?)), path.clone()),
         _ => return Err("scan needs exactly one of --baseline FILE and --spec FILE".into()),
     };
     if let Some(jobs) = args.jobs.filter(|j| *j > MAX_JOBS) {
@@ -88,7 +80,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
         )));
     }
     let resolve = args.resolve.resolve_options()?;
-    let mut files = scan::discover(&args.paths).map_err(|e| e.to_string())?;
+    let mut files = scan::discover(&args.paths)?;
     if let Some(shard) = shard {
         files = shard.select(&files);
     }
@@ -96,7 +88,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
         policy_type: args.policy_type.map(Into::into),
         check: CheckOptions {
             // Resolved per file.
-            policy_type: keyaki::eval::PolicyType::Identity,
+            policy_type: keyaki::PolicyType::Identity,
             counterexamples: args.counterexamples.max(1),
             timeout: Duration::from_secs_f64(args.timeout.min(86_400.0)),
             action_universe: match args.action_universe {
@@ -116,7 +108,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
             eprint!("\rscanning {done}/{total}");
         }
     };
-    let entries = scan::scan(&files, &against, &options, &progress).map_err(|e| e.to_string())?;
+    let entries = scan::scan(&files, &against, &options, &progress)?;
     if show_progress && !files.is_empty() {
         // Clear the progress line before the report.
         eprint!("\r{:width$}\r", "", width = 40);
@@ -142,7 +134,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
         }
         ScanFormat::Sarif => pretty(&sarif_report(&entries)),
     };
-    write!(out, "{text}").map_err(|e| e.to_string())?;
+    write!(out, "{text}")?;
     Ok(summary.exit())
 }
 

@@ -3,14 +3,13 @@
 
 use crate::error::{CliError, CliResult};
 use crate::{diagnostic, read_input, PolicyTypeArg};
-use keyaki::eval::PolicyType;
-use keyaki::model::Policy;
 use keyaki::report::{Exit, PolicyFile};
 use keyaki::template::analysis::{prepare, NotCheckable};
 use keyaki::template::{
     extract_tree, read_tree, ExtractedPolicy, Extraction, PolicyKind, Refusal, ResolveOptions,
     SourceFormat, DEFAULT_ACCOUNT_ID, DEFAULT_REGION,
 };
+use keyaki::PolicyType;
 use std::collections::BTreeMap;
 
 /// How intrinsics resolve in a CloudFormation template (ignored for a policy or a plan).
@@ -69,7 +68,7 @@ pub struct Template {
 /// template or plan is extracted; what is neither gets the policy parser's located error.
 pub fn load_source(path: &str, resolve: &ResolveOptions) -> CliResult<Source> {
     let bytes = read_input(path)?;
-    let policy_error = match keyaki::parse::parse_policy(&bytes, path) {
+    let policy_error = match keyaki::parse_policy(&bytes, path) {
         Ok(policy) => {
             return Ok(Source::Policy(PolicyFile {
                 path: path.to_string(),
@@ -86,7 +85,7 @@ pub fn load_source(path: &str, resolve: &ResolveOptions) -> CliResult<Source> {
                 extraction,
             }))
         }
-        _ => Err(CliError::Rendered(diagnostic::render_parse_error(
+        _ => Err(CliError::Rendered(diagnostic::render_error(
             &policy_error,
             &bytes,
         ))),
@@ -249,11 +248,4 @@ pub fn worst(exits: impl IntoIterator<Item = Exit>) -> Exit {
         .unwrap_or(Exit::Ok)
 }
 
-/// A policy that allows nothing: the other side of an added or removed policy in `diff`.
-pub fn allows_nothing() -> Policy {
-    Policy {
-        version: keyaki::model::Version::V2012_10_17,
-        id: None,
-        statements: Vec::new(),
-    }
-}
+pub use keyaki::allows_nothing;

@@ -6,13 +6,13 @@
 use crate::error::{CliError, CliResult};
 use crate::sources::{allows_nothing, policy_type_of, Prepared, Source, Subject, Template};
 use crate::ProverArgs;
-use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::explain::CheckOptions;
-use keyaki::query::{Diff, FailOn, Relation};
 use keyaki::report::findings::FindingsReport;
 use keyaki::report::{CheckReport, CheckResult, Exit, PolicyFile};
 use keyaki::template::analysis::{check_extracted, complete_counterexamples, complete_findings};
 use keyaki::template::{ExtractedPolicy, UnknownValue};
+use keyaki::CheckOptions;
+use keyaki::{evaluate, Decision, PolicyType};
+use keyaki::{Diff, FailOn, Relation};
 use std::collections::BTreeMap;
 
 /// What the question came to for one policy.
@@ -317,7 +317,7 @@ pub fn diff(
             .collect();
         unknowns.sort();
         unknowns.dedup();
-        let mut diff = keyaki::query::diff(&old_file, &new_file, &options);
+        let mut diff = keyaki::diff(&old_file, &new_file, &options);
         complete_diff(
             &mut diff,
             &old_file,

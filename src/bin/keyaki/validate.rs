@@ -1,7 +1,7 @@
 //! `keyaki validate`: Access Analyzer's policy checks offline plus Keyaki's proof-based findings.
 
 use crate::error::{CliError, CliResult};
-use keyaki::query::read_input;
+use keyaki::read_input;
 use keyaki::report::Exit;
 use keyaki::validate::{
     render, validate_bytes, validate_json, Filter, IgnoreRule, PolicyKind, PolicyReport,
@@ -96,7 +96,7 @@ pub fn run(args: ValidateArgs, out: &mut dyn Write) -> CliResult<Exit> {
             proofs: !args.no_proofs,
             proof_timeout: Duration::from_secs_f64(args.proof_timeout),
         };
-        let report = match keyaki::parse::parse_json(&bytes, path) {
+        let report = match keyaki::parse_json(&bytes, path) {
             Ok(json) => {
                 if args.policy_type.is_none() {
                     options.policy_kind = if args.resource_type.is_some() {

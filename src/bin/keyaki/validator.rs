@@ -2,10 +2,10 @@
 //! tf-policy-validator (same subcommands, flags, JSON and exit codes), answered offline by proof.
 
 use crate::error::{CliError, CliResult};
-use keyaki::explain::{ActionUniverse, CheckOptions};
 use keyaki::report::Exit;
 use keyaki::template::validator::{self, Check, Options};
 use keyaki::template::{extract, PolicyKind, ResolveOptions, SourceFormat, DEFAULT_REGION};
+use keyaki::{ActionUniverse, CheckOptions};
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::Duration;
@@ -112,9 +112,7 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
             reference_policy,
             reference_policy_type,
         } => {
-            let reference = keyaki::query::load_policy(&reference_policy)
-                .map_err(|e| e.to_string())?
-                .policy;
+            let reference = keyaki::load_policy(&reference_policy)?.policy;
             let policy_type = if reference_policy_type.eq_ignore_ascii_case("identity") {
                 PolicyKind::Identity
             } else {
@@ -170,8 +168,8 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         region: common.region.clone(),
         partition: common.partition.clone(),
     };
-    let bytes = keyaki::query::read_input(&common.template_path).map_err(|e| e.to_string())?;
-    let extraction = extract(&bytes, &common.template_path, &resolve).map_err(|e| e.to_string())?;
+    let bytes = keyaki::read_input(&common.template_path)?;
+    let extraction = extract(&bytes, &common.template_path, &resolve)?;
     match (flavour, extraction.format) {
         (Flavour::Tf, SourceFormat::CloudFormationJson | SourceFormat::CloudFormationYaml) => {
             eprintln!(
@@ -193,8 +191,7 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
             out,
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         let blocking = report["BlockingFindings"]
             .as_array()
             .is_some_and(|b| !b.is_empty());
@@ -217,8 +214,7 @@ fn run_inner(flavour: Flavour, command: ValidatorCommand, out: &mut dyn Write) -
         out,
         "{}",
         serde_json::to_string_pretty(&report).unwrap_or_default()
-    )
-    .map_err(|e| e.to_string())?;
+    )?;
     Ok(validator::exit_code(&report))
 }
 
@@ -302,7 +298,7 @@ fn read_parameters(items: &[String], into: &mut BTreeMap<String, String>) -> Cli
     for item in items {
         let path = item.strip_prefix("file://").unwrap_or(item);
         if !item.contains('=') || item.starts_with("file://") {
-            let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
+            let bytes = keyaki::read_input(path)?;
             let value: serde_json::Value =
                 serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
             read_parameter_value(&value, path, into)?;
@@ -358,7 +354,7 @@ fn read_parameter_value(
 }
 
 fn read_configuration(path: &str, into: &mut BTreeMap<String, String>) -> CliResult<()> {
-    let bytes = keyaki::query::read_input(path).map_err(|e| e.to_string())?;
+    let bytes = keyaki::read_input(path)?;
     let value: serde_json::Value =
         serde_json::from_slice(&bytes).map_err(|e| format!("{path}: {e}"))?;
     match value.get("Parameters") {

@@ -104,11 +104,10 @@ fn mutual_equality_lemmas(
             let (ta, tb) = (Term::Atom(*a), Term::Atom(*b));
             let mut implies = |from: &MatchMode, to: &MatchMode, x: &Term, y: &Term| {
                 // Exact equality implies equality ignoring case; the same mode is symmetric.
-                let holds = matches!(
-                    (from, to),
-                    (MatchMode::Exact, MatchMode::Exact | MatchMode::IgnoreCase)
-                        | (MatchMode::IgnoreCase, MatchMode::IgnoreCase)
-                );
+                // A value's characters are literal in a Like or ARN pattern
+                // (`Template::resolve`): `A like ${B}` is `A = B`.
+                let exact = |m: &MatchMode| !matches!(m, MatchMode::IgnoreCase);
+                let holds = exact(from) || !exact(to);
                 if holds {
                     lemmas.push(Term::implies(
                         Term::and(vec![both_single.clone(), x.clone()]),

@@ -52,6 +52,13 @@ pub fn probe_counterexamples(
     if options.policy_type != PolicyType::Identity {
         return None;
     }
+    // A construct the prover refuses is refused here too: the evaluator's reading of it is
+    // our choice, not AWS's documented behaviour (see `encode::check_supported`).
+    if crate::encode::check_supported(proposed).is_err()
+        || crate::encode::check_supported(baseline).is_err()
+    {
+        return None;
+    }
     let reduced;
     let pieces_of = if options.prune {
         reduced = prune::without_covered(proposed, baseline, options.policy_type).0;

@@ -129,11 +129,25 @@ impl Converter<'_> {
             OperatorKind::Bool => "Bool",
             OperatorKind::Ip => "IP address",
         };
-        if text.contains("${") {
-            return Err(format!(
-                "policy variables are not supported in {family} condition values (`{text}`)"
-            ));
-        }
+        // AWS documents policy variables only for String and ARN operators; what it does with
+        // one here is not documented. The value is kept as written and the prover answers
+        // unknown (exit 3) for any question that reads it (`encodings/typed-condition-variables.md`).
+        let resolved;
+        let text = if self.version.supports_variables() && text.contains("${") {
+            let template = Template::parse(text, true)
+                .map_err(|message| format!("{family} condition value: {message}"))?;
+            if template.has_variables() {
+                return Ok(ConditionValue::Text(template));
+            }
+            // Only escapes such as `${$}`: the text they stand for.
+            resolved = template
+                .as_plain()
+                .map(|chars| crate::pattern::chars_to_string(&chars))
+                .unwrap_or_default();
+            resolved.as_str()
+        } else {
+            text
+        };
         match operator.kind {
             OperatorKind::Numeric(_) => Decimal::parse(text).map(ConditionValue::Number).ok_or_else(|| {
                 format!("`{text}` is not a decimal number (Numeric operators compare plain decimals such as `10` or `-2.5`)")
