@@ -24,7 +24,7 @@ mod run;
 
 use gen::{ByteChoices, Choices};
 use keyaki::catalog::catalog;
-use keyaki::eval::PolicyType;
+use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::request::universe::admits;
 use keyaki::request::Request;
 use keyaki::{ActionUniverse, ResourceUniverse};
@@ -57,14 +57,38 @@ fn check_family(name: &'static str, default: u32, ty: PolicyType) {
             resource_universe: resources,
             ..oracles::options(ty)
         };
+        let mut sampled = Vec::new();
         let ended = oracles::check_sampled(
             &proposed,
             &baseline,
             &options,
             &|r| in_universe(actions, resources, r),
-            &mut || combined::request(&mut s),
+            &mut || {
+                // Mostly aimed at the proposal (where a refuting request must be allowed).
+                let r = match s.below(4) {
+                    0 => combined::request(&mut s),
+                    1 => combined::aimed_request(&mut s, &baseline),
+                    _ => combined::aimed_request(&mut s, &proposed),
+                };
+                sampled.push(r.clone());
+                r
+            },
             96,
         );
+        if ended == oracles::Sampled::Holds {
+            // How sharp the refutation check was: sampled requests in the universe that the
+            // proposal allows (each one could have refuted the pass).
+            let p = oracles::parse_generated_policy(&proposed);
+            for r in &sampled {
+                let r = oracles::parse_generated_request(r);
+                tally.count("pass: sampled requests");
+                if in_universe(actions, resources, &r)
+                    && evaluate(&p, &r, ty).decision == Decision::Allow
+                {
+                    tally.count("pass: sampled requests the proposal allows");
+                }
+            }
+        }
         tally.count(ended.label());
         tally.count(&format!("{resources:?} {}", ended.label()));
         if let oracles::Sampled::Unknown(reason) = &ended {

@@ -95,7 +95,6 @@ fn mixed_encoding_agrees_with_evaluator() {
 /// template defaults, a template inside an ARN pattern, an ignore-case set operator. Deleting
 /// any statement, condition, list element or principal entry makes it decide.
 #[test]
-#[ignore = "bug: resource pair with two template defaults ends unknown (timeout) (notes.md 12:13, to decide)"]
 fn resource_pair_with_two_template_defaults_is_decided() {
     let shared = serde_json::json!([
         {"Effect":"Allow","Principal":"*","NotAction":"s3:*","Resource":"arn:aws:s3:::bucket/${aws:PrincipalTag/team, 'none'}/*"},

@@ -479,3 +479,193 @@ pub fn request(c: &mut dyn Choices) -> Value {
     }
     r
 }
+
+/// Actions an aimed request may name (concrete, all in the catalog).
+const AIM_ACTIONS: &[&str] = &[
+    "s3:GetObject",
+    "s3:GetObjectAcl",
+    "s3:ListBucket",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "iam:GetUser",
+    "iam:ChangePassword",
+    "iam:CreateUser",
+    "sqs:SendMessage",
+];
+
+/// `*`/`?` glob match, ASCII case-insensitive (action names).
+fn glob_matches(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
+    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&ch| ch == '*')
+}
+
+fn as_list(v: &Value) -> Vec<Value> {
+    match v {
+        Value::Array(items) => items.clone(),
+        Value::Null => vec![],
+        one => vec![one.clone()],
+    }
+}
+
+/// The caller's values a `${...}` resolves to (None: absent, the default applies).
+struct Caller {
+    name: Option<String>,
+    account: Option<String>,
+    team: Option<String>,
+}
+
+impl Caller {
+    fn of(request: &Value) -> Caller {
+        let arn = request["principal"]["AWS"].as_str().unwrap_or("");
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let account = parts.get(4).map(|a| a.to_string());
+        let name = parts
+            .get(5)
+            .filter(|r| r.starts_with("user/"))
+            .and_then(|r| r.rsplit('/').next())
+            .map(String::from);
+        let team = request["context"]["aws:PrincipalTag/team"]
+            .as_str()
+            .filter(|t| !t.is_empty())
+            .map(String::from);
+        Caller {
+            name,
+            account,
+            team,
+        }
+    }
+
+    /// The text with every `${key[, 'default']}` replaced as the evaluator would (an
+    /// unresolvable variable by its default or by nothing).
+    fn substitute(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                return out;
+            };
+            let inner = &after[..end];
+            let (key, default) = match inner.split_once(',') {
+                Some((k, d)) => (k.trim(), Some(d.trim().trim_matches('\''))),
+                None => (inner.trim(), None),
+            };
+            let value = match key.to_ascii_lowercase().as_str() {
+                "aws:username" => self.name.clone(),
+                "aws:principaltag/team" => self.team.clone(),
+                "aws:principalaccount" => self.account.clone(),
+                _ => None,
+            };
+            out.push_str(&value.or(default.map(String::from)).unwrap_or_default());
+            rest = &after[end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+/// A request aimed at one statement of `policy`: the base request (`request`) with an action
+/// the statement names, a resource filled into one of its patterns with the caller's own
+/// values, and context values meeting (or, recased, nearly meeting) its conditions. Passes
+/// are refuted by requests the proposal allows; these are where they are.
+pub fn aimed_request(c: &mut dyn Choices, policy: &Value) -> Value {
+    let mut r = request(c);
+    let statements = as_list(&policy["Statement"]);
+    if statements.is_empty() {
+        return r;
+    }
+    let s = &statements[c.below(statements.len())];
+    let caller = Caller::of(&r);
+    if let Some(patterns) = s.get("Action").map(as_list) {
+        let fits: Vec<&str> = AIM_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| {
+                patterns
+                    .iter()
+                    .any(|p| glob_matches(p.as_str().unwrap_or(""), a))
+            })
+            .collect();
+        if !fits.is_empty() {
+            r["action"] = json!(fits[c.below(fits.len())]);
+        }
+    } else if let Some(patterns) = s.get("NotAction").map(as_list) {
+        let fits: Vec<&str> = AIM_ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| {
+                !patterns
+                    .iter()
+                    .any(|p| glob_matches(p.as_str().unwrap_or(""), a))
+            })
+            .collect();
+        if !fits.is_empty() {
+            r["action"] = json!(fits[c.below(fits.len())]);
+        }
+    }
+    if let Some(patterns) = s.get("Resource").map(as_list) {
+        if !patterns.is_empty() {
+            let p = patterns[c.below(patterns.len())].as_str().unwrap_or("*");
+            let text = caller.substitute(p);
+            r["resource"] = json!(fill(c, &text, ""));
+        }
+    }
+    let Some(Value::Object(block)) = s.get("Condition") else {
+        return r;
+    };
+    if !r["context"].is_object() {
+        r["context"] = json!({});
+    }
+    for (operator, keys) in block {
+        let Value::Object(keys) = keys else { continue };
+        for (key, values) in keys {
+            let values = as_list(values);
+            if values.is_empty() || c.one_in(5) {
+                continue;
+            }
+            let v = values[c.below(values.len())].as_str().unwrap_or("");
+            let lower = key.to_ascii_lowercase();
+            if lower == "aws:username" || lower == "aws:principalarn" {
+                continue; // derived from the principal
+            }
+            if operator.starts_with("Null") {
+                if v == "true" {
+                    if let Some(m) = r["context"].as_object_mut() {
+                        m.remove(key);
+                    }
+                }
+                continue;
+            }
+            let mut text = fill(c, &caller.substitute(v), "");
+            if operator.contains("IgnoreCase") && c.flip() {
+                text = recase(c, &text);
+            }
+            r["context"][key] = if lower == "aws:tagkeys" {
+                json!([text])
+            } else {
+                json!(text)
+            };
+        }
+    }
+    r
+}
