@@ -121,7 +121,6 @@ fn template_default_beside_plain_against_two_offsets_is_decided() {
 /// 5-7 s CPU and 556 MB peak RSS (the default 512 MB budget ends it `unknown` when two
 /// checks run in one process). Same in the open and the catalog resource universe.
 #[test]
-#[ignore = "fixed on branch decide @ 6969bf1 (notes.md 15:14), not yet on main: un-ignore after the merge"]
 fn template_in_the_account_segment_is_decided_quickly() {
     let proposed = policy(
         json!([{"Effect":"Allow","Action":["iam:ChangePassword"],"Resource":["arn:aws:iam::${aws:PrincipalTag/team}:user/*"]}]),
@@ -176,7 +175,6 @@ fn tag_keys_like_the_user_name_against_a_self_compare_is_decided() {
 /// `user/${aws:PrincipalTag/team}`, the resource named by the team. Library: "cycle through
 /// key aws:principalarn".
 #[test]
-#[ignore = "fixed on branch decide @ 6969bf1 (notes.md 15:14), not yet on main: un-ignore after the merge"]
 fn principal_arn_like_two_templates_is_decided() {
     assert_fails_in(
         json!([{"Effect":"Allow","Action":["s3:ListBucket"],"Resource":["arn:aws:s3:::${aws:principaltag/TEAM}/*"],"Condition":{"ArnLike":{"aws:PrincipalArn":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/${aws:PrincipalTag/team}"]}}}]),
@@ -211,7 +209,6 @@ fn resource_tag_like_the_user_name_is_decided() {
 /// needs `aws:PrincipalArn` like `arn:aws:iam::${aws:PrincipalAccount}:*`. Library: 10 s CPU,
 /// then `unknown` (memory budget of 512 MB, or the timeout), in both resource universes.
 #[test]
-#[ignore = "unfixed: memory budget / timeout (notes.md 15:00, to decide)"]
 fn ignore_case_owner_beside_principal_account_template_is_decided() {
     assert_fails_in(
         json!([
@@ -233,7 +230,6 @@ fn ignore_case_owner_beside_principal_account_template_is_decided() {
 /// without, the plain one matches nothing), which the library cannot prove: it runs to the
 /// timeout (catalog actions here; the open universe is the same question).
 #[test]
-#[ignore = "unfixed: a pass that runs to the timeout (notes.md 15:02, to decide)"]
 fn plain_template_inside_default_under_ignore_case_set_operator_passes() {
     let allow = |variable: &str| {
         policy(
@@ -256,7 +252,6 @@ fn plain_template_inside_default_under_ignore_case_set_operator_passes() {
 /// with a `Deny NotAction` on `b/${team}*` (team `a` denies s3:PutObject there) and a Deny
 /// comparing `aws:username` ignoring case with the plain and the default team template.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 15:02, to decide)"]
 fn principal_account_resource_against_team_deny_is_decided() {
     assert_fails_in(
         json!([{"Effect":"Allow","Action":["*"],"Resource":"arn:aws:s3:::b/a${aws:PrincipalAccount}"}]),
@@ -297,7 +292,6 @@ fn check_resource_policy(proposed: Value, baseline: Value) -> Verdict {
 /// `${team, 'none'}` implies unequal to `${team}` (with no team tag the plain template matches
 /// nothing, so the negated condition holds).
 #[test]
-#[ignore = "unfixed: a pass that runs to the timeout (notes.md 15:10, to decide)"]
 fn not_equals_ignore_case_default_template_inside_plain_passes() {
     let allow = |variable: &str| json!([{"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]},"Action":"*","Condition":{"StringNotEqualsIgnoreCase":{"aws:username":[variable]}}}]);
     let verdict = check_resource_policy(
@@ -311,7 +305,6 @@ fn not_equals_ignore_case_default_template_inside_plain_passes() {
 /// baseline's Deny on `${aws:username}/*` and allowed by the proposal on `${team}/*`.
 /// Library: "cycle through key aws:principaltag/team" in 0.1 s.
 #[test]
-#[ignore = "unfixed: unknown, cycle through aws:principaltag/team (notes.md 15:10, to decide)"]
 fn team_resource_against_user_name_deny_is_decided() {
     let verdict = check_resource_policy(
         json!([{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Action":"*","Resource":["arn:aws:s3:::${aws:PrincipalTag/team}/*"]}]),
@@ -355,7 +348,6 @@ fn not_granted_ignore_case_template_with_a_literal_star_passes() {
 /// AWS could send. One of the two must change (a universe that makes `aws:PrincipalArn` the
 /// caller's ARN, or a prover that reads ArnLike on a bare id as the evaluator does).
 #[test]
-#[ignore = "unfixed: refuted pass (notes.md 15:25, to the lead)"]
 fn external_access_arn_like_bare_account_id_is_not_a_pass() {
     let json = json!({"Version":"2012-10-17","Statement":[
         {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"NotAction":["s3:GetObject"],"Condition":{"ArnLike":{"aws:PrincipalArn":["o-*","111122223333"]}}}
