@@ -361,7 +361,11 @@ fn external_access_arn_like_bare_account_id_is_not_a_pass() {
     }));
     let allowed = keyaki::eval::evaluate(&policy, &request, PolicyType::Resource).decision
         == keyaki::eval::Decision::Allow;
-    let sendable = keyaki::request::callers::caller_inconsistency(&request).is_none();
+    // What AWS sends: the root of 111122223333 has an aws:PrincipalArn in its own account.
+    let own = std::collections::BTreeSet::from(["111122223333".to_string()]);
+    let sendable = keyaki::request::callers::caller_inconsistency(&request).is_none()
+        && keyaki::access::callers::account_inconsistency(&request, &own).is_none();
+    assert!(!sendable, "AWS never sends a bare account id as aws:PrincipalArn");
     let report = keyaki::external_access(
         &policy,
         &zone,

@@ -10,6 +10,7 @@ use crate::pattern::Glob;
 use crate::request::callers::{
     AWS_CALLER_KEYS, IS_SERVICE_KEY, SERVICE_CALLER_KEYS, SINGLE_VALUED_CALLER_KEYS,
 };
+use crate::request::Request;
 use std::collections::BTreeSet;
 
 /// Facts tying the free principal-derived keys to the caller: an anonymous caller has no
@@ -74,6 +75,35 @@ pub fn caller_lemmas(query: &mut Query, accounts: &BTreeSet<String>) -> Vec<Term
         }
     }
     lemmas
+}
+
+/// The concrete side of the account facts above, for the same accounts: an AWS caller is in
+/// `account` (its ARN in it, or the bare id) iff `aws:PrincipalAccount`, when given, equals it
+/// iff `aws:PrincipalArn`, when given, lies in it. The replay refuses what the lemmas exclude.
+pub fn account_inconsistency(request: &Request, accounts: &BTreeSet<String>) -> Option<String> {
+    let crate::request::Principal::Aws(caller) = &request.principal else {
+        return None;
+    };
+    let ctx = crate::eval::effective_context(request);
+    for account in accounts {
+        let glob = crate::encode::account_glob(account);
+        let inside = glob.matches(caller) || Glob::literal(account).matches(caller);
+        if let Some([given]) = ctx.values("aws:principalaccount") {
+            if Glob::literal(account).matches(given) != inside {
+                return Some(format!(
+                    "aws:PrincipalAccount {given:?} disagrees with the caller {caller:?} on account {account}"
+                ));
+            }
+        }
+        if let Some([given]) = ctx.values("aws:principalarn") {
+            if glob.matches(given) != inside {
+                return Some(format!(
+                    "aws:PrincipalArn {given:?} disagrees with the caller {caller:?} on account {account}"
+                ));
+            }
+        }
+    }
+    None
 }
 
 /// `aws:PrincipalIsAWSService`, when present, is one value: exactly `true` for a service

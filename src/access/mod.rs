@@ -318,12 +318,19 @@ fn build_query(
 /// Caller-consistency lemmas, then the shared domain lemmas (which relate every string atom).
 fn finish_query(query: &mut Query, policy: &Policy, zone: Option<&TrustZone>) {
     if query.policy_type == Some(PolicyType::Resource) {
-        let mut accounts: BTreeSet<String> = zone.map(|z| z.accounts.clone()).unwrap_or_default();
-        accounts.extend(named_accounts(policy));
+        let accounts = lemma_accounts(policy, zone);
         let lemmas = callers::caller_lemmas(query, &accounts);
         query.lemmas.extend(lemmas);
     }
     add_domain_lemmas(query);
+}
+
+/// The accounts whose caller facts the lemmas state (and the replay checks): the zone's and
+/// those the policy's principal entries name.
+fn lemma_accounts(policy: &Policy, zone: Option<&TrustZone>) -> BTreeSet<String> {
+    let mut accounts: BTreeSet<String> = zone.map(|z| z.accounts.clone()).unwrap_or_default();
+    accounts.extend(named_accounts(policy));
+    accounts
 }
 
 /// Accounts the policy's principal entries name.
@@ -380,9 +387,15 @@ fn confirm(
     request: &Request,
 ) -> Option<Request> {
     // The access universe: AWS-set keys agree with the caller (`caller_lemmas` on the prover's side).
+    let zone = match target {
+        Target::Outside(zone) => Some(zone),
+        _ => None,
+    };
+    let accounts = lemma_accounts(policy, zone);
     let sendable = |r: &Request| {
         policy_type != PolicyType::Resource
-            || crate::request::callers::caller_inconsistency(r).is_none()
+            || (crate::request::callers::caller_inconsistency(r).is_none()
+                && callers::account_inconsistency(r, &accounts).is_none())
     };
     let holds = |r: &Request| {
         sendable(r)

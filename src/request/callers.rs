@@ -88,9 +88,6 @@ pub fn caller_inconsistency(request: &Request) -> Option<String> {
             return Some(format!("`{}` carries one value", name(key)));
         }
     }
-    if let Some(why) = account_inconsistency(request, &ctx, &name) {
-        return Some(why);
-    }
     let expected = is_service_value(&request.principal);
     match (ctx.values(IS_SERVICE_KEY), expected) {
         (None, _) => None,
@@ -101,46 +98,6 @@ pub fn caller_inconsistency(request: &Request) -> Option<String> {
         )),
         (Some(_), None) => Some(format!("`{}` is absent for {kind}", name(IS_SERVICE_KEY))),
     }
-}
-
-/// The account an AWS caller belongs to: a bare account id, or the account field of its ARN.
-fn caller_account(principal: &Principal) -> Option<&str> {
-    let Principal::Aws(id) = principal else {
-        return None;
-    };
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(id);
-    }
-    crate::arn::Arn::parse(id)
-        .map(|arn| arn.account)
-        .filter(|account| !account.is_empty())
-}
-
-/// `aws:PrincipalAccount` is the caller's account and `aws:PrincipalArn` an ARN in it: the
-/// concrete side of `access::callers::caller_lemmas`' account facts (one universe).
-fn account_inconsistency(
-    request: &Request,
-    ctx: &crate::eval::EffectiveContext,
-    name: &dyn Fn(&str) -> String,
-) -> Option<String> {
-    let account = caller_account(&request.principal)?;
-    if let Some([given]) = ctx.values("aws:principalaccount") {
-        if given != account {
-            return Some(format!(
-                "`{}` is the caller's account {account}, not {given:?}",
-                name("aws:principalaccount")
-            ));
-        }
-    }
-    if let Some([given]) = ctx.values("aws:principalarn") {
-        if !crate::encode::account_glob(account).matches(given) {
-            return Some(format!(
-                "`{}` is an ARN in the caller's account {account}, not {given:?}",
-                name("aws:principalarn")
-            ));
-        }
-    }
-    None
 }
 
 #[cfg(test)]
