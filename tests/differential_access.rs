@@ -503,7 +503,7 @@ fn spec_agrees_with_its_parts_and_the_evaluator() {
                 assert_eq!(
                     report.result,
                     CheckResult::Fail,
-                    "check fails alone, the spec does not\n{}",
+                    "check fails alone, the spec does not\n{}\nspec report: {report:?}",
                     context()
                 );
             }

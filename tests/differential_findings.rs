@@ -365,7 +365,10 @@ fn external_access_arn_like_bare_account_id_is_not_a_pass() {
     let own = std::collections::BTreeSet::from(["111122223333".to_string()]);
     let sendable = keyaki::request::callers::caller_inconsistency(&request).is_none()
         && keyaki::access::callers::account_inconsistency(&request, &own).is_none();
-    assert!(!sendable, "AWS never sends a bare account id as aws:PrincipalArn");
+    assert!(
+        !sendable,
+        "AWS never sends a bare account id as aws:PrincipalArn"
+    );
     let report = keyaki::external_access(
         &policy,
         &zone,

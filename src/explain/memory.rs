@@ -87,6 +87,9 @@ pub struct SolverMemoryCap {
 impl SolverMemoryCap {
     /// Adds a share for a search with this budget and sets the new sum as z3's cap.
     pub fn enter(budget_mb: u64) -> SolverMemoryCap {
+        if !solver_cap_enabled() {
+            return SolverMemoryCap { share_mb: 0 };
+        }
         install_panic_filter();
         let share_mb = cap_share_mb(budget_mb);
         if let Ok(mut cap) = CAP_MB.lock() {
@@ -97,8 +100,25 @@ impl SolverMemoryCap {
     }
 }
 
+/// Off unless `KEYAKI_SOLVER_MEMORY_CAP=on`. z3 4.8.12 counts its allocations in one global
+/// total fed by per-thread counters that are synchronized only past a threshold, and every
+/// query runs on a short-lived thread of its own (`solve::in_fresh_context`): the total drifts
+/// upward over a long process. Measured (session 6, lead): after two differential access
+/// families (1,500 cases each) in one test process, a trivial check hit the cap at once and
+/// ended `unknown: memory budget`; the same run with the cap off decides it. The RSS watchdog
+/// (`watched`, `MemoryBudget`) bounds memory without it, later (`encodings/performance.md`).
+fn solver_cap_enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| {
+        std::env::var("KEYAKI_SOLVER_MEMORY_CAP").is_ok_and(|v| v.eq_ignore_ascii_case("on"))
+    })
+}
+
 impl Drop for SolverMemoryCap {
     fn drop(&mut self) {
+        if self.share_mb == 0 {
+            return;
+        }
         if let Ok(mut cap) = CAP_MB.lock() {
             *cap = cap.saturating_sub(self.share_mb);
             set_solver_cap(*cap);
@@ -241,13 +261,17 @@ mod tests {
 
     #[test]
     fn an_unknown_without_a_timeout_is_the_cap_while_a_cap_is_in_force() {
-        // A share far above anything the other tests use, so holding it changes nothing for them.
-        let cap = SolverMemoryCap::enter(4096);
-        assert!(solver_memout("unknown"));
-        assert!(solver_memout("out of memory"));
-        assert!(!solver_memout("canceled"));
-        assert!(!solver_memout("timeout"));
-        drop(cap);
+        // The cap is off by default (`solver_cap_enabled`); hold a share in the books only
+        // (z3's own limit untouched), so the reading of z3's answers is what is tested.
+        *CAP_MB.lock().unwrap() += 4096;
+        let seen = [
+            solver_memout("unknown"),
+            solver_memout("out of memory"),
+            solver_memout("canceled"),
+            solver_memout("timeout"),
+        ];
+        *CAP_MB.lock().unwrap() -= 4096;
+        assert_eq!(seen, [true, true, false, false]);
     }
 
     #[test]
