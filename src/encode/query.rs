@@ -108,7 +108,7 @@ pub enum Atom {
         var: StrVar,
         pattern: StrPattern,
     },
-    /// The slot's number (scaled to an integer, see [`Query::scales`]) or date (ms) compared with a constant.
+    /// The slot's number (scaled to an integer, see [`KeyShape::scale`]) or date (ms) compared with a constant.
     Cmp {
         key: String,
         slot: usize,
