@@ -401,3 +401,24 @@ fn check_falls_back_to_replayed_probe_counterexamples_never_to_a_pass() {
         keyaki::CheckResult::Pass
     );
 }
+
+/// An embedder's `check_spec` with default options (identity type) on a bucket policy used to
+/// skip the spec's trust-zone and public-access requirements silently: a public bucket passed.
+/// A policy with a `Principal` element is a resource policy whatever the options say.
+#[test]
+fn check_spec_with_default_options_reads_a_principal_policy_as_a_resource_policy() {
+    let bucket = keyaki::parse_policy(
+        br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+            "Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#,
+        "bucket.json",
+    )
+    .unwrap();
+    let spec = keyaki::parse_spec(
+        br#"{"name":"org","trust_zone":["account:111122223333"],"no_public_access":true}"#,
+        "spec.json",
+    )
+    .unwrap();
+    let report = keyaki::check_spec(&bucket, &spec, &CheckOptions::default());
+    assert_eq!(report.result, keyaki::CheckResult::Fail, "{report:?}");
+    assert!(!report.findings.is_empty());
+}

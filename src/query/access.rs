@@ -92,9 +92,21 @@ pub fn access_not_granted(
 }
 
 /// Every requirement of an organization spec, as one report. The trust-zone and public-access
-/// requirements apply only when `options.policy_type` is [`PolicyType::Resource`] (the CLI sets
-/// it with [`crate::resolve_policy_type`]); with the default (identity) they are not asked.
+/// requirements are about resource policies: a policy with a `Principal` element is read as one
+/// whatever `options.policy_type` says (AWS accepts `Principal` only in resource policies), so
+/// an embedder passing `CheckOptions::default()` (identity) for a bucket policy does not skip
+/// them silently.
 pub fn spec(policy: &Policy, spec: &Spec, options: &CheckOptions) -> FindingsReport {
+    let resource_options;
+    let options = if options.policy_type == PolicyType::Identity && policy.has_principal_element() {
+        resource_options = CheckOptions {
+            policy_type: PolicyType::Resource,
+            ..options.clone()
+        };
+        &resource_options
+    } else {
+        options
+    };
     let outcome = check_spec(policy, spec, options);
     let mut report = FindingsReport::new(outcome.findings, outcome.unknown);
     if let Some((_, baseline)) = &spec.baseline {
