@@ -1,11 +1,7 @@
 //! `diff`: both directions of `check`, and the Zelkova relation between two versions.
 
-use crate::explain::{
-    check_no_new_access, polish_counterexamples, probe_counterexamples, CheckOptions,
-    Counterexample, Verdict,
-};
+use crate::explain::{CheckOptions, Counterexample, Verdict};
 use crate::model::Policy;
-use crate::query::without_solver::counterexamples_without_solver;
 use crate::report::{Exit, PolicyFile};
 
 /// When `diff` exits 1.
@@ -74,28 +70,11 @@ pub fn diff(old: &PolicyFile, new: &PolicyFile, options: &CheckOptions) -> Diff 
     }
 }
 
-/// Does `proposed` allow any request `baseline` does not: the probe's counterexamples when
-/// they are all the search would show, else the prover's answer. As in `check`, a search
-/// that gives up may still be shown one replayed counterexample by the probe (never a pass).
+/// Does `proposed` allow any request `baseline` does not: the same decision `check` and
+/// `scan` make (probe first, then the search, then the probe for one on unknown; never a pass
+/// without a proof).
 fn one_direction(proposed: &Policy, baseline: &Policy, options: &CheckOptions) -> Verdict {
-    if let Some(found) = counterexamples_without_solver(proposed, baseline, options) {
-        return Verdict::Violated(found);
-    }
-    match check_no_new_access(proposed, baseline, options) {
-        Verdict::Unknown(reason) => {
-            let one = CheckOptions {
-                counterexamples: 1,
-                ..options.clone()
-            };
-            match probe_counterexamples(proposed, baseline, &one) {
-                Some(found) => {
-                    Verdict::Violated(polish_counterexamples(found, proposed, baseline, options))
-                }
-                None => Verdict::Unknown(reason),
-            }
-        }
-        decided => decided,
-    }
+    crate::scan::check_deterministic(proposed, baseline, options)
 }
 
 impl Diff {
