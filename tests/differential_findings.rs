@@ -400,10 +400,189 @@ fn catalog_universe_template_bucket_holding_a_key_is_decided() {
     );
 }
 
+/// Combined family, lead's 2k identity run on main @ a57b6ac (the `memory budget of 512 MB`
+/// pair, shrunk; notes.md 17:22, to icase): a template in the account segment of a
+/// NotResource, `user*` in the proposal against `user/*` in the baseline. A pass (the
+/// proposal excludes more; with no team tag neither pattern matches anything). Library: the
+/// 30 s timeout in all four universe combinations (9-11 s CPU on a loaded machine).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 17:22, to icase)"]
+fn account_segment_template_in_not_resource_user_star_passes() {
+    let allow = |resource: &str| {
+        policy(json!([{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":[resource]}]))
+    };
+    for universe in [ResourceUniverse::Open, ResourceUniverse::Catalog] {
+        let verdict = check(
+            &allow("arn:aws:iam::${aws:principaltag/TEAM}:user*"),
+            &allow("arn:aws:iam::${aws:principaltag/TEAM}:user/*"),
+            &options(universe),
+        );
+        assert_eq!(verdict, Verdict::Holds, "{universe:?}");
+    }
+}
+
+/// Combined family, lead's 2k identity run on main @ a57b6ac (shrunk; notes.md 17:22, to
+/// decide): the team tag like `${aws:username}` beside the baseline's default template of the
+/// team. Fails: s3:GetObject on `b/alice/x` for user alice with team alice (the baseline's
+/// NotAction leaves s3:GetObject out). Library: the 30 s timeout in all four universes.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 17:22, to decide)"]
+fn team_like_user_name_beside_default_team_resource_is_decided() {
+    for universe in [ResourceUniverse::Open, ResourceUniverse::Catalog] {
+        assert_fails_in(
+            json!([{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}"]}}}]),
+            json!([{"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"]}]),
+            keyaki::ActionUniverse::Open,
+            universe,
+        );
+    }
+}
+
+/// Combined family, lead's 2k resource run on main @ a57b6ac (shrunk; notes.md 17:27, to
+/// icase): the baseline allows nothing, the proposal s3:PutObject on `arn:aws:s3:::${team}`,
+/// an object ARN when the team tag holds a slash. Open universes: fail in 0.2 s; catalog
+/// resources: the timeout (20 s, 5 s CPU).
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:27, to icase)"]
+fn catalog_universe_template_bucket_resource_policy_is_decided() {
+    let options = CheckOptions {
+        policy_type: PolicyType::Resource,
+        action_universe: keyaki::ActionUniverse::Catalog,
+        ..options(ResourceUniverse::Catalog)
+    };
+    let verdict = check(
+        &policy(
+            json!([{"Effect":"Allow","Principal":"*","Action":"s3:PutObject","Resource":["arn:aws:s3:::${aws:PrincipalTag/team}"]}]),
+        ),
+        &policy(json!([{"Effect":"Deny","Principal":"*","NotAction":"s3:ListBucket"}])),
+        &options,
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Combined family, lead's 2k identity run on main @ a57b6ac (shrunk; notes.md 17:33, to
+/// icase): the template is in the baseline's Deny, bucket-shaped; s3:GetObject takes object
+/// ARNs in the catalog universe, so the Deny bites only for a user name holding a slash. Open
+/// universe: fail in 0.1 s. Catalog: the timeout. Not unknown, whichever way the universe reads
+/// such user names.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:33, to icase)"]
+fn catalog_universe_user_name_template_in_a_deny_is_decided() {
+    let verdict = check(
+        &policy(json!([{"Effect":"Allow","Action":["s3:GetObject"]}])),
+        &policy(json!([
+            {"Effect":"Deny","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::${AWS:UserName}"]},
+            {"Effect":"Allow","Action":["s3:Get*"]}
+        ])),
+        &options(ResourceUniverse::Catalog),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}
+
+/// Combined family, lead's 2k resource run (shrunk; notes.md 17:33, to icase): a default
+/// template as the bucket, a baseline that allows nothing. Fails (team `b/k`). Open universe:
+/// 0.1 s; catalog: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:33, to icase)"]
+fn catalog_universe_default_template_bucket_is_decided() {
+    let options = CheckOptions {
+        policy_type: PolicyType::Resource,
+        ..options(ResourceUniverse::Catalog)
+    };
+    let verdict = check(
+        &policy(
+            json!([{"Effect":"Allow","Principal":{"Federated":["accounts.google.com"]},"Action":["s3:GetObject"],"Resource":"arn:aws:s3:::${aws:PrincipalTag/team,'eng'}"}]),
+        ),
+        &policy(json!([{"Effect":"Allow","Principal":"*","NotAction":"*"}])),
+        &options,
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Access family (`no_public_access`), 2k run on main @ a57b6ac (1 unknown in 2,000; shrunk;
+/// to icase): statement 2 lets any AWS caller whose team tag is one of its `custom:labels` do
+/// s3:Get*, so the policy is public; an ignore-case `ForAllValues` over the same template in
+/// statement 1 makes the query run to the timeout (without it: decided).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn public_access_ignore_case_set_template_beside_like_template_is_decided() {
+    let json = policy(json!([
+        {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"NotAction":"kms:Decrypt","Condition":{"ForAllValues:StringNotEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team}"]}}},
+        {"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:Get*"],"Condition":{"StringLike":{"custom:labels":["${aws:PrincipalTag/team}"]}}}
+    ]));
+    let options = CheckOptions {
+        policy_type: PolicyType::Resource,
+        ..options(ResourceUniverse::Open)
+    };
+    let policy = oracles::parse_generated_policy(&json);
+    let report = keyaki::no_public_access(&policy, None, &[], &options).unwrap();
+    assert_eq!(report.result, keyaki::CheckResult::Fail, "{report:?}");
+    for f in &report.findings {
+        let decision = keyaki::eval::evaluate(&policy, &f.request, PolicyType::Resource).decision;
+        assert_eq!(decision, keyaki::eval::Decision::Allow, "{:?}", f.request);
+    }
+}
+
+/// Combined family, lead's 2k resource run on main @ a57b6ac (shrunk; to icase): the owner tag
+/// equal to `${team}` and unequal, ignoring case, to `${team, 'eng'}`: with a team tag the two
+/// contradict, without one the equality is false, so the proposal allows nothing. A pass; the
+/// library runs to the timeout (identity and resource policy alike).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn owner_equal_and_unequal_ignoring_case_to_one_team_passes() {
+    let verdict = check(
+        &policy(
+            json!([{"Effect":"Allow","NotAction":"iam:ChangePassword","Condition":{"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team,'eng'}"]},"StringEquals":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team}"]}}}]),
+        ),
+        &policy(json!([{"Effect":"Allow","Action":["s3:PutObject"]}])),
+        &options(ResourceUniverse::Open),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail family (`tests/differential_guardrails.rs`), 600 identity cases on main @
+/// a57b6ac (shrunk; to decide): the team tag like itself with a default or like the user name,
+/// a Deny NotAction s3:* when the user name differs (ignoring case) from the team. The baseline
+/// allows nothing; s3:GetObject with team `x` and no user name is a counterexample. Library:
+/// "cycle through key aws:principaltag/team, and the value chosen to break it does not fit"
+/// in 0.1 s.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
+fn team_like_itself_or_user_name_beside_ignore_case_deny_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":["*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalTag/team,'eng'}","${aws:username}"]}}},
+            {"Effect":"Deny","NotAction":["s3:*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalTag/team}"]}}}
+        ]),
+        json!([{"Effect":"Deny","Action":["iam:GetUser"]}]),
+    );
+}
+
+/// Combined family, lead's 2k identity run on main @ a57b6ac (shrunk; to icase): s3:prefix
+/// equal to the user name ignoring case against a Deny for prefixes like `${u}/*`. A pass by
+/// length (|u| characters against at least |u|+1); the library runs to the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn ignore_case_prefix_equal_to_user_name_against_like_deny_passes() {
+    let verdict = check(
+        &policy(
+            json!([{"Effect":"Allow","NotAction":"iam:GetUser","Condition":{"StringEqualsIgnoreCase":{"s3:prefix":["${AWS:UserName}"]}}}]),
+        ),
+        &policy(json!([
+            {"Effect":"Deny","NotAction":["s3:ListBucket"],"Condition":{"StringLikeIfExists":{"s3:prefix":["${AWS:UserName}/*"]}}},
+            {"Effect":"Allow","NotAction":"iam:GetUser"}
+        ])),
+        &options(ResourceUniverse::Open),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
-/// prints `verdict: pass|fail|unknown <reason>`. The CLI's probe fallback hides library
+/// prints `verdict: pass|fail|unknown <reason>`. With `"query": "public"`, `"external"`
+/// (`"zone": [...]`) or `"not_granted"` (`"actions"`, `"resources"`) it asks that access
+/// question of `proposed` instead (the access families' unknowns shrink the same way). The CLI's probe fallback hides library
 /// unknowns, so `shrink.py --library` shrinks through this.
 #[test]
 #[ignore = "tool for fuzz/gen/shrink.py --library (needs KEYAKI_PAIR)"]
@@ -437,9 +616,53 @@ fn check_pair_file() {
         },
         ..oracles::options(ty)
     };
-    match check(&pair["proposed"], &pair["baseline"], &options) {
-        Verdict::Holds => println!("verdict: pass"),
-        Verdict::Violated(_) => println!("verdict: fail"),
-        Verdict::Unknown(reason) => println!("verdict: unknown {reason}"),
+    // An access query asks about `proposed` alone (the baseline is ignored).
+    let strings = |name: &str| -> Vec<String> {
+        pair[name]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let policy = || oracles::parse_generated_policy(&pair["proposed"]);
+    let report = match field("query", "check").as_str() {
+        "public" => keyaki::no_public_access(&policy(), None, &[], &options).unwrap(),
+        "external" => {
+            let entries = strings("zone");
+            let zone = keyaki::TrustZone::parse(&entries).unwrap();
+            keyaki::external_access(&policy(), &zone, &[], &options)
+        }
+        "not_granted" => {
+            let question = keyaki::NotGranted {
+                actions: strings("actions"),
+                resources: strings("resources"),
+                allow_unknown_actions: false,
+            };
+            keyaki::access_not_granted(&policy(), &question, &options).unwrap()
+        }
+        _ => {
+            match check(&pair["proposed"], &pair["baseline"], &options) {
+                Verdict::Holds => println!("verdict: pass"),
+                Verdict::Violated(_) => println!("verdict: fail"),
+                Verdict::Unknown(reason) => println!("verdict: unknown {reason}"),
+            }
+            return;
+        }
+    };
+    for f in &report.findings {
+        let decision = keyaki::eval::evaluate(&policy(), &f.request, ty).decision;
+        assert_eq!(
+            decision,
+            keyaki::eval::Decision::Allow,
+            "finding does not replay"
+        );
+    }
+    match report.result {
+        keyaki::CheckResult::Pass => println!("verdict: pass"),
+        keyaki::CheckResult::Fail => println!("verdict: fail"),
+        _ => println!("verdict: unknown {}", report.reason.unwrap_or_default()),
     }
 }
