@@ -577,12 +577,114 @@ fn ignore_case_prefix_equal_to_user_name_against_like_deny_passes() {
     assert_eq!(verdict, Verdict::Holds);
 }
 
+/// Combined family, lead's 2k identity run on main @ a57b6ac (shrunk; to icase): `Allow *` on
+/// IAM user ARNs named by a default template, against `Allow iam:*`. In the catalog action
+/// and resource universes only IAM actions take IAM user ARNs (no other service in the
+/// catalog has such a resource type): a pass. Open universes: fail in 0.5 s; catalog: timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universes (notes.md, to icase)"]
+fn catalog_universe_default_template_user_path_passes() {
+    let options = CheckOptions {
+        action_universe: keyaki::ActionUniverse::Catalog,
+        ..options(ResourceUniverse::Catalog)
+    };
+    let verdict = check(
+        &policy(
+            json!([{"Effect":"Allow","Action":"*","Resource":["arn:aws:iam::*:user/*/${aws:PrincipalTag/team, 'none'}"]}]),
+        ),
+        &policy(json!([{"Effect":"Allow","Action":["iam:*"]}])),
+        &options,
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Combined family, lead's 2k resource run (shrunk; to icase): s3:prefix equal, ignoring case,
+/// to `${team, 'eng'}` and like `home/${team, 'none'}/*`: never both, so the proposal allows
+/// nothing. A pass; the library runs to the timeout in the open universes too.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn ignore_case_prefix_default_against_like_home_default_passes() {
+    let verdict = check_resource_policy(
+        json!([{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":["*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":["${aws:PrincipalTag/team,'eng'}"]},"StringLike":{"s3:prefix":["home/${aws:PrincipalTag/team, 'none'}/*"]}}}]),
+        json!([{"Effect":"Allow","Principal":"*","Action":["s3:ListBucket"]}]),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail family, 600 identity cases on main @ a57b6ac (shrunk; to icase): ignore-case
+/// templates with text around the value (`home/${team, 'eng'}`, `home/${account}`) beside set
+/// operators over templates. Fails: s3:GetObject on `arn:aws:iam::1:user/none`, no team tag,
+/// s3:prefix `home/eng` (the baseline never allows s3:GetObject). Library: the timeout (30 s,
+/// 7 s CPU, 295 MB); without the baseline's conditions, 0.4 s.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn guardrail_ignore_case_home_prefix_against_set_operators_is_decided() {
+    assert_fails(
+        json!([
+            {"Effect":"Deny","NotAction":["s3:PutObject"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"s3:prefix":["home/${aws:PrincipalTag/team,'eng'}"]}}},
+            {"Effect":"Deny","Action":["s3:PutObject"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":["${aws:PrincipalAccount}"]}}},
+            {"Effect":"Allow","Action":["s3:*"],"Resource":"arn:aws:iam::*:user/${aws:PrincipalTag/team, 'none'}","Condition":{"ForAllValues:StringLike":{"custom:labels":""}}}
+        ]),
+        json!([{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject"],"Condition":{"ForAnyValue:StringNotEqualsIfExists":{"custom:labels":["${AWS:UserName}-*","${aws:PrincipalTag/team, 'none'}*"]},"ForAllValues:StringNotEqualsIgnoreCase":{"custom:labels":[""]},"StringNotEqualsIgnoreCase":{"s3:prefix":"home/${aws:PrincipalAccount}"}}}]),
+    );
+}
+
+/// Guard-rail family's diff test, 600 cases on main @ a57b6ac (shrunk; to decide): the
+/// baseline's Deny needs the team equal to the user name and the user name unequal to the team
+/// (ignoring case both), never both when both exist; the proposal needs the team tag. A pass;
+/// the library gives up on the cycle through the team tag in 0.1 s.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
+fn ignore_case_equal_and_unequal_between_team_and_user_name_passes() {
+    let verdict = check_resource_policy(
+        json!([{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":["iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:PrincipalTag/team}"}]),
+        json!([
+            {"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"NotAction":["iam:ChangePassword"]},
+            {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:root"]},"NotAction":["s3:*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"${AWS:UserName}"},"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team, 'none'}"]}}}
+        ]),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail family, 600 identity cases on main @ a57b6ac (shrunk; to decide): set operators
+/// over templates with text around the value (`x-${u}`, `x-${team}`, `${account}*`). Fails:
+/// s3:ListBucket on `arn:aws:s3:::other`, user `a`, tag keys `["x-a"]`. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to decide)"]
+fn set_operators_over_prefixed_templates_of_three_keys_is_decided() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject"],"Condition":{"ForAnyValue:StringNotEqualsIgnoreCase":{"aws:TagKeys":["cost*"]},"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":"x-${AWS:UserName}"}}}]),
+        json!([{"Effect":"Allow","Action":["*"],"Resource":"arn:aws:s3:::${aws:username}/*","Condition":{"ForAllValues:StringNotLikeIfExists":{"aws:TagKeys":["${aws:PrincipalAccount}*",""]},"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":["","x-${aws:PrincipalTag/team}"]}}}]),
+    );
+}
+
+/// Combined family, lead's 2k resource run (shrunk; to icase): tag keys like `${team, 'eng'}`
+/// against tag keys equal to `${team}` ignoring case, beside a team tag like itself. Fails
+/// (444455556666, iam:ChangePassword on a user ARN, tag keys `["eng"]`, no team tag). Library:
+/// the timeout in the open universes too.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn ignore_case_tag_keys_template_against_like_default_is_decided() {
+    let verdict = check_resource_policy(
+        json!([
+            {"Effect":"Allow","Principal":{"Service":["s3.amazonaws.com"]},"Action":["s3:ListBucket"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalTag/team}"]}}},
+            {"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"iam:ChangePassword","Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:PrincipalTag/team,'eng'}"]}}}
+        ]),
+        json!([
+            {"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::111122223333:root"]},"Action":["iam:*"]},
+            {"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":"iam:ChangePassword","Resource":["arn:aws:s3:::b/home/${aws:username}"],"Condition":{"ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:PrincipalTag/team}"]}}}
+        ]),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
 /// prints `verdict: pass|fail|unknown <reason>`. With `"query": "public"`, `"external"`
 /// (`"zone": [...]`) or `"not_granted"` (`"actions"`, `"resources"`) it asks that access
-/// question of `proposed` instead (the access families' unknowns shrink the same way). The CLI's probe fallback hides library
+/// question of `proposed` instead (the access families' unknowns shrink the same way); with
+/// `"query": "diff"`, `diff` from `baseline` (old) to `proposed` (new). The CLI's probe fallback hides library
 /// unknowns, so `shrink.py --library` shrinks through this.
 #[test]
 #[ignore = "tool for fuzz/gen/shrink.py --library (needs KEYAKI_PAIR)"]
@@ -642,6 +744,22 @@ fn check_pair_file() {
                 allow_unknown_actions: false,
             };
             keyaki::access_not_granted(&policy(), &question, &options).unwrap()
+        }
+        "diff" => {
+            // `baseline` is OLD, `proposed` NEW; unknown when either direction is.
+            let file = |side: &str| keyaki::PolicyFile {
+                path: format!("{side}.json"),
+                policy: oracles::parse_generated_policy(&pair[side]),
+            };
+            let diff = keyaki::diff(&file("baseline"), &file("proposed"), &options);
+            match diff.relation {
+                keyaki::Relation::Unknown => {
+                    println!("verdict: unknown {}", diff.reason.unwrap_or_default())
+                }
+                keyaki::Relation::Equivalent => println!("verdict: pass"),
+                _ => println!("verdict: fail"),
+            }
+            return;
         }
         _ => {
             match check(&pair["proposed"], &pair["baseline"], &options) {
