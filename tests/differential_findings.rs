@@ -678,6 +678,28 @@ fn ignore_case_tag_keys_template_against_like_default_is_decided() {
     assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
 }
 
+/// Guard-rail family, 600 identity cases on main @ a57b6ac (shrunk; to icase): a Deny that
+/// spares users whose name equals the team tag ignoring case, an Allow whose tag keys must
+/// equal `${u}-*` ignoring case. Fails: iam:GetUser on `arn:aws:s3:::b`, user `a`, team `a`,
+/// no tag keys (the baseline's Deny of GetUser holds then). Library: the timeout (catalog
+/// actions), "solver returned unknown: canceled" (open).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn guardrail_user_name_unequal_to_team_ignoring_case_is_decided() {
+    assert_fails_in(
+        json!([
+            {"Effect":"Deny","Action":["iam:GetUser"],"NotResource":["arn:aws:s3:::b/home/${aws:PrincipalTag/team}"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["cost*"]},"StringNotEqualsIgnoreCase":{"aws:username":["${aws:principaltag/TEAM}"]}}},
+            {"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::b"],"Condition":{"ForAllValues:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":"${AWS:UserName}-*"}}}
+        ]),
+        json!([
+            {"Effect":"Deny","Action":["iam:GetUser"],"Condition":{"ForAnyValue:StringLikeIfExists":{"aws:TagKeys":["cost*"]}}},
+            {"Effect":"Allow","Action":["*"],"Resource":["arn:aws:iam::*:user/*/${aws:PrincipalTag/team}","arn:aws:s3:::b"]}
+        ]),
+        keyaki::ActionUniverse::Catalog,
+        ResourceUniverse::Open,
+    );
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and

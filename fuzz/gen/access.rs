@@ -54,11 +54,16 @@ pub fn label(report: &FindingsReport) -> &'static str {
 
 /// Counts the outcome; keeps an unknown's reason and policy as an example.
 pub fn count(tally: &Tally, report: &FindingsReport, policy: &Value) {
+    count_asked(tally, report, "", policy);
+}
+
+/// `count`, the example naming the question too (policy type, actions, zone...).
+pub fn count_asked(tally: &Tally, report: &FindingsReport, question: &str, policy: &Value) {
     let outcome = label(report);
     tally.count(outcome);
     if outcome == "unknown" {
         let reason = report.reason.as_deref().unwrap_or("");
-        tally.example("unknown", format!("{reason}\n    {policy}"));
+        tally.example("unknown", format!("{question} {reason}\n    {policy}"));
     }
 }
 
