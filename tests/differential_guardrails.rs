@@ -376,3 +376,104 @@ fn guardrail_external_and_public_access_agree_with_evaluator() {
     external.require(40, &["pass", "fail"]);
     public.print();
 }
+
+/// `check --spec` on guard-rail pairs: a baseline, maybe a trust zone, no public access and
+/// access never granted. Findings replay (a new-access one is not allowed by the baseline);
+/// the spec fails whenever one of its parts, asked alone, fails; a passing spec survives
+/// requests aimed at the policy and its baseline.
+#[test]
+fn guardrail_spec_agrees_with_its_parts_and_the_evaluator() {
+    let tally = Tally::new("guardrails spec");
+    run_cases(30, &tally, &|data| {
+        let mut c = ByteChoices::new(data);
+        let mut s = run::Seeded::from_bytes(data);
+        let resource = c.flip();
+        let ty = if resource {
+            PolicyType::Resource
+        } else {
+            PolicyType::Identity
+        };
+        let (json, baseline_json) = guardrails::pair(&mut c, resource);
+        let policy = oracles::parse_generated_policy(&json);
+        let mut spec = serde_json::json!({"name": "generated", "baseline": baseline_json});
+        if resource && c.flip() {
+            spec["trust_zone"] = serde_json::json!(ZONES[c.below(ZONES.len())]);
+        }
+        if resource && c.flip() {
+            spec["no_public_access"] = serde_json::json!(true);
+        }
+        if c.flip() {
+            let action = mixed::choose(&mut c, QUESTION_ACTIONS);
+            spec["never_granted"] = serde_json::json!([{"actions": [action]}]);
+        }
+        let parsed = keyaki::parse_spec(&serde_json::to_vec(&spec).unwrap(), "spec.json").unwrap();
+        let options = oracles::options(ty);
+        let report = keyaki::check_spec(&policy, &parsed, &options);
+        let context = || format!("{ty:?}\nspec: {spec}\npolicy: {json}");
+        assert_no_internal_error(&report, &json);
+        access::count_asked(&tally, &report, &format!("{ty:?} spec {spec}"), &json);
+        let baseline = parsed.baseline.as_ref().map(|(_, b)| b);
+        for f in &report.findings {
+            let r = &f.request;
+            let d = evaluate(&policy, r, ty).decision;
+            assert_eq!(
+                d,
+                Decision::Allow,
+                "{:?}: {}\n{}",
+                f.kind,
+                show(r),
+                context()
+            );
+            if let (keyaki::access::FindingKind::NewAccess, Some(b)) = (f.kind, baseline) {
+                let d = evaluate(b, r, ty).decision;
+                assert_ne!(
+                    d,
+                    Decision::Allow,
+                    "new access allowed: {}\n{}",
+                    show(r),
+                    context()
+                );
+            }
+        }
+        if let Some(b) = baseline {
+            if keyaki::check(&policy, b, &options).result == CheckResult::Fail {
+                assert_eq!(
+                    report.result,
+                    CheckResult::Fail,
+                    "check fails alone\n{}",
+                    context()
+                );
+            }
+        }
+        for item in &parsed.never_granted {
+            let question = NotGranted {
+                actions: item.actions.clone(),
+                resources: item.resources.clone(),
+                allow_unknown_actions: true,
+            };
+            let part = keyaki::access_not_granted(&policy, &question, &options).unwrap();
+            if part.result == CheckResult::Fail {
+                assert_eq!(
+                    report.result,
+                    CheckResult::Fail,
+                    "part fails alone\n{}",
+                    context()
+                );
+            }
+        }
+        if let (CheckResult::Pass, Some(b)) = (report.result, baseline) {
+            for _ in 0..SAMPLES {
+                let r = oracles::parse_generated_request(&aimed(&mut s, &[&json, &baseline_json]));
+                let p = evaluate(&policy, &r, ty).decision == Decision::Allow;
+                let q = evaluate(b, &r, ty).decision == Decision::Allow;
+                assert!(
+                    !p || q,
+                    "REFUTED PASS: the spec passes, the policy allows what its baseline does not: {}\n{}",
+                    show(&r),
+                    context()
+                );
+            }
+        }
+    });
+    tally.require(30, &["pass", "fail"]);
+}
