@@ -736,6 +736,58 @@ fn team_resource_inside_user_deny_equal_ignoring_case_passes() {
     assert_eq!(verdict, Verdict::Holds);
 }
 
+/// Guard-rail family, access_not_granted, 600 cases on main @ a57b6ac (shrunk; to icase): is
+/// s3:Get* granted? Yes: s3:GetObject with team and owner tags equal (the Deny is on
+/// ListBucket only, its ignore-case default template irrelevant). Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn not_granted_owner_equal_to_team_beside_ignore_case_list_deny_is_decided() {
+    let json = policy(json!([
+        {"Effect":"Deny","Action":["s3:ListBucket"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team, 'none'}"]}}},
+        {"Effect":"Allow","Action":"s3:GetObject","Condition":{"StringEquals":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team}"]}}}
+    ]));
+    let question = keyaki::NotGranted {
+        actions: vec!["s3:Get*".into()],
+        resources: vec![],
+        allow_unknown_actions: false,
+    };
+    let policy = oracles::parse_generated_policy(&json);
+    let report =
+        keyaki::access_not_granted(&policy, &question, &options(ResourceUniverse::Open)).unwrap();
+    assert_eq!(report.result, keyaki::CheckResult::Fail, "{report:?}");
+    for f in &report.findings {
+        let decision = keyaki::eval::evaluate(&policy, &f.request, PolicyType::Identity).decision;
+        assert_eq!(decision, keyaki::eval::Decision::Allow, "{:?}", f.request);
+    }
+}
+
+/// Guard-rail family, external_access on 600 resource policies, main @ a57b6ac (shrunk; to
+/// decide): bob of 444455556666 with team tag `bob` gets iam:GetUser (the Deny spares users
+/// whose name equals the team ignoring case). Library: "cycle through key
+/// aws:principaltag/team, and the value chosen to break it does not fit" in 0.1 s.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
+fn external_access_user_equal_to_team_ignoring_case_is_decided() {
+    let json = policy(json!([
+        {"Effect":"Deny","Principal":"*","NotAction":["s3:*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:principaltag/TEAM}"]}}},
+        {"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":["s3:PutObject"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${AWS:UserName}"]}}},
+        {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:user/bob"]},"Action":["iam:GetUser"]}
+    ]));
+    let policy = oracles::parse_generated_policy(&json);
+    let zone = keyaki::TrustZone::parse(&["account:111122223333", "org:o-abc123"]).unwrap();
+    let options = CheckOptions {
+        policy_type: PolicyType::Resource,
+        ..options(ResourceUniverse::Open)
+    };
+    let report = keyaki::external_access(&policy, &zone, &[], &options);
+    assert_eq!(report.result, keyaki::CheckResult::Fail, "{report:?}");
+    for f in &report.findings {
+        let decision = keyaki::eval::evaluate(&policy, &f.request, PolicyType::Resource).decision;
+        assert_eq!(decision, keyaki::eval::Decision::Allow, "{:?}", f.request);
+        assert!(!zone.contains(&f.request), "{:?}", f.request);
+    }
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
