@@ -806,6 +806,21 @@ fn owner_equal_to_account_and_user_name_ignoring_case_is_decided() {
     assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
 }
 
+/// Guard-rail family's diff test on main @ a57b6ac (shrunk; to icase): a tag key equal,
+/// ignoring case, to the user name followed by a literal `*` always differs from the user name
+/// (one character longer), so the proposal's ForAnyValue implies the baseline's. A pass; the
+/// library runs to the timeout (30 s alone, 7 s CPU).
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
+fn tag_key_equal_to_user_name_star_ignoring_case_passes() {
+    let allow = |condition: Value| json!([{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Action":"*","Condition":condition}]);
+    let verdict = check_resource_policy(
+        allow(json!({"ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:username}*"]}})),
+        allow(json!({"ForAnyValue:StringNotEquals":{"aws:TagKeys":["${AWS:UserName}"]}})),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
 /// A tool, not a property: checks the pair in the file `KEYAKI_PAIR` through the library as
 /// the families do (`{"proposed", "baseline", "type", "resource_universe", "action_universe"}`,
 /// the fields `fuzz/gen/shrink.py` reads; `KEYAKI_PAIR_TIMEOUT` seconds, default 30) and
