@@ -17,6 +17,8 @@
 //! `KEYAKI_DIFF_CASES=N` runs every family with N cases.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../fuzz/gen/access.rs"]
+mod access;
 #[path = "../fuzz/gen/mod.rs"]
 mod gen;
 #[path = "../fuzz/gen/mixed.rs"]
@@ -26,10 +28,10 @@ mod oracles;
 #[path = "../fuzz/gen/run.rs"]
 mod run;
 
+use access::{count, granted_target, sendable, show};
 use gen::{ByteChoices, Choices};
 use keyaki::access::public::PINNING_KEYS;
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::pattern::Glob;
 use keyaki::request::callers::{caller_inconsistency, AWS_CALLER_KEYS, SERVICE_CALLER_KEYS};
 use keyaki::request::{Principal, Request};
 use keyaki::{CheckResult, FindingsReport, NotGranted, TrustZone};
@@ -54,53 +56,9 @@ fn mostly_consistent(c: &mut dyn Choices, mut r: Request) -> Request {
     r
 }
 
-/// What AWS sends: the replay's rules, and the keys naming the caller's account agree with the
-/// caller's own account (the truth the prover's account lemmas state for named accounts only).
-fn sendable(r: &Request) -> bool {
-    caller_inconsistency(r).is_none()
-        && own_account(&r.principal).is_none_or(|account| {
-            let own = std::collections::BTreeSet::from([account]);
-            keyaki::access::callers::account_inconsistency(r, &own).is_none()
-        })
-}
-
-fn own_account(principal: &Principal) -> Option<String> {
-    let Principal::Aws(id) = principal else {
-        return None;
-    };
-    if id.len() == 12 && id.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(id.clone());
-    }
-    keyaki::arn::Arn::parse(id)
-        .map(|arn| arn.account.to_string())
-        .filter(|a| !a.is_empty())
-}
-
 fn sample(c: &mut dyn Choices, caller: Option<&str>) -> Request {
     let r = oracles::parse_generated_request(&mixed::request(c, caller));
     mostly_consistent(c, r)
-}
-
-fn label(report: &FindingsReport) -> &'static str {
-    match report.result {
-        CheckResult::Pass => "pass",
-        CheckResult::Fail => "fail",
-        _ => "unknown",
-    }
-}
-
-/// Counts the outcome; keeps an unknown's reason and policy as an example.
-fn count(tally: &Tally, report: &FindingsReport, policy: &Value) {
-    let outcome = label(report);
-    tally.count(outcome);
-    if outcome == "unknown" {
-        let reason = report.reason.as_deref().unwrap_or("");
-        tally.example("unknown", format!("{reason}\n    {policy}"));
-    }
-}
-
-fn show(r: &Request) -> String {
-    serde_json::to_string(r).unwrap()
 }
 
 fn no_internal_error(report: &FindingsReport, policy: &Value) {
@@ -140,17 +98,6 @@ fn is_known_resourceless_replay_bug(report: &FindingsReport, resources: &[String
                 part.contains("a counterexample did not replay") && !part.contains("\"resource\"")
             })
         })
-}
-
-fn granted_target(actions: &[String], resources: &[String], r: &Request) -> bool {
-    let action = r.action.to_lowercase();
-    actions
-        .iter()
-        .any(|a| Glob::wildcard(&a.to_lowercase()).matches(&action))
-        && (resources.is_empty()
-            || r.resource
-                .as_deref()
-                .is_some_and(|res| resources.iter().any(|p| Glob::arn(p).matches(res))))
 }
 
 #[test]

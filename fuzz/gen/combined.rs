@@ -660,7 +660,7 @@ pub fn aimed_request(c: &mut dyn Choices, policy: &Value) -> Value {
             if operator.contains("IgnoreCase") && c.flip() {
                 text = recase(c, &text);
             }
-            r["context"][key] = if lower == "aws:tagkeys" {
+            r["context"][key] = if lower == "aws:tagkeys" || operator.starts_with("For") {
                 json!([text])
             } else {
                 json!(text)

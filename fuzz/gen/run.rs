@@ -86,8 +86,13 @@ impl Tally {
         }
     }
 
-    /// Keeps the first three examples of a label (printed at the end).
+    /// Keeps the first three examples of a label (printed at the end). With
+    /// `KEYAKI_DIFF_SHOW_UNKNOWN` set, every `unknown` example is printed as it happens (the
+    /// first three are not enough to shrink a family's unknowns).
     pub fn example(&self, label: &str, text: String) {
+        if label == "unknown" && std::env::var_os("KEYAKI_DIFF_SHOW_UNKNOWN").is_some() {
+            println!("unknown pair ({}): {text}", self.name);
+        }
         if let Ok(mut m) = self.examples.lock() {
             let list = m.entry(label.to_string()).or_default();
             if list.len() < 3 {
