@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # The memory budget, measured: peak RSS (/usr/bin/time -v) and the verdict of searches that
-# grow without bound, at each budget. The pairs reach the search (not the solver-free probe):
-# `keyaki diff OLD NEW` runs both directions with the search.
+# grow without bound, at each budget, and a long process (one scan, ~1,500 searches) at a small
+# budget, which must end no check `unknown: memory budget` that it can decide.
 #
 #   benches/memory.sh [BUDGETS...]      (default: 64 128 256 512)
+#   HOGS=2 benches/memory.sh 64 512     (the same under 2 busy loops: the RSS watchdog wakes
+#                                        late, z3's own cap still holds)
 #
 # Run from the crate root after `cargo build --release --bin keyaki --example keyaki-corpus`.
 # Environment: CORPUS (../shared/corpus), TIMEOUT (60 s: the budget, not the time, must end
-# each run). Prints one row per (pair, budget): peak RSS MB, user+sys CPU s, exit code, reason.
-# The bound holds when peak RSS <= the process's start (~40 MB with one z3 context) + budget.
+# each run), HOGS (0), SCAN_BUDGET (64; empty: no scan row), KEYAKI_SOLVER_MEMORY_CAP
+# (on by default; `off` measures the RSS watchdog alone).
+# Prints one row per (pair, budget): peak RSS MB, the bound (start ~40 MB + budget), user+sys
+# CPU s, exit code, reason; then the scan row: peak RSS, pass/fail/unknown and how many
+# unknowns were the memory budget.
 set -euo pipefail
 corpus=${CORPUS:-../shared/corpus}
 timeout=${TIMEOUT:-60}
+hogs=${HOGS:-0}
+scan_budget=${SCAN_BUDGET-64}
 budgets=${*:-64 128 256 512}
 policies="$corpus/aws-managed-policies/policies"
 if [ ! -d "$policies" ]; then
@@ -19,14 +26,24 @@ if [ ! -d "$policies" ]; then
     exit 0
 fi
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+hog_pids=()
+cleanup() {
+    for pid in "${hog_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+for _ in $(seq 1 "$hogs"); do
+    sh -c 'while :; do :; done' &
+    hog_pids+=($!)
+done
 # The worst pairs found: generated baselines of seed 1 against managed policies whose
 # template-heavy conditions make the search refine round after round.
 target/release/examples/keyaki-corpus --seed 1 --print-generated 3 > "$work/g1-3.json"
 pairs=(
     "$work/g1-3.json $policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json"
 )
-printf '%-60s %7s %9s %7s %4s %s\n' pair budget peak_MB cpu_s exit reason
+echo "hogs: $hogs, solver cap: ${KEYAKI_SOLVER_MEMORY_CAP:-on}"
+printf '%-60s %7s %9s %7s %7s %4s %s\n' pair budget peak_MB bound cpu_s exit reason
 for pair in "${pairs[@]}"; do
     read -r old new <<<"$pair"
     for budget in $budgets; do
@@ -35,7 +52,20 @@ for pair in "${pairs[@]}"; do
         peak=$(awk '/Maximum resident/ {printf "%.0f", $6/1024}' "$work/time.txt")
         cpu=$(awk '/User time/ {u=$4} /System time/ {s=$4} END {printf "%.2f", u+s}' "$work/time.txt")
         reason=$(grep -o '"reason": "[^"]*"' "$work/out.json" | head -1 | cut -d'"' -f4)
-        printf '%-60s %7s %9s %7s %4s %s\n' "$(basename "$old") x $(basename "$new")" \
-            "$budget" "$peak" "$cpu" "$code" "${reason:-}"
+        printf '%-60s %7s %9s %7s %7s %4s %s\n' "$(basename "$old") x $(basename "$new")" \
+            "$budget" "$peak" "$((40 + budget))" "$cpu" "$code" "${reason:-}"
     done
 done
+if [ -n "$scan_budget" ]; then
+    # number-conditions: most files pass, and a pass is a solver proof, so nearly every file
+    # is a search on a query thread of its own (the drift of z3's count is per thread).
+    /usr/bin/time -v target/release/keyaki scan "$policies" --baseline benches/baselines/number-conditions.json \
+        --jobs 2 --format jsonl --memory-budget "$scan_budget" --timeout "$timeout" \
+        >"$work/scan.jsonl" 2>"$work/time.txt" || true
+    peak=$(awk '/Maximum resident/ {printf "%.0f", $6/1024}' "$work/time.txt")
+    cpu=$(awk '/User time/ {u=$4} /System time/ {s=$4} END {printf "%.2f", u+s}' "$work/time.txt")
+    count() { grep -c "\"result\":\"$1\"" "$work/scan.jsonl" || true; }
+    memory=$(grep -c 'memory budget' "$work/scan.jsonl" || true)
+    echo "scan number-conditions, --memory-budget $scan_budget --jobs 2: peak ${peak} MB, cpu ${cpu} s," \
+        "pass $(count pass), fail $(count fail), unknown $(count unknown) (memory budget: $memory)"
+fi

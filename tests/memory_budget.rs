@@ -1,0 +1,107 @@
+//! The memory budget in a long process: z3's own cap (on by default) stays tight after
+//! hundreds of queries, each on a thread of its own, without ending a trivial check `unknown`.
+//!
+//! One test in a binary of its own: the budget is measured on the process's resident memory,
+//! so tests running beside it in the same process would count against it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use keyaki::explain::{check_no_new_access, CheckOptions, UnknownReason, Verdict};
+use std::time::Duration;
+
+/// A proposal the baseline does not cover: every check is a solver search (no probe in
+/// `check_no_new_access`, no pruning answer) that ends with one replayed counterexample.
+const PROPOSED: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+const BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111122223333:jobs"}]}"#;
+
+/// Generated baseline 3 of seed 1 (`keyaki-corpus --seed 1 --print-generated 3`; the same as
+/// in `tests/limits.rs`): against SageMakerStudioBedrockChatAgentUserRolePolicy the search
+/// refines round after round, growing by megabytes per second.
+const GENERATED_S1_3: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"},
+ {"Sid":"Template0","Effect":"Allow","Action":["dynamodb:Query","secretsmanager:GetSecretValue","logs:PutLogEvents","s3:ListBucket"],
+  "Resource":["arn:aws:s3:::corp-${aws:userid}-*","arn:aws:s3:::corp-data/${aws:userid}/*"]},
+ {"Sid":"NoDeletes1","Effect":"Deny","Action":["sns:Delete*","kms:Delete*"],"Resource":"*",
+  "Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/breakglass-*"}}},
+ {"Sid":"Number2","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:max-keys":"1000"}}},
+ {"Sid":"RegionLock3","Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*","route53:*","cloudfront:*","support:*","health:*","waf:*","shield:*","globalaccelerator:*","kms:*"],
+  "Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-west-2"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/platform-*"}}},
+ {"Sid":"Number4","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}},
+ {"Sid":"OnlyOwnBuckets5","Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::acme-*","arn:aws:s3:::acme-*/*"]}]}"#;
+
+/// Queries run before the budget is tried again. Each query thread leaves ~66 KB in z3's
+/// global count when it ends (z3 4.8.12); at a 32 MB budget a cap of shares alone (20 MB for
+/// the context and 24 MB of growth, against a 16.5 MB context) was reached after ~410.
+const QUERIES: usize = 700;
+
+/// A budget the trivial check stays far under (its context is ~17 MB resident) and a cap
+/// that drift would reach within [`QUERIES`].
+const SMALL_BUDGET_MB: u64 = 32;
+
+fn trivial_check_is_violated(options: &CheckOptions, round: usize) {
+    let proposed = common::policy(PROPOSED);
+    let baseline = common::policy(BASELINE);
+    match check_no_new_access(&proposed, &baseline, options) {
+        Verdict::Violated(found) => {
+            assert_eq!(found.len(), 1);
+            assert_eq!(found[0].request.action, "s3:GetObject");
+        }
+        Verdict::Unknown(reason) => panic!("query {round}: unknown: {reason}"),
+        Verdict::Holds => panic!("query {round}: a pass without a proof"),
+    }
+}
+
+#[test]
+fn a_long_process_keeps_a_tight_cap_without_spurious_memory_unknowns() {
+    if std::env::var("KEYAKI_SOLVER_MEMORY_CAP").is_ok_and(|v| v.eq_ignore_ascii_case("off")) {
+        println!("SKIPPED: KEYAKI_SOLVER_MEMORY_CAP=off");
+        return;
+    }
+    let options = CheckOptions {
+        timeout: Duration::from_secs(60),
+        memory_budget_mb: SMALL_BUDGET_MB,
+        counterexamples: 1,
+        ..CheckOptions::default()
+    };
+    let threads_before = keyaki::solve::query_threads_ended();
+    for round in 0..QUERIES {
+        trivial_check_is_violated(&options, round);
+    }
+    // Every query ran on a thread of its own, and the cap was in force: its books read z3's
+    // count (drift included) at each search's start.
+    let ended = keyaki::solve::query_threads_ended() - threads_before;
+    assert!(ended >= QUERIES as u64, "{ended} query threads");
+    let base_kb = keyaki::solve::memory_cap::base_kb();
+    println!("z3's count outside searches after {QUERIES} queries: {base_kb:?} KB");
+    assert!(base_kb.is_some(), "the cap is on by default");
+
+    // The budget still ends a search that grows without bound, after all those queries.
+    if let Some(corpus) = common::corpus() {
+        let policy = corpus.join(
+            "aws-managed-policies/policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json",
+        );
+        let proposed = keyaki::parse::parse_policy(&std::fs::read(&policy).unwrap(), "p").unwrap();
+        let baseline = common::policy(GENERATED_S1_3);
+        let heavy = CheckOptions {
+            timeout: Duration::from_secs(3600),
+            memory_budget_mb: 48,
+            counterexamples: 3,
+            ..CheckOptions::default()
+        };
+        match check_no_new_access(&proposed, &baseline, &heavy) {
+            Verdict::Unknown(reason) => {
+                assert_eq!(reason, UnknownReason::Memory { limit_mb: 48 })
+            }
+            // Counterexamples found before the budget ran out are an answer (replayed).
+            Verdict::Violated(found) => assert!(!found.is_empty()),
+            Verdict::Holds => panic!("pass without a proof"),
+        }
+    }
+    // And what that search grew and freed leaves the next trivial checks their budget.
+    for round in 0..20 {
+        trivial_check_is_violated(&options, QUERIES + round);
+    }
+}
