@@ -17,20 +17,14 @@ const PROPOSED: &str = r#"{"Version":"2012-10-17","Statement":[
 const BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[
  {"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:111122223333:jobs"}]}"#;
 
-/// Generated baseline 3 of seed 1 (`keyaki-corpus --seed 1 --print-generated 3`; the same as
-/// in `tests/limits.rs`): against SageMakerStudioBedrockChatAgentUserRolePolicy the search
-/// refines round after round, growing by megabytes per second.
-const GENERATED_S1_3: &str = r#"{"Version":"2012-10-17","Statement":[
- {"Sid":"FullAWSAccess","Effect":"Allow","Action":"*","Resource":"*"},
- {"Sid":"Template0","Effect":"Allow","Action":["dynamodb:Query","secretsmanager:GetSecretValue","logs:PutLogEvents","s3:ListBucket"],
-  "Resource":["arn:aws:s3:::corp-${aws:userid}-*","arn:aws:s3:::corp-data/${aws:userid}/*"]},
- {"Sid":"NoDeletes1","Effect":"Deny","Action":["sns:Delete*","kms:Delete*"],"Resource":"*",
-  "Condition":{"StringNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/breakglass-*"}}},
- {"Sid":"Number2","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericGreaterThan":{"s3:max-keys":"1000"}}},
- {"Sid":"RegionLock3","Effect":"Deny","NotAction":["iam:*","sts:*","organizations:*","route53:*","cloudfront:*","support:*","health:*","waf:*","shield:*","globalaccelerator:*","kms:*"],
-  "Resource":"*","Condition":{"StringNotEquals":{"aws:RequestedRegion":["us-west-2"]},"ArnNotLike":{"aws:PrincipalArn":"arn:aws:iam::*:role/platform-*"}}},
- {"Sid":"Number4","Effect":"Deny","Action":"s3:*","Resource":"*","Condition":{"NumericLessThan":{"s3:TlsVersion":"1.2"}}},
- {"Sid":"OnlyOwnBuckets5","Effect":"Deny","Action":"s3:*","NotResource":["arn:aws:s3:::acme-*","arn:aws:s3:::acme-*/*"]}]}"#;
+/// A pair whose search grows without bound (hunt, session 7, s-c13ace1b: a template in the
+/// account segment of a NotResource; 92 MB peak at a 64 MB budget, 145 MB at 128). A pass
+/// by AWS's semantics: if the prover learns to decide it, it answers `Holds` (a proof), and
+/// this step should get another growing pair.
+const GROWING_PROPOSED: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user*"]}]}"#;
+const GROWING_BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[
+ {"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user/*"]}]}"#;
 
 /// Queries run before the budget is tried again. Each query thread leaves ~66 KB in z3's
 /// global count when it ends (z3 4.8.12); at a 32 MB budget a cap of shares alone (20 MB for
@@ -92,30 +86,19 @@ fn a_long_process_keeps_a_tight_cap_without_spurious_memory_unknowns() {
         "{base_kb} KB is far below {reading_kb} KB"
     );
 
-    // After all those queries, a search under a small budget still answers or ends by its
-    // budget, never a pass and never a crash. (This pair grew without bound until session 6;
-    // the template search now decides it in ~0.3 s, so it is a check of the path, not of
-    // the cap's bite: that is `explain::search::tests` and `tests/limits.rs`.)
-    if let Some(corpus) = common::corpus() {
-        let policy = corpus.join(
-            "aws-managed-policies/policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json",
-        );
-        let proposed = keyaki::parse::parse_policy(&std::fs::read(&policy).unwrap(), "p").unwrap();
-        let baseline = common::policy(GENERATED_S1_3);
-        let heavy = CheckOptions {
-            timeout: Duration::from_secs(3600),
-            memory_budget_mb: 48,
-            counterexamples: 3,
-            ..CheckOptions::default()
-        };
-        match check_no_new_access(&proposed, &baseline, &heavy) {
-            Verdict::Unknown(reason) => {
-                assert_eq!(reason, UnknownReason::Memory { limit_mb: 48 })
-            }
-            // Counterexamples found before the budget ran out are an answer (replayed).
-            Verdict::Violated(found) => assert!(!found.is_empty()),
-            Verdict::Holds => panic!("pass without a proof"),
-        }
+    // After all those queries, a search that grows without bound still ends by its budget
+    // (an hour of time: only the budget can end it).
+    let heavy = CheckOptions {
+        timeout: Duration::from_secs(3600),
+        memory_budget_mb: 48,
+        ..CheckOptions::default()
+    };
+    let proposed = common::policy(GROWING_PROPOSED);
+    let baseline = common::policy(GROWING_BASELINE);
+    match check_no_new_access(&proposed, &baseline, &heavy) {
+        Verdict::Unknown(reason) => assert_eq!(reason, UnknownReason::Memory { limit_mb: 48 }),
+        Verdict::Holds => println!("NOTE: the growing pair is decided now; pick another"),
+        Verdict::Violated(found) => panic!("a pass pair refuted: {:?}", found[0].request),
     }
     // And what that search grew and freed leaves the next trivial checks their budget.
     for round in 0..20 {
