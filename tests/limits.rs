@@ -511,3 +511,41 @@ fn the_search_past_its_budget_is_unknown_with_the_budget_reason_in_the_library()
         "the default budget is far from reached"
     );
 }
+
+/// A pair whose search grows without bound on today's main (hunt, session 7, s-c13ace1b: a
+/// template in the account segment of a NotResource; a pass by AWS's semantics). The
+/// SageMaker pair above no longer grows (decided in ~0.3 s since session 6).
+#[test]
+fn a_growing_search_ends_unknown_with_the_budget_reason_whatever_the_timeout() {
+    let dir = Scratch::new("growing");
+    let proposed = dir.file(
+        "p.json",
+        br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user*"]}]}"#,
+    );
+    let baseline = dir.file(
+        "b.json",
+        br#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user/*"]}]}"#,
+    );
+    // An hour of time: only the budget can end the search (the default 10 s would end it first).
+    let (out, elapsed) = run(&[
+        "check",
+        &proposed,
+        "--baseline",
+        &baseline,
+        "--timeout",
+        "3600",
+        "--memory-budget",
+        "16",
+    ]);
+    println!("ended in {elapsed:?}");
+    match code(&out) {
+        3 => assert!(
+            text(&out).contains("memory budget of 16 MB exceeded"),
+            "{}",
+            text(&out)
+        ),
+        // A proof, once the prover decides this pair: then pick another growing pair.
+        0 => println!("NOTE: the growing pair is decided now: {}", text(&out)),
+        other => panic!("exit {other}: {}", text(&out)),
+    }
+}

@@ -58,7 +58,8 @@ pub fn search_typed<T: Send + Sync>(
     // and the loop ends `unknown` with the budget's reason.
     //
     // z3 also holds a hard allocation cap for the searches running (`SolverMemoryCap`, see
-    // `memory.rs`), released once the context is gone. A z3 object constructor that hits it
+    // `memory.rs`), rebased on z3's own count once the context exists and released once the
+    // context is gone. A z3 object constructor that hits it
     // returns null and the `z3` crate panics on the query's thread: that panic is the budget
     // too, never a crash. Any other panic is a bug and goes on unwinding.
     let limit_mb = options.memory_budget_mb;
@@ -70,6 +71,8 @@ pub fn search_typed<T: Send + Sync>(
             let interrupt = || handle.interrupt();
             watched(limit_mb, &interrupt, || {
                 let mut backend = Z3Backend::for_query(&query, options.timeout);
+                // The cap counts from where z3's count is now, drift and all.
+                cap.rebase(backend.allocated_kb());
                 search_with(&mut backend, query, options, replay)
             })
         })

@@ -66,6 +66,21 @@ impl Z3Backend {
         self.solver.set_params(&params);
     }
 
+    /// z3's own process-wide allocation count in KB, as its memory cap sees it: the
+    /// `memory` statistic (z3 4.8.12 `get_memory_statistics`: the global total, in MB to two
+    /// decimals, so up to 10 KB low). `None` when z3 does not report it.
+    pub fn allocated_kb(&self) -> Option<u64> {
+        match self.solver.get_statistics().value("memory")? {
+            z3::StatisticsValue::Double(mb) if mb.is_finite() && mb >= 0.0 => {
+                // Whole KB; a count beyond u64 is not a real reading.
+                let kb = (mb * 1024.0).floor();
+                (kb < u64::MAX as f64).then_some(kb as u64)
+            }
+            z3::StatisticsValue::UInt(mb) => Some(u64::from(mb) * 1024),
+            _ => None,
+        }
+    }
+
     pub fn new(timeout: Option<Duration>) -> Z3Backend {
         let solver = z3::Solver::new();
         if let Some(t) = timeout {
