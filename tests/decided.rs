@@ -816,4 +816,34 @@ mod template_family_timeouts {
             r#"[{"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"]}]"#,
         );
     }
+
+    /// Template family, 20k run, session 7 (the one unknown left): the proposal allows a
+    /// prefix equal to `${team, 'none'}` ignoring case only when it is also like
+    /// `${team, 'none'}/*`, which no prefix is (one character longer at least): it allows
+    /// nothing, a pass the value-by-value refutation never reached.
+    #[test]
+    fn prefix_equal_to_a_template_and_like_it_with_a_suffix_passes() {
+        assert_pass(
+            &statements(
+                r#"[{"Effect":"Deny","Action":"s3:ListBucket","Resource":["*"],"Condition":{"StringNotLike":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}/*"}}},{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${AWS:UserName}/*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}"}}}]"#,
+            ),
+            &statements(
+                r#"[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::b/*-${aws:username}?"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${AWS:UserName}"}}},{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:iam::*:user/*/${AWS:UserName}"]}]"#,
+            ),
+        );
+    }
+
+    /// The same with the equality exact and the suffix on the other side: still no prefix.
+    #[test]
+    fn prefix_equal_to_a_template_and_like_it_with_a_prefix_passes() {
+        let proposed = statements(
+            r#"[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"${aws:PrincipalTag/team}"},"StringLike":{"s3:prefix":"?${aws:PrincipalTag/team}"}}}]"#,
+        );
+        assert_pass(&proposed, &statements("[]"));
+        // Without the extra character the two agree: a counterexample.
+        let agree = statements(
+            r#"[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"${aws:PrincipalTag/team}"},"StringLike":{"s3:prefix":"*${aws:PrincipalTag/team}*"}}}]"#,
+        );
+        assert_fail(&agree, &statements("[]"));
+    }
 }

@@ -37,6 +37,74 @@ impl ContextBuilder<'_> {
         None
     }
 
+    /// A string equal to `${k}` (exactly, or ignoring case: folding maps one character to
+    /// one) and matching a template that reads `k` once with text of length at least one
+    /// around it: `|x| = |T|` and `|x| ≥ |T| + 1` for the text `T` both read, whatever `k`'s
+    /// value (with the same default, in every class; with different defaults, when `k` is
+    /// single). `s3:prefix` equal to `${team, 'none'}` ignoring case and like
+    /// `${team, 'none'}/*`: one lemma, where the value-by-value refutation never ended.
+    pub(super) fn self_tied_conflict(&mut self) -> Option<Vec<Term>> {
+        let mut found = None;
+        'vars: for ids in self.str_atoms.values() {
+            for &e in ids.iter().filter(|id| self.a.atom(**id)) {
+                let Atom::Str {
+                    pattern: StrPattern::Template(t, _),
+                    ..
+                } = &self.query.atoms[e]
+                else {
+                    continue;
+                };
+                let [TemplatePart::Var {
+                    key_lower: key,
+                    default: e_default,
+                    ..
+                }] = t.parts.as_slice()
+                else {
+                    continue;
+                };
+                for &a in ids.iter().filter(|id| **id != e && self.a.atom(**id)) {
+                    let Atom::Str {
+                        pattern: StrPattern::Template(u, mode),
+                        ..
+                    } = &self.query.atoms[a]
+                    else {
+                        continue;
+                    };
+                    let mut reads = u.parts.iter().filter_map(|p| match p {
+                        TemplatePart::Var {
+                            key_lower, default, ..
+                        } => Some((key_lower, default)),
+                        _ => None,
+                    });
+                    let (Some((a_key, a_default)), None) = (reads.next(), reads.next()) else {
+                        continue;
+                    };
+                    if a_key != key {
+                        continue;
+                    }
+                    let Some(glob) = one_variable_glob(u, *mode, key) else {
+                        continue;
+                    };
+                    let at_least = glob
+                        .tokens()
+                        .iter()
+                        .filter(|t| !t.is_star() && !matches!(t, crate::pattern::Token::Hole(_)))
+                        .count();
+                    if at_least > 0 {
+                        found = Some((e, a, key.clone(), e_default != a_default));
+                        break 'vars;
+                    }
+                }
+            }
+        }
+        let (e, a, key, needs_single) = found?;
+        let mut literals = vec![Term::Atom(e), Term::Atom(a)];
+        if needs_single {
+            literals.push(self.query.single_valued(&key));
+        }
+        Some(vec![Term::not(Term::and(literals))])
+    }
+
     /// True atoms `tied = ${key}` compared exactly (Exact, Like, ARN) on `tied`'s first
     /// value, both keys single-valued in the model.
     fn equalities(&self) -> Vec<(AtomId, String, String)> {
