@@ -1,19 +1,12 @@
 //! The command-line contract: exit codes, and the JSON / SARIF / text output pinned with insta.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+mod common;
 
+/// The shared runner's result as (exit code, stdout, stderr).
 fn keyaki(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_keyaki"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("run keyaki");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let run = common::keyaki(args);
+    (run.code, run.stdout, run.stderr)
 }
 
 fn json(text: &str) -> serde_json::Value {

@@ -4,11 +4,9 @@
 //! `KEYAKI_SPEC=/var/task/spec.json` or `KEYAKI_BASELINE=/var/task/baseline.json`, and
 //! optionally `KEYAKI_MANAGED_POLICIES=/var/task/managed` for Attach*Policy.
 
-use super::check::{Against, Checker, EventResult};
-use super::managed::ManagedPolicies;
+use super::check::{Checker, EventResult};
 use super::reader::normalize;
-use super::{RunError, ValueError};
-use crate::explain::CheckOptions;
+use super::{RunError, Settings, ValueError};
 use serde_json::{json, Value};
 
 /// ```
@@ -46,38 +44,12 @@ impl Handler {
         Handler { checker }
     }
 
-    /// Reads the configuration from the environment (`KEYAKI_SPEC` / `KEYAKI_BASELINE`).
+    /// Reads the configuration from the environment (`KEYAKI_SPEC` / `KEYAKI_BASELINE`,
+    /// `KEYAKI_MANAGED_POLICIES`) by the rule `keyaki events` follows ([`Settings`]).
     pub fn from_env() -> crate::Result<Handler> {
-        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-        let against = match (var("KEYAKI_SPEC"), var("KEYAKI_BASELINE")) {
-            (Some(spec), None) => Against::Spec(Box::new(crate::access::spec::load_spec(&spec)?)),
-            (None, Some(path)) => {
-                let policy = crate::load_policy(&path)?.policy;
-                Against::Baseline {
-                    label: path,
-                    policy,
-                }
-            }
-            (Some(_), Some(_)) => {
-                return Err(crate::Error::usage(
-                    "set KEYAKI_SPEC or KEYAKI_BASELINE, not both",
-                ))
-            }
-            (None, None) => {
-                return Err(crate::Error::usage(
-                    "set KEYAKI_SPEC (a spec file) or KEYAKI_BASELINE (a policy file)",
-                ))
-            }
-        };
-        let managed = match var("KEYAKI_MANAGED_POLICIES") {
-            Some(dir) => ManagedPolicies::from_dir(dir).map_err(RunError::from)?,
-            None => ManagedPolicies::none(),
-        };
-        Ok(Handler::new(Checker::new(
-            against,
-            CheckOptions::default(),
-            managed,
-        )))
+        Ok(Handler::new(
+            Settings::from_vars(|name| std::env::var(name).ok()).checker()?,
+        ))
     }
 
     /// One delivered event (an EventBridge envelope, or a bare record or Records batch) to

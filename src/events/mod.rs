@@ -9,10 +9,12 @@ pub mod lambda;
 pub mod managed;
 pub mod output;
 pub mod reader;
+pub mod settings;
 pub mod store;
 pub mod time;
 
 pub use check::{Against, Checker, EventOutcome, EventResult};
+pub use settings::Settings;
 
 use reader::ReadError;
 use store::{Recorded, Store, StoreError};

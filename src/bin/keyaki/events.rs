@@ -1,9 +1,9 @@
 //! `keyaki events` (policy changes in CloudTrail) and `keyaki findings` (the lifecycle store).
 
 use crate::error::{CliError, CliResult};
-use keyaki::events::check::{Against, Checker, EventOutcome};
-use keyaki::events::managed::ManagedPolicies;
+use keyaki::events::check::EventOutcome;
 use keyaki::events::store::{Status, Store};
+use keyaki::events::Settings;
 use keyaki::report::Exit;
 use keyaki::CheckOptions;
 use serde_json::json;
@@ -24,11 +24,9 @@ pub struct EventsArgs {
     /// lookup-events output, EventBridge events); `-` reads stdin.
     #[arg(required = true)]
     pub paths: Vec<String>,
-    #[arg(
-        long,
-        required_unless_present = "baseline",
-        conflicts_with = "baseline"
-    )]
+    /// A spec file; exactly one of --spec and --baseline (the rule the Lambda handler's
+    /// KEYAKI_SPEC / KEYAKI_BASELINE follow too).
+    #[arg(long)]
     pub spec: Option<String>,
     #[arg(long)]
     pub baseline: Option<String>,
@@ -53,27 +51,17 @@ pub fn run_events(args: EventsArgs, out: &mut dyn Write) -> CliResult<Exit> {
             args.timeout
         )));
     }
-    let against = match (&args.spec, &args.baseline) {
-        (Some(spec), _) => Against::Spec(Box::new(keyaki::load_spec(spec)?)),
-        (None, Some(path)) => {
-            let file = super::load_policy(path)?;
-            Against::Baseline {
-                label: path.clone(),
-                policy: file.policy,
-            }
-        }
-        (None, None) => return Err("events needs --spec FILE or --baseline FILE".into()),
+    let settings = Settings {
+        spec: args.spec.clone(),
+        baseline: args.baseline.clone(),
+        managed_policies: args.managed_policies.clone(),
+        options: CheckOptions {
+            counterexamples: args.counterexamples.max(1),
+            timeout: Duration::from_secs_f64(args.timeout.min(86_400.0)),
+            ..CheckOptions::default()
+        },
     };
-    let managed = match &args.managed_policies {
-        Some(dir) => ManagedPolicies::from_dir(dir)?,
-        None => ManagedPolicies::none(),
-    };
-    let options = CheckOptions {
-        counterexamples: args.counterexamples.max(1),
-        timeout: Duration::from_secs_f64(args.timeout.min(86_400.0)),
-        ..CheckOptions::default()
-    };
-    let mut checker = Checker::new(against, options, managed);
+    let mut checker = settings.checker()?;
     let mut store = match &args.state {
         Some(path) => Some(Store::open(path, 256)?),
         None => None,
