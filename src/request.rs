@@ -42,15 +42,9 @@ pub fn aws_account_of(arn_or_account: &str) -> Option<&str> {
     if is_account_id(arn_or_account) {
         return Some(arn_or_account);
     }
-    let mut parts = arn_or_account.splitn(6, ':');
-    let (arn, _partition, _service, _region, account) = (
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    );
-    (arn == "arn" && parts.next().is_some() && !account.is_empty()).then_some(account)
+    crate::arn::Arn::parse(arn_or_account)
+        .map(|arn| arn.account)
+        .filter(|account| !account.is_empty())
 }
 
 pub fn is_account_id(text: &str) -> bool {

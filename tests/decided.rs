@@ -745,3 +745,75 @@ mod differential_unknowns {
         }
     }
 }
+
+/// Hunt's template-family pairs (`tests/differential_findings.rs`, shrunk from the 20k and
+/// 30k runs of session 6): each is an obvious failure that ran to the timeout.
+mod template_family_timeouts {
+    use super::*;
+
+    fn statements(list: &str) -> String {
+        format!(r#"{{"Version":"2012-10-17","Statement":{list}}}"#)
+    }
+
+    fn fails(proposed: &str, baseline: &str) {
+        assert_fail(&statements(proposed), &statements(baseline));
+    }
+
+    /// `s3:prefix` like `${username}a` (true) and not like `${team}*`: `team` is chosen
+    /// first and only a false template reads it on the prefix; a value with a fresh character
+    /// never starts the prefix.
+    #[test]
+    fn shifted_suffix_beside_a_second_key() {
+        fails(
+            r#"[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-${AWS:UserName}?"]},{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/a${aws:PrincipalTag/team}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}}]"#,
+            r#"[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]"#,
+        );
+    }
+
+    /// Ignore-case equality of the prefix with `${team, 'none'}` beside Like templates.
+    #[test]
+    fn ignore_case_prefix_beside_like_templates() {
+        fails(
+            r#"[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}"}}}]"#,
+            r#"[{"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}/*"}}},{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"],"Condition":{"StringLike":{"s3:prefix":"a${AWS:UserName}"}}}]"#,
+        );
+    }
+
+    /// Three templates of one key at three offsets of the resource, the third false.
+    #[test]
+    fn three_offsets_of_one_key() {
+        fails(
+            r#"[{"Effect":"Allow","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}*","arn:aws:s3:::b/a${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}a"}}},{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}/*"}}}]"#,
+            r#"[{"Effect":"Deny","Action":"s3:ListBucket","Resource":["arn:aws:s3:::b/${aws:username}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}}]"#,
+        );
+    }
+
+    /// `team` read by a true template on the resource and on the prefix, which must not hold
+    /// a slash: the resource's equation alone gives a value with one.
+    #[test]
+    fn team_prefix_against_username_deny() {
+        fails(
+            r#"[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${AWS:UserName}","arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]"#,
+            r#"[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"]},{"Effect":"Deny","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/*-x-${AWS:UserName}"],"Condition":{"StringNotLike":{"s3:prefix":"${AWS:UserName}/*"}}}]"#,
+        );
+    }
+
+    /// `${team}a` and `${username}/*` both true on the prefix: two keys in one string.
+    #[test]
+    fn default_beside_plain_against_two_offsets() {
+        fails(
+            r#"[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/a*","arn:aws:s3:::b/a${aws:PrincipalTag/team, 'none'}"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}a"}}},{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a","arn:aws:iam::*:user/*/${aws:username}"]}]"#,
+            r#"[{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/${aws:username}"],"Condition":{"StringNotLike":{"s3:prefix":"${aws:username}/*"}}}]"#,
+        );
+    }
+
+    /// Combined family, 2k run (hunt, 17:22): team like `${username}` beside the default team
+    /// template in the baseline's resource; the baseline's NotAction leaves s3:GetObject out.
+    #[test]
+    fn team_like_user_name_beside_default_team_resource() {
+        fails(
+            r#"[{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}"]}}}]"#,
+            r#"[{"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*"]}]"#,
+        );
+    }
+}

@@ -327,3 +327,98 @@ fn random_bytes_never_panic() {
         let _ = parse_request(&bytes, "fuzz");
     }
 }
+
+/// `${...}` in Principal or NotPrincipal: AWS documents policy variables only in Resource and
+/// Condition string values, and no principal it accepts has `$`, `{` or `}`. Bad input (exit
+/// 2) at the value, in every principal type and either version (encodings/principal-variables.md).
+#[test]
+fn policy_variables_in_principals_are_located_bad_input() {
+    let cases = [
+        (
+            "2012-10-17",
+            "Principal",
+            "AWS",
+            "arn:aws:iam::111122223333:user/${aws:username}",
+        ),
+        (
+            "2008-10-17",
+            "Principal",
+            "AWS",
+            "arn:aws:iam::111122223333:role/${x}",
+        ),
+        (
+            "2012-10-17",
+            "NotPrincipal",
+            "AWS",
+            "${aws:PrincipalAccount}",
+        ),
+        (
+            "2012-10-17",
+            "Principal",
+            "Service",
+            "${aws:PrincipalServiceName}",
+        ),
+        (
+            "2012-10-17",
+            "Principal",
+            "Federated",
+            "cognito-identity.amazonaws.com/${x}",
+        ),
+        ("2012-10-17", "Principal", "CanonicalUser", "${aws:userid}"),
+    ];
+    for (version, element, kind, value) in cases {
+        let effect = if element == "NotPrincipal" {
+            "Deny"
+        } else {
+            "Allow"
+        };
+        let text = format!(
+            "{{\n  \"Version\": \"{version}\",\n  \"Statement\": [{{\"Effect\": \"{effect}\", \"Action\": \"*\", \"Resource\": \"*\",\n    \"{element}\": {{\"{kind}\": [\"arn:aws:iam::111122223333:root\", \"{value}\"]}}}}]\n}}\n"
+        );
+        let err = parse_policy(text.as_bytes(), "trust.json")
+            .map(|_| ())
+            .expect_err(value);
+        let col = text.lines().nth(3).unwrap().find(value).unwrap() as u32;
+        assert_eq!(
+            (err.path.as_str(), err.line, err.col),
+            (format!("Statement[0].{element}.{kind}[1]").as_str(), 4, col),
+            "{err}"
+        );
+        assert!(
+            err.to_string()
+                .contains("policy variables are not allowed in")
+                && err.to_string().contains(value),
+            "{err}"
+        );
+    }
+    // Escaped text in the Resource beside a literal principal is still fine.
+    let fine = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*",
+        "Resource": "arn:aws:s3:::b/${aws:username}", "Principal": {"AWS": "111122223333"}}]}"#;
+    assert!(parse_policy(fine.as_bytes(), "ok.json").is_ok());
+}
+
+#[test]
+fn keyaki_reports_a_principal_variable_as_exit_2_with_its_place() {
+    let path =
+        std::env::temp_dir().join(format!("keyaki-principal-var-{}.json", std::process::id()));
+    std::fs::write(
+        &path,
+        "{\"Version\": \"2012-10-17\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"s3:*\",\n\"Resource\": \"*\", \"Principal\": {\"AWS\": \"arn:aws:iam::111122223333:user/${aws:username}\"}}]}\n",
+    )
+    .unwrap();
+    let file = path.to_string_lossy().into_owned();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_keyaki"))
+        .args(["check", &file, "--baseline", &file])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&file)
+            && stderr.contains("Statement[0].Principal.AWS")
+            && stderr.contains("2:")
+            && stderr.contains("policy variables are not allowed in `Principal`"),
+        "{stderr}"
+    );
+    let _ = std::fs::remove_file(&path);
+}

@@ -24,16 +24,25 @@ pub struct ReplaySummary {
     /// Distinct denied requests: (request, how many times, first eventID).
     pub denied_requests: Vec<(Value, usize, String)>,
     pub unlisted_denied: usize,
+    /// Requests whose decision depends on a value AWS leaves undocumented (neither allowed nor
+    /// denied), and the first one's reason.
+    pub undetermined: usize,
+    pub undetermined_reason: Option<String>,
 }
 
 impl ReplaySummary {
     pub fn to_json(&self) -> Value {
-        json!({
+        let mut value = json!({
             "records": self.records, "failed_calls": self.failed_calls, "without_caller": self.without_caller,
             "allowed": self.allowed, "denied": self.denied,
             "denied_requests": self.denied_requests.iter().map(|(r, n, id)| json!({"request": r, "count": n, "first_eventID": id})).collect::<Vec<_>>(),
             "unlisted_denied": self.unlisted_denied,
-        })
+        });
+        if let (Some(reason), Some(fields)) = (&self.undetermined_reason, value.as_object_mut()) {
+            fields.insert("undetermined".into(), self.undetermined.into());
+            fields.insert("unknown".into(), reason.clone().into());
+        }
+        value
     }
 }
 
@@ -43,18 +52,21 @@ enum Replayed {
     NoCaller,
     Allowed,
     Denied(Box<super::Observed>),
+    Undetermined(String),
 }
 
 fn replay_one(policy: &Policy, record: &Value, policy_type: PolicyType) -> Replayed {
     if record.get("errorCode").is_some_and(|e| !e.is_null()) {
         return Replayed::Failed;
     }
-    match observed(record) {
-        None => Replayed::NoCaller,
-        Some(o) if evaluate(policy, &o.request, policy_type).decision == Decision::Allow => {
-            Replayed::Allowed
-        }
-        Some(o) => Replayed::Denied(Box::new(o)),
+    let Some(o) = observed(record) else {
+        return Replayed::NoCaller;
+    };
+    let evaluation = evaluate(policy, &o.request, policy_type);
+    match evaluation.unknown() {
+        Some(reason) => Replayed::Undetermined(reason),
+        None if evaluation.decision == Decision::Allow => Replayed::Allowed,
+        None => Replayed::Denied(Box::new(o)),
     }
 }
 
@@ -121,6 +133,10 @@ pub fn replay(
                     Replayed::Failed => summary.failed_calls += 1,
                     Replayed::NoCaller => summary.without_caller += 1,
                     Replayed::Allowed => summary.allowed += 1,
+                    Replayed::Undetermined(reason) => {
+                        summary.undetermined += 1;
+                        summary.undetermined_reason.get_or_insert(reason);
+                    }
                     Replayed::Denied(o) => {
                         summary.denied += 1;
                         let key = (

@@ -236,13 +236,24 @@ fn replay_proof(
         representative = representatives(activity, window, report);
         representative.iter().collect()
     };
-    let (mut checked, mut broken) = (0usize, Vec::new());
+    let (mut checked, mut broken, mut undetermined) = (0usize, Vec::new(), None);
     for request in requests {
-        if evaluate(original, request, PolicyType::Identity).decision != Decision::Allow {
+        // A decision that depends on a value AWS leaves undocumented proves nothing either way.
+        let before = evaluate(original, request, PolicyType::Identity);
+        if let Some(reason) = before.unknown() {
+            undetermined.get_or_insert(reason);
+            continue;
+        }
+        if before.decision != Decision::Allow {
+            continue;
+        }
+        let after = evaluate(tightened, request, PolicyType::Identity);
+        if let Some(reason) = after.unknown() {
+            undetermined.get_or_insert(reason);
             continue;
         }
         checked += 1;
-        if evaluate(tightened, request, PolicyType::Identity).decision != Decision::Allow {
+        if after.decision != Decision::Allow {
             broken.push(format!(
                 "{} {}",
                 request.action,
@@ -255,7 +266,13 @@ fn replay_proof(
     } else {
         "representative requests of used actions (Access Advisor has no requests)"
     };
-    if broken.is_empty() {
+    if let (true, Some(reason)) = (broken.is_empty(), undetermined) {
+        Proof {
+            name,
+            holds: None,
+            detail: reason,
+        }
+    } else if broken.is_empty() {
         Proof {
             name,
             holds: Some(true),

@@ -14,7 +14,7 @@ use super::snapshot::Snapshot;
 use super::symbolic::{find_request, prove_allowed, Extra, Goal, Proof};
 use super::AuthzError;
 use crate::access::{find, Target, TrustZone};
-use crate::eval::{Decision, PolicyType};
+use crate::eval::PolicyType;
 use crate::explain::CheckOptions;
 use crate::model::{Effect, Policy};
 use crate::request::{Principal, Request};
@@ -175,7 +175,7 @@ pub fn outside_org_access(
                 continue;
             };
             let decision = decide(&outsider, &f.request);
-            if decision.decision != Decision::Allow {
+            if !decision.allowed() {
                 out.unknown.get_or_insert(
                     "internal error: a finding did not replay through the whole context".into(),
                 );

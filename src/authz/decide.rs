@@ -69,6 +69,17 @@ pub struct WholeDecision {
     pub deciding: Vec<Deciding>,
     /// Every policy evaluated, in layer order.
     pub verdicts: Vec<PolicyVerdict>,
+    /// Set when the decision depends on statements AWS leaves undocumented (a policy variable
+    /// in a typed condition value); `decision` is then one of several possible ones.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+impl WholeDecision {
+    /// Allowed, and not by one reading of an undocumented value among others.
+    pub fn allowed(&self) -> bool {
+        self.decision == Decision::Allow && self.unknown.is_none()
+    }
 }
 
 /// The caller as the request names it.
@@ -238,6 +249,19 @@ pub fn decide(ctx: &AuthzContext, request: &Request) -> WholeDecision {
             evaluation: evaluate_with_context(&p.policy, &request, &effective, policy_type(layer)),
         })
         .collect();
+    let mut whole = decide_from(ctx, &request, verdicts);
+    whole.unknown = super::undetermined::unknown(&whole, |readings| {
+        decide_from(ctx, &request, readings).decision
+    });
+    whole
+}
+
+/// The whole decision from every policy's verdict (the request already enriched).
+fn decide_from(
+    ctx: &AuthzContext,
+    request: &Request,
+    verdicts: Vec<PolicyVerdict>,
+) -> WholeDecision {
     let action_lower = request.action.to_lowercase();
     let mut patterns = Concrete {
         action_lower: &action_lower,
@@ -306,6 +330,7 @@ pub fn decide(ctx: &AuthzContext, request: &Request) -> WholeDecision {
         cross_account: !facts.same_account,
         deciding,
         verdicts,
+        unknown: None,
     }
 }
 

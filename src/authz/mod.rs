@@ -22,6 +22,7 @@ pub mod render;
 pub mod snapshot;
 #[doc(hidden)]
 pub mod symbolic;
+mod undetermined;
 
 pub use context::{AuthzContext, NamedPolicy, Organization, PrincipalInfo, ResourceInfo};
 pub use decide::{decide, Layer, WholeDecision};

@@ -251,9 +251,7 @@ fn prove_candidate(
             }
             tries.push(request);
         }
-        let example = tries
-            .into_iter()
-            .find(|r| super::decide(&ctx, r).decision == Decision::Allow);
+        let example = tries.into_iter().find(|r| super::decide(&ctx, r).allowed());
         let proof = match example {
             Some(request) => Proof::Found(request, Vec::new()),
             None => prove_allowed(&ctx, goal, options),

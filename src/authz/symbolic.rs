@@ -130,7 +130,7 @@ pub fn find_request(
             && contexts
                 .iter()
                 .zip(&decisions)
-                .all(|((_, want), d)| (d.decision == Decision::Allow) == *want);
+                .all(|((_, want), d)| d.unknown.is_none() && d.allowed() == *want);
         let extras_ok = extras.iter().all(|e| {
             (evaluate(
                 e.policy,
@@ -165,7 +165,10 @@ pub fn prove_allowed(ctx: &AuthzContext, goal: &Goal, options: &CheckOptions) ->
     if let (Some(action), Some(resource)) = (&goal.action, &goal.resource) {
         let request = concrete_request(ctx, action, resource.as_deref(), goal);
         let decision = decide(ctx, &request);
-        if decision.decision == Decision::Allow {
+        if let Some(reason) = decision.unknown {
+            return Proof::Unknown(reason);
+        }
+        if decision.allowed() {
             return Proof::Found(request, vec![decision]);
         }
         if !context_matters(ctx, action) {
@@ -175,7 +178,8 @@ pub fn prove_allowed(ctx: &AuthzContext, goal: &Goal, options: &CheckOptions) ->
         // even with every Allow condition true and every conditional Deny dropped, no context
         // can allow it.
         if let Some(upper) = optimistic(ctx) {
-            if decide(&upper, &request).decision != Decision::Allow {
+            let upper = decide(&upper, &request);
+            if upper.unknown.is_none() && !upper.allowed() {
                 return Proof::Impossible;
             }
         }

@@ -24,11 +24,9 @@ fn read_corpus_json(dir: &Path, relative: &str) -> Value {
 }
 
 fn is_well_formed_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
     arn.starts_with("arn:aws:")
-        && parts.len() == 6
-        && !parts[2].is_empty()
-        && !parts[5].is_empty()
+        && crate::arn::Arn::parse(arn)
+            .is_some_and(|a| !a.service.is_empty() && !a.resource.is_empty())
         && !arn.contains("${")
         && !arn.contains('}')
 }

@@ -2,6 +2,7 @@
 
 use super::context::EffectiveContext;
 use super::resolve_template;
+use super::undocumented::{is_undocumented, Outcome};
 use crate::model::{
     Comparison, Condition, ConditionValue, Decimal, OperatorKind, SetQualifier, StringMatch,
     Version,
@@ -9,49 +10,60 @@ use crate::model::{
 use crate::pattern::{chars_to_string, fold_case, Glob};
 use std::net::IpAddr;
 
-/// Does one condition entry hold? Implements the key-absent rules, `IfExists`, the set
-/// qualifiers and negation exactly as `encodings/eval-conditions.md` tabulates them.
+/// Does one condition entry hold? An entry whose outcome AWS leaves undocumented does not
+/// (see [`condition_outcome`]).
 pub fn condition_holds(cond: &Condition, ctx: &EffectiveContext, version: Version) -> bool {
+    condition_outcome(cond, ctx, version) == Outcome::Yes
+}
+
+/// One condition entry against the effective context. Implements the key-absent rules,
+/// `IfExists`, the set qualifiers and negation exactly as `encodings/eval-conditions.md`
+/// tabulates them, in three-valued logic: a value AWS does not document
+/// ([`super::undocumented`]) makes the entry `Undocumented` only where the readings differ.
+pub fn condition_outcome(cond: &Condition, ctx: &EffectiveContext, version: Version) -> Outcome {
     let request_values = ctx.values(&cond.key_lower);
     let operator = &cond.operator;
     if operator.kind == OperatorKind::Null {
         let absent = request_values.is_none();
-        return cond
-            .values
-            .iter()
-            .any(|v| matches!(v, ConditionValue::Null(want_absent) if *want_absent == absent));
+        return Outcome::from_bool(
+            cond.values
+                .iter()
+                .any(|v| matches!(v, ConditionValue::Null(want_absent) if *want_absent == absent)),
+        );
     }
     let Some(request_values) = request_values else {
         // Absent (or empty): negated single operators and ForAllValues hold vacuously; the
         // others hold only with IfExists.
-        return match operator.set {
+        return Outcome::from_bool(match operator.set {
             SetQualifier::Single => operator.negated || operator.if_exists,
             SetQualifier::ForAllValues => true,
             SetQualifier::ForAnyValue => operator.if_exists,
-        };
+        });
     };
     // Values that "resolve to a null data set, such as an empty string" (IAM condition
     // operators): ForAllValues holds and ForAnyValue does not. See encodings/eval-conditions.md.
     if operator.set != SetQualifier::Single && request_values.iter().all(|v| v.is_empty()) {
-        return operator.set == SetQualifier::ForAllValues;
+        return Outcome::from_bool(operator.set == SetQualifier::ForAllValues);
     }
     let matchers: Vec<ValueMatcher> = cond
         .values
         .iter()
         .map(|w| ValueMatcher::new(operator.kind, w, ctx, version))
         .collect();
-    let matches_some_policy_value = |v: &String| matchers.iter().any(|m| m.matches(v));
+    let matches_some_policy_value =
+        |v: &String| Outcome::any(matchers.iter().map(|m| m.outcome(v)));
+    let values = request_values.iter();
     match (operator.set, operator.negated) {
         (SetQualifier::Single | SetQualifier::ForAnyValue, false) => {
-            request_values.iter().any(matches_some_policy_value)
+            Outcome::any(values.map(matches_some_policy_value))
         }
-        (SetQualifier::Single, true) => !request_values.iter().any(matches_some_policy_value),
+        (SetQualifier::Single, true) => !Outcome::any(values.map(matches_some_policy_value)),
         (SetQualifier::ForAnyValue, true) => {
-            request_values.iter().any(|v| !matches_some_policy_value(v))
+            Outcome::any(values.map(|v| !matches_some_policy_value(v)))
         }
-        (SetQualifier::ForAllValues, false) => request_values.iter().all(matches_some_policy_value),
+        (SetQualifier::ForAllValues, false) => Outcome::all(values.map(matches_some_policy_value)),
         (SetQualifier::ForAllValues, true) => {
-            request_values.iter().all(|v| !matches_some_policy_value(v))
+            Outcome::all(values.map(|v| !matches_some_policy_value(v)))
         }
     }
 }
@@ -64,7 +76,7 @@ pub fn value_matches(
     ctx: &EffectiveContext,
     version: Version,
 ) -> bool {
-    ValueMatcher::new(kind, policy_value, ctx, version).matches(request_value)
+    ValueMatcher::new(kind, policy_value, ctx, version).outcome(request_value) == Outcome::Yes
 }
 
 /// A policy value resolved and compiled once per condition evaluation.
@@ -79,6 +91,8 @@ enum ValueMatcher {
     Cidr(ipnet::IpNet),
     /// An unresolvable variable, or a value of the wrong type for the operator.
     Nothing,
+    /// A policy variable where AWS documents none (`super::undocumented`).
+    Undocumented,
 }
 
 impl ValueMatcher {
@@ -88,6 +102,9 @@ impl ValueMatcher {
         ctx: &EffectiveContext,
         version: Version,
     ) -> ValueMatcher {
+        if is_undocumented(kind, value, version) {
+            return ValueMatcher::Undocumented;
+        }
         match (kind, value) {
             (OperatorKind::String(string_match), ConditionValue::Text(template)) => {
                 let Some(chars) = resolve_template(template, ctx, version) else {
@@ -119,6 +136,13 @@ impl ValueMatcher {
         }
     }
 
+    fn outcome(&self, request_value: &str) -> Outcome {
+        match self {
+            ValueMatcher::Undocumented => Outcome::Undocumented,
+            known => Outcome::from_bool(known.matches(request_value)),
+        }
+    }
+
     fn matches(&self, request_value: &str) -> bool {
         match self {
             ValueMatcher::Exact(text) => request_value == text,
@@ -138,7 +162,7 @@ impl ValueMatcher {
                 .trim()
                 .parse::<IpAddr>()
                 .is_ok_and(|ip| net.contains(&ip)),
-            ValueMatcher::Nothing => false,
+            ValueMatcher::Nothing | ValueMatcher::Undocumented => false,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The effective request context: the request's own keys plus keys AWS derives from the principal.
 
+use crate::arn::Arn;
 use crate::request::{is_account_id, Principal, Request};
 use std::collections::BTreeMap;
 
@@ -90,13 +91,14 @@ pub fn derived_principal_keys(principal: &Principal) -> Vec<(&'static str, Strin
             (TYPE, "Account".to_string()),
         ],
         Principal::Aws(arn) => {
-            let Some(parts) = AwsArn::parse(arn) else {
+            let Some(parts) = Arn::parse(arn) else {
                 // Not an ARN we can read: it is still the caller's ARN, nothing more is known.
                 return vec![(ARN, arn.clone())];
             };
             let mut keys = Vec::with_capacity(4);
             let account = parts.account.to_string();
-            match (parts.service, parts.kind()) {
+            // `user/path/name` → `("user", "path/name")`.
+            match (parts.service, parts.resource.split_once('/')) {
                 ("iam", Some(("user", path_and_name))) => {
                     keys.push((ARN, arn.clone()));
                     keys.push((TYPE, "User".to_string()));
@@ -134,39 +136,6 @@ pub fn derived_principal_keys(principal: &Principal) -> Vec<(&'static str, Strin
             }
             keys
         }
-    }
-}
-
-/// The six segments of an ARN; the resource segment keeps any further colons.
-struct AwsArn<'a> {
-    partition: &'a str,
-    service: &'a str,
-    account: &'a str,
-    resource: &'a str,
-}
-
-impl<'a> AwsArn<'a> {
-    fn parse(arn: &'a str) -> Option<AwsArn<'a>> {
-        let mut parts = arn.splitn(6, ':');
-        if parts.next()? != "arn" {
-            return None;
-        }
-        let partition = parts.next()?;
-        let service = parts.next()?;
-        let _region = parts.next()?;
-        let account = parts.next()?;
-        let resource = parts.next()?;
-        Some(AwsArn {
-            partition,
-            service,
-            account,
-            resource,
-        })
-    }
-
-    /// `user/path/name` → `("user", "path/name")`.
-    fn kind(&self) -> Option<(&'a str, &'a str)> {
-        self.resource.split_once('/')
     }
 }
 

@@ -7,10 +7,14 @@
 mod condition;
 mod context;
 mod principal;
+mod undecided;
+pub mod undocumented;
 
-pub use condition::{condition_holds, value_matches};
+pub use condition::{condition_holds, condition_outcome, value_matches};
 pub use context::{derived_principal_keys, effective_context, EffectiveContext};
 pub use principal::{principal_entry_matches, principal_in_set, principal_matches};
+pub use undecided::UndeterminedStatement;
+use undocumented::Outcome;
 
 use crate::model::{
     ActionClause, Effect, Policy, ResourceClause, ResourcePattern, Statement, Version,
@@ -47,6 +51,12 @@ pub struct Evaluation {
     /// The applying statements that produced the decision, in index order: the Deny statements
     /// for ExplicitDeny, the Allow statements for Allow, none for ImplicitDeny.
     pub statements: Vec<MatchedStatement>,
+    /// Statements whose applying AWS leaves undocumented for this request (a policy variable
+    /// in a typed condition value, `encodings/typed-condition-variables.md`). `decision` and
+    /// `statements` read them as not applying; [`Evaluation::unknown`] says whether the
+    /// decision depends on them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub undetermined: Vec<UndeterminedStatement>,
 }
 
 /// Evaluates one policy for one request.
@@ -74,46 +84,38 @@ pub fn evaluate_with_context(
     policy_type: PolicyType,
 ) -> Evaluation {
     let action_lower = request.action.to_lowercase();
-    let mut allows = Vec::new();
-    let mut denies = Vec::new();
+    let mut applying = Vec::new();
+    let mut undetermined = Vec::new();
     for stmt in &policy.statements {
-        if !applies(
+        let outcome = applies(
             stmt,
             request,
             &action_lower,
             ctx,
             policy_type,
             policy.version,
-        ) {
-            continue;
-        }
-        let matched = MatchedStatement {
+        );
+        let matched = || MatchedStatement {
             index: stmt.index,
             sid: stmt.sid.clone(),
             effect: stmt.effect,
         };
-        match stmt.effect {
-            Effect::Allow => allows.push(matched),
-            Effect::Deny => denies.push(matched),
+        match outcome {
+            Outcome::Yes => applying.push(matched()),
+            Outcome::No => {}
+            Outcome::Undocumented => undetermined.push(UndeterminedStatement::new(
+                matched(),
+                stmt,
+                ctx,
+                policy.version,
+            )),
         }
     }
-    let (decision, mut statements) = if !denies.is_empty() {
-        (Decision::ExplicitDeny, denies)
-    } else if !allows.is_empty() {
-        (Decision::Allow, allows)
-    } else {
-        (Decision::ImplicitDeny, Vec::new())
-    };
-    // Statements are normally already in index order; a hand-built policy may not be.
-    statements.sort_by_key(|m| m.index);
-    Evaluation {
-        decision,
-        statements,
-    }
+    Evaluation::from_applying(applying, undetermined)
 }
 
 /// Does the statement apply to the request? Principal (resource policies only), action,
-/// resource and every condition must match.
+/// resource and every condition must match (a condition AWS leaves undocumented does not).
 pub fn statement_applies(
     stmt: &Statement,
     request: &Request,
@@ -128,7 +130,7 @@ pub fn statement_applies(
         ctx,
         policy_type,
         version,
-    )
+    ) == Outcome::Yes
 }
 
 fn applies(
@@ -138,14 +140,19 @@ fn applies(
     ctx: &EffectiveContext,
     policy_type: PolicyType,
     version: Version,
-) -> bool {
-    (policy_type == PolicyType::Identity || principal_matches(&stmt.principal, &request.principal))
+) -> Outcome {
+    let elements = (policy_type == PolicyType::Identity
+        || principal_matches(&stmt.principal, &request.principal))
         && action_clause_matches(&stmt.action, action_lower)
-        && resource_matches(&stmt.resource, request.resource.as_deref(), ctx, version)
-        && stmt
-            .conditions
+        && resource_matches(&stmt.resource, request.resource.as_deref(), ctx, version);
+    if !elements {
+        return Outcome::No;
+    }
+    Outcome::all(
+        stmt.conditions
             .iter()
-            .all(|cond| condition_holds(cond, ctx, version))
+            .map(|cond| condition_outcome(cond, ctx, version)),
+    )
 }
 
 /// Why a statement does or does not apply: each element's verdict, for debugging replays.

@@ -20,6 +20,10 @@ pub(super) const EXAMPLE_ACCOUNT: &str = "111122223333";
 
 pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
     let mut ctx = ContextBuilder::new(query, a);
+    // Keys tied by an equality read the same text: a template inside another is decided.
+    if let Some(lemmas) = ctx.tied_template_conflict() {
+        return Concrete::Learn(lemmas);
+    }
     // Context keys first: templates in other patterns read them.
     let keys: Vec<String> = ctx.query.keys.keys().cloned().collect();
     let mut pending: Vec<String> = keys.clone();

@@ -99,6 +99,8 @@ impl ContextBuilder<'_> {
                         .flatten();
                     hints.push(default);
                     hints.extend(fresh);
+                    // A key a false template reads: values with a fresh character first.
+                    let mut hints = self.with_fresh_hints(key, hints);
                     // Two templates reading this key on one string: a value that solves
                     // their word equation (the readable hints first), or a lemma.
                     if std::env::var_os("KEYAKI_TRACE").is_some() {

@@ -125,6 +125,18 @@ impl ContextBuilder<'_> {
             if let Some(hint) = hints.iter().find(|h| fits_everywhere(self, h)) {
                 return Some(Step::Done(hint.clone()));
             }
+            // A value holding a fresh character first, when a false template reads the key.
+            if let Some(value) = self.fresh_equation(
+                key,
+                var,
+                (a, b),
+                (&value_pos, &value_neg),
+                (&text_pos, &text_neg),
+                (&read, &equal_to),
+                &fits_everywhere,
+            ) {
+                return Some(Step::Done(value));
+            }
             match self.equation_incrementally(
                 key,
                 var,
@@ -275,10 +287,39 @@ impl ContextBuilder<'_> {
         &mut self,
         key: &str,
         var: &StrVar,
+        pair: (&(AtomId, OneHole), &(AtomId, OneHole)),
+        value: (&[Sided], &[Sided]),
+        text: (&[Sided], &[Sided]),
+        reasons: (&ReadKeys, &[Term]),
+    ) -> Option<Step<String>> {
+        self.equation_asked(key, var, pair, value, text, reasons, false)
+    }
+
+    /// [`Self::equation_incrementally`] with a value glob that stands for no atom
+    /// (`fresh.rs`): "no solution" teaches nothing and answers `None`.
+    #[allow(clippy::type_complexity)]
+    pub(super) fn equation_tentatively(
+        &mut self,
+        key: &str,
+        var: &StrVar,
+        pair: (&(AtomId, OneHole), &(AtomId, OneHole)),
+        value: (&[Sided], &[Sided]),
+        text: (&[Sided], &[Sided]),
+        reasons: (&ReadKeys, &[Term]),
+    ) -> Option<Step<String>> {
+        self.equation_asked(key, var, pair, value, text, reasons, true)
+    }
+
+    #[allow(clippy::type_complexity, clippy::too_many_arguments)]
+    fn equation_asked(
+        &mut self,
+        key: &str,
+        var: &StrVar,
         (a, b): (&(AtomId, OneHole), &(AtomId, OneHole)),
         (value_pos, value_neg): (&[Sided], &[Sided]),
         (text_pos, text_neg): (&[Sided], &[Sided]),
         (read, equal_to): (&ReadKeys, &[Term]),
+        tentative: bool,
     ) -> Option<Step<String>> {
         let n_text = text_pos.len() + text_neg.len();
         // Asked globs: indices into value_pos ++ value_neg and text_pos ++ text_neg.
@@ -376,6 +417,7 @@ impl ContextBuilder<'_> {
                         asked_text.extend(0..n_text);
                     }
                 }
+                Solution::Empty if tentative => return None,
                 Solution::Empty => {
                     // For every value of `key`: these atoms cannot hold together with the key
                     // single (and the other keys the resolved templates read as they are).

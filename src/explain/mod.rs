@@ -10,6 +10,10 @@
 mod concretize;
 mod context;
 mod equations;
+// decide (#10): models with as few true template atoms as the query allows.
+mod fewer_templates;
+// decide (#10): values holding a character no pattern reads, for keys false templates read.
+mod fresh;
 mod holes;
 mod memory;
 // realism (#10): counterexamples AWS could receive, polished where they are finalized.
@@ -18,6 +22,8 @@ mod polish;
 mod probe;
 mod search;
 mod strings;
+// decide (#10): templates of keys tied by an equality, related by inclusion.
+mod tied;
 mod universe;
 mod unknown;
 

@@ -11,6 +11,7 @@
 
 use super::strings::realistic_arn;
 use super::{CheckOptions, Counterexample};
+use crate::arn::Arn;
 use crate::automata::{witness_with_hint, Witness};
 use crate::eval::{
     derived_principal_keys, effective_context, evaluate, resolve_template, Decision,
@@ -394,8 +395,7 @@ fn accounts(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
 }
 
 fn arn_account(text: &str) -> Option<&str> {
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    (parts.len() == 6 && parts[0] == "arn").then(|| parts[4])
+    Arn::parse(text).map(|arn| arn.account)
 }
 
 /// `f` applied to every ARN-shaped text of the request (caller, resource, context values).
@@ -416,12 +416,13 @@ fn map_arns(request: &Request, f: &dyn Fn(&str) -> String) -> Request {
 }
 
 fn replace_account(request: &Request, bad: &str, account: &str) -> Request {
-    let mut r = map_arns(request, &|text| {
-        let mut parts: Vec<&str> = text.splitn(6, ':').collect();
-        if parts.len() == 6 && parts[0] == "arn" && parts[4] == bad && !bad.is_empty() {
-            parts[4] = account;
+    let mut r = map_arns(request, &|text| match Arn::parse(text) {
+        Some(arn) if arn.account == bad && !bad.is_empty() => {
+            let mut fields = arn.fields();
+            fields[4] = account;
+            fields.join(":")
         }
-        parts.join(":")
+        _ => text.to_string(),
     });
     for (key, c) in r.context.iter_mut() {
         if is_account_key(key) {
@@ -438,17 +439,17 @@ fn replace_account(request: &Request, bad: &str, account: &str) -> Request {
 /// Made-up partitions and regions in ARNs replaced by `aws` and `us-east-1`.
 fn arn_fields(request: &Request, _policies: &[&Policy]) -> Vec<Request> {
     let fix = |text: &str| {
-        let mut parts: Vec<String> = text.splitn(6, ':').map(str::to_string).collect();
-        if parts.len() != 6 || parts[0] != "arn" {
+        let Some(arn) = Arn::parse(text) else {
             return text.to_string();
+        };
+        let mut fields = arn.fields();
+        if !PARTITIONS.contains(&arn.partition) {
+            fields[1] = "aws";
         }
-        if !PARTITIONS.contains(&parts[1].as_str()) {
-            parts[1] = "aws".into();
+        if !arn.region.is_empty() && !is_region(arn.region) {
+            fields[3] = "us-east-1";
         }
-        if !parts[3].is_empty() && !is_region(&parts[3]) {
-            parts[3] = "us-east-1".into();
-        }
-        parts.join(":")
+        fields.join(":")
     };
     let all = map_arns(request, &fix);
     let mut out = vec![all];

@@ -171,6 +171,15 @@ pub(super) fn search_with<T>(
             }
             Outcome::Unknown(reason) => return finish(found, UnknownReason::Solver(reason)),
             Outcome::Sat(assignment) => {
+                // decide (#10): as few true templates as the query allows.
+                let base: Vec<Term> = has_resource
+                    .iter()
+                    .filter(|_| prefer_resource)
+                    .cloned()
+                    .collect();
+                let assignment = super::fewer_templates::with_fewer_templates(
+                    backend, &query, &templates, &base, assignment, deadline,
+                );
                 refinements += 1;
                 if refinements > MAX_REFINEMENTS {
                     return finish(found, UnknownReason::Refinements(MAX_REFINEMENTS));

@@ -8,6 +8,7 @@
 use super::callers::caller_inconsistency;
 use super::universe::{resource_shapes, ResourceShapes};
 use super::{is_account_id, Principal, Request};
+use crate::arn::Arn;
 use crate::catalog::{catalog, KeyType};
 use crate::eval::{derived_principal_keys, effective_context};
 use std::cell::RefCell;
@@ -129,16 +130,15 @@ impl CallerArn {
     /// `arn:P:iam::A:user/...`, `role/...`, `root`, `arn:P:sts::A:assumed-role/R/S`,
     /// `federated-user/N`; anything else is `None`.
     pub fn parse(arn: &str) -> Option<CallerArn> {
-        let mut parts = arn.splitn(6, ':');
-        let (prefix, partition, service, region, account, resource) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
-        if prefix != "arn" || !region.is_empty() {
+        let Arn {
+            partition,
+            service,
+            region,
+            account,
+            resource,
+            ..
+        } = Arn::parse(arn)?;
+        if !region.is_empty() {
             return None;
         }
         let (kind, rest) = resource.split_once('/').unwrap_or((resource, ""));
@@ -332,26 +332,25 @@ fn resource_problems(request: &Request, out: &mut Vec<Problem>) {
 
 /// Partition, region and account of an ARN-shaped value.
 fn arn_problems(text: &str, what: &str, out: &mut Vec<Problem>) {
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" {
+    let Some(arn) = Arn::parse(text) else {
         return;
-    }
-    if !PARTITIONS.contains(&parts[1]) {
+    };
+    if !PARTITIONS.contains(&arn.partition) {
         out.push(problem(
             Property::Resource,
-            format!("{what} partition `{}` does not exist", parts[1]),
+            format!("{what} partition `{}` does not exist", arn.partition),
         ));
     }
-    if !parts[3].is_empty() && !is_region(parts[3]) {
+    if !arn.region.is_empty() && !is_region(arn.region) {
         out.push(problem(
             Property::Resource,
-            format!("{what} region `{}` is not a region", parts[3]),
+            format!("{what} region `{}` is not a region", arn.region),
         ));
     }
-    if !is_account_segment(parts[4]) {
+    if !is_account_segment(arn.account) {
         out.push(problem(
             Property::Account,
-            format!("{what} account `{}` is not 12 digits", parts[4]),
+            format!("{what} account `{}` is not 12 digits", arn.account),
         ));
     }
 }

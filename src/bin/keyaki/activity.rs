@@ -210,6 +210,14 @@ pub fn run_replay(args: ReplayArgs, out: &mut dyn Write) -> CliResult<Exit> {
             for (request, count, id) in &summary.denied_requests {
                 writeln!(out, "denied x{count} (first {id}): {request}").map_err(io)?;
             }
+            if let Some(reason) = &summary.undetermined_reason {
+                writeln!(
+                    out,
+                    "unknown for {} records: {reason}",
+                    summary.undetermined
+                )
+                .map_err(io)?;
+            }
         }
         _ => writeln!(
             out,
@@ -218,8 +226,11 @@ pub fn run_replay(args: ReplayArgs, out: &mut dyn Write) -> CliResult<Exit> {
         )
         .map_err(io)?,
     }
+    // A request proved denied is a break whatever the undetermined ones come to.
     Ok(if summary.denied > 0 {
         Exit::Violated
+    } else if summary.undetermined > 0 {
+        Exit::Unknown
     } else {
         Exit::Ok
     })

@@ -59,7 +59,13 @@ pub fn run_eval(
     let d = decide(&ctx, &request);
     match json_format {
         false => {
-            let mut s = format!(
+            let mut s = match &d.unknown {
+                Some(reason) => {
+                    format!("Unknown: {reason}\n  if no undocumented statement applies: ")
+                }
+                None => String::new(),
+            };
+            s += &format!(
                 "{:?}: {}{}\n",
                 d.decision,
                 d.reason,
@@ -105,7 +111,10 @@ pub fn run_eval(
             &format!("{}\n", serde_json::to_string_pretty(&d).unwrap_or_default()),
         )?,
     }
-    Ok(Exit::Ok)
+    Ok(match d.unknown {
+        Some(_) => Exit::Unknown,
+        None => Exit::Ok,
+    })
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

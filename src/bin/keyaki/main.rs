@@ -10,8 +10,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 use clap::{Parser, Subcommand};
 use keyaki::report::{self, Code, Exit, Format, PolicyFile};
-use keyaki::{evaluate, ActionUniverse, CheckOptions, Policy, PolicyType};
-use serde_json::json;
+use keyaki::{ActionUniverse, CheckOptions, Policy, PolicyType};
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -21,6 +20,7 @@ mod activity;
 mod authz;
 mod diagnostic;
 mod error;
+mod eval;
 mod events;
 mod parse;
 mod rules;
@@ -285,47 +285,18 @@ pub fn run(command: Command, out: &mut dyn Write) -> CliResult<Exit> {
                 return authz::run_eval(&context, request, format == EvalFormat::Json, out);
             }
             if let Some(batch) = batch {
-                return eval_batch(&batch, resource_universe.into(), out);
+                return eval::run_batch(&batch, resource_universe.into(), out);
             }
             let policy_path = policy.ok_or("eval needs a POLICY file (or --batch FILE)")?;
             let request_path = request.ok_or("eval needs --request REQUEST.json")?;
-            let policy = load_policy(&policy_path)?;
-            let request_bytes = read_input(&request_path)?;
-            let request =
-                keyaki::parse_request_in(&request_bytes, &request_path, resource_universe.into())?;
-            let ty = resolve_type(policy_type, &[&policy.policy]);
-            let evaluation = evaluate(&policy.policy, &request, ty);
-            match format {
-                EvalFormat::Json => {
-                    writeln!(
-                        out,
-                        "{}",
-                        serde_json::to_string(&report::EvaluationJson::from(&evaluation))
-                            .unwrap_or_default()
-                    )?;
-                }
-                EvalFormat::Text => {
-                    let statements: Vec<String> = evaluation
-                        .statements
-                        .iter()
-                        .map(|s| match &s.sid {
-                            Some(sid) => format!("Statement[{}] \"{sid}\" ({})", s.index, s.effect),
-                            None => format!("Statement[{}] ({})", s.index, s.effect),
-                        })
-                        .collect();
-                    writeln!(
-                        out,
-                        "{:?}{}",
-                        evaluation.decision,
-                        if statements.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", statements.join(", "))
-                        }
-                    )?;
-                }
-            }
-            Ok(Exit::Ok)
+            eval::run_single(
+                &policy_path,
+                &request_path,
+                policy_type,
+                format,
+                resource_universe.into(),
+                out,
+            )
         }
         Command::Access(args) => access::run_access(args, out),
         Command::CheckNoPublicAccess(args) => access::run_no_public(args, out),
@@ -509,61 +480,4 @@ pub fn read_input(path: &str) -> CliResult<Vec<u8>> {
 /// The policy type: as told, else inferred from the policies.
 pub fn resolve_type(arg: Option<PolicyTypeArg>, policies: &[&Policy]) -> PolicyType {
     resolve_policy_type(arg.map(PolicyType::from), policies)
-}
-
-/// One JSON output line per input line; a bad line yields `{"error": ...}` and the batch goes on.
-/// Exits 2 when any line was bad (after deciding all the others).
-fn eval_batch(
-    path: &str,
-    universe: keyaki::ResourceUniverse,
-    out: &mut dyn Write,
-) -> CliResult<Exit> {
-    let mut bad_lines = 0usize;
-    for line in keyaki::open_lines(path)? {
-        let result = line
-            .map_err(|e| e.to_string())
-            .and_then(|(n, line)| eval_line(&line, &format!("{path}:{n}"), universe));
-        let value = match result {
-            Ok(v) => v,
-            Err(e) => {
-                bad_lines += 1;
-                json!({"error": e})
-            }
-        };
-        writeln!(out, "{}", serde_json::to_string(&value).unwrap_or_default())?;
-    }
-    if bad_lines > 0 {
-        eprintln!("error: {path}: {bad_lines} bad line(s); each is reported as {{\"error\": ...}}");
-        return Ok(Exit::BadInput);
-    }
-    Ok(Exit::Ok)
-}
-
-fn eval_line(
-    line: &[u8],
-    label: &str,
-    universe: keyaki::ResourceUniverse,
-) -> Result<serde_json::Value, String> {
-    let json = keyaki::parse_json(line, label).map_err(|e| e.to_string())?;
-    let policy_json = json
-        .get("policy")
-        .ok_or_else(|| format!("{label}: missing \"policy\""))?;
-    let request_json = json
-        .get("request")
-        .ok_or_else(|| format!("{label}: missing \"request\""))?;
-    let policy = keyaki::policy_from_json(policy_json, label).map_err(|e| e.to_string())?;
-    let request = keyaki::request_from_json(request_json, label).map_err(|e| e.to_string())?;
-    keyaki::admits(universe, &request).map_err(|e| format!("{label}: {e}"))?;
-    let ty = match json.get("policy_type").and_then(|t| t.as_str()) {
-        Some("identity") => Some(PolicyTypeArg::Identity),
-        Some("resource") => Some(PolicyTypeArg::Resource),
-        Some(other) => {
-            return Err(format!(
-                "{label}: policy_type must be \"identity\" or \"resource\", not {other:?}"
-            ))
-        }
-        None => None,
-    };
-    let evaluation = evaluate(&policy, &request, resolve_type(ty, &[&policy]));
-    serde_json::to_value(report::EvaluationJson::from(&evaluation)).map_err(|e| e.to_string())
 }

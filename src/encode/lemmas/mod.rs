@@ -1,5 +1,7 @@
 //! Lemmas: facts every concrete request satisfies, added to every query up front.
 
+mod beyond;
+mod readings;
 mod relations;
 mod symbolic;
 mod templates;

@@ -9,11 +9,12 @@
 //! `class ∧ first → second` with no refinement at all. Without holes the globs are exact, so
 //! disjointness is kept too.
 
+use super::readings::{holes_in_bounded_segments, read_template, Layout};
 use crate::automata::word_equation::{common_string, Constraints, OneHole, Solution};
 use crate::automata::{is_disjoint, is_subset};
 use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
-use crate::pattern::{is_hole_char, Glob, Template, TemplatePart, Token};
+use crate::pattern::{fold_char, Glob, Template, TemplatePart, Token};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
@@ -21,13 +22,13 @@ use std::time::Instant;
 const MAX_KEYS: usize = 3;
 
 #[derive(Clone)]
-enum Side {
+pub(super) enum Side {
     Template(Template, MatchMode),
     Glob(Glob),
 }
 
 impl Side {
-    fn keys(&self) -> Vec<String> {
+    pub(super) fn keys(&self) -> Vec<String> {
         match self {
             Side::Template(t, _) => t.variable_keys().map(str::to_string).collect(),
             Side::Glob(_) => vec![],
@@ -43,78 +44,26 @@ impl Side {
     }
 }
 
-/// The template as a glob for one class of its keys (see the module comment).
+/// The template as a glob for one class of its keys (see the module comment): `None` for
+/// ignore-case templates (they relate values up to case: `beyond.rs` reads them folded) and
+/// for holes in an ARN's first five segments (a value's colons move segment bounds).
 fn symbolic_glob(
     template: &Template,
     mode: MatchMode,
     keys: &[String],
     single: &BTreeSet<usize>,
 ) -> Option<Option<Glob>> {
-    // Case-insensitive templates relate values up to case: no hole reading is sound.
     if mode == MatchMode::IgnoreCase {
         return None;
     }
-    let wild = matches!(mode, MatchMode::Like | MatchMode::Arn);
-    // (token, is a wildcard written in the text) before ARN segment bounds are applied.
-    let mut raw: Vec<(Token, bool)> = Vec::new();
-    for part in &template.parts {
-        match part {
-            TemplatePart::Text(text) => {
-                for c in text.chars() {
-                    raw.push(match c {
-                        '*' if wild => (Token::AnyStr, true),
-                        '?' if wild => (Token::AnyChar, true),
-                        c => (Token::Lit(c), false),
-                    });
-                }
-            }
-            TemplatePart::Escaped(c) => raw.push((Token::Lit(*c), false)),
-            TemplatePart::Var {
-                key_lower, default, ..
-            } => {
-                let index = keys.iter().position(|k| k == key_lower)?;
-                if single.contains(&index) {
-                    raw.push((Token::Hole(u8::try_from(index).ok()?), false));
-                } else {
-                    match default {
-                        Some(d) => raw.extend(d.chars().map(|c| (Token::Lit(c), false))),
-                        None => return Some(None),
-                    }
-                }
-            }
-        }
-    }
-    if raw
-        .iter()
-        .any(|(t, _)| matches!(t, Token::Lit(c) if is_hole_char(*c)))
+    let glob = read_template(template, mode, keys, single, Layout::Own)?;
+    if glob
+        .as_ref()
+        .is_some_and(|g| !holes_in_bounded_segments(g, Some(mode)).is_empty())
     {
         return None;
     }
-    if mode != MatchMode::Arn {
-        return Some(Some(Glob::from_tokens(
-            raw.into_iter().map(|(t, _)| t).collect(),
-        )));
-    }
-    // ARN segments: a value could add colons, so a hole must sit after the fifth colon
-    // (in the free last segment) for the segment bounds to be the template's own.
-    let colons = raw.iter().filter(|(t, _)| *t == Token::Lit(':')).count();
-    let last_segment = (colons + 1).min(6) - 1;
-    let mut segment = 0usize;
-    let mut tokens = Vec::with_capacity(raw.len());
-    for (token, _) in raw {
-        let bounded = segment < last_segment;
-        tokens.push(match token {
-            Token::Lit(':') => {
-                segment += 1;
-                token
-            }
-            Token::Hole(_) if segment < 5 => return None,
-            Token::AnyStr if bounded => Token::SegStr,
-            Token::AnyChar if bounded => Token::SegChar,
-            other => other,
-        });
-    }
-    Some(Some(Glob::from_tokens(tokens)))
+    Some(glob)
 }
 
 /// A template reading only `key`, as a glob with that key's value as hole 0 (the key
@@ -184,6 +133,8 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             continue;
         }
         let (Some(ga), Some(gb)) = (a.1.glob(&keys, &single), b.1.glob(&keys, &single)) else {
+            // Ignore-case templates, holes in an ARN's first five segments.
+            super::beyond::relate_in_class(query, (a, b), &keys, &single, out);
             continue;
         };
         let (Some(ga), Some(gb)) = (ga, gb) else {
@@ -264,15 +215,23 @@ fn same_in_class(a: &Side, b: &Side, keys: &[String], single: &BTreeSet<usize>) 
         return false;
     }
     let wild = matches!(ma, MatchMode::Like | MatchMode::Arn);
+    // Ignoring case, text is compared folded (one fold function, shared with the evaluator).
+    let lit = |c: char| {
+        Read::Lit(if *ma == MatchMode::IgnoreCase {
+            fold_char(c)
+        } else {
+            c
+        })
+    };
     let read = |t: &Template| -> Option<Vec<Read>> {
         let mut out = Vec::new();
         for part in &t.parts {
             match part {
                 TemplatePart::Text(text) => out.extend(text.chars().map(|c| match c {
                     '*' | '?' if wild => Read::Wild(c),
-                    c => Read::Lit(c),
+                    c => lit(c),
                 })),
-                TemplatePart::Escaped(c) => out.push(Read::Lit(*c)),
+                TemplatePart::Escaped(c) => out.push(lit(*c)),
                 TemplatePart::Var {
                     key_lower, default, ..
                 } => {
@@ -280,7 +239,7 @@ fn same_in_class(a: &Side, b: &Side, keys: &[String], single: &BTreeSet<usize>) 
                     if single.contains(&index) {
                         out.push(Read::Value(index));
                     } else {
-                        out.extend(default.as_ref()?.chars().map(Read::Lit));
+                        out.extend(default.as_ref()?.chars().map(lit));
                     }
                 }
             }
@@ -297,14 +256,13 @@ fn same_in_class(a: &Side, b: &Side, keys: &[String], single: &BTreeSet<usize>) 
 /// of `a` and `b` (the text around the holes) do not meet, no string is in both. This
 /// decides the common "same variable at two offsets" pairs (`user/${u}` against
 /// `user/*/${u}`); everything else is left to the search.
-fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
+pub(super) fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
     if let Some(exact) = one_hole_disjoint(a, b) {
         return exact;
     }
-    if let (Some(sa), Some(sb)) = (super::arn_segments(a), super::arn_segments(b)) {
-        let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+    if let (Some(sa), Some(sb)) = (value_free_split(a), value_free_split(b)) {
         for (x, y) in sa.iter().zip(&sb).take(5) {
-            if fixed(x) && fixed(y) && is_disjoint(x, y) {
+            if is_disjoint(x, y) {
                 return true;
             }
         }
@@ -324,13 +282,9 @@ fn disjoint_for_every_value(a: &Glob, b: &Glob) -> bool {
 /// once on each side, it is the one-variable word equation `α·u·β = γ·u·δ`, decided by
 /// [`common_string`] (see `encodings/policy-variables.md`).
 fn one_hole_disjoint(a: &Glob, b: &Glob) -> Option<bool> {
-    let (a, b) = match (super::arn_segments(a), super::arn_segments(b)) {
+    let (a, b) = match (value_free_split(a), value_free_split(b)) {
         (Some(sa), Some(sb)) => {
-            let fixed = |g: &Glob| !g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
             for (x, y) in sa.iter().zip(&sb).take(5) {
-                if !fixed(x) || !fixed(y) {
-                    return None;
-                }
                 if is_disjoint(x, y) {
                     return Some(true);
                 }
@@ -367,6 +321,15 @@ fn one_hole_disjoint(a: &Glob, b: &Glob) -> Option<bool> {
         }
         _ => None,
     }
+}
+
+/// An ARN-shaped glob's six parts when every hole sits in the last one: only then does the
+/// split at the first five colons not depend on the values (a value with colons read in an
+/// earlier part moves the bounds; a Like pattern `a:b:c:d:${u}:f` holds `a:b:c:d:x:y:f`).
+fn value_free_split(glob: &Glob) -> Option<Vec<Glob>> {
+    let parts = super::arn_segments(glob)?;
+    let holes = |g: &Glob| g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
+    (!parts[..5].iter().any(holes)).then_some(parts)
 }
 
 /// The holes occur equally often in both, and the lengths of the rest cannot be equal.

@@ -3,6 +3,7 @@
 use super::super::json::{Json, JsonKind};
 use super::super::{did_you_mean, JsonPath, ParseError};
 use super::*;
+use crate::arn::Arn;
 use crate::model::{PrincipalEntry, PrincipalSet};
 use crate::request::is_account_id;
 
@@ -57,6 +58,12 @@ impl Converter<'_> {
                 ));
             }
             for item in self.string_list(values, &type_path, principal_type)? {
+                if item.text.contains("${") {
+                    return Err(self.error(&item.path, item.span, format!(
+                        "policy variables are not allowed in `{element}` (`{}`): AWS documents them only in Resource and in Condition string values, and no principal AWS accepts contains `$`, `{{` or `}}` (see encodings/principal-variables.md)",
+                        item.text
+                    )));
+                }
                 let entry = match principal_type.as_str() {
                     "AWS" if item.text == "*" => {
                         set.everyone = true;
@@ -93,19 +100,21 @@ fn aws_principal(text: &str) -> Result<PrincipalEntry, String> {
             "wildcards are not allowed in AWS principals other than a lone \"*\" (`{text}`); use \"*\" with a condition on aws:PrincipalArn"
         ));
     }
-    let parts: Vec<&str> = text.splitn(6, ':').collect();
-    let [arn, partition, service, region, account, resource] = parts.as_slice() else {
+    let Some(Arn {
+        service,
+        region,
+        account,
+        resource,
+        ..
+    }) = Arn::parse(text)
+        .filter(|a| !a.partition.is_empty() && !a.service.is_empty() && !a.resource.is_empty())
+    else {
         return Err(format!(
             "AWS principal `{text}` is neither \"*\", a 12-digit account id nor an ARN"
         ));
     };
-    if *arn != "arn" || partition.is_empty() || service.is_empty() || resource.is_empty() {
-        return Err(format!(
-            "AWS principal `{text}` is neither \"*\", a 12-digit account id nor an ARN"
-        ));
-    }
-    if *service == "iam" && region.is_empty() && is_account_id(account) {
-        if *resource == "root" {
+    if service == "iam" && region.is_empty() && is_account_id(account) {
+        if resource == "root" {
             return Ok(PrincipalEntry::Account {
                 account: account.to_string(),
                 text: text.to_string(),

@@ -1,0 +1,178 @@
+//! Ignore-case templates with text around the value, and templates in an ARN's first five
+//! segments, decided by the lemmas of `encodings/ignore-case-templates.md` (no refinement
+//! over values). Every verdict is checked: a violation replays through the evaluator, a
+//! pass is proved within a 20 s limit (a bound against running to the timeout, not a
+//! timing: these ran to it before).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use keyaki::eval::PolicyType;
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::ResourceUniverse;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn policy(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+fn options() -> CheckOptions {
+    CheckOptions {
+        timeout: Duration::from_secs(20),
+        resource_universe: ResourceUniverse::Open,
+        ..oracles::options(PolicyType::Identity)
+    }
+}
+
+fn check(proposed: Value, baseline: Value) -> Verdict {
+    let p = oracles::parse_generated_policy(&policy(proposed));
+    let b = oracles::parse_generated_policy(&policy(baseline));
+    let options = options();
+    let verdict = check_no_new_access(&p, &b, &options);
+    oracles::assert_replays(&verdict, &p, &b, options.policy_type);
+    verdict
+}
+
+/// One Allow of s3:GetObject with this condition block.
+fn allow_when(condition: Value) -> Value {
+    json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":condition}])
+}
+
+fn assert_holds(proposed: Value, baseline: Value) {
+    let verdict = check(proposed, baseline);
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+fn assert_violated(proposed: Value, baseline: Value) -> Vec<keyaki::request::Request> {
+    match check(proposed, baseline) {
+        Verdict::Violated(found) => found.into_iter().map(|c| c.request).collect(),
+        other => panic!("expected a counterexample, got {other:?}"),
+    }
+}
+
+/// A WRONG PASS before this session: a Like template reading a value before its fifth colon
+/// was split at its first five colons as if the value held none, and proved disjoint from
+/// `a:b:c:d:x:y:f` by length. `aws:username` = `x:y` puts exactly that text there.
+#[test]
+fn like_template_with_a_value_before_the_fifth_colon_is_not_disjoint_by_segments() {
+    let requests = assert_violated(
+        allow_when(json!({"StringLike":{"aws:SourceVpce":"a:b:c:d:${aws:username}:f"}})),
+        allow_when(json!({"StringNotLike":{"aws:SourceVpce":"a:b:c:d:x:y:f"}})),
+    );
+    let vpce = requests[0].context.get("aws:sourcevpce");
+    assert!(format!("{vpce:?}").contains("a:b:c:d:"), "{requests:?}");
+}
+
+/// Access family, 5k run (hunt's `not_granted_ignore_case_template_with_a_literal_star_passes`):
+/// the owner tag like `${aws:username}` (so equal to it) and equal ignoring case to the user
+/// name followed by a literal `*`: one length lemma on the folded reading.
+#[test]
+fn not_granted_ignore_case_template_with_a_literal_star_passes() {
+    let json = policy(json!([
+        {"Effect":"Allow","NotAction":["s3:GetObject","s3:Get*"],"Resource":["arn:aws:s3:::bucket/*"],"Condition":{"StringLike":{"aws:ResourceTag/owner":["${aws:username}","alice"]},"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}*"}}}
+    ]));
+    let question = keyaki::NotGranted {
+        actions: vec!["kms:Decrypt".into()],
+        resources: vec![],
+        allow_unknown_actions: false,
+    };
+    let report = keyaki::access_not_granted(
+        &oracles::parse_generated_policy(&json),
+        &question,
+        &options(),
+    )
+    .unwrap();
+    assert_eq!(report.result, keyaki::CheckResult::Pass, "{report:?}");
+}
+
+/// The same ignore-case template written in other cases is one pattern for every value.
+#[test]
+fn ignore_case_templates_differing_only_in_case_are_one_pattern() {
+    assert_holds(
+        allow_when(
+            json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-TEAM"}}),
+        ),
+        allow_when(
+            json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${AWS:UserName}-team"}}),
+        ),
+    );
+}
+
+/// Exact equality with `${u}-team` implies equality ignoring case with `${u}-TEAM`
+/// (folded, the first is inside the second, which is exact); the converse fails on a case
+/// variant of the value or the text.
+#[test]
+fn exact_template_is_inside_the_ignore_case_one_and_not_conversely() {
+    let exact =
+        allow_when(json!({"StringEquals":{"aws:ResourceTag/owner":"${aws:username}-team"}}));
+    let ignore_case = allow_when(
+        json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-TEAM"}}),
+    );
+    assert_holds(exact.clone(), ignore_case.clone());
+    assert_violated(ignore_case, exact);
+}
+
+/// Ignore-case templates at different offsets of one value: `${u}-x` and `x-${u}` meet
+/// (u = `x`), `${u}-a` and `${u}-b` never do.
+#[test]
+fn ignore_case_templates_around_one_value_are_related_by_the_word_equation() {
+    assert_holds(
+        json!([
+            {"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-A"}}},
+            {"Effect":"Deny","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-b"}}}
+        ]),
+        allow_when(json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-a"}})),
+    );
+    let requests = assert_violated(
+        allow_when(json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-X"}})),
+        allow_when(
+            json!({"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":"x-${aws:username}"}}),
+        ),
+    );
+    assert!(!requests.is_empty());
+}
+
+/// The Kelvin sign folds to `k`: a tag `\u{212A}-team` equals `k-TEAM` ignoring case, and
+/// a template with the sign in its text is the one with `k`.
+#[test]
+fn kelvin_sign_in_template_text_folds_like_the_evaluator() {
+    assert_holds(
+        allow_when(
+            json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-\u{212A}"}}),
+        ),
+        allow_when(json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-k"}})),
+    );
+}
+
+/// A template in the account segment: without a colon in the tag the resource lies inside
+/// `arn:aws:iam::*:user/*`; a tag `1:2` moves the segment bounds (the evaluator substitutes,
+/// then splits at the first five colons), which the baseline does not allow.
+#[test]
+fn account_segment_template_is_inside_any_account_for_values_without_colons() {
+    let proposal = |condition: Value| json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::${aws:PrincipalTag/acct}:user/*","Condition":condition}]);
+    let baseline =
+        json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":"arn:aws:iam::*:user/*"}]);
+    assert_holds(
+        proposal(json!({"StringNotLike":{"aws:PrincipalTag/acct":"*:*"}})),
+        baseline.clone(),
+    );
+    let requests = assert_violated(
+        proposal(json!({"StringLike":{"aws:PrincipalTag/acct":"?*"}})),
+        baseline,
+    );
+    let acct = requests[0].context.get("aws:principaltag/acct");
+    assert!(format!("{acct:?}").contains(':'), "{requests:?}");
+}
+
+/// Two account-segment templates of one key: `user*` holds `user/*` for every value, and
+/// `role/*` is apart from `user/*` whatever the value.
+#[test]
+fn account_segment_templates_of_one_key_relate_for_every_value() {
+    let allow = |resource: &str| json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":format!("arn:aws:iam::${{aws:PrincipalTag/team}}:{resource}")}]);
+    assert_holds(allow("user/*"), allow("user*"));
+    assert_violated(allow("user*"), allow("user/*"));
+}
