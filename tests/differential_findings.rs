@@ -1,9 +1,10 @@
-//! Pairs the session-6 large differential runs left undecided, shrunk by greedy deletion
+//! Pairs the session-6 and session-7 differential runs left undecided, shrunk by greedy deletion
 //! (`fuzz/gen/shrink.py`: a deletion is kept while the check still runs to its timeout).
 //! Each must decide within 10 s with the verdict it states (most are obvious failures whose
 //! counterexamples the CLI's probe fallback prints; a few are passes, one a refuted pass of
 //! `external_access`). The unfixed ones are `#[ignore]`d with their state in
-//! /work/coord/notes.md; the fixed ones run. Family and run are named on every test.
+//! /work/coord/notes.md; the fixed ones run (session 7: 20 decided by decide @ 521f43d and
+//! icase @ eee3c80, un-ignored). Family and run are named on every test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/mod.rs"]
@@ -50,7 +51,6 @@ fn assert_fails(proposed: Value, baseline: Value) {
 /// Template family, 30k run, case 1 of 9 unknowns: an ignore-case template equality on
 /// s3:prefix beside Like templates of two keys on the same key. 120 s timeout: still unknown.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
 fn template_ignore_case_prefix_beside_like_templates_is_decided() {
     assert_fails(
         json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:s3:::b/none/*","arn:aws:s3:::b/${aws:username}*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}"}}}]),
@@ -64,7 +64,6 @@ fn template_ignore_case_prefix_beside_like_templates_is_decided() {
 /// Template family, 30k run, case 2: three templates of one key at three offsets on the
 /// resource (`b/${u}*`, `b/a${u}`, the Deny's `b/${u}a`), prefix templates of two keys.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
 fn template_three_offsets_of_one_key_is_decided() {
     assert_fails(
         json!([
@@ -78,7 +77,6 @@ fn template_three_offsets_of_one_key_is_decided() {
 /// Template family, 30k run, case 3: `*-${u}?` alone in one statement; a second key's
 /// template on the resource and the prefix in the other.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
 fn template_shifted_suffix_beside_a_second_key_is_decided() {
     assert_fails(
         json!([
@@ -91,7 +89,6 @@ fn template_shifted_suffix_beside_a_second_key_is_decided() {
 
 /// Template family, 30k run, case 4 (unknown even through the CLI's probe fallback).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
 fn template_team_prefix_against_username_deny_is_decided() {
     assert_fails(
         json!([{"Effect":"Allow","Action":"s3:*","Resource":["arn:aws:iam::*:user/${AWS:UserName}","arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"StringLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
@@ -105,7 +102,6 @@ fn template_team_prefix_against_username_deny_is_decided() {
 /// Template family, 30k run, case 5: a default template and the plain one of the same key
 /// on the resource and the prefix, a Deny with a two-offset pair of another key.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 14:50, to decide)"]
 fn template_default_beside_plain_against_two_offsets_is_decided() {
     assert_fails(
         json!([
@@ -321,7 +317,6 @@ fn team_resource_against_user_name_deny_is_decided() {
 /// ignoring case, to the user name followed by a literal `*` (an ignore-case template with
 /// text around the variable). Runs to the timeout.
 #[test]
-#[ignore = "unfixed: not-granted question runs to the timeout (notes.md 15:15, to decide)"]
 fn not_granted_ignore_case_template_with_a_literal_star_passes() {
     let json = policy(json!([
         {"Effect":"Allow","NotAction":["s3:GetObject","s3:Get*"],"Resource":["arn:aws:s3:::bucket/*"],"Condition":{"StringLike":{"aws:ResourceTag/owner":["${aws:username}","alice"]},"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}*"}}}
@@ -406,7 +401,6 @@ fn catalog_universe_template_bucket_holding_a_key_is_decided() {
 /// proposal excludes more; with no team tag neither pattern matches anything). Library: the
 /// 30 s timeout in all four universe combinations (9-11 s CPU on a loaded machine).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 17:22, to icase)"]
 fn account_segment_template_in_not_resource_user_star_passes() {
     let allow = |resource: &str| {
         policy(json!([{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":[resource]}]))
@@ -426,7 +420,6 @@ fn account_segment_template_in_not_resource_user_star_passes() {
 /// team. Fails: s3:GetObject on `b/alice/x` for user alice with team alice (the baseline's
 /// NotAction leaves s3:GetObject out). Library: the 30 s timeout in all four universes.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 17:22, to decide)"]
 fn team_like_user_name_beside_default_team_resource_is_decided() {
     for universe in [ResourceUniverse::Open, ResourceUniverse::Catalog] {
         assert_fails_in(
@@ -504,7 +497,6 @@ fn catalog_universe_default_template_bucket_is_decided() {
 /// s3:Get*, so the policy is public; an ignore-case `ForAllValues` over the same template in
 /// statement 1 makes the query run to the timeout (without it: decided).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn public_access_ignore_case_set_template_beside_like_template_is_decided() {
     let json = policy(json!([
         {"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/admin"},"NotAction":"kms:Decrypt","Condition":{"ForAllValues:StringNotEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team}"]}}},
@@ -528,7 +520,6 @@ fn public_access_ignore_case_set_template_beside_like_template_is_decided() {
 /// contradict, without one the equality is false, so the proposal allows nothing. A pass; the
 /// library runs to the timeout (identity and resource policy alike).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn owner_equal_and_unequal_ignoring_case_to_one_team_passes() {
     let verdict = check(
         &policy(
@@ -547,7 +538,6 @@ fn owner_equal_and_unequal_ignoring_case_to_one_team_passes() {
 /// "cycle through key aws:principaltag/team, and the value chosen to break it does not fit"
 /// in 0.1 s.
 #[test]
-#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
 fn team_like_itself_or_user_name_beside_ignore_case_deny_is_decided() {
     assert_fails(
         json!([
@@ -562,7 +552,6 @@ fn team_like_itself_or_user_name_beside_ignore_case_deny_is_decided() {
 /// equal to the user name ignoring case against a Deny for prefixes like `${u}/*`. A pass by
 /// length (|u| characters against at least |u|+1); the library runs to the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn ignore_case_prefix_equal_to_user_name_against_like_deny_passes() {
     let verdict = check(
         &policy(
@@ -602,7 +591,6 @@ fn catalog_universe_default_template_user_path_passes() {
 /// to `${team, 'eng'}` and like `home/${team, 'none'}/*`: never both, so the proposal allows
 /// nothing. A pass; the library runs to the timeout in the open universes too.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn ignore_case_prefix_default_against_like_home_default_passes() {
     let verdict = check_resource_policy(
         json!([{"Effect":"Allow","Principal":{"AWS":"444455556666"},"Action":["*"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":["${aws:PrincipalTag/team,'eng'}"]},"StringLike":{"s3:prefix":["home/${aws:PrincipalTag/team, 'none'}/*"]}}}]),
@@ -617,7 +605,6 @@ fn ignore_case_prefix_default_against_like_home_default_passes() {
 /// s3:prefix `home/eng` (the baseline never allows s3:GetObject). Library: the timeout (30 s,
 /// 7 s CPU, 295 MB); without the baseline's conditions, 0.4 s.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn guardrail_ignore_case_home_prefix_against_set_operators_is_decided() {
     assert_fails(
         json!([
@@ -650,7 +637,6 @@ fn ignore_case_equal_and_unequal_between_team_and_user_name_passes() {
 /// over templates with text around the value (`x-${u}`, `x-${team}`, `${account}*`). Fails:
 /// s3:ListBucket on `arn:aws:s3:::other`, user `a`, tag keys `["x-a"]`. Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to decide)"]
 fn set_operators_over_prefixed_templates_of_three_keys_is_decided() {
     assert_fails(
         json!([{"Effect":"Allow","Action":["s3:ListBucket","s3:PutObject"],"Condition":{"ForAnyValue:StringNotEqualsIgnoreCase":{"aws:TagKeys":["cost*"]},"ForAnyValue:StringEqualsIfExists":{"aws:TagKeys":"x-${AWS:UserName}"}}}]),
@@ -663,7 +649,6 @@ fn set_operators_over_prefixed_templates_of_three_keys_is_decided() {
 /// (444455556666, iam:ChangePassword on a user ARN, tag keys `["eng"]`, no team tag). Library:
 /// the timeout in the open universes too.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn ignore_case_tag_keys_template_against_like_default_is_decided() {
     let verdict = check_resource_policy(
         json!([
@@ -684,7 +669,6 @@ fn ignore_case_tag_keys_template_against_like_default_is_decided() {
 /// no tag keys (the baseline's Deny of GetUser holds then). Library: the timeout (catalog
 /// actions), "solver returned unknown: canceled" (open).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn guardrail_user_name_unequal_to_team_ignoring_case_is_decided() {
     assert_fails_in(
         json!([
@@ -705,7 +689,6 @@ fn guardrail_user_name_unequal_to_team_ignoring_case_is_decided() {
 /// impossible (|u| characters against at least |u|+1), so the proposal allows nothing, as the
 /// baseline does. Library: the timeout (open and catalog universes).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn user_name_prefix_equal_and_like_slash_allows_nothing() {
     let verdict = check(
         &policy(
@@ -740,7 +723,6 @@ fn team_resource_inside_user_deny_equal_ignoring_case_passes() {
 /// s3:Get* granted? Yes: s3:GetObject with team and owner tags equal (the Deny is on
 /// ListBucket only, its ignore-case default template irrelevant). Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn not_granted_owner_equal_to_team_beside_ignore_case_list_deny_is_decided() {
     let json = policy(json!([
         {"Effect":"Deny","Action":["s3:ListBucket"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team, 'none'}"]}}},
@@ -811,7 +793,6 @@ fn owner_equal_to_account_and_user_name_ignoring_case_is_decided() {
 /// (one character longer), so the proposal's ForAnyValue implies the baseline's. A pass; the
 /// library runs to the timeout (30 s alone, 7 s CPU).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn tag_key_equal_to_user_name_star_ignoring_case_passes() {
     let allow = |condition: Value| json!([{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::444455556666:root"]},"Action":"*","Condition":condition}]);
     let verdict = check_resource_policy(

@@ -320,8 +320,13 @@ pub fn pair(c: &mut dyn Choices, resource_policy: bool) -> (Value, Value) {
 }
 
 /// User names and tag values the requests use; `@` values are drawn from these (and recased).
-const NAMES: &[&str] = &["alice", "a", "aa", "eng", "none", "Alice", "k", "x-a"];
-const TEAMS: &[&str] = &["eng", "ENG", "none", "a", "alice", "", "\u{212A}", "x/y"];
+/// `x:y` holds a colon: a value may sit across an ARN-shaped pattern's segments.
+const NAMES: &[&str] = &[
+    "alice", "a", "aa", "eng", "none", "Alice", "k", "x-a", "x:y",
+];
+const TEAMS: &[&str] = &[
+    "eng", "ENG", "none", "a", "alice", "", "\u{212A}", "x/y", "x:y",
+];
 const ACCOUNTS: &[&str] = &["111122223333", "444455556666"];
 
 fn recase(c: &mut dyn Choices, text: &str) -> String {
@@ -351,7 +356,7 @@ fn fill(c: &mut dyn Choices, shape: &str, value: &str) -> String {
     for ch in shape.chars() {
         match ch {
             '@' => out.push_str(value),
-            '*' => out.push_str(choose(c, &["", "x", "a", "k", "q/r", "-x-a"])),
+            '*' => out.push_str(choose(c, &["", "x", "a", "k", "q/r", "-x-a", "x:y"])),
             '?' => out.push_str(choose(c, &["a", "-", "q"])),
             other => out.push(other),
         }

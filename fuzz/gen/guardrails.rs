@@ -2,7 +2,8 @@
 //! guard-rails whose `NotResource` holds templates, with ignore-case conditions whose values
 //! are templates with text around them; set operators (`ForAllValues:`/`ForAnyValue:`, every
 //! comparison, `IfExists`) whose values are templates, on `aws:TagKeys` and a custom
-//! multivalued key; templates in an ARN's account segment beside the same key elsewhere.
+//! multivalued key; templates in an ARN's account segment beside the same key elsewhere;
+//! ARN-shaped Like patterns in plain string keys with the template before the fifth colon.
 //! Statements of the combined generator are mixed in, so both meet.
 //!
 //! Requests come from `combined::request`/`combined::aimed_request` (the caller's own values
@@ -41,6 +42,18 @@ const IGNORE_CASE: &[(&str, &str, &str)] = &[
         "aws:ResourceTag/env",
         "\u{212A}",
     ),
+];
+
+/// Like comparisons whose patterns are ARN-shaped text in plain string keys, the template
+/// before the fifth colon: a value holding colons moves the segments (a wrong pass on
+/// session-7 main split such patterns at their first five colons).
+const COLON_SHAPED: &[(&str, &str, &str)] = &[
+    ("StringLike", "aws:SourceVpce", "a:b:c:d:@:f"),
+    ("StringNotLike", "aws:SourceVpce", "a:b:c:d:x:y:f"),
+    ("StringLike", "aws:SourceVpce", "a:b:c:d:*:f"),
+    ("StringLike", "aws:ResourceTag/owner", "@:*"),
+    ("StringNotLike", "aws:ResourceTag/owner", "*:x:*"),
+    ("StringEqualsIgnoreCase", "aws:ResourceTag/owner", "a:@:f"),
 ];
 
 /// Set operators over multivalued keys; the values are template shapes.
@@ -92,6 +105,13 @@ pub fn ignore_case_condition(c: &mut dyn Choices) -> (String, String, Value) {
     (operator, key.into(), values(c, &[shape], 2))
 }
 
+/// A Like (or ignore-case) condition on ARN-shaped text in a plain string key.
+pub fn colon_condition(c: &mut dyn Choices) -> (String, String, Value) {
+    let (op, key, shape) = COLON_SHAPED[c.below(COLON_SHAPED.len())];
+    let operator = if_exists(c, op);
+    (operator, key.into(), values(c, &[shape], 2))
+}
+
 /// A set-operator condition whose values are templates (or plain, for contrast).
 pub fn set_condition(c: &mut dyn Choices) -> (String, String, Value) {
     let operator = choose(c, SET_OPERATORS);
@@ -139,6 +159,9 @@ pub fn guard_rail(c: &mut dyn Choices, resource_policy: bool) -> Value {
     if c.one_in(3) {
         add_condition(&mut s, set_condition(c));
     }
+    if c.one_in(4) {
+        add_condition(&mut s, colon_condition(c));
+    }
     Value::Object(s)
 }
 
@@ -166,6 +189,9 @@ pub fn set_statement(c: &mut dyn Choices, resource_policy: bool) -> Value {
     }
     if c.one_in(3) {
         add_condition(&mut s, ignore_case_condition(c));
+    }
+    if c.one_in(4) {
+        add_condition(&mut s, colon_condition(c));
     }
     Value::Object(s)
 }
@@ -206,10 +232,10 @@ pub fn pair(c: &mut dyn Choices, resource_policy: bool) -> (Value, Value) {
         3 => {
             let i = c.below(list.len());
             if let Value::Object(s) = &mut list[i] {
-                let condition = if c.flip() {
-                    set_condition(c)
-                } else {
-                    ignore_case_condition(c)
+                let condition = match c.below(3) {
+                    0 => set_condition(c),
+                    1 => colon_condition(c),
+                    _ => ignore_case_condition(c),
                 };
                 add_condition(s, condition);
             }
