@@ -66,28 +66,16 @@ pub enum EncodeError {
 /// the evaluator matches nothing with it). Checked before any formula is built, and by the
 /// probe, so no answer rests on a reading we chose.
 pub fn check_supported(policy: &Policy) -> Result<(), EncodeError> {
-    use crate::model::{ConditionValue, OperatorKind};
+    // The evaluator's rule for which values AWS leaves undocumented, so the two agree.
     for condition in policy.statements.iter().flat_map(|s| &s.conditions) {
-        let family = match condition.operator.kind {
-            OperatorKind::Numeric(_) => "Numeric",
-            OperatorKind::Date(_) => "Date",
-            OperatorKind::Bool => "Bool",
-            OperatorKind::Ip => "IP address",
-            OperatorKind::Binary => "Binary",
-            _ => continue,
-        };
-        for value in &condition.values {
-            if let ConditionValue::Text(template) = value {
-                if template.has_variables() {
-                    return Err(EncodeError::VariableInTypedCondition {
-                        family,
-                        value: template.display_text(),
-                        path: condition.location.path.clone(),
-                        line: condition.location.line,
-                        col: condition.location.col,
-                    });
-                }
-            }
+        if let Some(v) = crate::eval::undocumented::undocumented_value(condition, policy.version) {
+            return Err(EncodeError::VariableInTypedCondition {
+                family: v.family,
+                value: v.value,
+                path: v.path,
+                line: v.line,
+                col: v.col,
+            });
         }
     }
     Ok(())
