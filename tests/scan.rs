@@ -426,3 +426,28 @@ fn scan_spec_text_and_sarif_name_the_findings() {
         assert!(uri.contains("examples/") && uri.ends_with(".json"), "{r}");
     }
 }
+
+#[test]
+fn scan_takes_a_memory_budget_like_check_and_diff() {
+    let estate = Estate::new("memory-budget", 6);
+    let (policies, baseline) = (estate.policies(), estate.baseline());
+    let jsonl = |extra: &[&str]| {
+        let mut args = vec![
+            "scan",
+            &policies,
+            "--baseline",
+            &baseline,
+            "--format",
+            "jsonl",
+        ];
+        args.extend_from_slice(extra);
+        keyaki(&args)
+    };
+    let (code, default_budget, _) = jsonl(&[]);
+    let (code_64, budget_64, _) = jsonl(&["--memory-budget", "64"]);
+    // A budget these small checks stay under changes no verdict.
+    assert_eq!((code, default_budget), (code_64, budget_64));
+    let (code, _, stderr) = jsonl(&["--memory-budget", "lots"]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("--memory-budget"), "{stderr}");
+}

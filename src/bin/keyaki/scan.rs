@@ -49,6 +49,9 @@ pub struct ScanArgs {
     /// open: any resource string; catalog: only well-formed ARNs of the action's resource types.
     #[arg(long, value_enum, default_value_t = UniverseArg::Open)]
     pub resource_universe: UniverseArg,
+    /// Megabytes one file's check may grow by before giving up with "unknown" (exit 3).
+    #[arg(long, default_value_t = keyaki::DEFAULT_MEMORY_BUDGET_MB)]
+    pub memory_budget: u64,
     #[command(flatten)]
     pub resolve: crate::sources::TemplateArgs,
 }
@@ -97,6 +100,7 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
             },
             resource_universe: args.resource_universe.into(),
             prune: true,
+            memory_budget_mb: args.memory_budget.max(1),
             ..CheckOptions::default()
         },
         jobs: args.jobs,
