@@ -101,7 +101,6 @@ pub fn run(args: ScanArgs, out: &mut dyn Write) -> CliResult<Exit> {
             resource_universe: args.resource_universe.into(),
             prune: true,
             memory_budget_mb: args.memory_budget.max(1),
-            ..CheckOptions::default()
         },
         jobs: args.jobs,
         resolve,
