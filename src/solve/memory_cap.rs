@@ -3,7 +3,7 @@
 //! (`explain::memory`) wakes. On by default (`KEYAKI_SOLVER_MEMORY_CAP=off` turns it off).
 //!
 //! The cap is z3's count outside the running searches, read from z3 itself at each search's
-//! start ([`CapBooks`]), plus, per running search, its context and three quarters of its
+//! start (`CapBooks`), plus, per running search, its context and three quarters of its
 //! budget (the rest is left for the allocator's overhead and our own structures, which the
 //! resident-memory samples police). Past the cap z3 fails its allocation: a solver call
 //! answers unknown ([`solver_memout`]), and an object constructor returns null, on which the
@@ -226,7 +226,7 @@ pub fn solver_memout(reason: &str) -> bool {
 /// constructors do once z3's allocation cap is reached.
 const NULL_OBJECT_PANIC: &str = "called `Option::unwrap()` on a `None` value";
 
-/// Is this panic payload the `z3` crate's null-object panic (see [`NULL_OBJECT_PANIC`])?
+/// Is this panic payload the `z3` crate's null-object panic (see `NULL_OBJECT_PANIC`)?
 pub fn is_solver_memout_panic(payload: &(dyn std::any::Any + Send)) -> bool {
     let text = payload
         .downcast_ref::<&str>()

@@ -65,7 +65,7 @@ const QUERY_STACK_BYTES: usize = 8 << 20;
 /// ([`memory_cap`]) count this drift by these ends.
 static QUERY_THREADS_ENDED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
-/// The number of query threads ended so far (see [`QUERY_THREADS_ENDED`]).
+/// The number of query threads ended so far (see `QUERY_THREADS_ENDED`).
 pub fn query_threads_ended() -> u64 {
     QUERY_THREADS_ENDED.load(std::sync::atomic::Ordering::Relaxed)
 }
