@@ -23,17 +23,9 @@ mod oracles;
 mod run;
 
 use gen::{ByteChoices, Choices};
-use keyaki::catalog::catalog;
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::request::universe::admits;
-use keyaki::request::Request;
 use keyaki::{ActionUniverse, ResourceUniverse};
-use run::{run_cases, Tally};
-
-fn in_universe(actions: ActionUniverse, resources: ResourceUniverse, r: &Request) -> bool {
-    (actions == ActionUniverse::Open || catalog().action(&r.action).is_some())
-        && admits(resources, r).is_ok()
-}
+use run::{in_universe, run_cases, Tally};
 
 fn check_family(name: &'static str, default: u32, ty: PolicyType) {
     let tally = Tally::new(name);

@@ -32,22 +32,14 @@ mod run;
 
 use access::{assert_no_internal_error, count, granted_target, sendable, show};
 use gen::{ByteChoices, Choices};
-use keyaki::catalog::catalog;
 use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::request::callers::caller_inconsistency;
-use keyaki::request::universe::admits;
-use keyaki::request::Request;
 use keyaki::TrustZone;
 use keyaki::{ActionUniverse, CheckResult, NotGranted, PolicyFile, Relation, ResourceUniverse};
-use run::{run_cases, Tally};
+use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
 
 const SAMPLES: usize = 96;
-
-fn in_universe(actions: ActionUniverse, resources: ResourceUniverse, r: &Request) -> bool {
-    (actions == ActionUniverse::Open || catalog().action(&r.action).is_some())
-        && admits(resources, r).is_ok()
-}
 
 /// A request aimed at one of the policies (most often the first), or a plain sampled one.
 fn aimed(s: &mut run::Seeded, policies: &[&Value]) -> Value {

@@ -26,10 +26,8 @@ mod run;
 use gen::{ByteChoices, Choices};
 use keyaki::catalog::catalog;
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::request::universe::admits;
-use keyaki::request::Request;
 use keyaki::{ActionUniverse, PolicyFile, Relation, ResourceUniverse};
-use run::{run_cases, Tally};
+use run::{in_universe, run_cases, Tally};
 use serde_json::{json, Value};
 
 const ACTIONS: &[&str] = &[
@@ -198,11 +196,6 @@ fn fill_example(c: &mut dyn Choices, example: &str) -> String {
         }
     }
     parts.join(":")
-}
-
-fn in_universe(actions: ActionUniverse, resources: ResourceUniverse, r: &Request) -> bool {
-    (actions == ActionUniverse::Open || catalog().action(&r.action).is_some())
-        && admits(resources, r).is_ok()
 }
 
 #[test]

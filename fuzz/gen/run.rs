@@ -174,3 +174,14 @@ impl super::gen::Choices for Seeded {
         (self.next() % n as u64) as usize
     }
 }
+
+/// Is `r` a request of the chosen universes (the same rule the request parser applies)?
+pub fn in_universe(
+    actions: keyaki::ActionUniverse,
+    resources: keyaki::ResourceUniverse,
+    r: &keyaki::request::Request,
+) -> bool {
+    (actions == keyaki::ActionUniverse::Open
+        || keyaki::catalog::catalog().action(&r.action).is_some())
+        && keyaki::request::universe::admits(resources, r).is_ok()
+}
