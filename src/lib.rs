@@ -170,6 +170,8 @@ pub use access::spec::{load_spec, parse_spec, Spec, SpecError};
 pub use access::zone::ZoneError;
 pub use access::TrustZone;
 pub use error::{Error, Result};
+/// The counterexample replay: allowed by the proposal, not by the baseline, both decided.
+pub use eval::new_access;
 pub use eval::{evaluate, Decision, Evaluation, PolicyType};
 pub use explain::{
     ActionUniverse, CheckOptions, Counterexample, Verdict, DEFAULT_MEMORY_BUDGET_MB,

@@ -30,7 +30,7 @@ fn assert_every_edge_replays(s: &Snapshot, g: &ReachGraph) {
         for hop in &e.weight().hops {
             assert_eq!(
                 replay(s, from, hop),
-                Decision::Allow,
+                Some(Decision::Allow),
                 "{from} -> {}: {hop:?}",
                 g.graph[e.target()].id
             );

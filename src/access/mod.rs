@@ -10,6 +10,7 @@
 
 pub mod accept;
 pub mod callers;
+pub mod pin;
 pub mod public;
 pub mod spec;
 pub mod zone;
@@ -19,7 +20,7 @@ pub use zone::TrustZone;
 use crate::encode::{
     add_domain_lemmas, Atom, EncodeError, Encoder, Query, StrPattern, StrVar, Term,
 };
-use crate::eval::{evaluate, principal_entry_matches, Decision, PolicyType};
+use crate::eval::{evaluate, principal_entry_matches, PolicyType};
 use crate::explain::{search, CheckOptions, Search};
 use crate::model::{
     ActionClause, ConditionValue, Policy, PrincipalClause, PrincipalEntry, PrincipalSet,
@@ -399,7 +400,7 @@ fn confirm(
     };
     let holds = |r: &Request| {
         sendable(r)
-            && evaluate(policy, r, policy_type).decision == Decision::Allow
+            && evaluate(policy, r, policy_type).allowed() == Some(true)
             && match target {
                 Target::Outside(zone) => !zone.contains(r),
                 Target::Public { .. } => true,

@@ -408,8 +408,9 @@ impl ReachGraph {
     }
 }
 
-/// Replays one hop through the whole-context evaluator: the decision it gets now.
-pub fn replay(snapshot: &Snapshot, from: &str, hop: &Hop) -> Decision {
+/// Replays one hop through the whole-context evaluator: the decision it gets now, `None` when
+/// it depends on a value AWS leaves undocumented (never read as Allow).
+pub fn replay(snapshot: &Snapshot, from: &str, hop: &Hop) -> Option<Decision> {
     let assumed = crate::parse::parse_policy(ASSUMED_ALLOW.as_bytes(), "(assumed)").ok();
     let trust_of = hop.trust_of.as_deref().and_then(|a| snapshot.find(a));
     let ctx = match &hop.as_service {
@@ -422,5 +423,6 @@ pub fn replay(snapshot: &Snapshot, from: &str, hop: &Hop) -> Decision {
             source_context(snapshot, &source, trust_of, assumed.as_ref())
         }
     };
-    super::decide(&ctx, &hop.request).decision
+    let whole = super::decide(&ctx, &hop.request);
+    whole.unknown.is_none().then_some(whole.decision)
 }

@@ -15,8 +15,9 @@ pub struct PathHop {
     pub to: String,
     pub via: String,
     pub requests: Vec<Hop>,
-    /// The decision of each request, replayed through the whole-context evaluator now.
-    pub replayed: Vec<Decision>,
+    /// The decision of each request, replayed through the whole-context evaluator now
+    /// (`null`: it depends on a value AWS leaves undocumented).
+    pub replayed: Vec<Option<Decision>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -30,7 +31,7 @@ impl PathReport {
     pub fn replays(&self) -> bool {
         self.hops
             .iter()
-            .all(|h| h.replayed.iter().all(|d| *d == Decision::Allow))
+            .all(|h| h.replayed.iter().all(|d| *d == Some(Decision::Allow)))
     }
 }
 
@@ -154,8 +155,8 @@ pub fn text(r: &ReachReport) -> String {
                     .unwrap_or_default();
                 let _ = writeln!(
                     s,
-                    "     {:?}{who}: {}",
-                    d,
+                    "     {}{who}: {}",
+                    d.map_or("Unknown".to_string(), |d| format!("{d:?}")),
                     serde_json::to_string(&req.request).unwrap_or_default()
                 );
             }

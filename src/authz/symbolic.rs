@@ -12,16 +12,15 @@
 use super::context::AuthzContext;
 use super::decide::{self, caller, caller_kind, decide, policy_type, Layer, WholeDecision};
 use super::logic::{self, combine, grant_of, Facts, Grant, Patterns};
+use crate::access::pin::{pin_fixed_atoms, pin_key_values, Fixed};
 use crate::encode::{
-    add_domain_lemmas, atom_holds, Atom, Encoder, Query, StrPattern, StrVar, Term,
-    PRINCIPAL_DERIVED_KEYS,
+    add_domain_lemmas, Atom, Encoder, Query, StrPattern, StrVar, Term, PRINCIPAL_DERIVED_KEYS,
 };
-use crate::eval::{action_matches, effective_context, evaluate, Decision, PolicyType};
+use crate::eval::{action_matches, evaluate, PolicyType};
 use crate::explain::{search, CheckOptions, Search};
 use crate::model::{Effect, Policy, ResourceClause};
-use crate::pattern::{Glob, TemplatePart};
+use crate::pattern::Glob;
 use crate::request::{Principal, Request};
-use std::collections::BTreeSet;
 
 /// What the request may be: fixed parts, and ARN patterns the resource must match.
 #[derive(Debug, Clone, Default)]
@@ -118,7 +117,7 @@ pub fn find_request(
     let fixed = fixed_request(first, &who, goal);
     pin_goal(&mut query, goal, &fixed);
     add_domain_lemmas(&mut query);
-    pin_fixed_atoms(&mut query, goal, &fixed);
+    pin_fixed_atoms(&mut query, &pinned(goal, &fixed));
     let replay = |found: &Request| -> Option<(Request, Vec<WholeDecision>)> {
         let request = rebuild(found, &who, goal);
         let decisions: Vec<WholeDecision> =
@@ -132,14 +131,13 @@ pub fn find_request(
                 .zip(&decisions)
                 .all(|((_, want), d)| d.unknown.is_none() && d.allowed() == *want);
         let extras_ok = extras.iter().all(|e| {
-            (evaluate(
+            evaluate(
                 e.policy,
                 &decide::enrich(first, &request),
                 PolicyType::Identity,
             )
-            .decision
-                == Decision::Allow)
-                == e.allows
+            .allowed()
+                == Some(e.allows)
         });
         (contexts_ok && extras_ok).then_some((request, decisions))
     };
@@ -445,16 +443,6 @@ fn fixed_request(ctx: &AuthzContext, who: &Principal, goal: &Goal) -> Request {
     decide::enrich(ctx, &r)
 }
 
-/// The keys whose values the caller, the context and the goal fix (lowercased).
-fn fixed_keys(fixed: &Request) -> BTreeSet<String> {
-    let mut keys: BTreeSet<String> = PRINCIPAL_DERIVED_KEYS
-        .iter()
-        .map(|k| k.to_string())
-        .collect();
-    keys.extend(fixed.context.keys().cloned());
-    keys
-}
-
 /// The goal's action and resource as asserted literals; fixed context values likewise, so the
 /// concrete request carries exactly them.
 fn pin_goal(query: &mut Query, goal: &Goal, fixed: &Request) {
@@ -492,81 +480,16 @@ fn pin_goal(query: &mut Query, goal: &Goal, fixed: &Request) {
         }
         None => {}
     }
-    let effective = effective_context(fixed);
-    for key in fixed_keys(fixed) {
-        let Some(shape) = query.keys.get(&key).cloned() else {
-            continue;
-        };
-        if shape.view.is_some() {
-            continue;
-        }
-        let values: Vec<String> = effective
-            .values(&key)
-            .map(<[String]>::to_vec)
-            .unwrap_or_default();
-        for slot in 0..shape.slots {
-            let present = query.present(&key, slot);
-            match values.get(slot) {
-                Some(v) => {
-                    let t = query.str_atom(
-                        StrVar::Context {
-                            key: key.clone(),
-                            slot,
-                        },
-                        StrPattern::Glob(Glob::literal(v)),
-                    );
-                    query.assertions.push(Term::and([present, t]));
-                }
-                None => query.assertions.push(Term::not(present)),
-            }
-        }
-    }
+    pin_key_values(query, &pinned(goal, fixed));
 }
 
-/// Asserts every atom that reads only fixed parts of the request to its value on `fixed`.
-fn pin_fixed_atoms(query: &mut Query, goal: &Goal, fixed: &Request) {
-    let keys = fixed_keys(fixed);
-    let effective = effective_context(fixed);
-    let values = |k: &str| effective.values(k).map(<[String]>::to_vec);
-    let var_fixed = |var: &StrVar| match var {
-        StrVar::Principal => true,
-        StrVar::Action => goal.action.is_some(),
-        StrVar::Resource => goal.resource.is_some(),
-        StrVar::Context { key, .. } => keys.contains(key),
-    };
-    let mut pins = Vec::new();
-    for (id, atom) in query.atoms.iter().enumerate() {
-        let is_fixed = match atom {
-            Atom::PrincipalKind(_) => true,
-            Atom::Present { key, .. }
-            | Atom::Parses { key, .. }
-            | Atom::IsIpv6 { key, .. }
-            | Atom::Cmp { key, .. }
-            | Atom::IpIn { key, .. } => keys.contains(key),
-            Atom::Str { var, pattern } => {
-                var_fixed(var)
-                    && match pattern {
-                        StrPattern::Template(t, _) => t.parts.iter().all(|p| match p {
-                            TemplatePart::Var { key_lower, .. } => keys.contains(key_lower),
-                            _ => true,
-                        }),
-                        _ => true,
-                    }
-            }
-            Atom::Prefix { var, .. } => var_fixed(var),
-            Atom::HasResource => goal.resource.is_some(),
-            Atom::Aux { .. } => false,
-        };
-        if is_fixed {
-            let holds = atom_holds(query, atom, fixed, &values);
-            pins.push(if holds {
-                Term::Atom(id)
-            } else {
-                Term::not(Term::Atom(id))
-            });
-        }
+/// What the caller, the context and the goal fix.
+fn pinned<'a>(goal: &Goal, fixed: &'a Request) -> Fixed<'a> {
+    Fixed {
+        action: goal.action.is_some(),
+        resource: goal.resource.is_some(),
+        ..Fixed::caller(fixed)
     }
-    query.assertions.extend(pins);
 }
 
 /// The solver's request with the fixed parts put back: the caller, the goal's action and

@@ -13,7 +13,7 @@ pub mod undocumented;
 pub use condition::{condition_holds, condition_outcome, value_matches};
 pub use context::{derived_principal_keys, effective_context, EffectiveContext};
 pub use principal::{principal_entry_matches, principal_in_set, principal_matches};
-pub use undecided::UndeterminedStatement;
+pub use undecided::{new_access, UndeterminedStatement};
 use undocumented::Outcome;
 
 use crate::model::{

@@ -83,6 +83,23 @@ impl Evaluation {
         possible
     }
 
+    /// Whether the request is allowed: `None` when one reading of an undocumented value
+    /// allows it and another does not. Every caller that turns a decision into a claim
+    /// (a counterexample, a witness, a finding) reads this, never `decision` alone, which is
+    /// only the reading where the undetermined statements do not apply.
+    pub fn allowed(&self) -> Option<bool> {
+        match self.possible_decisions().as_slice() {
+            [Decision::Allow] => Some(true),
+            possible if !possible.contains(&Decision::Allow) => Some(false),
+            _ => None,
+        }
+    }
+
+    /// The decision, when no reading of an undocumented value changes it.
+    pub fn known_decision(&self) -> Option<Decision> {
+        (self.possible_decisions().len() == 1).then_some(self.decision)
+    }
+
     /// Why the decision is unknown, when it depends on statements AWS leaves undocumented.
     pub fn unknown(&self) -> Option<String> {
         let possible = self.possible_decisions();
@@ -115,4 +132,12 @@ impl Evaluation {
         );
         Evaluation::from_applying(applying, Vec::new())
     }
+}
+
+/// The replay every counterexample of "`proposed` grants more than `baseline`" must pass:
+/// the proposal allows the request and the baseline does not, each whatever an undocumented
+/// value means. Returns the two evaluations to print.
+pub fn new_access(proposed: Evaluation, baseline: Evaluation) -> Option<(Evaluation, Evaluation)> {
+    (proposed.allowed() == Some(true) && baseline.allowed() == Some(false))
+        .then_some((proposed, baseline))
 }

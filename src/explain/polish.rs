@@ -14,7 +14,7 @@ use super::{CheckOptions, Counterexample};
 use crate::arn::Arn;
 use crate::automata::{witness_with_hint, Witness};
 use crate::eval::{
-    derived_principal_keys, effective_context, evaluate, resolve_template, Decision,
+    derived_principal_keys, effective_context, evaluate, new_access, resolve_template,
 };
 use crate::model::{ConditionValue, Effect, Policy, ResourceClause};
 use crate::pattern::Glob;
@@ -50,9 +50,10 @@ pub fn polish_counterexamples(
 ) -> Vec<Counterexample> {
     let replay = |request: &Request| {
         admits(options.resource_universe, request).ok()?;
-        let p = evaluate(proposed, request, options.policy_type);
-        let b = evaluate(baseline, request, options.policy_type);
-        (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
+        new_access(
+            evaluate(proposed, request, options.policy_type),
+            evaluate(baseline, request, options.policy_type),
+        )
     };
     list.into_iter()
         .map(|c| {
@@ -582,7 +583,7 @@ fn readable(request: &Request, policies: &[&Policy]) -> Vec<Request> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::PolicyType;
+    use crate::eval::{Decision, PolicyType};
 
     fn policy(text: &str) -> Policy {
         crate::parse::parse_policy(text.as_bytes(), "t.json").unwrap_or_else(|e| panic!("{e}"))

@@ -3,7 +3,7 @@
 
 use super::unknown::{marker_keys, UnknownValue};
 use super::ExtractedPolicy;
-use crate::eval::{evaluate, Decision, Evaluation};
+use crate::eval::{evaluate, new_access, Evaluation};
 use crate::explain::CheckOptions;
 use crate::model::Policy;
 use crate::parse::{policy_from_json, Json, JsonKind, ParseError};
@@ -143,9 +143,10 @@ pub fn check_extracted(
         report,
         &policy.unknown_values,
         |request| {
-            let p = evaluate(&proposed, request, options.policy_type);
-            let b = evaluate(baseline, request, options.policy_type);
-            (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
+            new_access(
+                evaluate(&proposed, request, options.policy_type),
+                evaluate(baseline, request, options.policy_type),
+            )
         },
     ))
 }
@@ -234,7 +235,7 @@ pub fn complete_findings(
                     );
                 }
             }
-            (evaluate(model, &f.request, policy_type).decision == Decision::Allow).then_some(f)
+            (evaluate(model, &f.request, policy_type).allowed() == Some(true)).then_some(f)
         })
         .collect()
 }

@@ -11,7 +11,7 @@
 
 use super::analysis::prepare;
 use super::{ExtractedPolicy, Extraction};
-use crate::eval::{evaluate, Decision, PolicyType};
+use crate::eval::{evaluate, PolicyType};
 use crate::explain::CheckOptions;
 use crate::model::Policy;
 use crate::parse::{parse_policy, Json};
@@ -87,6 +87,28 @@ struct User {
 
 fn text<'a>(values: &'a Json, key: &str) -> Option<&'a str> {
     values.get(key).and_then(Json::as_str)
+}
+
+/// Does the bucket policy grant every one of `actions` on `object` to `user`? `Err` with the
+/// evaluator's reason when the answer depends on a value AWS leaves undocumented.
+fn grants_all(
+    model: &Policy,
+    user: &User,
+    actions: &[String],
+    object: &str,
+) -> Result<bool, String> {
+    let mut undecided = None;
+    for action in actions {
+        let request = Request::new(Principal::Aws(user.arn.clone()), action, Some(object));
+        let evaluation = evaluate(model, &request, PolicyType::Resource);
+        match evaluation.allowed() {
+            Some(true) => {}
+            // One action surely not granted decides "not all", whatever the others read.
+            Some(false) => return Ok(false),
+            None => undecided = undecided.or(evaluation.unknown()),
+        }
+    }
+    undecided.map_or(Ok(true), Err)
 }
 
 /// `actions`: the object actions the bucket's one user gets (`s3:GetObject`, ...).
@@ -175,15 +197,24 @@ pub fn one_user_per_bucket(
             }
         };
         let object = format!("arn:aws:s3:::{bucket}/any-key");
-        let granted: Vec<&User> = users
-            .iter()
-            .filter(|u| {
-                actions.iter().all(|a| {
-                    let request = Request::new(Principal::Aws(u.arn.clone()), a, Some(&object));
-                    evaluate(&model, &request, PolicyType::Resource).decision == Decision::Allow
-                })
-            })
-            .collect();
+        let mut granted: Vec<&User> = Vec::new();
+        let mut undecided: Option<String> = None;
+        for user in &users {
+            match grants_all(&model, user, actions, &object) {
+                Ok(true) => granted.push(user),
+                Ok(false) => {}
+                Err(reason) => {
+                    undecided.get_or_insert(format!("{}: {}: {reason}", policy.origin, user.name));
+                }
+            }
+        }
+        // Two users surely granted break the rule whatever the undecided ones get; fewer
+        // cannot be counted while one user's grant depends on an undocumented value.
+        if let (Some(reason), 0..=1) = (undecided, granted.len()) {
+            result.unknown(reason);
+            results.push(result);
+            continue;
+        }
         let [user] = granted.as_slice() else {
             let names: Vec<&str> = granted.iter().map(|u| u.name.as_str()).collect();
             result.fail(format!(

@@ -137,7 +137,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
         // A request the Allow allows and no Deny denies: not overridden, no query.
         let overridden = denied.as_ref().filter(|with_denies| {
             !refuted(&alone, pt, &|r| {
-                evaluate(with_denies, r, pt).decision == Decision::Allow
+                evaluate(with_denies, r, pt).allowed() == Some(true)
             })
         });
         if let Some(denied) = overridden {
@@ -176,7 +176,7 @@ pub fn check(c: &mut Collector, root: &Json, origin: &str, refute_first: bool) {
             };
             // A request the statement allows and the others do not: not redundant, no query.
             if refuted(&alone, pt, &|r| {
-                evaluate(&others, r, pt).decision != Decision::Allow
+                evaluate(&others, r, pt).allowed() == Some(false)
             }) {
                 continue;
             }
@@ -354,7 +354,7 @@ fn example(
         .into_iter()
         .filter_map(|cx| {
             let replay = evaluate(whole, &cx.request, options.policy_type);
-            (replay.decision == expected).then(|| ExampleRequest {
+            (replay.known_decision() == Some(expected)).then(|| ExampleRequest {
                 request: serde_json::to_value(&cx.request).unwrap_or_default(),
                 decision: format!("{:?}", replay.decision),
             })
@@ -432,7 +432,7 @@ fn not_elements(
         );
         request.context.clear();
         let replay = evaluate(&single, &request, policy_type);
-        if replay.decision == Decision::Allow {
+        if replay.allowed() == Some(true) {
             finding.example_requests.push(ExampleRequest {
                 request: serde_json::to_value(&request).unwrap_or_default(),
                 decision: "Allow".to_string(),

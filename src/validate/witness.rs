@@ -6,7 +6,7 @@
 //! solver context and a model, were most of `validate`'s time (`encodings/validate.md`).
 
 use crate::catalog::{catalog, KeyType, EXAMPLE_ACCOUNT};
-use crate::eval::{derived_principal_keys, evaluate, Decision, PolicyType};
+use crate::eval::{derived_principal_keys, evaluate, PolicyType};
 use crate::model::{
     ActionClause, ConditionValue, OperatorKind, Policy, ResourceClause, Statement, StringMatch,
 };
@@ -61,7 +61,7 @@ pub fn refuted(alone: &Policy, policy_type: PolicyType, accept: &dyn Fn(&Request
                 for (key, (values, is_array)) in context {
                     request.set_context(key, values.clone(), *is_array);
                 }
-                if evaluate(alone, &request, policy_type).decision == Decision::Allow
+                if evaluate(alone, &request, policy_type).allowed() == Some(true)
                     && accept(&request)
                 {
                     return true;

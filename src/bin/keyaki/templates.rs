@@ -11,7 +11,7 @@ use keyaki::report::{CheckReport, CheckResult, Exit, PolicyFile};
 use keyaki::template::analysis::{check_extracted, complete_counterexamples, complete_findings};
 use keyaki::template::{ExtractedPolicy, UnknownValue};
 use keyaki::CheckOptions;
-use keyaki::{evaluate, Decision, PolicyType};
+use keyaki::{evaluate, new_access, PolicyType};
 use keyaki::{Diff, FailOn, Relation};
 use std::collections::BTreeMap;
 
@@ -425,9 +425,10 @@ fn complete_diff(
             advice: Vec::new(),
         };
         let report = complete_counterexamples(report, unknowns, |request| {
-            let p = evaluate(&proposed.policy, request, ty);
-            let b = evaluate(&baseline.policy, request, ty);
-            (p.decision == Decision::Allow && b.decision != Decision::Allow).then_some((p, b))
+            new_access(
+                evaluate(&proposed.policy, request, ty),
+                evaluate(&baseline.policy, request, ty),
+            )
         });
         if let Some(reason) = report.reason {
             reasons.push(format!("{direction}: {reason}"));
