@@ -9,6 +9,7 @@
 //! its example request, replayed through [`crate::eval`].
 
 pub mod accept;
+mod caller_example;
 pub mod callers;
 pub mod pin;
 pub mod public;
@@ -134,7 +135,7 @@ pub fn find(
                 unknown: Some(format!("stopped after {MAX_REGIONS} findings")),
             };
         }
-        let query = match build_query(policy, target, policy_type, &excluded, false) {
+        let query = match build_query(policy, target, policy_type, &excluded, None) {
             Ok(q) => q,
             Err(e) => {
                 return Findings {
@@ -191,30 +192,20 @@ pub fn find(
                         example = public;
                     }
                 }
-                let example = realistic(policy, target, policy_type, &region, example);
+                let example =
+                    caller_example::realistic(policy, target, policy_type, &region, example);
+                let example = caller_example::with_realistic_caller(
+                    policy,
+                    target,
+                    policy_type,
+                    &region,
+                    example,
+                    &single,
+                );
                 findings.push(describe(policy, &region, kind, example));
                 excluded.push(region);
             }
         }
-    }
-}
-
-/// The example polished towards a request AWS could receive
-/// (`encodings/counterexample-realism.md`), kept in the same region and still confirmed.
-fn realistic(
-    policy: &Policy,
-    target: &Target,
-    policy_type: PolicyType,
-    region: &Region,
-    example: Request,
-) -> Request {
-    let replay = |r: &Request| {
-        let confirmed = confirm(policy, target, policy_type, r)?;
-        (region_of(policy, policy_type, &confirmed).as_ref() == Some(region)).then_some(confirmed)
-    };
-    match replay(&example) {
-        Some(confirmed) => crate::explain::polished(example, confirmed, &[policy], &replay).1,
-        None => example,
     }
 }
 
@@ -261,7 +252,7 @@ fn build_query(
     target: &Target,
     policy_type: PolicyType,
     excluded: &[Region],
-    _reserved: bool,
+    caller: Option<(&Region, &Request)>,
 ) -> Result<Query, EncodeError> {
     let mut query = Query::default();
     let mut enc = Encoder::new(&mut query, &[policy], policy_type)?;
@@ -269,6 +260,10 @@ fn build_query(
     let mut assertions = vec![allowed];
     for region in excluded {
         assertions.push(Term::not(region_term(&mut enc, policy, region)?));
+    }
+    // Inside one region, with its caller fixed (`caller_example`).
+    if let Some((region, _)) = caller {
+        assertions.push(region_term(&mut enc, policy, region)?);
     }
     let mut zone = None;
     let property = match target {
@@ -312,7 +307,13 @@ fn build_query(
     };
     assertions.push(property);
     query.assertions.extend(assertions);
+    if let Some((_, fixed)) = caller {
+        caller_example::pin_caller_values(&mut query, fixed);
+    }
     finish_query(&mut query, policy, zone);
+    if let Some((_, fixed)) = caller {
+        caller_example::pin_caller_atoms(&mut query, fixed);
+    }
     Ok(query)
 }
 
