@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The memory budget, measured: peak RSS (/usr/bin/time -v) and the verdict of searches that
-# grow without bound, at each budget, and a long process (one scan, ~1,500 searches; `scan` has
+# The memory budget, measured: peak RSS (/usr/bin/time -v) and the verdict of a search that
+# grows without bound (and of two that used to), at each budget, and a long process (one scan, ~1,500 searches; `scan` has
 # no --memory-budget flag yet, so at the default 512 MB), which must end no check `unknown:
 # memory budget` that it can decide.
 #
@@ -38,9 +38,14 @@ for _ in $(seq 1 "$hogs"); do
     sh -c 'while :; do :; done' &
     hog_pids+=($!)
 done
-# Pairs whose search grows without bound. s-c13ace1b (hunt, session 7: a template in the account
-# segment of a NotResource; a pass by AWS's semantics) grows on today's main; generated-s1-3 x
-# SageMaker grew until session 6 and is decided in ~0.3 s since (kept as a regression row).
+# Inputs for the rows. granted-iam-user (session 8, from session 7's guard-rail 1k run,
+# old7/guard1k.txt) grows without bound on today's main: with the cap and the watchdog off it
+# reached 4 GB in 60 s (38 s CPU). s-c13ace1b (a template in the account segment of a
+# NotResource) grew until session 7 and generated-s1-3 x SageMaker until session 6; both are
+# decided in well under a second since (kept as regression rows: exit 0/1, not a budget).
+cat > "$work/granted-iam-user.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer","arn:aws:iam::444455556666:user/bob"]},"Action":["s3:Get*","s3:GetObject"],"NotResource":["arn:aws:s3:::b/${aws:principaltag/TEAM}/*","arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":["${aws:username}"]},"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team, 'none'}-*"]}}},{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/*/${aws:PrincipalTag/team,'eng'}"],"Condition":{"StringLikeIfExists":{"aws:PrincipalTag/team":"${aws:PrincipalAccount}"},"StringEqualsIgnoreCase":{"aws:ResourceAccount":"${aws:PrincipalAccount}"},"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:principaltag/TEAM}"]}}},{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"ENG"},"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}","${AWS:UserName}"]}}}]}
+JSON
 cat > "$work/s-c13ace1b-p.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user*"]}]}
 JSON
@@ -48,28 +53,30 @@ cat > "$work/s-c13ace1b-b.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user/*"]}]}
 JSON
 target/release/examples/keyaki-corpus --seed 1 --print-generated 3 > "$work/g1-3.json"
-# "old new": `keyaki diff old new` (both directions search: --counterexamples 20 is more than
-# the solver-free probe offers).
-pairs=(
-    "$work/s-c13ace1b-b.json $work/s-c13ace1b-p.json"
-    "$work/g1-3.json $policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json"
+# One row per (label|keyaki arguments) and budget. `diff` searches both directions
+# (--counterexamples 20 is more than the solver-free probe offers).
+rows=(
+    "granted-iam-user|check-access-not-granted $work/granted-iam-user.json --actions s3:Get* --resources arn:aws:iam::111122223333:user/*"
+    "s-c13ace1b|diff $work/s-c13ace1b-b.json $work/s-c13ace1b-p.json --counterexamples 20"
+    "g1-3 x SageMakerStudioBedrockChatAgentUserRolePolicy|diff $work/g1-3.json $policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json --counterexamples 20"
 )
 echo "hogs: $hogs, solver cap: ${KEYAKI_SOLVER_MEMORY_CAP:-on}"
-printf '%-60s %7s %9s %7s %7s %4s %s\n' pair budget peak_MB bound cpu_s exit reason
-for pair in "${pairs[@]}"; do
-    read -r old new <<<"$pair"
+printf '%-60s %7s %9s %7s %7s %4s %s\n' input budget peak_MB bound cpu_s exit reason
+for row in "${rows[@]}"; do
+    label=${row%%|*}
+    read -r -a args <<<"${row#*|}"
     # The process's level when the search starts (its context included): a 1 MB budget ends
     # the search at once, so its peak is that level. The bound of each row is it + the budget.
-    /usr/bin/time -v target/release/keyaki diff "$old" "$new" --memory-budget 1 --counterexamples 20 \
+    /usr/bin/time -v target/release/keyaki "${args[@]}" --memory-budget 1 \
         --format json >/dev/null 2>"$work/time.txt" || true
     start=$(awk '/Maximum resident/ {printf "%.0f", $6/1024}' "$work/time.txt")
     for budget in $budgets; do
-        /usr/bin/time -v target/release/keyaki diff "$old" "$new" --memory-budget "$budget" \
-            --timeout "$timeout" --counterexamples 20 --format json >"$work/out.json" 2>"$work/time.txt" && code=0 || code=$?
+        /usr/bin/time -v target/release/keyaki "${args[@]}" --memory-budget "$budget" \
+            --timeout "$timeout" --format json >"$work/out.json" 2>"$work/time.txt" && code=0 || code=$?
         peak=$(awk '/Maximum resident/ {printf "%.0f", $6/1024}' "$work/time.txt")
         cpu=$(awk '/User time/ {u=$4} /System time/ {s=$4} END {printf "%.2f", u+s}' "$work/time.txt")
         reason=$( (grep -o '"reason": "[^"]*"' "$work/out.json" || true) | head -1 | cut -d'"' -f4)
-        printf '%-60s %7s %9s %7s %7s %4s %s\n' "$(basename "$old") x $(basename "$new")" \
+        printf '%-60s %7s %9s %7s %7s %4s %s\n' "$label" \
             "$budget" "$peak" "$((start + budget))" "$cpu" "$code" "${reason:-}"
     done
 done

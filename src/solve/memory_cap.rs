@@ -212,14 +212,20 @@ impl Drop for SolverMemoryCap {
 /// Did a solver call that answered unknown with this reason hit z3's allocation cap? z3 4.8.12
 /// gives no reason of its own then ("unknown"; a tactic solver passes on its exception's
 /// text); our logics are decidable and a timeout or an interrupt says "timeout"/"canceled",
-/// so while a cap is in force such an answer is the cap's.
+/// so while a cap is in force such an answer is the cap's. So is a `sat` whose model z3 could
+/// not build ([`super::SolveError::NoModel`]): seen when the cap is reached while the model is
+/// built (session 8, `tests/memory_growth.rs`).
 pub fn solver_memout(reason: &str) -> bool {
     let capped = BOOKS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
         .cap_mb
         > 0;
-    capped && (reason == "unknown" || reason.contains("memory") || reason.contains("memout"))
+    capped
+        && (reason == "unknown"
+            || reason.contains("memory")
+            || reason.contains("memout")
+            || reason == super::SolveError::NoModel.to_string())
 }
 
 /// The message of the panic the `z3` crate raises when z3 returns a null object: what its
@@ -289,9 +295,10 @@ mod tests {
             solver_memout("out of memory"),
             solver_memout("canceled"),
             solver_memout("timeout"),
+            solver_memout(&super::super::SolveError::NoModel.to_string()),
         ];
         BOOKS.lock().unwrap().cap_mb = held;
-        assert_eq!(seen, [true, true, false, false]);
+        assert_eq!(seen, [true, true, false, false, true]);
     }
 
     const MB: u64 = 1024;
