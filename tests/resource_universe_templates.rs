@@ -206,3 +206,34 @@ fn a_tag_in_the_account_segment_is_never_a_pass() {
         replayed(&verdict, &tagged, &nothing, ResourceUniverse::Catalog);
     }
 }
+
+#[test]
+fn a_long_list_of_actions_that_never_take_the_denied_resources_is_one_round_not_one_per_action() {
+    // Every EC2 action of the catalog (826 of them), against a baseline that denies everything
+    // but CloudFormation reads on three security ARNs no EC2 action takes. In the catalog
+    // universe a pass. Learning one lemma per listed action and resource pattern needed more
+    // rounds than the refinement budget (2,000): `unknown` whatever the timeout. The lemma
+    // now rules out every listed action that takes none of those ARNs at once.
+    let names: Vec<String> = keyaki::catalog::catalog()
+        .all_actions()
+        .filter(|a| a.service == "ec2")
+        .map(|a| format!("\"{}\"", a.full_name))
+        .collect();
+    assert!(names.len() > 700, "{}", names.len());
+    let ec2 = statements(&format!(
+        r#"[{{"Effect":"Allow","Action":[{}],"Resource":"*"}}]"#,
+        names.join(",")
+    ));
+    let baseline = statements(
+        r#"[{"Effect":"Allow","Action":"*","Resource":"*"},
+            {"Effect":"Deny","NotAction":["cloudformation:Describe*"],"Resource":["arn:aws:cloudformation:*:*:stack/security-*/*","arn:aws:lambda:*:*:function:security-*","arn:aws:logs:*:*:log-group:/security/*"]}]"#,
+    );
+    let patient = CheckOptions {
+        timeout: Duration::from_secs(600),
+        ..options(ResourceUniverse::Catalog)
+    };
+    assert_eq!(check_in(&ec2, &baseline, &patient), Verdict::Holds);
+    // Open: an EC2 action on a CloudFormation stack ARN is a request there.
+    let open = check_in(&ec2, &baseline, &options(ResourceUniverse::Open));
+    replayed(&open, &ec2, &baseline, ResourceUniverse::Open);
+}

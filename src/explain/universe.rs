@@ -153,7 +153,17 @@ pub(super) fn action_and_resource(
         .copied()
         .filter(|info| action_fits(&info.lower_name))
         .collect();
-    let formats = formats::formats_meeting(&widened, &fitting, !only_catalog_actions);
+    // An action atom reading a key (none today) would make the fitting actions depend on its
+    // value: then only the lemma naming the values is sound.
+    let action_reads_keys = apos_ids
+        .iter()
+        .chain(&aneg_ids)
+        .any(|&id| reads_variables(ctx, id));
+    let formats = if action_reads_keys {
+        None
+    } else {
+        formats::formats_meeting(&widened, &fitting, !only_catalog_actions)
+    };
     let mut premises: Vec<Term> = Vec::new();
     let atoms = [
         (&apos_ids, true),
@@ -175,7 +185,21 @@ pub(super) fn action_and_resource(
     }
     match formats {
         Some(list) if list.is_empty() => {
-            return Step::Learn(vec![Term::not(Term::and(premises))]);
+            // Every action atom of the query that names only actions as fruitless as these
+            // is false with these resource atoms too: one round for all of them, not one per
+            // action listed in the policy.
+            let resource_premises: Vec<Term> = premises
+                .iter()
+                .filter(|t| !action_literal(ctx, t))
+                .cloned()
+                .collect();
+            let mut lemmas = vec![Term::not(Term::and(premises))];
+            let fruitless = formats::fruitless_action_atoms(ctx, &widened, actions);
+            if fruitless.len() > 1 {
+                let none = fruitless.into_iter().map(|id| Term::not(Term::Atom(id)));
+                lemmas.push(Term::implies(Term::and(resource_premises), Term::and(none)));
+            }
+            return Step::Learn(lemmas);
         }
         Some(list) if !list.iter().any(|g| resource_atom_holds(ctx, g)) => {
             let before = ctx.query.atoms.len();
@@ -228,6 +252,25 @@ pub(super) fn action_and_resource(
     let mut lemmas = pattern_relation_lemmas(ctx.query, before, None);
     lemmas.push(Term::not(Term::and(literals)));
     Step::Learn(lemmas)
+}
+
+/// Is `t` an action atom or its negation?
+fn action_literal(ctx: &ContextBuilder, t: &Term) -> bool {
+    let id = match t {
+        Term::Atom(id) => *id,
+        Term::Not(inner) => match inner.as_ref() {
+            Term::Atom(id) => *id,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    matches!(
+        &ctx.query.atoms[id],
+        Atom::Str {
+            var: StrVar::Action,
+            ..
+        }
+    )
 }
 
 /// Is `glob` already a resource atom the model holds true?

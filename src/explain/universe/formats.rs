@@ -8,13 +8,15 @@
 //! The formats are then ordinary resource atoms: the key's word equation reads the true one
 //! as a text pattern and chooses a value inside it, or proves that none exists.
 
+use super::super::context::ContextBuilder;
+use super::super::ActionUniverse;
 use super::Resources;
 use crate::automata::{self, Witness};
-use crate::catalog::ActionInfo;
-use crate::encode::{one_variable_glob, MatchMode};
+use crate::catalog::{catalog, ActionInfo};
+use crate::encode::{one_variable_glob, AtomId, MatchMode, StrPattern, StrVar};
 use crate::pattern::{Glob, Template, Token};
 use crate::request::universe::{resource_shapes, ResourceShapes};
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 /// Formats named in one lemma at most: past it the disjunction would cost more than the
 /// value-by-value refinement it replaces (an `Action: "*"` over a free template).
@@ -61,6 +63,7 @@ pub(super) fn formats_meeting(
     if invented {
         shapes.push(ResourceShapes::AnyArn);
     }
+    let mut memo = HashMap::new();
     for shape in &shapes {
         let (globs, takes_star) = shape.globs();
         star |= takes_star && widened.fits("*");
@@ -68,10 +71,7 @@ pub(super) fn formats_meeting(
             if !tried.insert(glob.clone()) {
                 continue;
             }
-            let mut positive = widened.pos.clone();
-            positive.push(&glob);
-            // Undecided is kept: the disjunction may only ever be too wide.
-            if automata::witness(&positive, &widened.neg) != Witness::Empty {
+            if meets(widened, &glob, &mut memo) {
                 meeting.push(glob);
                 if meeting.len() > MAX_FORMAT_ATOMS {
                     return None;
@@ -85,10 +85,75 @@ pub(super) fn formats_meeting(
     (meeting.len() <= MAX_FORMAT_ATOMS).then_some(meeting)
 }
 
+/// Does `glob` meet the widened patterns? Undecided counts as meeting: a lemma built on
+/// "does not meet" must be proved.
+fn meets(widened: &Resources<'_>, glob: &Glob, memo: &mut HashMap<Glob, bool>) -> bool {
+    if let Some(known) = memo.get(glob) {
+        return *known;
+    }
+    let mut positive = widened.pos.clone();
+    positive.push(glob);
+    let answer = automata::witness(&positive, &widened.neg) != Witness::Empty;
+    memo.insert(glob.clone(), answer);
+    answer
+}
+
+/// Catalog actions one action glob may name before it is left out of
+/// [`fruitless_action_atoms`] (each is looked up).
+const MAX_ACTIONS_PER_ATOM: usize = 400;
+
+/// The query's action atoms whose every action of the universe has no resource shape meeting
+/// the widened patterns: with these resource atoms, each of them is false. A literal names
+/// one action (one the catalog does not know takes `*` or any ARN in the open action
+/// universe); a wildcard only in the catalog action universe (in the open one it also names
+/// actions the catalog does not know, which take any ARN).
+pub(super) fn fruitless_action_atoms(
+    ctx: &ContextBuilder<'_>,
+    widened: &Resources<'_>,
+    universe: ActionUniverse,
+) -> Vec<AtomId> {
+    let cat = catalog();
+    let mut memo = HashMap::new();
+    let mut fruitless = Vec::new();
+    for (id, pattern) in ctx.str_atoms_on(&StrVar::Action) {
+        let StrPattern::Glob(glob) = pattern else {
+            continue;
+        };
+        let (named, invented): (Vec<&ActionInfo>, bool) = match glob.as_literal() {
+            Some(name) => match cat.action(&name.to_lowercase()) {
+                Some(info) => (vec![info], false),
+                None => (vec![], universe == ActionUniverse::Open),
+            },
+            None if universe == ActionUniverse::Catalog => {
+                let list = cat.actions_matching(glob);
+                if list.len() > MAX_ACTIONS_PER_ATOM {
+                    continue;
+                }
+                (list, false)
+            }
+            None => continue,
+        };
+        let mut shapes: Vec<ResourceShapes> = named
+            .iter()
+            .map(|info| resource_shapes(&info.lower_name))
+            .collect();
+        if invented {
+            shapes.push(ResourceShapes::AnyArn);
+        }
+        let meets_any = shapes.iter().any(|shape| {
+            let (globs, star) = shape.globs();
+            (star && widened.fits("*")) || globs.iter().any(|g| meets(widened, g, &mut memo))
+        });
+        if !meets_any {
+            fruitless.push(id);
+        }
+    }
+    fruitless
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog::catalog;
 
     fn arn_template(text: &str) -> Template {
         Template::parse(text, true).unwrap()
