@@ -385,7 +385,6 @@ fn external_access_arn_like_bare_account_id_is_not_a_pass() {
 /// a slash (`b/k`), so s3:GetObject on it is a counterexample against a baseline that grants
 /// s3:GetObject only on ARNs no object has. Runs to the timeout (30 s alone, 15 s CPU).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 15:40, to decide)"]
 fn catalog_universe_template_bucket_holding_a_key_is_decided() {
     assert_fails_in(
         json!([{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::${aws:PrincipalTag/team}"]}]),
@@ -436,7 +435,6 @@ fn team_like_user_name_beside_default_team_resource_is_decided() {
 /// an object ARN when the team tag holds a slash. Open universes: fail in 0.2 s; catalog
 /// resources: the timeout (20 s, 5 s CPU).
 #[test]
-#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:27, to icase)"]
 fn catalog_universe_template_bucket_resource_policy_is_decided() {
     let options = CheckOptions {
         policy_type: PolicyType::Resource,
@@ -459,7 +457,6 @@ fn catalog_universe_template_bucket_resource_policy_is_decided() {
 /// universe: fail in 0.1 s. Catalog: the timeout. Not unknown, whichever way the universe reads
 /// such user names.
 #[test]
-#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:33, to icase)"]
 fn catalog_universe_user_name_template_in_a_deny_is_decided() {
     let verdict = check(
         &policy(json!([{"Effect":"Allow","Action":["s3:GetObject"]}])),
@@ -476,7 +473,6 @@ fn catalog_universe_user_name_template_in_a_deny_is_decided() {
 /// template as the bucket, a baseline that allows nothing. Fails (team `b/k`). Open universe:
 /// 0.1 s; catalog: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 17:33, to icase)"]
 fn catalog_universe_default_template_bucket_is_decided() {
     let options = CheckOptions {
         policy_type: PolicyType::Resource,
@@ -571,7 +567,6 @@ fn ignore_case_prefix_equal_to_user_name_against_like_deny_passes() {
 /// and resource universes only IAM actions take IAM user ARNs (no other service in the
 /// catalog has such a resource type): a pass. Open universes: fail in 0.5 s; catalog: timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout in the catalog universes (notes.md, to icase)"]
 fn catalog_universe_default_template_user_path_passes() {
     let options = CheckOptions {
         action_universe: keyaki::ActionUniverse::Catalog,

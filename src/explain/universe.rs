@@ -18,6 +18,8 @@ use crate::pattern::{Glob, PatternChar, TemplatePart};
 use crate::request::universe::{resource_shapes, ResourceShapes};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+mod formats;
+
 /// Invented action names tried before the open action universe is declared undecided.
 const INVENTED_TRIES: usize = 8;
 
@@ -136,51 +138,84 @@ pub(super) fn action_and_resource(
         }
     }
     // No action of the universe has a resource meeting these patterns.
-    let mut literals: Vec<Term> = Vec::new();
-    // Whatever values the keys take: templates widened to globs (a value is any text), the
-    // negated ones left out. If even that leaves no resource, the lemma names only the
-    // query's atoms, not the keys' current values, and is one of finitely many.
+    // Whatever values the keys take: templates widened (a value is any text), the negated
+    // ones left out. The formats of the fitting actions that still meet them decide the
+    // lemma: none, and it names only the query's atoms, not the keys' current values (one of
+    // finitely many); a few, and the resource is learned to lie in one of them, so that the
+    // keys' values are chosen inside the formats (`formats.rs`).
     let widened = widened_resources(ctx, &rpos, &rpos_ids, &rneg, &rneg_ids);
     let widened = Resources {
         pos: widened.0.iter().collect(),
         neg: widened.1.iter().collect(),
     };
-    let mut memo = HashMap::new();
-    let value_free = candidates
+    let fitting: Vec<_> = candidates
         .iter()
+        .copied()
         .filter(|info| action_fits(&info.lower_name))
-        .all(|info| {
-            matches!(
-                widened.in_shapes(&resource_shapes(&info.lower_name), &mut memo),
-                Found::No
-            )
-        })
-        && (only_catalog_actions
-            || matches!(
-                widened.in_shapes(&ResourceShapes::AnyArn, &mut memo),
-                Found::No
-            ));
-    if value_free {
-        let atoms = [
-            (&apos_ids, true),
-            (&aneg_ids, false),
-            (&rpos_ids, true),
-            (&widened_neg_ids(ctx, &rneg_ids), false),
-        ];
-        for (ids, positive) in atoms {
-            for &id in ids.iter() {
-                literals.push(if positive {
-                    Term::Atom(id)
-                } else {
-                    Term::not(Term::Atom(id))
-                });
-            }
+        .collect();
+    // An action atom reading a key (none today) would make the fitting actions depend on its
+    // value: then only the lemma naming the values is sound.
+    let action_reads_keys = apos_ids
+        .iter()
+        .chain(&aneg_ids)
+        .any(|&id| reads_variables(ctx, id));
+    let formats = if action_reads_keys {
+        None
+    } else {
+        formats::formats_meeting(&widened, &fitting, !only_catalog_actions)
+    };
+    let mut premises: Vec<Term> = Vec::new();
+    let atoms = [
+        (&apos_ids, true),
+        (&aneg_ids, false),
+        (&rpos_ids, true),
+        (&widened_neg_ids(ctx, &rneg_ids), false),
+    ];
+    for (ids, positive) in atoms {
+        for &id in ids.iter() {
+            premises.push(if positive {
+                Term::Atom(id)
+            } else {
+                Term::not(Term::Atom(id))
+            });
         }
-        if let Some(id) = ctx.query.atom_id(&Atom::HasResource) {
-            literals.push(Term::Atom(id));
-        }
-        return Step::Learn(vec![Term::not(Term::and(literals))]);
     }
+    if let Some(id) = ctx.query.atom_id(&Atom::HasResource) {
+        premises.push(Term::Atom(id));
+    }
+    match formats {
+        Some(list) if list.is_empty() => {
+            // Every action atom of the query that names only actions as fruitless as these
+            // is false with these resource atoms too: one round for all of them, not one per
+            // action listed in the policy.
+            let resource_premises: Vec<Term> = premises
+                .iter()
+                .filter(|t| !action_literal(ctx, t))
+                .cloned()
+                .collect();
+            let mut lemmas = vec![Term::not(Term::and(premises))];
+            let fruitless = formats::fruitless_action_atoms(ctx, &widened, actions);
+            if fruitless.len() > 1 {
+                let none = fruitless.into_iter().map(|id| Term::not(Term::Atom(id)));
+                lemmas.push(Term::implies(Term::and(resource_premises), Term::and(none)));
+            }
+            return Step::Learn(lemmas);
+        }
+        Some(list) if !list.iter().any(|g| resource_atom_holds(ctx, g)) => {
+            let before = ctx.query.atoms.len();
+            let in_a_format: Vec<Term> = list
+                .into_iter()
+                .map(|g| ctx.query.str_atom(StrVar::Resource, StrPattern::Glob(g)))
+                .collect();
+            let mut lemmas = pattern_relation_lemmas(ctx.query, before, None);
+            lemmas.push(Term::implies(Term::and(premises), Term::or(in_a_format)));
+            return Step::Learn(lemmas);
+        }
+        // Too many formats, or the model already puts the resource in one: the keys'
+        // values as chosen are named.
+        _ => {}
+    }
+    let mut literals: Vec<Term> = Vec::new();
     let mut read_keys = BTreeSet::new();
     let mut add = |ctx: &ContextBuilder, id: usize, positive: bool| {
         if let Atom::Str {
@@ -219,6 +254,34 @@ pub(super) fn action_and_resource(
     Step::Learn(lemmas)
 }
 
+/// Is `t` an action atom or its negation?
+fn action_literal(ctx: &ContextBuilder, t: &Term) -> bool {
+    let id = match t {
+        Term::Atom(id) => *id,
+        Term::Not(inner) => match inner.as_ref() {
+            Term::Atom(id) => *id,
+            _ => return false,
+        },
+        _ => return false,
+    };
+    matches!(
+        &ctx.query.atoms[id],
+        Atom::Str {
+            var: StrVar::Action,
+            ..
+        }
+    )
+}
+
+/// Is `glob` already a resource atom the model holds true?
+fn resource_atom_holds(ctx: &ContextBuilder, glob: &Glob) -> bool {
+    let atom = Atom::Str {
+        var: StrVar::Resource,
+        pattern: StrPattern::Glob(glob.clone()),
+    };
+    ctx.query.atom_id(&atom).is_some_and(|id| ctx.a.atom(id))
+}
+
 /// A template atom that reads policy variables.
 fn reads_variables(ctx: &ContextBuilder, id: usize) -> bool {
     matches!(
@@ -252,7 +315,11 @@ fn widened_resources(
                 pattern: StrPattern::Template(t, mode),
                 ..
             } if t.has_variables() => {
-                if matches!(mode, MatchMode::Like | MatchMode::Arn) {
+                if let Some(tight) = formats::widened_template(t, *mode)
+                    .filter(|_| matches!(mode, MatchMode::Like | MatchMode::Arn))
+                {
+                    widened_pos.push(tight);
+                } else if matches!(mode, MatchMode::Like | MatchMode::Arn) {
                     let chars: Vec<PatternChar> = t
                         .parts
                         .iter()
