@@ -188,3 +188,43 @@ fn account_segment_templates_of_one_key_relate_for_every_value() {
     assert_holds(allow("user/*"), allow("user*"));
     assert_violated(allow("user*"), allow("user/*"));
 }
+
+/// Deny of `b/${u}/*` when the team equals the user name ignoring case, and an Allow of
+/// `b/${team}a` (the shape of `team_resource_inside_user_deny_equal_ignoring_case_passes`).
+fn team_inside_user_deny(team_equals: &str) -> Value {
+    json!([
+        {"Effect":"Deny","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":[team_equals]}}},
+        {"Effect":"Allow","Action":["s3:PutObject"]}
+    ])
+}
+
+fn team_resource_allow() -> Value {
+    json!([{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a"]}])
+}
+
+/// Through the equality (`encodings/ignore-case-templates.md`, "Through an equality"): a
+/// resource `b/${team}a` inside `b/${u}/*` needs the team to be `u/...`, never `u` up to
+/// case. The value-by-value search ran to the timeout.
+#[test]
+fn resource_read_through_an_ignore_case_equality_is_disjoint() {
+    assert_holds(
+        team_resource_allow(),
+        team_inside_user_deny("${aws:username}"),
+    );
+}
+
+/// What the equality lemma must not exclude: a team equal to `u/x` ignoring case does sit
+/// inside the user's folder (`b/u/xa`), and a team compared only by Like `${u}/*` too. Both
+/// fail with a counterexample the evaluator replays.
+#[test]
+fn equalities_that_admit_the_users_folder_still_fail() {
+    for team_equals in ["${aws:username}/X", "${aws:username}/${aws:username}"] {
+        let found = assert_violated(team_resource_allow(), team_inside_user_deny(team_equals));
+        assert!(!found.is_empty(), "{team_equals}");
+    }
+    let like = json!([
+        {"Effect":"Deny","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}*"]}}},
+        {"Effect":"Allow","Action":["s3:PutObject"]}
+    ]);
+    assert_violated(team_resource_allow(), like);
+}

@@ -22,9 +22,9 @@ use std::collections::BTreeSet;
 
 /// What a side is as a glob in one class: the glob, and whether membership in it is exactly
 /// membership in the side (`false`: a superset only).
-struct Reading {
-    glob: Glob,
-    exact: bool,
+pub(super) struct Reading {
+    pub(super) glob: Glob,
+    pub(super) exact: bool,
 }
 
 /// Lemmas for the pair `(a, b)` in the class `single` of `keys` (see the module comment).
@@ -126,7 +126,7 @@ fn has_holes(glob: &Glob) -> bool {
 }
 
 /// Disjoint for every value of the holes (exact globs when there are none).
-fn disjoint_always(a: &Glob, b: &Glob) -> bool {
+pub(super) fn disjoint_always(a: &Glob, b: &Glob) -> bool {
     if has_holes(a) || has_holes(b) {
         disjoint_for_every_value(a, b)
     } else {
@@ -150,7 +150,11 @@ fn own(side: &Side, keys: &[String], single: &BTreeSet<usize>) -> Option<Option<
 }
 
 /// The side folded: exact for ignore-case templates and case-closed patterns without holes.
-fn folded(side: &Side, keys: &[String], single: &BTreeSet<usize>) -> Option<Option<Reading>> {
+pub(super) fn folded(
+    side: &Side,
+    keys: &[String],
+    single: &BTreeSet<usize>,
+) -> Option<Option<Reading>> {
     let Some(glob) = own(side, keys, single)? else {
         return Some(None);
     };
