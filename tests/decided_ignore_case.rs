@@ -228,3 +228,44 @@ fn equalities_that_admit_the_users_folder_still_fail() {
     ]);
     assert_violated(team_resource_allow(), like);
 }
+
+/// Transitivity ignoring case through the equality lemma (hunt's guard-rail case 04): team
+/// equal to the account and the user name equal to the team, both ignoring case, give the
+/// user name equal to the account. The proposal allows iam:GetUser then; the baseline
+/// nothing. The model that broke transitivity was refuted one account value at a time.
+#[test]
+fn user_equal_to_team_equal_to_account_ignoring_case_fails() {
+    let proposal = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}"]}}},
+        {"Effect":"Deny","NotAction":"s3:GetObject","Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":"${aws:principaltag/TEAM}"}}}
+    ]);
+    let baseline = json!([{"Effect":"Deny","NotAction":["s3:Get*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalAccount}"]}}}]);
+    for request in assert_violated(proposal, baseline) {
+        let value = |k: &str| {
+            request
+                .context
+                .get(k)
+                .map(|v| v.values.concat().to_lowercase())
+        };
+        assert_eq!(
+            value("aws:username"),
+            value("aws:principalaccount"),
+            "{request:?}"
+        );
+    }
+}
+
+/// What transitivity must not give: a team only Like `${account}*` leaves the user name
+/// free to differ from the account (team `1-x`, user `1-x`, account `1`): a counterexample.
+/// The baseline allows exactly "user name equal to the account ignoring case", so a wrong
+/// `user = ${account}` lemma would make this a pass.
+#[test]
+fn user_equal_to_team_like_account_star_is_not_equal_to_the_account() {
+    let proposal = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}*"]},"StringEqualsIgnoreCase":{"aws:username":"${aws:principaltag/TEAM}"}}}
+    ]);
+    let baseline = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringEqualsIgnoreCase":{"aws:username":["${aws:PrincipalAccount}"]}}}
+    ]);
+    assert_violated(proposal, baseline);
+}

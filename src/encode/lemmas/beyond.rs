@@ -74,26 +74,26 @@ const COLON_FREE_LEMMAS: bool = false;
 
 /// What was proved about a pair in one class.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct Relation {
-    disjoint: bool,
-    a_in_b: bool,
-    b_in_a: bool,
+pub(super) struct Relation {
+    pub(super) disjoint: bool,
+    pub(super) a_in_b: bool,
+    pub(super) b_in_a: bool,
 }
 
 impl Relation {
-    const DISJOINT: Relation = Relation {
+    pub(super) const DISJOINT: Relation = Relation {
         disjoint: true,
         a_in_b: false,
         b_in_a: false,
     };
 
-    fn proves_anything(self) -> bool {
+    pub(super) fn proves_anything(self) -> bool {
         self.disjoint || self.a_in_b || self.b_in_a
     }
 }
 
 /// Pushes the lemmas a relation proves: disjoint, or each inclusion.
-fn push_relation(
+pub(super) fn push_relation(
     (ta, tb): (Term, Term),
     class: &[Term],
     Relation {

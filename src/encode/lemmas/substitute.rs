@@ -8,16 +8,20 @@
 //! `k` by `F_R`'s tokens gives a glob holding `fold(s)` for every value of `k` the equality
 //! admits (glob tokens mean the same wherever they stand). If the two readings, each with
 //! `k` replaced, are disjoint for every value of the other holes, no request makes `k ~ R`,
-//! `A` and `B` true together in that class: the lemma `¬(class ∧ E ∧ A ∧ B)`. Only
-//! disjointness is claimed (a superset proves nothing about inclusion).
+//! `A` and `B` true together in that class: the lemma `¬(class ∧ E ∧ A ∧ B)`. If `A`'s
+//! replaced reading lies inside `B`'s and `B`'s is exact (`B` ignore-case or without cased
+//! literals, and reading `k` only when `E` compares exactly or ignoring case, so that `F_R`
+//! is `fold(k)` itself), then `class ∧ E ∧ A → B`: transitivity of equality ignoring case
+//! (`team = ${acct}`, `u = ${team}` give `u = ${acct}`) is one such lemma.
 //!
 //! `b/${team}a` and `b/${u}/*` on the resource with `team = ${u}` ignoring case: `b/v·a`
 //! against `b/v/*` for the one folded value `v`, no common string (the word equation).
 
-use super::beyond::{disjoint_always, folded};
+use super::beyond::{disjoint_always, folded, push_relation, Relation};
 use super::readings::unbounded;
 use super::symbolic::Side;
-use crate::encode::query::{Atom, AtomId, Query, StrPattern, StrVar};
+use crate::automata::is_subset;
+use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
 use crate::pattern::{Glob, Template, Token};
 use std::collections::{BTreeMap, BTreeSet};
@@ -115,8 +119,11 @@ fn relate_through(
         if !single.contains(&k) {
             continue;
         }
-        if disjoint_through(equality, (side_a, side_b), &keys, &single, k) == Some(true) {
-            let mut literals: Vec<Term> = keys
+        let Some(relation) = relation_through(equality, (side_a, side_b), &keys, &single, k) else {
+            continue;
+        };
+        if relation.proves_anything() {
+            let class: Vec<Term> = keys
                 .iter()
                 .enumerate()
                 .map(|(i, key)| {
@@ -128,22 +135,22 @@ fn relate_through(
                     }
                 })
                 .collect();
-            literals.extend([Term::Atom(equality.id), Term::Atom(*a), Term::Atom(*b)]);
-            out.push(Term::not(Term::and(literals)));
+            let class: Vec<Term> = class.into_iter().chain([Term::Atom(equality.id)]).collect();
+            push_relation((Term::Atom(*a), Term::Atom(*b)), &class, relation, out);
         }
     }
 }
 
-/// `Some(true)`: no string is in both sides' folded readings with `k`'s hole (number `k`)
-/// replaced by the equality's folded reading, for any value of the other holes. `None`: a
-/// side has no reading in this class (no claim).
-fn disjoint_through(
+/// What holds of the two sides' folded readings with `k`'s hole (number `k`) replaced by
+/// the equality's folded reading, for every value of the other holes. `None`: a side has no
+/// reading in this class (no claim).
+fn relation_through(
     equality: &Equality,
     (side_a, side_b): (&Side, &Side),
     keys: &[String],
     single: &BTreeSet<usize>,
     k: usize,
-) -> Option<bool> {
+) -> Option<Relation> {
     let hole = u8::try_from(k).ok()?;
     let Some(value) = folded(&equality.side, keys, single)? else {
         // The equality matches nothing in this class: other lemmas say so.
@@ -158,7 +165,20 @@ fn disjoint_through(
         replace(&ra.glob, hole, &value),
         replace(&rb.glob, hole, &value),
     );
-    Some(disjoint_always(&ga, &gb))
+    if disjoint_always(&ga, &gb) {
+        return Some(Relation::DISJOINT);
+    }
+    // `F_R` is `fold(k)` itself only for the equality operators (no wildcard in `R`).
+    let equal = matches!(
+        &equality.side,
+        Side::Template(_, MatchMode::Exact | MatchMode::IgnoreCase)
+    );
+    let exact = |side: &Side, exact: bool| exact && (equal || !side.keys().contains(&keys[k]));
+    Some(Relation {
+        disjoint: false,
+        a_in_b: exact(side_b, rb.exact) && is_subset(&ga, &gb),
+        b_in_a: exact(side_a, ra.exact) && is_subset(&gb, &ga),
+    })
 }
 
 /// `glob` with every `Hole(hole)` replaced by `value`'s tokens.
@@ -177,20 +197,23 @@ fn replace(glob: &Glob, hole: u8, value: &Glob) -> Glob {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::encode::query::MatchMode;
 
     fn template(text: &str, mode: MatchMode) -> Side {
         Side::Template(Template::parse(text, true).unwrap(), mode)
     }
 
-    fn disjoint(equality: (&str, MatchMode), a: &Side, b: &Side) -> Option<bool> {
+    fn relation(equality: (&str, MatchMode), a: &Side, b: &Side) -> Relation {
         let equality = Equality {
             id: 0,
             key: "team".into(),
             side: template(equality.0, equality.1),
         };
         let keys = vec!["team".to_string(), "u".to_string()];
-        disjoint_through(&equality, (a, b), &keys, &BTreeSet::from([0, 1]), 0)
+        relation_through(&equality, (a, b), &keys, &BTreeSet::from([0, 1]), 0).unwrap()
+    }
+
+    fn disjoint(equality: (&str, MatchMode), a: &Side, b: &Side) -> Option<bool> {
+        Some(relation(equality, a, b).disjoint)
     }
 
     #[test]
@@ -220,5 +243,30 @@ mod tests {
             disjoint(("${u}-Y", MatchMode::IgnoreCase), &a, &b),
             Some(true)
         );
+    }
+
+    /// `team = ${u}` and `x = ${team}` give `x = ${u}` (ignoring case: folded equality is
+    /// transitive), not conversely for Like, and never an exact `x = ${u}` from folding.
+    #[test]
+    fn equality_is_transitive_through_the_tied_key() {
+        let x_team = template("${team}", MatchMode::IgnoreCase);
+        let x_u = template("${u}", MatchMode::IgnoreCase);
+        let both = Relation {
+            disjoint: false,
+            a_in_b: true,
+            b_in_a: true,
+        };
+        for mode in [MatchMode::IgnoreCase, MatchMode::Exact] {
+            assert_eq!(relation(("${u}", mode), &x_team, &x_u), both);
+        }
+        // `team like ${u}*`: `x = ${team}` does not give `x = ${u}` (team `u-1`), and
+        // `x = ${u}` does not give `x = ${team}` (the Like reading of `team` is a superset).
+        assert!(!relation(("${u}*", MatchMode::Like), &x_team, &x_u).proves_anything());
+        // Exact `x = ${u}` is not implied by `x = ${team}` ignoring case (case variants).
+        let exact_x_u = template("${u}", MatchMode::Exact);
+        let r = relation(("${u}", MatchMode::Exact), &x_team, &exact_x_u);
+        assert!(!r.a_in_b, "{r:?}");
+        // The converse holds: `x = u` exactly and `team = u` give `x = team` ignoring case.
+        assert!(r.b_in_a, "{r:?}");
     }
 }
