@@ -169,10 +169,9 @@ fn account_segment_template_with_a_colon_value_leaves_any_account() {
 }
 
 /// Without a colon in the tag the resource lies inside `arn:aws:iam::*:user/*`. Proved by
-/// the colon-free class lemmas (`COLON_FREE_LEMMAS` in `encode/lemmas/beyond.rs`), which
-/// are off: their `k like *:*` atoms made three combined-family pairs run to the timeout.
+/// the colon-free class lemmas (`COLON_FREE_LEMMAS` in `encode/lemmas/beyond.rs`; on since
+/// session 8). The test above is the colon value they must not exclude.
 #[test]
-#[ignore = "colon-free class lemmas are off (encodings/ignore-case-templates.md)"]
 fn account_segment_template_is_inside_any_account_for_values_without_colons() {
     assert_holds(
         account_proposal(json!({"StringNotLike":{"aws:PrincipalTag/acct":"*:*"}})),
@@ -187,4 +186,85 @@ fn account_segment_templates_of_one_key_relate_for_every_value() {
     let allow = |resource: &str| json!([{"Effect":"Allow","Action":"iam:GetUser","Resource":format!("arn:aws:iam::${{aws:PrincipalTag/team}}:{resource}")}]);
     assert_holds(allow("user/*"), allow("user*"));
     assert_violated(allow("user*"), allow("user/*"));
+}
+
+/// Deny of `b/${u}/*` when the team equals the user name ignoring case, and an Allow of
+/// `b/${team}a` (the shape of `team_resource_inside_user_deny_equal_ignoring_case_passes`).
+fn team_inside_user_deny(team_equals: &str) -> Value {
+    json!([
+        {"Effect":"Deny","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":[team_equals]}}},
+        {"Effect":"Allow","Action":["s3:PutObject"]}
+    ])
+}
+
+fn team_resource_allow() -> Value {
+    json!([{"Effect":"Allow","Action":["s3:PutObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a"]}])
+}
+
+/// Through the equality (`encodings/ignore-case-templates.md`, "Through an equality"): a
+/// resource `b/${team}a` inside `b/${u}/*` needs the team to be `u/...`, never `u` up to
+/// case. The value-by-value search ran to the timeout.
+#[test]
+fn resource_read_through_an_ignore_case_equality_is_disjoint() {
+    assert_holds(
+        team_resource_allow(),
+        team_inside_user_deny("${aws:username}"),
+    );
+}
+
+/// What the equality lemma must not exclude: a team equal to `u/x` ignoring case does sit
+/// inside the user's folder (`b/u/xa`), and a team compared only by Like `${u}/*` too. Both
+/// fail with a counterexample the evaluator replays.
+#[test]
+fn equalities_that_admit_the_users_folder_still_fail() {
+    for team_equals in ["${aws:username}/X", "${aws:username}/${aws:username}"] {
+        let found = assert_violated(team_resource_allow(), team_inside_user_deny(team_equals));
+        assert!(!found.is_empty(), "{team_equals}");
+    }
+    let like = json!([
+        {"Effect":"Deny","Action":["*"],"Resource":["arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}*"]}}},
+        {"Effect":"Allow","Action":["s3:PutObject"]}
+    ]);
+    assert_violated(team_resource_allow(), like);
+}
+
+/// Transitivity ignoring case through the equality lemma (hunt's guard-rail case 04): team
+/// equal to the account and the user name equal to the team, both ignoring case, give the
+/// user name equal to the account. The proposal allows iam:GetUser then; the baseline
+/// nothing. The model that broke transitivity was refuted one account value at a time.
+#[test]
+fn user_equal_to_team_equal_to_account_ignoring_case_fails() {
+    let proposal = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}"]}}},
+        {"Effect":"Deny","NotAction":"s3:GetObject","Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":"${aws:principaltag/TEAM}"}}}
+    ]);
+    let baseline = json!([{"Effect":"Deny","NotAction":["s3:Get*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalAccount}"]}}}]);
+    for request in assert_violated(proposal, baseline) {
+        let value = |k: &str| {
+            request
+                .context
+                .get(k)
+                .map(|v| v.values.concat().to_lowercase())
+        };
+        assert_eq!(
+            value("aws:username"),
+            value("aws:principalaccount"),
+            "{request:?}"
+        );
+    }
+}
+
+/// What transitivity must not give: a team only Like `${account}*` leaves the user name
+/// free to differ from the account (team `1-x`, user `1-x`, account `1`): a counterexample.
+/// The baseline allows exactly "user name equal to the account ignoring case", so a wrong
+/// `user = ${account}` lemma would make this a pass.
+#[test]
+fn user_equal_to_team_like_account_star_is_not_equal_to_the_account() {
+    let proposal = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}*"]},"StringEqualsIgnoreCase":{"aws:username":"${aws:principaltag/TEAM}"}}}
+    ]);
+    let baseline = json!([
+        {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringEqualsIgnoreCase":{"aws:username":["${aws:PrincipalAccount}"]}}}
+    ]);
+    assert_violated(proposal, baseline);
 }

@@ -697,9 +697,8 @@ fn user_name_prefix_equal_and_like_slash_allows_nothing() {
 
 /// Guard-rail family, 600 identity cases (shrunk; to icase): `b/${team}a` inside the Deny's
 /// `b/${u}/*` needs the team to be `u/...`, never equal to `u` ignoring case. A pass; the
-/// library runs to the timeout.
+/// library ran to the timeout (decided by lemmas @ session 8: the equality lemma).
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md, to icase)"]
 fn team_resource_inside_user_deny_equal_ignoring_case_passes() {
     let verdict = check(
         &policy(

@@ -3,6 +3,7 @@
 mod beyond;
 mod readings;
 mod relations;
+mod substitute;
 mod symbolic;
 mod templates;
 use templates::template_lemmas;
@@ -130,6 +131,7 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
     // concretizer writes absent derived keys as `[]` (see encodings/principals.md).
     lemmas.extend(template_lemmas(query));
     lemmas.extend(symbolic::symbolic_template_lemmas(query, deadline));
+    lemmas.extend(substitute::substitution_lemmas(query, deadline));
     lemmas.extend(pattern_relation_lemmas(query, 0, deadline));
     lemmas.extend(prefix_trie_lemmas(query));
     query.lemmas.extend(lemmas);
