@@ -24,6 +24,7 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
     if let Some(lemmas) = ctx
         .tied_template_conflict()
         .or_else(|| ctx.self_tied_conflict())
+        .or_else(|| ctx.mutual_equality_conflict())
     {
         return Concrete::Learn(lemmas);
     }

@@ -105,6 +105,63 @@ impl ContextBuilder<'_> {
         Some(vec![Term::not(Term::and(literals))])
     }
 
+    /// `x = ${k, d}` true and `k = ${x, d'}` false, both keys single: `${k, d}` then reads
+    /// `k`'s value whatever the default, so the two say the same thing (an exact equality
+    /// implies one ignoring case; the same mode is symmetric). The encoder's symmetry lemma
+    /// (`mutual_equality_lemmas`) takes templates without defaults only; with one, a model
+    /// could ask for `x = k` and `k != x` at once, and the concretizer broke that cycle by
+    /// choosing one key first, which the other then contradicted (a give-up). Atoms only.
+    pub(super) fn mutual_equality_conflict(&mut self) -> Option<Vec<Term>> {
+        let lone = |atom: &Atom| match atom {
+            Atom::Str {
+                var: StrVar::Context { key, slot: 0 },
+                pattern: StrPattern::Template(t, mode),
+            } => match t.parts.as_slice() {
+                [TemplatePart::Var { key_lower, .. }] if key_lower != key => {
+                    Some((key.clone(), key_lower.clone(), *mode))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let exact = |m: MatchMode| m != MatchMode::IgnoreCase;
+        let mut found = None;
+        'outer: for ids in self.str_atoms.values() {
+            for &a in ids.iter().filter(|id| self.a.atom(**id)) {
+                let Some((x, k, mode_a)) = lone(&self.query.atoms[a]) else {
+                    continue;
+                };
+                if !self.model_single(&x) || !self.model_single(&k) {
+                    continue;
+                }
+                let own_k = StrVar::Context {
+                    key: k.clone(),
+                    slot: 0,
+                };
+                for (b, _) in self.str_atoms_on(&own_k) {
+                    if self.a.atom(b) {
+                        continue;
+                    }
+                    let Some((_, reads, mode_b)) = lone(&self.query.atoms[b]) else {
+                        continue;
+                    };
+                    if reads == x && (exact(mode_a) || !exact(mode_b)) {
+                        found = Some((a, b, x, k));
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        let (a, b, x, k) = found?;
+        let literals = vec![
+            Term::Atom(a),
+            Term::not(Term::Atom(b)),
+            self.query.single_valued(&x),
+            self.query.single_valued(&k),
+        ];
+        Some(vec![Term::not(Term::and(literals))])
+    }
+
     /// True atoms `tied = ${key}` compared exactly (Exact, Like, ARN) on `tied`'s first
     /// value, both keys single-valued in the model.
     fn equalities(&self) -> Vec<(AtomId, String, String)> {
