@@ -110,3 +110,27 @@ fn equal_ignoring_case_but_unlike_is_a_case_variant() {
         assert_eq!(team.to_lowercase(), user.to_lowercase());
     }
 }
+/// A true template on the key chosen first that no value of the other key can meet, and a
+/// second template making the pair consistent another way: `team` like `${username}-*`
+/// ignoring case against `username` equal to `${team}`. `username = team` gives
+/// `team` like `team-*`, false by length, so the Allow never holds: a proof.
+#[test]
+fn equal_and_prefixed_by_each_other_passes() {
+    let proposed = allow_get(
+        r#"{"StringEquals":{"aws:username":"${aws:PrincipalTag/team}"},"StringLike":{"aws:PrincipalTag/team":"${aws:username}-*"}}"#,
+    );
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+    let verdict = decide(&proposed, baseline);
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+}
+
+/// The renamed self-reference needs the equality: `username` like `${team}*` and `team`
+/// like `*${username}` hold together when the two are equal (`a`, `a`). A counterexample.
+#[test]
+fn prefix_and_suffix_of_each_other_fails() {
+    let proposed = allow_get(
+        r#"{"StringLike":{"aws:username":"${aws:PrincipalTag/team}*","aws:PrincipalTag/team":"*${aws:username}"}}"#,
+    );
+    let baseline = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"*"}]}"#;
+    requests(&decide(&proposed, baseline));
+}

@@ -25,6 +25,7 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
         .tied_template_conflict()
         .or_else(|| ctx.self_tied_conflict())
         .or_else(|| ctx.mutual_equality_conflict())
+        .or_else(|| ctx.renamed_self_conflict())
     {
         return Concrete::Learn(lemmas);
     }
