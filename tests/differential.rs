@@ -8,6 +8,9 @@
 //! Policies come from the generator shared with the fuzz targets (`fuzz/gen`), driven by a
 //! proptest byte vector, so a failure shrinks to a small policy. Case counts are small by
 //! default; `KEYAKI_DIFF_CASES=100000 cargo test --release --test differential` runs large.
+//! `KEYAKI_DIFF_DUMP=FILE` appends one line per family pair (`pass|fail|unknown REASON`, tab,
+//! proposed, tab, baseline) to compare two engines pair by pair (`sort` both, `diff`): the
+//! progress lines count cases as they finish, in parallel, so they differ between runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/mod.rs"]
@@ -513,6 +516,22 @@ fn family_pair(
     let baseline = oracles::parse_generated_policy(&baseline_json);
     let verdict = check_no_new_access(&proposed, &baseline, &oracles::options(ty));
     oracles::assert_replays(&verdict, &proposed, &baseline, ty);
+    if let Some(path) = std::env::var_os("KEYAKI_DIFF_DUMP") {
+        use std::io::Write;
+        if let Ok(mut f) = std::fs::OpenOptions::new()
+            .append(true)
+            .create(true)
+            .open(path)
+        {
+            let label = match &verdict {
+                keyaki::explain::Verdict::Holds => "pass".to_string(),
+                keyaki::explain::Verdict::Violated(_) => "fail".to_string(),
+                keyaki::explain::Verdict::Unknown(r) => format!("unknown {r}"),
+            };
+            let line = format!("{label}\t{proposed_json}\t{baseline_json}\n");
+            let _ = f.write_all(line.as_bytes());
+        }
+    }
     match &verdict {
         Verdict::Unknown(reason) => {
             assert!(

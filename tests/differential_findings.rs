@@ -616,7 +616,6 @@ fn guardrail_ignore_case_home_prefix_against_set_operators_is_decided() {
 /// (ignoring case both), never both when both exist; the proposal needs the team tag. A pass;
 /// the library gives up on the cycle through the team tag in 0.1 s.
 #[test]
-#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
 fn ignore_case_equal_and_unequal_between_team_and_user_name_passes() {
     let verdict = check_resource_policy(
         json!([{"Effect":"Allow","Principal":{"Federated":"cognito-identity.amazonaws.com"},"Action":["iam:GetUser"],"Resource":"arn:aws:iam::*:user/${aws:PrincipalTag/team}"}]),
@@ -742,7 +741,6 @@ fn not_granted_owner_equal_to_team_beside_ignore_case_list_deny_is_decided() {
 /// whose name equals the team ignoring case). Library: "cycle through key
 /// aws:principaltag/team, and the value chosen to break it does not fit" in 0.1 s.
 #[test]
-#[ignore = "unfixed: cycle give-up (notes.md, to decide)"]
 fn external_access_user_equal_to_team_ignoring_case_is_decided() {
     let json = policy(json!([
         {"Effect":"Deny","Principal":"*","NotAction":["s3:*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:principaltag/TEAM}"]}}},

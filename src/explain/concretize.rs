@@ -24,6 +24,8 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
     if let Some(lemmas) = ctx
         .tied_template_conflict()
         .or_else(|| ctx.self_tied_conflict())
+        .or_else(|| ctx.mutual_equality_conflict())
+        .or_else(|| ctx.renamed_self_conflict())
     {
         return Concrete::Learn(lemmas);
     }

@@ -15,8 +15,8 @@ use crate::encode::{AtomId, Query, Term};
 use crate::solve::{Assignment, Backend, Outcome};
 use std::time::Instant;
 
-/// `assignment`, or a model of the same query and `base` assumptions in which a subset of
-/// its true template atoms is true (stops at `deadline` or at a solver `unknown`).
+/// `assignment`, or a model of the same query and `base` assumptions with no more true
+/// template atoms (stops at `deadline` or at a solver `unknown`).
 pub(super) fn with_fewer_templates(
     backend: &mut dyn Backend,
     query: &Query,
@@ -33,14 +33,13 @@ pub(super) fn with_fewer_templates(
     if true_ones.is_empty() {
         return assignment;
     }
-    // Templates already false stay false, so each step only turns true ones false.
-    let mut assumed: Vec<Term> = base.to_vec();
-    assumed.extend(
-        templates
-            .iter()
-            .filter(|id| !assignment.atom(**id))
-            .map(|id| Term::not(Term::Atom(*id))),
-    );
+    // First each true template is turned false with the false ones kept false.
+    let held_false: Vec<Term> = templates
+        .iter()
+        .filter(|id| !assignment.atom(**id))
+        .map(|id| Term::not(Term::Atom(*id)))
+        .collect();
+    let mut turned_false: Vec<Term> = Vec::new();
     for id in true_ones {
         if Instant::now() >= deadline {
             break;
@@ -48,11 +47,40 @@ pub(super) fn with_fewer_templates(
         if !assignment.atom(id) {
             continue;
         }
-        assumed.push(Term::not(Term::Atom(id)));
+        let not_id = Term::not(Term::Atom(id));
+        let assumed: Vec<Term> = base
+            .iter()
+            .chain(&held_false)
+            .chain(&turned_false)
+            .chain([&not_id])
+            .cloned()
+            .collect();
         match backend.check_assuming(query, &assumed) {
-            Outcome::Sat(model) => assignment = model,
+            Outcome::Sat(model) => {
+                assignment = model;
+                turned_false.push(not_id);
+            }
+            // Needed while the false ones stay false: a model may still do without it by
+            // making a false one true instead, one more check, kept only if it holds no
+            // more true templates. A model whose templates admit no request for any value
+            // is refuted one value per round; the traded one often has a request at once
+            // (two of the template family's 100k timeouts, tests/decided_two_strings.rs).
             Outcome::Unsat => {
-                assumed.pop();
+                let swapped: Vec<Term> = base
+                    .iter()
+                    .chain(&turned_false)
+                    .chain([&not_id])
+                    .cloned()
+                    .collect();
+                let count = |a: &Assignment| templates.iter().filter(|t| a.atom(**t)).count();
+                match backend.check_assuming(query, &swapped) {
+                    Outcome::Sat(model) if count(&model) <= count(&assignment) => {
+                        assignment = model;
+                        turned_false.push(not_id);
+                    }
+                    Outcome::Unknown(_) => break,
+                    _ => {}
+                }
             }
             Outcome::Unknown(_) => break,
         }

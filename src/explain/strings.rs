@@ -8,6 +8,10 @@ use crate::encode::{pattern_relation_lemmas, Atom, AtomId, MatchMode, StrPattern
 use crate::pattern::{chars_to_string, Glob};
 use std::collections::BTreeSet;
 
+/// The atom id given to a glob a cycle's first key puts on another (`cycle.rs`): no atom,
+/// so a conflict it takes part in teaches nothing.
+const CYCLE_SIDE: AtomId = usize::MAX - 1;
+
 impl ContextBuilder<'_> {
     /// Positive and negative fixed globs for a variable (templates resolved with chosen keys).
     #[allow(clippy::type_complexity)]
@@ -238,12 +242,24 @@ impl ContextBuilder<'_> {
     /// A string for the variable satisfying its atoms, or a lemma when none exists.
     pub(super) fn string(&mut self, var: &StrVar, hints: &[String]) -> Step<String> {
         let hint = hints.first().map(String::as_str).unwrap_or("example");
-        let (pos, mut neg, pos_ids, mut neg_ids) = match self.constraints(var) {
+        let (mut pos, mut neg, mut pos_ids, mut neg_ids) = match self.constraints(var) {
             Ok(c) => c,
             Err(Step::Blocked) => return Step::Blocked,
             Err(Step::GiveUp(r)) => return Step::GiveUp(r),
             Err(_) => return Step::GiveUp("internal error in constraints".into()),
         };
+        // What the keys chosen first in a cycle ask of this one (`cycle.rs`).
+        if let StrVar::Context { key, slot: 0 } = var {
+            match self.cycle_sides(key) {
+                Ok(sides) => {
+                    pos_ids.extend(sides.pos.iter().map(|_| CYCLE_SIDE));
+                    pos.extend(sides.pos);
+                    neg_ids.extend(sides.neg.iter().map(|_| CYCLE_SIDE));
+                    neg.extend(sides.neg);
+                }
+                Err(step) => return step,
+            }
+        }
         // Case-insensitive equalities: try the case variants of the wanted text.
         let (wanted_ci, unwanted_ci) = match self.case_insensitive_texts(var) {
             Ok(texts) => texts,
@@ -349,6 +365,11 @@ impl ContextBuilder<'_> {
                 let mut literals = Vec::new();
                 let mut read_keys = BTreeSet::new();
                 for (id, positive) in involved {
+                    if id == Some(CYCLE_SIDE) {
+                        return Step::GiveUp(
+                            "policy variables refer to each other in a cycle, and no value fits the value chosen to break it".into(),
+                        );
+                    }
                     let Some(id) = id.filter(|id| *id != usize::MAX) else {
                         return Step::GiveUp(
                             "no value found that avoids the case-insensitive values as well".into(),

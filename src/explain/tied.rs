@@ -105,6 +105,132 @@ impl ContextBuilder<'_> {
         Some(vec![Term::not(Term::and(literals))])
     }
 
+    /// `x = ${k, d}` true and `k = ${x, d'}` false, both keys single: `${k, d}` then reads
+    /// `k`'s value whatever the default, so the two say the same thing (an exact equality
+    /// implies one ignoring case; the same mode is symmetric). The encoder's symmetry lemma
+    /// (`mutual_equality_lemmas`) takes templates without defaults only; with one, a model
+    /// could ask for `x = k` and `k != x` at once, and the concretizer broke that cycle by
+    /// choosing one key first, which the other then contradicted (a give-up). Atoms only.
+    pub(super) fn mutual_equality_conflict(&mut self) -> Option<Vec<Term>> {
+        let lone = |atom: &Atom| match atom {
+            Atom::Str {
+                var: StrVar::Context { key, slot: 0 },
+                pattern: StrPattern::Template(t, mode),
+            } => match t.parts.as_slice() {
+                [TemplatePart::Var { key_lower, .. }] if key_lower != key => {
+                    Some((key.clone(), key_lower.clone(), *mode))
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        let exact = |m: MatchMode| m != MatchMode::IgnoreCase;
+        let mut found = None;
+        'outer: for ids in self.str_atoms.values() {
+            for &a in ids.iter().filter(|id| self.a.atom(**id)) {
+                let Some((x, k, mode_a)) = lone(&self.query.atoms[a]) else {
+                    continue;
+                };
+                if !self.model_single(&x) || !self.model_single(&k) {
+                    continue;
+                }
+                let own_k = StrVar::Context {
+                    key: k.clone(),
+                    slot: 0,
+                };
+                for (b, _) in self.str_atoms_on(&own_k) {
+                    if self.a.atom(b) {
+                        continue;
+                    }
+                    let Some((_, reads, mode_b)) = lone(&self.query.atoms[b]) else {
+                        continue;
+                    };
+                    if reads == x && (exact(mode_a) || !exact(mode_b)) {
+                        found = Some((a, b, x, k));
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        let (a, b, x, k) = found?;
+        let literals = vec![
+            Term::Atom(a),
+            Term::not(Term::Atom(b)),
+            self.query.single_valued(&x),
+            self.query.single_valued(&k),
+        ];
+        Some(vec![Term::not(Term::and(literals))])
+    }
+
+    /// `x = ${k}` true, both keys single, and a template `T` on `k`'s first value that reads
+    /// `x` once and no other key. With `x` renamed `k`, `T` reads `k`'s own value `v` as
+    /// `t1·v'·t2` with `|v'| = |v|` (folding maps one character to one); `v` matches it only
+    /// if `t1` and `t2` can be empty (the length argument of the self-reference lemma), so
+    /// such a `T` is false. When they can, `v'` is `v` itself if the equality is exact, or
+    /// `T` ignores case, and `T` is true. (`username = ${team}` and `team` like
+    /// `${username}-*`: one lemma, where breaking the cycle left no value for either key.)
+    /// Atoms only.
+    pub(super) fn renamed_self_conflict(&mut self) -> Option<Vec<Term>> {
+        let mut found = None;
+        'outer: for (var, ids) in &self.str_atoms {
+            let StrVar::Context { key: x, slot: 0 } = var else {
+                continue;
+            };
+            for &e in ids.iter().filter(|id| self.a.atom(**id)) {
+                let Atom::Str {
+                    pattern: StrPattern::Template(t, mode_e),
+                    ..
+                } = &self.query.atoms[e]
+                else {
+                    continue;
+                };
+                let [TemplatePart::Var { key_lower: k, .. }] = t.parts.as_slice() else {
+                    continue;
+                };
+                if k == x || !self.model_single(x) || !self.model_single(k) {
+                    continue;
+                }
+                let own_k = StrVar::Context {
+                    key: k.clone(),
+                    slot: 0,
+                };
+                for (c, pattern) in self.str_atoms_on(&own_k) {
+                    let StrPattern::Template(u, mode_t) = pattern else {
+                        continue;
+                    };
+                    if u.variable_keys().collect::<Vec<_>>() != [x.as_str()] {
+                        continue;
+                    }
+                    let empty_able = text_can_be_empty(u, *mode_t);
+                    let same_text =
+                        *mode_e != MatchMode::IgnoreCase || *mode_t == MatchMode::IgnoreCase;
+                    let truth = self.a.atom(c);
+                    if !empty_able && truth {
+                        found = Some((e, c, x.clone(), k.clone(), true));
+                        break 'outer;
+                    }
+                    if empty_able && same_text && !truth {
+                        found = Some((e, c, x.clone(), k.clone(), false));
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        let (e, c, x, k, truth) = found?;
+        let c = if truth {
+            Term::Atom(c)
+        } else {
+            Term::not(Term::Atom(c))
+        };
+        let literals = vec![
+            Term::Atom(e),
+            c,
+            self.query.single_valued(&x),
+            self.query.single_valued(&k),
+        ];
+        Some(vec![Term::not(Term::and(literals))])
+    }
+
     /// True atoms `tied = ${key}` compared exactly (Exact, Like, ARN) on `tied`'s first
     /// value, both keys single-valued in the model.
     fn equalities(&self) -> Vec<(AtomId, String, String)> {
@@ -191,4 +317,18 @@ fn rename(t: &Template, tied: &str, key: &str) -> Template {
         })
         .collect();
     Template { parts }
+}
+
+/// Can the text around a template's values be empty? (No text for the equality operators,
+/// only `*` for Like and ARN.) The rule of `self_reference_lemmas` (`encode/lemmas/
+/// templates.rs`), which keeps its own copy inside the lemma loop.
+fn text_can_be_empty(t: &Template, mode: MatchMode) -> bool {
+    t.parts.iter().all(|part| match part {
+        TemplatePart::Var { .. } => true,
+        TemplatePart::Text(text) => match mode {
+            MatchMode::Exact | MatchMode::IgnoreCase => text.is_empty(),
+            MatchMode::Like | MatchMode::Arn => text.chars().all(|c| c == '*'),
+        },
+        TemplatePart::Escaped(_) => false,
+    })
 }
