@@ -1,0 +1,333 @@
+//! Session 8: the 19 guard-rail unknowns of session 7's last run (/work/coord/old7/guard1k.txt,
+//! 1,000 cases per question on main @ 98dee9d) and the lemma hunt's findings
+//! (`tests/differential_lemmas.rs`), shrunk by greedy deletion (`fuzz/gen/shrink.py
+//! --library`), with the verdict each must reach (every fail checked by hand against the
+//! evaluator with the request in its comment). Unfixed ones are `#[ignore]`d naming the owner
+//! (/work/coord/notes.md); the owner who fixes one removes the `#[ignore]`.
+//! `tests/differential_findings.rs` holds the earlier sessions' findings.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::{ActionUniverse, CheckResult, ResourceUniverse};
+use serde_json::{json, Value};
+use std::time::Duration;
+
+fn policy(statements: Value) -> Value {
+    json!({"Version": "2012-10-17", "Statement": statements})
+}
+
+/// 30 s: a pair that needs more is unknown for these tests (the family's timeout).
+fn options(ty: PolicyType, actions: ActionUniverse, resources: ResourceUniverse) -> CheckOptions {
+    CheckOptions {
+        timeout: Duration::from_secs(30),
+        action_universe: actions,
+        resource_universe: resources,
+        ..oracles::options(ty)
+    }
+}
+
+fn check(proposed: Value, baseline: Value, options: &CheckOptions) -> Verdict {
+    let p = oracles::parse_generated_policy(&policy(proposed));
+    let b = oracles::parse_generated_policy(&policy(baseline));
+    let verdict = check_no_new_access(&p, &b, options);
+    oracles::assert_replays(&verdict, &p, &b, options.policy_type);
+    verdict
+}
+
+fn open_identity() -> CheckOptions {
+    options(
+        PolicyType::Identity,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    )
+}
+
+fn assert_fails(proposed: Value, baseline: Value, options: &CheckOptions) {
+    let verdict = check(proposed, baseline, options);
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Guard-rail identity (Open/Open) and diff/spec unknowns (3 of 19: cases 07, 03 = 17), to
+/// decide. The baseline allows nothing; the proposal lets a user whose team tag is like the
+/// user name read: `{"aws:username": "x", "aws:PrincipalTag/team": "x"}` is a counterexample.
+/// The baseline's Deny (user name unequal to the team ignoring case) only has to be there.
+/// Library: "cycle through key aws:principaltag/team, and the value chosen to break it does
+/// not fit" in 0.01 s CPU.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md 20:07, to decide)"]
+fn team_like_user_name_against_ignore_case_unequal_deny_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:Get*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}"]}}}]),
+        json!([{"Effect":"Deny","NotAction":["s3:Get*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalTag/team,'eng'}"]}}}]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail diff (narrowing) and spec (baseline part): the same shrunk pair, to decide. The
+/// proposal lets a user whose team tag equals the user name (ignoring case) read anything
+/// but its own `b/${username}*` objects; the baseline asks for an owner tag like `${team}*`.
+/// Counterexample: user `x`, team `x`, s3:GetObject on `arn:aws:s3:::c`, no owner tag.
+/// Library: the cycle give-up in 0.01 s.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md 20:07, to decide)"]
+fn team_equal_to_account_or_user_ignoring_case_against_owner_like_team_fails() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":["s3:GetObject"],"Condition":{"StringEqualsIgnoreCase":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}","${aws:username}"]}}},
+            {"Effect":"Deny","NotAction":"iam:*","NotResource":["arn:aws:s3:::b/${AWS:UserName}*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team,'eng'}"]}}}
+        ]),
+        json!([{"Effect":"Allow","Action":"s3:*","Condition":{"StringLike":{"aws:ResourceTag/owner":["${aws:PrincipalTag/team}*"]}}}]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail identity, Catalog/Open (case 08), to decide. A PASS: the baseline's Deny needs
+/// the team equal to the user name and the user name unequal to `${team, 'none'}` (ignoring
+/// case both; with no team tag, the user name unequal to `none`) and a tag key like
+/// `x-${team, 'none'}`, while the proposal asks every tag key to be the user name followed by
+/// a literal `-*`: never both. Library: the cycle give-up in 0.01 s.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md 20:07, to decide)"]
+fn tag_keys_user_dash_star_against_team_equal_and_unequal_to_user_passes() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Action":"iam:GetUser","Condition":{"ForAllValues:StringEquals":{"aws:TagKeys":["${AWS:UserName}-*"]}}}]),
+        json!([
+            {"Effect":"Allow","Action":"iam:GetUser"},
+            {"Effect":"Deny","NotAction":"s3:PutObject","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":["${aws:username}"]},"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalTag/team, 'none'}"]},"ForAnyValue:StringLike":{"aws:TagKeys":["x-${aws:PrincipalTag/team, 'none'}"]}}}
+        ]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Open,
+        ),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail diff (narrowing, case 02), to lemmas: two keys' templates on one tag key, one
+/// ignoring case. The baseline allows nothing; the proposal needs a tag key `x-${team,'eng'}`
+/// and every tag key equal to `${username}*` ignoring case (a literal `*`). Counterexample:
+/// user `x-a`, team `a*`, tag keys `["x-a*"]`, s3:PutObject on `arn:aws:s3:::b/ax-a`.
+/// Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
+fn tag_key_prefixed_team_equal_to_user_star_ignoring_case_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:PutObject"],"Resource":"arn:aws:s3:::b/a${AWS:UserName}","Condition":{"ForAnyValue:StringEquals":{"aws:TagKeys":"x-${aws:PrincipalTag/team,'eng'}"},"ForAllValues:StringEqualsIgnoreCaseIfExists":{"aws:TagKeys":"${AWS:UserName}*"}}}]),
+        json!([{"Effect":"Deny","NotAction":["s3:ListBucket"],"NotResource":["arn:aws:s3:::${aws:principaltag/TEAM}"]}]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail diff (narrowing, case 04), to lemmas: team equal to the account and the user
+/// name equal to the team, both ignoring case. The baseline allows nothing. Counterexample:
+/// user `111122223333` of account 111122223333, team `111122223333`, iam:GetUser. Library:
+/// the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
+fn team_equal_to_account_and_user_ignoring_case_fails() {
+    assert_fails(
+        json!([
+            {"Effect":"Allow","Action":["iam:GetUser"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}"]}}},
+            {"Effect":"Deny","NotAction":"s3:GetObject","Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":"${aws:principaltag/TEAM}"}}}
+        ]),
+        json!([{"Effect":"Deny","NotAction":["s3:Get*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":["${aws:PrincipalAccount}"]}}}]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail diff (narrowing, case 05), to lemmas: an owner tag equal to the team and equal,
+/// ignoring case, to `team-${username}`, with the user name unequal to the team. The
+/// baseline's Deny takes exactly that. Counterexample: user `x`, team `team-x`, owner
+/// `team-x`. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
+fn owner_equal_to_team_and_to_team_dash_user_ignoring_case_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"*","Condition":{"StringEquals":{"aws:ResourceTag/owner":"${aws:principaltag/TEAM}"}}}]),
+        json!([
+            {"Effect":"Allow","Action":"*"},
+            {"Effect":"Deny","Action":["*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:username":"${aws:principaltag/TEAM}"},"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:username}"]}}}
+        ]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail access_not_granted on a resource policy (case 00; `memory budget of 512 MB` in
+/// the run, the timeout alone), to lemmas (a template in the account segment): is s3:Get*
+/// granted on `arn:aws:iam::111122223333:user/*`? Yes: the Allow's resource
+/// `arn:aws:iam::${aws:PrincipalAccount}:user/*` with the caller in 111122223333, labels
+/// `["z"]` (the Deny's ForAllValues fails). Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
+fn not_granted_account_segment_template_resource_is_granted() {
+    let json = policy(json!([
+        {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer"]},"Action":["s3:GetObject"],"Condition":{"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team, 'none'}-*"]}}},
+        {"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*"}
+    ]));
+    let policy = oracles::parse_generated_policy(&json);
+    let question = keyaki::NotGranted {
+        actions: vec!["s3:Get*".into()],
+        resources: vec!["arn:aws:iam::111122223333:user/*".into()],
+        allow_unknown_actions: false,
+    };
+    let options = options(
+        PolicyType::Resource,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+    let report = keyaki::access_not_granted(&policy, &question, &options).unwrap();
+    assert_eq!(report.result, CheckResult::Fail, "{report:?}");
+    for f in &report.findings {
+        let decision = evaluate(&policy, &f.request, PolicyType::Resource).decision;
+        assert_eq!(decision, Decision::Allow, "{:?}", f.request);
+    }
+}
+
+/// Guard-rail identity, Open/Catalog (case 09), to universe: s3:GetObject on
+/// `arn:aws:s3:::${aws:username}` in the catalog resource universe is an object only when the
+/// user name holds a `/`; the baseline allows nothing. A fail or a pass by the universe's
+/// rule on user names with `/`, but not unknown. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 20:07, to universe)"]
+fn catalog_universe_user_name_bucket_resource_is_decided() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::${AWS:UserName}"]}]),
+        json!([{"Effect":"Deny","Action":["iam:*"]}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}
+
+/// Guard-rail diff (narrowing, case 06; `memory budget of 512 MB` in the run), to lemmas:
+/// an owner tag equal, ignoring case, to `team-${account}` (IfExists) against a Deny on an
+/// owner equal, ignoring case, to `team-${team,'eng'}`. Counterexample: team `111122223333`
+/// in account 111122223333, owner `TEAM-111122223333`, s3:GetObject. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
+fn owner_team_dash_account_against_owner_team_dash_team_ignoring_case_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["team-${aws:PrincipalAccount}"]}}}]),
+        json!([
+            {"Effect":"Allow","Action":["*"]},
+            {"Effect":"Deny","Action":"s3:GetObject","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team,'eng'}"]}}}
+        ]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail resource, Catalog/Catalog (case 10), to universe: an assumed-role session
+/// allowed everything on `arn:aws:iam::*:user/*/${AWS:UserName}`; the baseline allows
+/// nothing. Fails if the universe gives a role session an `aws:username` (the evaluator
+/// allows iam:GetUser on `arn:aws:iam::111122223333:user/p/x` with `aws:username` `x`),
+/// passes if not; not unknown. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 20:07, to universe)"]
+fn catalog_universe_role_session_user_path_template_is_decided() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Principal":{"AWS":["arn:aws:sts::111122223333:assumed-role/admin/s1"]},"Action":["*"],"Resource":"arn:aws:iam::*:user/*/${AWS:UserName}"}]),
+        json!([{"Effect":"Deny","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},"Action":"iam:*"}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}
+
+/// Guard-rail access_not_granted on a resource policy (case 01), to decide (one key's
+/// templates on two strings: the team in the resource and in a tag key): is s3:GetObject
+/// granted on `arn:aws:s3:::b/*`? The evaluator allows s3:GetObject on `arn:aws:s3:::b/ca` to
+/// the canonical user with team `c` and tag keys `["cost*"]`. Decided either way (a finding
+/// replays), not unknown. Library: the timeout on both actions.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:10, to decide)"]
+fn not_granted_team_in_resource_and_tag_key_is_decided() {
+    let json = policy(json!([
+        {"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:PrincipalTag/team,'eng'}*"]},"ForAllValues:StringEqualsIfExists":{"aws:TagKeys":["cost*"]}}},
+        {"Effect":"Allow","Principal":{"AWS":["444455556666"]},"Action":["s3:PutObject"],"NotResource":["arn:aws:s3:::b/a${aws:PrincipalAccount}"]}
+    ]));
+    let policy = oracles::parse_generated_policy(&json);
+    let question = keyaki::NotGranted {
+        actions: vec!["s3:GetObject".into(), "s3:Get*".into()],
+        resources: vec!["arn:aws:s3:::b/*".into()],
+        allow_unknown_actions: false,
+    };
+    let options = options(
+        PolicyType::Resource,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+    let report = keyaki::access_not_granted(&policy, &question, &options).unwrap();
+    assert!(
+        matches!(report.result, CheckResult::Pass | CheckResult::Fail),
+        "{report:?}"
+    );
+    for f in &report.findings {
+        let decision = evaluate(&policy, &f.request, PolicyType::Resource).decision;
+        assert_eq!(decision, Decision::Allow, "{:?}", f.request);
+    }
+}
+
+/// Guard-rail resource, Open/Open (case 11), to lemmas (a user name in the account segment,
+/// owner templates of two keys). A PASS: a resource inside both `arn:aws:iam::${username}:
+/// user/*` and the baseline's excluded `arn:aws:iam::111122223333:user/*` needs a user name
+/// starting `111122223333`, and then no owner is both like `${username}:*` and equal,
+/// ignoring case, to `team-...`. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:10, to lemmas)"]
+fn account_segment_user_name_against_owner_team_prefix_passes() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:Get*","Resource":["arn:aws:iam::${AWS:UserName}:user/*"],"Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team, 'none'}"]},"StringLikeIfExists":{"aws:ResourceTag/owner":["${AWS:UserName}:*"]}}}]),
+        json!([{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:*","NotResource":["arn:aws:iam::111122223333:user/*"]}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Open,
+        ),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail resource, Open/Catalog (cases 12, 13, 15), to universe: a service or federated
+/// caller allowed s3:GetObject/PutObject on `arn:aws:s3:::${aws:username}` (or `${team}`);
+/// the baselines allow nothing of it. Fail or pass by the universe's rules (user names with `/`, a user
+/// name for these callers), not unknown. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 20:10, to universe)"]
+fn catalog_universe_user_name_bucket_for_service_and_federated_callers_is_decided() {
+    let catalog = options(
+        PolicyType::Resource,
+        ActionUniverse::Open,
+        ResourceUniverse::Catalog,
+    );
+    let cases = [
+        (
+            json!([{"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::${AWS:UserName}"]}]),
+            json!([{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::111122223333:role/admin"]},"NotAction":["s3:ListBucket"]}]),
+        ),
+        (
+            json!([{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"s3:PutObject","Resource":["arn:aws:s3:::${aws:username}"]}]),
+            json!([{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"s3:ListBucket"}]),
+        ),
+        (
+            json!([{"Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":["s3:PutObject"],"Resource":["arn:aws:s3:::${aws:PrincipalTag/team}"]}]),
+            json!([{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::444455556666:user/bob"]},"Action":"s3:ListBucket"}]),
+        ),
+    ];
+    for (proposed, baseline) in cases {
+        let verdict = check(proposed, baseline, &catalog);
+        assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+    }
+}
