@@ -331,3 +331,80 @@ fn catalog_universe_user_name_bucket_for_service_and_federated_callers_is_decide
         assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
     }
 }
+
+/// Guard-rail resource, Open/Catalog (case 14), to universe: the baseline's Deny on
+/// `arn:aws:s3:::${team, 'none'}` (the account root: every caller of 111122223333) is an
+/// object ARN only when the team tag holds a `/`. Counterexample: role admin's session,
+/// team `b/k`, s3:PutObject on `arn:aws:s3:::b/k` (the proposal allows, the baseline's Deny
+/// takes it). Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 20:20, to universe)"]
+fn catalog_universe_team_bucket_in_a_deny_fails() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/admin"]},"Action":"s3:PutObject"}]),
+        json!([
+            {"Effect":"Deny","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["s3:PutObject"],"Resource":"arn:aws:s3:::${aws:PrincipalTag/team, 'none'}"},
+            {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/admin"]},"Action":"s3:PutObject"}
+        ]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Guard-rail resource, Catalog/Catalog (case 16), to lemmas (ignore-case between the user
+/// name, the team and a tag key): the proposal's Deny spares callers whose user name equals
+/// the team ignoring case; the baseline's takes a tag key equal to either. The evaluator
+/// allows iam:ChangePassword by deployer's session with user name, team and tag key `x` in
+/// the proposal and denies it in the baseline; decided by the universe's rule on user names
+/// of role sessions, not unknown. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:20, to lemmas)"]
+fn user_equal_to_team_against_tag_key_equal_to_either_ignoring_case_is_decided() {
+    let deny = |condition: Value| json!({"Effect":"Deny","NotPrincipal":{"Federated":"accounts.google.com"},"NotAction":["iam:GetUser"],"Condition":condition});
+    let allow = json!({"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer"]},"Action":"iam:ChangePassword"});
+    let verdict = check(
+        json!([
+            deny(
+                json!({"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:principaltag/TEAM}"]}})
+            ),
+            allow
+        ]),
+        json!([
+            deny(
+                json!({"ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:PrincipalTag/team,'eng'}","${AWS:UserName}"]}})
+            ),
+            allow
+        ]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}
+
+/// Guard-rail spec (resource, baseline part; case 18), to decide (two keys' templates on
+/// `aws:PrincipalArn`, ArnLike): the baseline allows nothing (its Deny, team equal to the
+/// user name ignoring case, only has to be there); the proposal lets a caller whose
+/// principal ARN is `arn:aws:iam::*:user/${username}` and `.../${team}`. The evaluator allows
+/// iam:GetUser with user name and team `x` and that ARN; decided by the universe's rule on
+/// these keys for a federated caller, not unknown. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:20, to decide)"]
+fn principal_arn_like_user_and_team_templates_is_decided() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"Action":["iam:*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:iam::*:user/${aws:principaltag/TEAM}"]}}}]),
+        json!([{"Effect":"Deny","Principal":{"Service":"lambda.amazonaws.com"},"Action":["iam:*"],"Condition":{"StringEqualsIgnoreCase":{"aws:PrincipalTag/team":["${aws:username}"]}}}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Open,
+        ),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}

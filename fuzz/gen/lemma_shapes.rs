@@ -264,6 +264,40 @@ fn nearby(c: &mut dyn Choices, focus: &Focus, text: &str, shapes: &[&str]) -> St
     }
 }
 
+/// A string operator's twin: ignore-case and case-sensitive, Like and Equals, negated and not
+/// (set qualifier and `IfExists` kept); ARN operators stay.
+fn twin(c: &mut dyn Choices, operator: &str) -> String {
+    let (set, rest) = match operator.split_once(':') {
+        Some((set, rest)) => (format!("{set}:"), rest),
+        None => (String::new(), operator),
+    };
+    let (base, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(base) => (base, "IfExists"),
+        None => (rest, ""),
+    };
+    const SWAPS: &[(&str, &str)] = &[
+        ("StringEquals", "StringEqualsIgnoreCase"),
+        ("StringNotEquals", "StringNotEqualsIgnoreCase"),
+        ("StringEquals", "StringLike"),
+        ("StringNotEquals", "StringNotLike"),
+        ("StringLike", "StringEqualsIgnoreCase"),
+        ("StringLike", "StringNotLike"),
+        ("StringEqualsIgnoreCase", "StringNotEqualsIgnoreCase"),
+    ];
+    let choices: Vec<&str> = SWAPS
+        .iter()
+        .filter_map(|&(a, b)| match base {
+            x if x == a => Some(b),
+            x if x == b => Some(a),
+            _ => None,
+        })
+        .collect();
+    if choices.is_empty() {
+        return operator.to_string();
+    }
+    format!("{set}{}{if_exists}", choices[c.below(choices.len())])
+}
+
 /// One statement's condition or resource changed a little: an operator toggled between its
 /// ignore-case/Like/negated twins, one value replaced by a nearby shape, a condition added
 /// or dropped.
@@ -277,19 +311,8 @@ fn perturb(c: &mut dyn Choices, focus: &Focus, s: &mut Map<String, Value>) {
             };
             let operators: Vec<String> = block.keys().cloned().collect();
             let op = operators[c.below(operators.len())].clone();
-            let twin = [
-                ("EqualsIgnoreCase", "Equals"),
-                ("Like", "EqualsIgnoreCase"),
-                ("NotLike", "Like"),
-                ("Equals", "Like"),
-            ];
-            let (from, to) = twin[c.below(twin.len())];
-            let renamed = if op.contains(from) {
-                op.replacen(from, to, 1)
-            } else {
-                op.replacen(to, from, 1)
-            };
-            if renamed != op && !block.contains_key(&renamed) && !renamed.starts_with("Arn") {
+            let renamed = twin(c, &op);
+            if renamed != op && !block.contains_key(&renamed) {
                 if let Some(v) = block.remove(&op) {
                     block.insert(renamed, v);
                 }
