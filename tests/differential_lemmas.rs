@@ -165,12 +165,12 @@ fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {
     );
 }
 
-/// Without the solver: the domain lemmas of guard-rail and combined pairs (the families with
-/// the most templates) read on requests aimed at them (`combined::aimed_request`) and on the
+/// Without the solver: the domain lemmas of guard-rail, combined and lemma-shape pairs (the
+/// families with the most templates) read on requests aimed at them (`combined::aimed_request`) and on the
 /// lemma search's requests. Cheap, so it covers many more pairs than the checks above.
 #[test]
-fn domain_lemmas_hold_on_guardrail_and_combined_pairs() {
-    let tally = Tally::new("lemmas read on guard-rail and combined pairs");
+fn domain_lemmas_hold_on_template_heavy_pairs() {
+    let tally = Tally::new("lemmas read on guard-rail, combined and lemma-shape pairs");
     let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
     run_cases(200, &tally, &|data| {
         let mut c = ByteChoices::new(data);
@@ -180,10 +180,10 @@ fn domain_lemmas_hold_on_guardrail_and_combined_pairs() {
         } else {
             PolicyType::Identity
         };
-        let (proposed, baseline) = if c.flip() {
-            guardrails::pair(&mut c, resource)
-        } else {
-            combined::pair(&mut c, resource)
+        let (proposed, baseline) = match c.below(3) {
+            0 => guardrails::pair(&mut c, resource),
+            1 => combined::pair(&mut c, resource),
+            _ => lemma_shapes::pair(&mut c, resource),
         };
         let p = oracles::parse_generated_policy(&proposed);
         let b = oracles::parse_generated_policy(&baseline);
