@@ -408,3 +408,115 @@ fn principal_arn_like_user_and_team_templates_is_decided() {
     );
     assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
 }
+
+/// Guard-rail identity on new cases (1000–1999, Catalog/Open; `KEYAKI_DIFF_FIRST_CASE=1000`),
+/// to decide: the baseline's Deny takes s3:Get* when the team equals the user name ignoring
+/// case; the proposal allows it on `arn:aws:iam::${team}:user/*`. Counterexample: user `x`,
+/// team `x`, s3:GetObject on `arn:aws:iam::x:user/a`. Library: the cycle give-up.
+#[test]
+#[ignore = "unfixed: cycle give-up (notes.md 20:50, to decide)"]
+fn team_account_segment_against_team_equal_to_user_deny_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:Get*"],"Resource":["arn:aws:iam::${aws:principaltag/TEAM}:user/*"]}]),
+        json!([
+            {"Effect":"Allow","Action":["s3:Get*"]},
+            {"Effect":"Deny","NotAction":["*"],"Condition":{"StringNotEqualsIgnoreCaseIfExists":{"aws:username":["${aws:PrincipalTag/team, 'none'}"]}}},
+            {"Effect":"Deny","NotAction":"iam:*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"${aws:username}"}}}
+        ]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Open,
+        ),
+    );
+}
+
+/// Guard-rail resource on new cases (Catalog/Open), to decide (the account read in the
+/// resource and, with the user name, in tag keys): a caller outside 111122223333 named after
+/// its account with tag keys `[account]` gets iam:ChangePassword from the proposal and the
+/// baseline's Deny. Counterexample: `arn:aws:iam::444455556666:user/444455556666`, tag keys
+/// `["444455556666"]`, resource `arn:aws:s3:::444455556666/k`. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:50, to decide)"]
+fn tag_key_like_user_name_against_tag_keys_like_account_fails() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["iam:ChangePassword"],"Resource":["arn:aws:s3:::${aws:PrincipalAccount}/*"],"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:username}"]}}}]),
+        json!([
+            {"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":["*"],"Condition":{"ForAllValues:StringLike":{"aws:TagKeys":"${aws:PrincipalAccount}"}}},
+            {"Effect":"Allow","Principal":{"AWS":["*"]},"Action":["iam:*"]}
+        ]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Open,
+        ),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Guard-rail resource on new cases (Open/Open), to lemmas (ignore-case between the user
+/// name's and the team's templates on one label): the baseline allows nothing; the proposal
+/// needs a label equal to `${username}-*` (a literal `*`) and every label equal, ignoring
+/// case, to `x-${team, 'none'}`. Counterexample: user `x-a`, team `a-*`, labels `["x-a-*"]`,
+/// owner `o`. Library: the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 20:50, to lemmas)"]
+fn label_user_dash_star_equal_to_x_dash_team_ignoring_case_fails() {
+    let verdict = check(
+        json!([
+            {"Effect":"Allow","Principal":{"Federated":["arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"]},"Action":["s3:GetObject"],"Condition":{"ForAnyValue:StringEquals":{"custom:labels":["${aws:username}-*"]},"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":"x-${aws:PrincipalTag/team, 'none'}"},"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:PrincipalTag/team}"}}},
+            {"Effect":"Deny","Principal":"*","Action":["s3:*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"${aws:username}"}}}
+        ]),
+        json!([{"Effect":"Deny","Principal":{"AWS":["arn:aws:iam::111122223333:role/admin"]},"NotAction":["s3:ListBucket"]}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Open,
+        ),
+    );
+    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
+}
+
+/// Guard-rail identity and resource on new cases, to universe: templates in resources of the
+/// catalog universe (`arn:aws:s3:::${team}` for s3:PutObject, `arn:aws:iam::*:user/${team}`
+/// for every action but iam:GetUser, `arn:aws:iam::*:user/*/${username}` for an account's
+/// callers, `arn:aws:s3:::${aws:PrincipalAccount}` for a SAML caller). Decided by the
+/// universe's rules, not unknown. Library: the timeout on each.
+#[test]
+#[ignore = "unfixed: runs to the timeout in the catalog universe (notes.md 20:50, to universe)"]
+fn catalog_universe_template_resources_of_new_cases_are_decided() {
+    let cases = [
+        (
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            json!([{"Effect":"Allow","Action":"s3:PutObject","Resource":["arn:aws:s3:::${aws:PrincipalTag/team}"]}]),
+            json!([{"Effect":"Allow","Action":["s3:GetObject"]}]),
+        ),
+        (
+            PolicyType::Identity,
+            ActionUniverse::Catalog,
+            json!([{"Effect":"Allow","NotAction":["iam:GetUser"],"Resource":["arn:aws:iam::*:user/${aws:principaltag/TEAM}"]}]),
+            json!([{"Effect":"Allow","Action":"iam:*"}]),
+        ),
+        (
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
+            json!([{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"*","Resource":"arn:aws:iam::*:user/*/${aws:username}"}]),
+            json!([{"Effect":"Allow","Principal":{"Service":["s3.amazonaws.com"]},"NotAction":["iam:*"]}]),
+        ),
+        (
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
+            json!([{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:saml-provider/okta"},"Action":["s3:PutObject"],"Resource":["arn:aws:s3:::${aws:PrincipalAccount}"]}]),
+            json!([{"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"Action":["iam:ChangePassword"]}]),
+        ),
+    ];
+    for (ty, actions, proposed, baseline) in cases {
+        let verdict = check(
+            proposed,
+            baseline,
+            &options(ty, actions, ResourceUniverse::Catalog),
+        );
+        assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+    }
+}
