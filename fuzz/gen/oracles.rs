@@ -494,3 +494,60 @@ impl Choices for SplitMix {
         (z % n as u64) as usize
     }
 }
+
+fn atoms_of(term: &keyaki::encode::Term, out: &mut Vec<usize>) {
+    use keyaki::encode::Term;
+    match term {
+        Term::Const(_) => {}
+        Term::Atom(a) => out.push(*a),
+        Term::Not(t) => atoms_of(t, out),
+        Term::And(ts) | Term::Or(ts) => ts.iter().for_each(|t| atoms_of(t, out)),
+    }
+}
+
+fn mentions(term: &keyaki::encode::Term, atom: &dyn Fn(usize) -> bool) -> bool {
+    use keyaki::encode::Term;
+    match term {
+        Term::Const(_) => false,
+        Term::Atom(a) => atom(*a),
+        Term::Not(t) => mentions(t, atom),
+        Term::And(ts) | Term::Or(ts) => ts.iter().any(|t| mentions(t, atom)),
+    }
+}
+
+/// A domain lemma of the check's query (`encode/lemmas/**`: template relations, folded
+/// readings, ARN-segment readings) that is false on `request`, read atom by atom as
+/// `atom_holds` reads it: a lemma every concrete request must satisfy does not. `None` when
+/// all hold, or when the request is outside what the query describes (no resource where
+/// the query has one, more values than slots). Lemmas naming auxiliary atoms (defined only
+/// by lemmas) are skipped.
+pub fn false_lemma(query: &keyaki::encode::Query, request: &Request) -> Option<String> {
+    use keyaki::encode::Atom;
+    if query.uses_resource && request.resource.is_none() {
+        return None;
+    }
+    let ctx = effective_context(request);
+    for (key, shape) in &query.keys {
+        if ctx.values(key).map_or(0, <[String]>::len) > shape.slots {
+            return None;
+        }
+    }
+    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
+    let holds = |id: usize| atom_holds(query, &query.atoms[id], request, &values);
+    let aux = |id: usize| matches!(query.atoms[id], Atom::Aux { .. });
+    for lemma in &query.lemmas {
+        if mentions(lemma, &aux) || lemma.eval(&holds) {
+            continue;
+        }
+        let mut atoms = Vec::new();
+        atoms_of(lemma, &mut atoms);
+        atoms.sort_unstable();
+        atoms.dedup();
+        let read: Vec<String> = atoms
+            .iter()
+            .map(|id| format!("{id} = {} {:?}", holds(*id), query.atoms[*id]))
+            .collect();
+        return Some(format!("{lemma:?}\n      {}", read.join("\n      ")));
+    }
+    None
+}

@@ -1,4 +1,5 @@
-//! Running a differential family: case counts (`KEYAKI_DIFF_CASES` scales every family), a
+//! Running a differential family: case counts (`KEYAKI_DIFF_CASES` scales every family;
+//! `KEYAKI_DIFF_FIRST_CASE` moves a large run to new cases), a
 //! proptest runner that shrinks below 1,000 cases, a rayon run seeded per case above, and a
 //! tally of outcomes printed at the end (so a run shows it was not all `unknown`).
 #![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -41,13 +42,24 @@ pub fn run_cases(default: u32, tally: &Tally, body: &(dyn Fn(&[u8]) + Sync)) {
     }
     use rayon::prelude::*;
     let done = std::sync::atomic::AtomicU64::new(0);
-    (0..n).into_par_iter().for_each(|i| {
-        body(&case_bytes(i));
-        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if d % 2_000 == 0 {
-            eprintln!("{d} cases: {}", tally.text());
-        }
-    });
+    let first = first_case();
+    (first..first.saturating_add(n))
+        .into_par_iter()
+        .for_each(|i| {
+            body(&case_bytes(i));
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if d % 2_000 == 0 {
+                eprintln!("{d} cases: {}", tally.text());
+            }
+        });
+}
+
+/// `KEYAKI_DIFF_FIRST_CASE`: where a large run starts (0), so a run can take new cases.
+fn first_case() -> u32 {
+    std::env::var("KEYAKI_DIFF_FIRST_CASE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Case `i`'s choice stream (splitmix64): the same cases on every run and thread count.

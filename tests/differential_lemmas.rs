@@ -1,0 +1,283 @@
+//! A wrong-pass hunt aimed at session 7's template reasoning (`fuzz/gen/lemma_shapes.rs`:
+//! ignore-case templates compared folded, values in an ARN's first five segments, tied keys,
+//! length lemmas, with `NotResource`, `IfExists`, set operators and `Deny NotAction`).
+//!
+//! `check` on identity and resource pairs: every counterexample replays; every pass is
+//! searched for a refutation among `SEARCH` small concrete requests
+//! (`lemma_shapes::request`: the policies' own pieces, tied and recased values). A refuted
+//! pass is collected (with the pair and the request) and the test fails at the end, so one
+//! run reports them all.
+//!
+//! Every case also reads each domain lemma of its query (`encode/lemmas/**`) on searched
+//! requests: a lemma false on a concrete request is collected like a refuted pass.
+//!
+//! `KEYAKI_DIFF_CASES=N` sets the number of cases; `KEYAKI_DIFF_SHOW_UNKNOWN=1` prints every
+//! unknown; `KEYAKI_LEMMA_SEARCH=N` the requests searched per pass.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/combined.rs"]
+mod combined;
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/guardrails.rs"]
+mod guardrails;
+#[path = "../fuzz/gen/lemma_shapes.rs"]
+mod lemma_shapes;
+#[path = "../fuzz/gen/mixed.rs"]
+mod mixed;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+#[path = "../fuzz/gen/run.rs"]
+mod run;
+
+use gen::{ByteChoices, Choices};
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::{check_no_new_access, Verdict};
+use run::{run_cases, Tally};
+use serde_json::Value;
+use std::sync::Mutex;
+
+const SEARCH: usize = 400;
+
+fn search_size() -> usize {
+    std::env::var("KEYAKI_LEMMA_SEARCH")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(SEARCH)
+}
+
+/// The first request among `n` searched on which a domain lemma of the check's query is
+/// false (`oracles::false_lemma`), with the lemma: a wrong lemma found before it makes a
+/// wrong pass.
+fn false_lemma(
+    proposed: &Value,
+    baseline: &Value,
+    ty: PolicyType,
+    seed: &[u8],
+    n: usize,
+) -> Option<String> {
+    let p = oracles::parse_generated_policy(proposed);
+    let b = oracles::parse_generated_policy(baseline);
+    let query = keyaki::encode::verify_no_new_access_pruned(&p, &b, ty, false).ok()?;
+    false_lemma_in(&query, proposed, baseline, seed, n)
+}
+
+fn false_lemma_in(
+    query: &keyaki::encode::Query,
+    proposed: &Value,
+    baseline: &Value,
+    seed: &[u8],
+    n: usize,
+) -> Option<String> {
+    let mut s = run::Seeded::from_bytes(&[seed, b"lemmas"].concat());
+    for _ in 0..n {
+        let json = lemma_shapes::request(&mut s, &[proposed, baseline]);
+        let request = oracles::parse_generated_request(&json);
+        if let Some(lemma) = oracles::false_lemma(query, &request) {
+            return Some(format!("{lemma}\n  request: {json}"));
+        }
+    }
+    None
+}
+
+/// The first request among `n` searched that the proposal allows and the baseline does not.
+fn refutation(
+    proposed: &Value,
+    baseline: &Value,
+    ty: PolicyType,
+    seed: &[u8],
+    n: usize,
+) -> Option<Value> {
+    let p = oracles::parse_generated_policy(proposed);
+    let b = oracles::parse_generated_policy(baseline);
+    let mut s = run::Seeded::from_bytes(seed);
+    for _ in 0..n {
+        let json = lemma_shapes::request(&mut s, &[proposed, baseline]);
+        let request = oracles::parse_generated_request(&json);
+        if evaluate(&p, &request, ty).decision == Decision::Allow
+            && evaluate(&b, &request, ty).decision != Decision::Allow
+        {
+            return Some(json);
+        }
+    }
+    None
+}
+
+fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {
+    let tally = Tally::new(name);
+    let refuted: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let n = search_size();
+    run_cases(default, &tally, &|data| {
+        let mut c = ByteChoices::new(data);
+        let (proposed, baseline) = lemma_shapes::pair(&mut c, ty == PolicyType::Resource);
+        let options = oracles::options(ty);
+        let p = oracles::parse_generated_policy(&proposed);
+        let b = oracles::parse_generated_policy(&baseline);
+        let verdict = check_no_new_access(&p, &b, &options);
+        oracles::assert_replays(&verdict, &p, &b, ty);
+        if let Some(lemma) = false_lemma(&proposed, &baseline, ty, data, n / 4) {
+            tally.count("FALSE lemma");
+            let text =
+                format!("{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  lemma: {lemma}");
+            println!("FALSE LEMMA ({name}): {text}");
+            refuted.lock().unwrap().push(text);
+        }
+        match &verdict {
+            Verdict::Holds => {
+                tally.count("pass");
+                if let Some(r) = refutation(&proposed, &baseline, ty, data, n) {
+                    tally.count("REFUTED pass");
+                    let text = format!(
+                        "{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  request: {r}"
+                    );
+                    println!("REFUTED PASS ({name}): {text}");
+                    refuted.lock().unwrap().push(text);
+                }
+            }
+            Verdict::Violated(_) => {
+                tally.count("fail");
+                // The search's reach: how many failures it finds by itself.
+                if refutation(&proposed, &baseline, ty, data, n).is_some() {
+                    tally.count("fail found by the search");
+                }
+            }
+            Verdict::Unknown(reason) => {
+                let reason = reason.to_string();
+                assert!(
+                    !reason.contains("internal error") && !reason.contains("did not replay"),
+                    "{reason}\n{proposed}\n{baseline}"
+                );
+                tally.count("unknown");
+                tally.example(
+                    "unknown",
+                    format!("{reason}\n    {proposed}\n    {baseline}"),
+                );
+            }
+        }
+    });
+    tally.require(default, &["pass", "fail"]);
+    let refuted = refuted.into_inner().unwrap();
+    assert!(
+        refuted.is_empty(),
+        "{} refuted passes:\n{}",
+        refuted.len(),
+        refuted.join("\n")
+    );
+}
+
+/// Without the solver: the domain lemmas of guard-rail, combined and lemma-shape pairs (the
+/// families with the most templates) read on requests aimed at them (`combined::aimed_request`) and on the
+/// lemma search's requests. Cheap, so it covers many more pairs than the checks above.
+#[test]
+fn domain_lemmas_hold_on_template_heavy_pairs() {
+    let tally = Tally::new("lemmas read on guard-rail, combined and lemma-shape pairs");
+    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    run_cases(200, &tally, &|data| {
+        let mut c = ByteChoices::new(data);
+        let resource = c.flip();
+        let ty = if resource {
+            PolicyType::Resource
+        } else {
+            PolicyType::Identity
+        };
+        let (proposed, baseline) = match c.below(3) {
+            0 => guardrails::pair(&mut c, resource),
+            1 => combined::pair(&mut c, resource),
+            _ => lemma_shapes::pair(&mut c, resource),
+        };
+        let p = oracles::parse_generated_policy(&proposed);
+        let b = oracles::parse_generated_policy(&baseline);
+        let Ok(query) = keyaki::encode::verify_no_new_access_pruned(&p, &b, ty, false) else {
+            tally.count("not encoded");
+            return;
+        };
+        tally.count("pairs");
+        let mut s = run::Seeded::from_bytes(data);
+        for i in 0..search_size() / 2 {
+            let json = if i % 2 == 0 {
+                let target = if s.below(2) == 0 {
+                    &proposed
+                } else {
+                    &baseline
+                };
+                combined::aimed_request(&mut s, target)
+            } else {
+                lemma_shapes::request(&mut s, &[&proposed, &baseline])
+            };
+            let request = oracles::parse_generated_request(&json);
+            if let Some(lemma) = oracles::false_lemma(&query, &request) {
+                tally.count("FALSE lemma");
+                let text = format!("{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  lemma: {lemma}\n  request: {json}");
+                println!("FALSE LEMMA: {text}");
+                found.lock().unwrap().push(text);
+                return;
+            }
+        }
+    });
+    tally.print();
+    let found = found.into_inner().unwrap();
+    assert!(
+        found.is_empty(),
+        "{} false lemmas:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn lemma_identity_passes_survive_a_request_search() {
+    lemma_family("lemmas identity", 60, PolicyType::Identity);
+}
+
+#[test]
+fn lemma_resource_passes_survive_a_request_search() {
+    lemma_family("lemmas resource", 40, PolicyType::Resource);
+}
+
+/// The search finds what it is aimed at: a pass the prover must not give (a tag equal to the
+/// user name ignoring case, `K` KELVIN SIGN against `k`) is refuted by it.
+#[test]
+fn the_request_search_refutes_a_wrong_pass() {
+    let policy = |c: Value| serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":c}]});
+    let proposed = policy(
+        serde_json::json!({"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":"${aws:username}-\u{212A}"}}),
+    );
+    let baseline =
+        policy(serde_json::json!({"StringLike":{"aws:ResourceTag/owner":"${aws:username}-k"}}));
+    let found = (0u8..20)
+        .find_map(|seed| refutation(&proposed, &baseline, PolicyType::Identity, &[seed], 400));
+    assert!(found.is_some(), "no request found the owner `u-K`");
+}
+
+/// The lemma reader catches a false lemma: `owner` like `${aws:username}*` declared never
+/// true is false on a request with owner `x1` and user name `x` (the search finds one).
+#[test]
+fn the_lemma_reader_catches_a_false_lemma() {
+    let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringLike":{"aws:ResourceTag/owner":"${aws:username}*"}}}]});
+    let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]});
+    let p = oracles::parse_generated_policy(&proposed);
+    let b = oracles::parse_generated_policy(&baseline);
+    let mut query =
+        keyaki::encode::verify_no_new_access_pruned(&p, &b, PolicyType::Identity, false).unwrap();
+    assert!(false_lemma_in(&query, &proposed, &baseline, &[1], 400).is_none());
+    let template = query
+        .atoms
+        .iter()
+        .position(|a| {
+            matches!(
+                a,
+                keyaki::encode::Atom::Str {
+                    pattern: keyaki::encode::StrPattern::Template(..),
+                    ..
+                }
+            )
+        })
+        .expect("a template atom");
+    query
+        .lemmas
+        .push(keyaki::encode::Term::not(keyaki::encode::Term::Atom(
+            template,
+        )));
+    let found = false_lemma_in(&query, &proposed, &baseline, &[1], 400);
+    assert!(found.is_some(), "the false lemma was not caught");
+}
