@@ -614,3 +614,22 @@ fn user_name_at_two_offsets_of_starred_resources_fails() {
         &open_identity(),
     );
 }
+
+/// Combined family, 2k identity on merged main @ session 8's end (lead; not shrunk): decided
+/// (fail, 0.09 s) on branch universe alone, the timeout after merging decide and lemmas
+/// (30 s alone, Open actions / Catalog resources). A model choice of the merged search, not a
+/// lemma: to investigate next session (the universe's format atoms beside fewer_templates).
+#[test]
+#[ignore = "unfixed: the timeout on merged main, decided on branch universe alone (to decide/universe)"]
+fn combined_team_like_user_bucket_in_catalog_universe_is_decided() {
+    let verdict = check(
+        json!([{"Effect":"Allow","Action":["*"],"Resource":["arn:aws:s3:::${aws:PrincipalTag/team,'eng'}","arn:aws:s3:::b/${aws:username}/*"],"Condition":{"StringLike":{"aws:PrincipalTag/team":["${aws:username}"]},"StringEqualsIgnoreCase":{"aws:SecureTransport":"tRue"},"StringNotLike":{"s3:prefix":["${aws:username}*"]}}}]),
+        json!([{"Effect":"Allow","NotAction":["s3:GetObject"],"Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*","*"],"Condition":{"StringNotLike":{"s3:prefix":"${aws:PrincipalTag/team}*"}}}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
+}
