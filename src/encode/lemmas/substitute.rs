@@ -19,7 +19,7 @@
 
 use super::beyond::{disjoint_always, folded, push_relation, Relation};
 use super::readings::unbounded;
-use super::symbolic::Side;
+use super::symbolic::{class_terms, Side};
 use crate::automata::is_subset;
 use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
@@ -123,19 +123,8 @@ fn relate_through(
             continue;
         };
         if relation.proves_anything() {
-            let class: Vec<Term> = keys
-                .iter()
-                .enumerate()
-                .map(|(i, key)| {
-                    let s = query.single_valued(key);
-                    if single.contains(&i) {
-                        s
-                    } else {
-                        Term::not(s)
-                    }
-                })
-                .collect();
-            let class: Vec<Term> = class.into_iter().chain([Term::Atom(equality.id)]).collect();
+            let mut class = class_terms(query, &keys, &single);
+            class.push(Term::Atom(equality.id));
             push_relation((Term::Atom(*a), Term::Atom(*b)), &class, relation, out);
         }
     }

@@ -141,18 +141,7 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             // A side that matches nothing in this class: the other lemmas say so.
             continue;
         };
-        let class: Vec<Term> = keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| {
-                let s = query.single_valued(k);
-                if single.contains(&i) {
-                    s
-                } else {
-                    Term::not(s)
-                }
-            })
-            .collect();
+        let class = class_terms(query, &keys, &single);
         let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
         let holes = |g: &Glob| g.tokens().iter().any(|t| matches!(t, Token::Hole(_)));
         let disjoint = if holes(&ga) || holes(&gb) {
@@ -182,7 +171,11 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
 }
 
 /// The class `single` of `keys` as literals (each key single-valued or not).
-fn class_terms(query: &mut Query, keys: &[String], single: &BTreeSet<usize>) -> Vec<Term> {
+pub(super) fn class_terms(
+    query: &mut Query,
+    keys: &[String],
+    single: &BTreeSet<usize>,
+) -> Vec<Term> {
     keys.iter()
         .enumerate()
         .map(|(i, k)| {
