@@ -1,6 +1,6 @@
-//! A search that grows without bound ends at the memory budget: `unknown: memory budget of N MB
-//! exceeded` (exit 3 on the CLI), and the process's peak resident memory stays under the
-//! level at the search's start plus the budget. Not timed.
+//! A search that grows without bound ends at the memory budget (`unknown: memory budget of N MB
+//! exceeded`, exit 3, or a fail with the counterexamples found first), and the process's peak
+//! resident memory stays under the level at the search's start plus the budget. Not timed.
 //!
 //! The input (session 7's guard-rail family, 1k run, `old7/guard1k.txt`): "is `s3:Get*` on
 //! `arn:aws:iam::111122223333:user/*` granted?" on a resource policy with ignore-case templates
@@ -74,8 +74,20 @@ fn a_growing_search_ends_at_the_budget_under_its_bound() {
     for budget_mb in [32u64, 64, 128] {
         let (code, report, peak_mb) = run(policy, budget_mb);
         println!("budget {budget_mb} MB: level {level_mb} MB, peak {peak_mb} MB");
-        assert_eq!(code, 3, "{report}");
-        assert_eq!(report["result"], "unknown", "{report}");
+        // The budget ends the search either before any counterexample (unknown, exit 3) or
+        // after one (fail, exit 1: a replayed counterexample stands whatever stopped the
+        // search). Which one depends on where z3's cap falls (seen both at 32 MB, session 9).
+        match code {
+            3 => assert_eq!(report["result"], "unknown", "{report}"),
+            1 => {
+                assert_eq!(report["result"], "fail", "{report}");
+                assert!(
+                    report["findings"].as_array().is_some_and(|f| !f.is_empty()),
+                    "{report}"
+                );
+            }
+            _ => panic!("{budget_mb} MB: exit {code}: {report}"),
+        }
         let reason = report["reason"].as_str().unwrap_or_default();
         assert!(
             reason.contains(&format!("memory budget of {budget_mb} MB exceeded")),

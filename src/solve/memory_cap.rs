@@ -214,7 +214,7 @@ impl Drop for SolverMemoryCap {
 /// text); our logics are decidable and a timeout or an interrupt says "timeout"/"canceled",
 /// so while a cap is in force such an answer is the cap's. So is a `sat` whose model z3 could
 /// not build ([`super::SolveError::NoModel`]): seen when the cap is reached while the model is
-/// built (session 8, `tests/memory_growth.rs`).
+/// built or read (sessions 8 and 9, `tests/memory_growth.rs`).
 pub fn solver_memout(reason: &str) -> bool {
     let capped = BOOKS
         .lock()

@@ -171,43 +171,27 @@ impl Z3Backend {
         }
     }
 
-    fn read_model(&mut self, query: &Query, model: &z3::Model) -> Assignment {
+    /// The model's value of every atom, integer and address, or `None` when z3 gave no value
+    /// for one: a model evaluation returns null once z3's allocation cap is reached (seen on
+    /// CI, session 9: every atom read as false, a request with an empty action, a replay
+    /// failure). A value made up here would be a request the solver never proposed.
+    fn read_model(&mut self, query: &Query, model: &z3::Model) -> Option<Assignment> {
         let mut atoms = Vec::with_capacity(query.atoms.len());
         for id in 0..query.atoms.len() {
             let var = self.atom_var(query, id);
-            atoms.push(
-                model
-                    .eval(&var, true)
-                    .and_then(|b| b.as_bool())
-                    .unwrap_or(false),
-            );
+            atoms.push(model.eval(&var, true)?.as_bool()?);
         }
-        let ints = self
-            .ints
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    model.eval(v, true).and_then(|x| x.as_i128()).unwrap_or(0),
-                )
-            })
-            .collect();
-        let ips = self
-            .ips
-            .iter()
-            .map(|(k, v)| {
-                let hi = model
-                    .eval(&v.extract(127, 64), true)
-                    .and_then(|x| x.as_u64())
-                    .unwrap_or(0);
-                let lo = model
-                    .eval(&v.extract(63, 0), true)
-                    .and_then(|x| x.as_u64())
-                    .unwrap_or(0);
-                (k.clone(), (u128::from(hi) << 64) | u128::from(lo))
-            })
-            .collect();
-        Assignment { atoms, ints, ips }
+        let mut ints = BTreeMap::new();
+        for (k, v) in &self.ints {
+            ints.insert(k.clone(), model.eval(v, true)?.as_i128()?);
+        }
+        let mut ips = BTreeMap::new();
+        for (k, v) in &self.ips {
+            let hi = model.eval(&v.extract(127, 64), true)?.as_u64()?;
+            let lo = model.eval(&v.extract(63, 0), true)?.as_u64()?;
+            ips.insert(k.clone(), (u128::from(hi) << 64) | u128::from(lo));
+        }
+        Some(Assignment { atoms, ints, ips })
     }
 }
 
@@ -289,8 +273,12 @@ impl Backend for Z3Backend {
                     .get_reason_unknown()
                     .unwrap_or_else(|| "unknown".to_string()),
             ),
-            z3::SatResult::Sat => match self.solver.get_model() {
-                Some(model) => Outcome::Sat(self.read_model(query, &model)),
+            z3::SatResult::Sat => match self
+                .solver
+                .get_model()
+                .and_then(|model| self.read_model(query, &model))
+            {
+                Some(assignment) => Outcome::Sat(assignment),
                 None => Outcome::Unknown(SolveError::NoModel.to_string()),
             },
         }
