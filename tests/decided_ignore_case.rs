@@ -268,3 +268,54 @@ fn user_equal_to_team_like_account_star_is_not_equal_to_the_account() {
     ]);
     assert_violated(proposal, baseline);
 }
+
+/// Pinned segments (`encodings/ignore-case-templates.md`): a resource in both
+/// `arn:aws:iam::${acct}:user/*` and `arn:aws:iam::111122223333:user/*` needs the account
+/// `111122223333`, or `111122223333:user/...` (a colon value moves the segment bounds). The
+/// pin lemma names both; these fail if it names fewer.
+fn pinned_account_proposal(condition: Value) -> Value {
+    json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:iam::${aws:PrincipalTag/acct}:user/*","Condition":condition}])
+}
+
+fn outside_account_baseline() -> Value {
+    json!([{"Effect":"Allow","Action":"s3:GetObject","NotResource":"arn:aws:iam::111122223333:user/*"}])
+}
+
+#[test]
+fn pinned_account_segment_takes_the_account_itself() {
+    let requests = assert_violated(
+        pinned_account_proposal(json!({})),
+        outside_account_baseline(),
+    );
+    assert!(
+        requests[0]
+            .resource
+            .as_deref()
+            .is_some_and(|r| r.starts_with("arn:aws:iam::111122223333:")),
+        "{requests:?}"
+    );
+}
+
+/// The account itself excluded: only the colon value `111122223333:user/...` is left.
+#[test]
+fn pinned_account_segment_keeps_the_colon_value_that_moves_the_bounds() {
+    let requests = assert_violated(
+        pinned_account_proposal(
+            json!({"StringNotEquals":{"aws:PrincipalTag/acct":"111122223333"}}),
+        ),
+        outside_account_baseline(),
+    );
+    let acct = format!("{:?}", requests[0].context.get("aws:principaltag/acct"));
+    assert!(acct.contains("111122223333:user/"), "{requests:?}");
+}
+
+/// Neither the account nor a colon value after it: no resource is in both (a pass).
+#[test]
+fn pinned_account_segment_with_neither_value_passes() {
+    assert_holds(
+        pinned_account_proposal(
+            json!({"StringNotLike":{"aws:PrincipalTag/acct":["111122223333","111122223333:*"]}}),
+        ),
+        outside_account_baseline(),
+    );
+}

@@ -161,7 +161,6 @@ fn owner_equal_to_team_and_to_team_dash_user_ignoring_case_fails() {
 /// `arn:aws:iam::${aws:PrincipalAccount}:user/*` with the caller in 111122223333, labels
 /// `["z"]` (the Deny's ForAllValues fails). Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 20:07, to lemmas)"]
 fn not_granted_account_segment_template_resource_is_granted() {
     let json = policy(json!([
         {"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer"]},"Action":["s3:GetObject"],"Condition":{"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team, 'none'}-*"]}}},

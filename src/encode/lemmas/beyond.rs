@@ -216,6 +216,9 @@ fn relate_arn_holes(
         return;
     };
     let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
+    let class = class_terms(query, keys, single, &BTreeSet::new());
+    super::pins::push_pins(query, (a, &own_a), (b.0, &own_b), keys, &class, out);
+    super::pins::push_pins(query, (b, &own_b), (a.0, &own_a), keys, &class, out);
     // For every value: the free readings are supersets, the own ones subsets.
     let (free_a, free_b) = (unbounded(&own_a), unbounded(&own_b));
     let always = if disjoint_always(&free_a, &free_b) {
@@ -228,7 +231,6 @@ fn relate_arn_holes(
         }
     };
     if always.proves_anything() {
-        let class = class_terms(query, keys, single, &BTreeSet::new());
         push_relation((ta.clone(), tb.clone()), &class, always, out);
     }
     if always.disjoint || (always.a_in_b && always.b_in_a) || !COLON_FREE_LEMMAS {

@@ -1,6 +1,7 @@
 //! Lemmas: facts every concrete request satisfies, added to every query up front.
 
 mod beyond;
+mod pins;
 mod readings;
 mod relations;
 mod substitute;

@@ -1,0 +1,204 @@
+//! Pins: an ARN template whose value fills a whole segment among the first five, against a
+//! pattern whose text there is fixed, tells which values can meet it
+//! (`encodings/ignore-case-templates.md`, "Pinned segments").
+//!
+//! `A = p·${u}·:q` with `p` holding exactly `i < 5` colons, no value and no free wildcard,
+//! and `B` whose first `i + 1` segments hold no value and no free wildcard. A string in both
+//! splits at `p`'s colons (they are the first `i` of the resolved text, whatever `u` holds),
+//! so its segment `i` is `u` when `u` has no colon and `u`'s text before its first colon
+//! otherwise; `B` puts that segment in its own segment glob `G`. Hence, per class:
+//! `class ∧ A ∧ B → u ~ G ∨ u ~ G:*`. Without it the search met such a pair one value at a
+//! time (guard-rail #00: `arn:aws:iam::${aws:PrincipalAccount}:user/*` against
+//! `arn:aws:iam::111122223333:user/*` learned a lemma per account it tried).
+
+use super::symbolic::Side;
+use crate::encode::query::{AtomId, MatchMode, Query, StrPattern, StrVar};
+use crate::encode::term::Term;
+use crate::pattern::{Glob, Token};
+/// Where a template's value fills segment `segment` of an ARN template's own reading.
+struct Pinned {
+    hole: u8,
+    segment: usize,
+}
+
+/// The hole that fills a whole bounded segment of `own` (an ARN template's own reading),
+/// with only literals and segment wildcards before it.
+fn pinned_hole(own: &Glob) -> Option<Pinned> {
+    let tokens = own.tokens();
+    let mut colons = 0usize;
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            Token::Lit(':') => colons += 1,
+            Token::Hole(n) => {
+                let starts_segment = i == 0 || tokens[i - 1] == Token::Lit(':');
+                let ends_segment = tokens.get(i + 1) == Some(&Token::Lit(':'));
+                return (colons < 5 && starts_segment && ends_segment).then_some(Pinned {
+                    hole: *n,
+                    segment: colons,
+                });
+            }
+            Token::AnyStr | Token::AnyChar => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Segment `segment` of `glob` when every segment up to it is fixed text and segment
+/// wildcards (no value, no free wildcard): every member splits at those colons. With it, the
+/// literal text that starts what follows the segment's closing colon.
+fn fixed_segment(glob: &Glob, segment: usize) -> Option<(Glob, String)> {
+    let tokens = glob.tokens();
+    let mut colons = 0usize;
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        match t {
+            Token::Lit(':') if colons == segment => {
+                let rest = tokens[i + 1..]
+                    .iter()
+                    .map_while(|t| match t {
+                        Token::Lit(c) => Some(*c),
+                        _ => None,
+                    })
+                    .collect();
+                return Some((Glob::from_tokens(out), rest));
+            }
+            Token::Lit(':') => colons += 1,
+            Token::Hole(_) | Token::AnyStr | Token::AnyChar => return None,
+            t if colons == segment => out.push(*t),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The globs a value `u` filling segment `G` of `A` (followed by `A`'s `:`) can take when the
+/// string also starts, after that segment's colon, with the literal `rest`: `u` in `G` (no
+/// colon), or `u = x:w` with `x` in `G` and `w·:` agreeing with `rest` on their common
+/// length: `w` starting with `rest`, or `w` the text of `rest` before one of its colons.
+fn value_globs(segment: &Glob, rest: &str) -> Vec<Glob> {
+    let with = |tail: &[Token]| {
+        let mut tokens = segment.tokens().to_vec();
+        tokens.push(Token::Lit(':'));
+        tokens.extend_from_slice(tail);
+        Glob::from_tokens(tokens)
+    };
+    let mut out = vec![segment.clone()];
+    let mut prefixed: Vec<Token> = rest.chars().map(Token::Lit).collect();
+    prefixed.push(Token::AnyStr);
+    out.push(with(&prefixed));
+    for (j, c) in rest.char_indices() {
+        if c == ':' {
+            let before: Vec<Token> = rest[..j].chars().map(Token::Lit).collect();
+            out.push(with(&before));
+        }
+    }
+    out
+}
+
+/// Pushes `class ∧ A ∧ B → u ~ G ∨ u ~ G:*` for `A` (an ARN template read in its own
+/// segments) against `B` (any side's own reading), in the class `single` of `keys`.
+pub(super) fn push_pins(
+    query: &mut Query,
+    (a, own_a): ((AtomId, &Side), &Glob),
+    (b, own_b): (AtomId, &Glob),
+    keys: &[String],
+    class: &[Term],
+    out: &mut Vec<Term>,
+) {
+    if !matches!(a.1, Side::Template(_, MatchMode::Arn)) {
+        return;
+    }
+    let Some(pinned) = pinned_hole(own_a) else {
+        return;
+    };
+    let Some((segment, rest)) = fixed_segment(own_b, pinned.segment) else {
+        return;
+    };
+    let Some(key) = keys.get(usize::from(pinned.hole)) else {
+        return;
+    };
+    let var = StrVar::Context {
+        key: key.clone(),
+        slot: 0,
+    };
+    let values: Vec<Term> = value_globs(&segment, &rest)
+        .into_iter()
+        .map(|g| query.str_atom(var.clone(), StrPattern::Glob(g)))
+        .collect();
+    out.push(Term::implies(
+        Term::and(
+            class
+                .iter()
+                .cloned()
+                .chain([Term::Atom(a.0), Term::Atom(b)]),
+        ),
+        Term::or(values),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::readings::{read_template, Layout};
+    use super::*;
+    use crate::pattern::Template;
+    use std::collections::BTreeSet;
+
+    fn own(text: &str) -> Glob {
+        let t = Template::parse(text, true).unwrap();
+        read_template(
+            &t,
+            MatchMode::Arn,
+            &["k".to_string()],
+            &BTreeSet::from([0]),
+            Layout::Own,
+        )
+        .unwrap()
+        .unwrap()
+    }
+
+    #[test]
+    fn a_value_filling_a_bounded_segment_is_pinned_by_fixed_text_there() {
+        let account = own("arn:aws:iam::${k}:user/*");
+        let p = pinned_hole(&account).unwrap();
+        assert_eq!((p.hole, p.segment), (0, 4));
+        let fixed = Glob::arn("arn:aws:iam::111122223333:user/*");
+        let (segment, rest) = fixed_segment(&fixed, 4).unwrap();
+        assert_eq!(segment, Glob::literal("111122223333"));
+        assert_eq!(rest, "user/");
+        let texts: Vec<String> = value_globs(&segment, &rest)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(texts, ["111122223333", "111122223333:user/*"]);
+        let starred = Glob::arn("arn:aws:iam::1*:user/a:b*");
+        let (segment, rest) = fixed_segment(&starred, 4).unwrap();
+        assert_eq!(segment.to_string(), "1*");
+        let texts: Vec<String> = value_globs(&segment, &rest)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(texts, ["1*", "1*:user/a:b*", "1*:user/a"]);
+        // A free wildcard before the segment (a Like pattern) can hold colons: no pin.
+        assert_eq!(
+            fixed_segment(&Glob::wildcard("arn:*:iam::1:user/*"), 4),
+            None
+        );
+        // Fewer than five colons: the segment never ends.
+        assert_eq!(fixed_segment(&Glob::arn("arn:aws:iam::1"), 4), None);
+    }
+
+    #[test]
+    fn values_sharing_a_segment_with_text_or_after_a_free_star_are_not_pinned() {
+        assert!(pinned_hole(&own("arn:aws:iam::${k}*:user/*")).is_none());
+        assert!(pinned_hole(&own("arn:aws:iam::a${k}:user/*")).is_none());
+        assert!(pinned_hole(&own("arn:aws:s3:::b/${k}")).is_none());
+        assert!(pinned_hole(&Glob::from_tokens(vec![
+            Token::AnyStr,
+            Token::Lit(':'),
+            Token::Hole(0),
+            Token::Lit(':'),
+        ]))
+        .is_none());
+    }
+}
