@@ -189,7 +189,8 @@ fn growing_searches_end_at_the_budget_under_their_bound() {
         .iter()
         .map(|row| {
             let (code, report, level_mb) = run(&row.args, 1);
-            assert_eq!(code, 3, "{}: {report}", row.label);
+            // Stopped at once by the budget (or decided first: its peak is a level too).
+            ended_at_budget(row, 1, code, &report);
             level_mb
         })
         .collect();
