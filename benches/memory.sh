@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The memory budget, measured: peak RSS (/usr/bin/time -v) and the verdict of a search that
-# grows without bound (and of two that used to), at each budget, and a long process (one scan, ~1,500 searches; `scan` has
+# grows without bound (two without a counterexample, one with, and two that used to), at each budget, and a long process (one scan, ~1,500 searches; `scan` has
 # no --memory-budget flag yet, so at the default 512 MB), which must end no check `unknown:
 # memory budget` that it can decide.
 #
@@ -38,13 +38,29 @@ for _ in $(seq 1 "$hogs"); do
     sh -c 'while :; do :; done' &
     hog_pids+=($!)
 done
-# Inputs for the rows. granted-iam-user (session 8, from session 7's guard-rail 1k run,
+# Inputs for the rows. owner-team-prefix (session 8's guard-rail #11) is a PASS by AWS's
+# semantics: no counterexample can end its search, which enumerates case variants of `team-`
+# and grew to 1.5 GB in 9 s CPU with the cap and the watchdog off (session 9); dept-prefix
+# (session 8's lemma-shape finding, no counterexample known) to 1.5 GB in 24 s CPU. Both are
+# the growing rows of tests/memory_growth.rs. granted-iam-user (session 8, from session 7's guard-rail 1k run,
 # old7/guard1k.txt) grows without bound on today's main: with the cap and the watchdog off it
 # reached 4 GB in 60 s (38 s CPU). s-c13ace1b (a template in the account segment of a
 # NotResource) grew until session 7 and generated-s1-3 x SageMaker until session 6; both are
 # decided in well under a second since (kept as regression rows: exit 0/1, not a budget).
 cat > "$work/granted-iam-user.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer","arn:aws:iam::444455556666:user/bob"]},"Action":["s3:Get*","s3:GetObject"],"NotResource":["arn:aws:s3:::b/${aws:principaltag/TEAM}/*","arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":["${aws:username}"]},"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team, 'none'}-*"]}}},{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/*/${aws:PrincipalTag/team,'eng'}"],"Condition":{"StringLikeIfExists":{"aws:PrincipalTag/team":"${aws:PrincipalAccount}"},"StringEqualsIgnoreCase":{"aws:ResourceAccount":"${aws:PrincipalAccount}"},"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:principaltag/TEAM}"]}}},{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"ENG"},"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}","${AWS:UserName}"]}}}]}
+JSON
+cat > "$work/owner-p.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:Get*","Resource":["arn:aws:iam::${AWS:UserName}:user/*"],"Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team, 'none'}"]},"StringLikeIfExists":{"aws:ResourceTag/owner":["${AWS:UserName}:*"]}}}]}
+JSON
+cat > "$work/owner-b.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:*","NotResource":["arn:aws:iam::111122223333:user/*"]}]}
+JSON
+cat > "$work/dept-p.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}:user/*"]},{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}*:user/*"]}]}
+JSON
+cat > "$work/dept-b.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":"*arn:aws:iam::${aws:PrincipalTag/dept}:user/*"},{"Effect":"Allow","Action":["s3:GetObject"]}]}
 JSON
 cat > "$work/s-c13ace1b-p.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user*"]}]}
@@ -56,6 +72,8 @@ target/release/examples/keyaki-corpus --seed 1 --print-generated 3 > "$work/g1-3
 # One row per (label|keyaki arguments) and budget. `diff` searches both directions
 # (--counterexamples 20 is more than the solver-free probe offers).
 rows=(
+    "owner-team-prefix|check $work/owner-p.json --baseline $work/owner-b.json --policy-type resource"
+    "dept-prefix|check $work/dept-p.json --baseline $work/dept-b.json --policy-type identity"
     "granted-iam-user|check-access-not-granted $work/granted-iam-user.json --actions s3:Get* --resources arn:aws:iam::111122223333:user/*"
     "s-c13ace1b|diff $work/s-c13ace1b-b.json $work/s-c13ace1b-p.json --counterexamples 20"
     "g1-3 x SageMakerStudioBedrockChatAgentUserRolePolicy|diff $work/g1-3.json $policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json --counterexamples 20"

@@ -401,9 +401,9 @@ pub fn check_source(path: &str, against: &Against, options: &ScanOptions) -> Vec
                                             request,
                                             policy_type,
                                         );
-                                        (p.decision == crate::eval::Decision::Allow
-                                            && b.decision != crate::eval::Decision::Allow)
-                                            .then_some((p, b))
+                                        // Sure new access only: a decision that rests on an
+                                        // undocumented value is no counterexample.
+                                        crate::eval::new_access(p, b)
                                     },
                                 )
                             }

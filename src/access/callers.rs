@@ -8,7 +8,8 @@ use super::zone;
 use crate::encode::{PrincipalKindVar as K, Query, StrPattern, StrVar, Term};
 use crate::pattern::Glob;
 use crate::request::callers::{
-    AWS_CALLER_KEYS, IS_SERVICE_KEY, SERVICE_CALLER_KEYS, SINGLE_VALUED_CALLER_KEYS,
+    iam_user_glob, AWS_CALLER_KEYS, IS_SERVICE_KEY, SERVICE_CALLER_KEYS, SINGLE_VALUED_CALLER_KEYS,
+    USER_ONLY_KEY,
 };
 use crate::request::Request;
 use std::collections::BTreeSet;
@@ -25,6 +26,12 @@ pub fn caller_lemmas(query: &mut Query, accounts: &BTreeSet<String>) -> Vec<Term
             let present = query.present(key, 0);
             lemmas.push(Term::implies(present, aws.clone()));
         }
+    }
+    // aws:username only for IAM users (`request::callers::USER_ONLY_KEY`, the same glob).
+    if query.keys.contains_key(USER_ONLY_KEY) {
+        let present = query.present(USER_ONLY_KEY, 0);
+        let user = query.str_atom(StrVar::Principal, StrPattern::Glob(iam_user_glob()));
+        lemmas.push(Term::implies(present, Term::and([aws.clone(), user])));
     }
     for key in SERVICE_CALLER_KEYS {
         if query.keys.contains_key(key) {

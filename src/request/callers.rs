@@ -38,6 +38,16 @@ pub const SINGLE_VALUED_CALLER_KEYS: [&str; 3] = [
     "aws:principalorgid",
 ];
 
+/// `aws:username`: AWS sets it for IAM users only (not for role sessions, federated users or
+/// the root user; `encodings/counterexample-realism.md`, "Who carries aws:username").
+pub const USER_ONLY_KEY: &str = "aws:username";
+
+/// The callers that may carry [`USER_ONLY_KEY`]: IAM user ARNs. One glob, read by this rule
+/// and by the prover's lemma (`access::callers::caller_lemmas`), so both admit the same callers.
+pub fn iam_user_glob() -> crate::pattern::Glob {
+    crate::pattern::Glob::arn("arn:*:iam:*:*:user/*")
+}
+
 /// `aws:PrincipalIsAWSService`: `true` for a service principal, `false` for every other
 /// signed request, absent for anonymous ones.
 pub const IS_SERVICE_KEY: &str = "aws:principalisawsservice";
@@ -72,6 +82,14 @@ pub fn caller_inconsistency(request: &Request) -> Option<String> {
             return Some(format!(
                 "`{}` is set only for AWS principals; the caller is {kind}",
                 name(key)
+            ));
+        }
+    }
+    if let Principal::Aws(caller) = &request.principal {
+        if ctx.is_present(USER_ONLY_KEY) && !iam_user_glob().matches(caller) {
+            return Some(format!(
+                "`{}` is set only for IAM users; the caller is {caller:?}",
+                name(USER_ONLY_KEY)
             ));
         }
     }
@@ -131,5 +149,37 @@ mod tests {
         assert_eq!(caller_inconsistency(&user), None);
         let user_with_source = user.with_context("aws:SourceAccount", "111122223333");
         assert!(caller_inconsistency(&user_with_source).is_some());
+    }
+
+    #[test]
+    fn only_iam_users_carry_a_user_name() {
+        let with_name =
+            |caller: &str| request(Principal::Aws(caller.into())).with_context("aws:username", "a");
+        // The user's own name (derived) and a given one: the user rule says nothing.
+        let user = "arn:aws:iam::111122223333:user/path/a";
+        assert_eq!(
+            caller_inconsistency(&request(Principal::Aws(user.into()))),
+            None
+        );
+        assert_eq!(caller_inconsistency(&with_name(user)), None);
+        for caller in [
+            "arn:aws:sts::111122223333:assumed-role/r/s",
+            "arn:aws:iam::111122223333:role/r",
+            "arn:aws:sts::111122223333:federated-user/a",
+            "arn:aws:iam::111122223333:root",
+            "111122223333",
+        ] {
+            // Without a given name nothing is derived for these callers: consistent.
+            assert_eq!(
+                caller_inconsistency(&request(Principal::Aws(caller.into()))),
+                None
+            );
+            let why = caller_inconsistency(&with_name(caller));
+            assert!(why.is_some_and(|w| w.contains("IAM users")), "{caller}");
+        }
+        // An empty array says the key is absent.
+        let mut session = request(Principal::Aws("arn:aws:sts::1:assumed-role/r/s".into()));
+        session.set_context("aws:username", Vec::new(), true);
+        assert_eq!(caller_inconsistency(&session), None);
     }
 }

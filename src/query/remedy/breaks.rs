@@ -98,7 +98,8 @@ pub fn breaks(
     let first = allowing.next()?;
     let statement = proposed.statements.iter().find(|s| s.index == first)?;
     let summary = |s: &Statement| StatementSummary::of(s, action, policy_type);
-    let rule = if baseline_eval.decision == Decision::ExplicitDeny {
+    // Denied by statements only when no undocumented value can lift the deny.
+    let rule = if baseline_eval.known_decision() == Some(Decision::ExplicitDeny) {
         BaselineRule::DeniedBy {
             statements: baseline_eval
                 .statements

@@ -110,13 +110,16 @@ impl Advice {
         self.has_remedy_for(action, statement)
             && match &self.breaks.baseline {
                 BaselineRule::DeniedBy { statements } => {
-                    baseline.decision == crate::eval::Decision::ExplicitDeny
+                    baseline.known_decision() == Some(crate::eval::Decision::ExplicitDeny)
                         && statements
                             .iter()
                             .map(|s| s.index)
                             .eq(baseline.statements.iter().map(|m| m.index))
                 }
-                _ => baseline.decision != crate::eval::Decision::ExplicitDeny,
+                // Surely no explicit deny (an undocumented value may decide one).
+                _ => baseline
+                    .known_decision()
+                    .is_some_and(|d| d != crate::eval::Decision::ExplicitDeny),
             }
     }
 
@@ -161,7 +164,8 @@ impl<'p> Advisor<'p> {
     /// pass. Both are replays, not guesses.
     pub fn know(&mut self, request: &Request) {
         let baseline = evaluate(self.baseline, request, self.options.policy_type);
-        if baseline.decision != crate::eval::Decision::Allow {
+        // A witness only when the baseline surely refuses it (whatever an undocumented value means).
+        if baseline.allowed() == Some(false) {
             self.known.push(request.clone());
         }
     }
@@ -294,8 +298,7 @@ impl<'p> Advisor<'p> {
         let still_allowed = |same_action: bool| {
             self.known.iter().any(|r| {
                 r.action.eq_ignore_ascii_case(action) == same_action
-                    && evaluate(edited, r, self.options.policy_type).decision
-                        == crate::eval::Decision::Allow
+                    && evaluate(edited, r, self.options.policy_type).allowed() == Some(true)
             })
         };
         if still_allowed(true) {
