@@ -14,6 +14,8 @@ mod cycle;
 mod equations;
 // decide (#10): models with as few true template atoms as the query allows.
 mod fewer_templates;
+// decide (#10): keys a true template on a literal pins to finitely many values.
+mod finite;
 // decide (#10): values holding a character no pattern reads, for keys false templates read.
 mod fresh;
 mod holes;
