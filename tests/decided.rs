@@ -847,3 +847,48 @@ mod template_family_timeouts {
         assert_fail(&agree, &statements("[]"));
     }
 }
+
+/// The proposal's team is a prefix of the department `cost` (`dept` like `${team}*`), so the
+/// resource `b/${team}a` is one of six (`explain/finite.rs`: the key is one of the literal's
+/// substrings). `missing` is the prefix whose resource the baseline leaves out (`None`: all six
+/// allowed).
+fn team_prefix_of_cost(missing: Option<&str>) -> Verdict {
+    let proposed = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/${aws:PrincipalTag/team}a""#,
+        r#"{"StringEquals":{"aws:PrincipalTag/dept":"cost"},"StringLike":{"aws:PrincipalTag/dept":"${aws:PrincipalTag/team}*"}}"#,
+    );
+    let resources: Vec<String> = ["", "c", "co", "cos", "cost"]
+        .iter()
+        .filter(|p| Some(**p) != missing)
+        .map(|p| format!("\"arn:aws:s3:::b/{p}a\""))
+        .collect();
+    let baseline = allow("s3:GetObject", &format!("[{}]", resources.join(",")), "");
+    decide(&proposed, &baseline)
+}
+
+/// Session 9 (decide): every value the literal allows is granted by the baseline, a proof
+/// (before: one lemma per guessed team value, the timeout).
+#[test]
+fn key_pinned_to_a_literals_prefixes_passes() {
+    let v = team_prefix_of_cost(None);
+    assert!(matches!(v, Verdict::Holds), "expected a proof, got {v:?}");
+}
+
+/// The same with one prefix left out: the counterexample is that prefix (the finite set
+/// must hold every value, or this would pass).
+#[test]
+fn key_pinned_to_a_literals_prefixes_fails_on_the_one_left_out() {
+    for missing in ["", "c", "cos", "cost"] {
+        let v = team_prefix_of_cost(Some(missing));
+        let Verdict::Violated(list) = &v else {
+            panic!("{missing:?} left out: expected a counterexample, got {v:?}");
+        };
+        let wanted = format!("arn:aws:s3:::b/{missing}a");
+        assert!(
+            list.iter()
+                .all(|c| c.request.resource.as_deref() == Some(wanted.as_str())),
+            "{missing:?}: {list:?}"
+        );
+    }
+}
