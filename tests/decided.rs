@@ -892,3 +892,40 @@ fn key_pinned_to_a_literals_prefixes_fails_on_the_one_left_out() {
         );
     }
 }
+
+/// The principal ARN like `arn:aws:iam::*:user/${X}` for the user name and for the team:
+/// the `*` cannot cross `:`, so both values start right after `user/` and run to the end.
+fn principal_arn_of_user_and_team(team_template: &str) -> Verdict {
+    let proposed = allow(
+        "iam:GetUser",
+        r#""*""#,
+        &format!(
+            r#"{{"ArnLike":{{"aws:PrincipalArn":"arn:aws:iam::*:user/${{aws:username}}"}},"ArnLikeIfExists":{{"aws:PrincipalArn":"{team_template}"}}}}"#
+        ),
+    );
+    let baseline = allow(
+        "iam:GetUser",
+        r#""*""#,
+        r#"{"StringEquals":{"aws:PrincipalTag/team":"${aws:username}"}}"#,
+    );
+    decide(&proposed, &baseline)
+}
+
+/// Session 9 (decide, `explain/aligned.rs`): the two values sit at one place of the ARN, so
+/// the team is the user name: a proof (before: one lemma per user name, the timeout).
+#[test]
+fn principal_arn_of_user_and_team_at_one_place_passes() {
+    let v = principal_arn_of_user_and_team("arn:aws:iam::*:user/${aws:PrincipalTag/team}");
+    assert!(matches!(v, Verdict::Holds), "expected a proof, got {v:?}");
+}
+
+/// With a `*` after `user/` the team may be a proper suffix of the user name: a
+/// counterexample (the aligned lemma must not apply).
+#[test]
+fn principal_arn_of_user_and_team_after_a_star_fails() {
+    let v = principal_arn_of_user_and_team("arn:aws:iam::*:user/*${aws:PrincipalTag/team}");
+    assert!(
+        matches!(v, Verdict::Violated(_)),
+        "expected a counterexample, got {v:?}"
+    );
+}

@@ -385,7 +385,6 @@ fn user_equal_to_team_against_tag_key_equal_to_either_ignoring_case_is_decided()
 /// iam:GetUser with user name and team `x` and that ARN; decided by the universe's rule on
 /// these keys for a federated caller, not unknown. Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 20:20, to decide)"]
 fn principal_arn_like_user_and_team_templates_is_decided() {
     let verdict = check(
         json!([{"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"Action":["iam:*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:iam::*:user/${aws:principaltag/TEAM}"]}}}]),

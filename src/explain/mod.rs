@@ -7,6 +7,8 @@
 //! through [`crate::eval`] before it is returned: a request whose replay does not show the
 //! claimed decisions is never printed.
 
+// decide (#10): two keys read at one fixed place of one string are equal.
+mod aligned;
 mod concretize;
 mod context;
 // decide (#10): what a key chosen first in a cycle of policy variables asks of the others.
