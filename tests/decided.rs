@@ -847,3 +847,85 @@ mod template_family_timeouts {
         assert_fail(&agree, &statements("[]"));
     }
 }
+
+/// The proposal's team is a prefix of the department `cost` (`dept` like `${team}*`), so the
+/// resource `b/${team}a` is one of six (`explain/finite.rs`: the key is one of the literal's
+/// substrings). `missing` is the prefix whose resource the baseline leaves out (`None`: all six
+/// allowed).
+fn team_prefix_of_cost(missing: Option<&str>) -> Verdict {
+    let proposed = allow(
+        "s3:GetObject",
+        r#""arn:aws:s3:::b/${aws:PrincipalTag/team}a""#,
+        r#"{"StringEquals":{"aws:PrincipalTag/dept":"cost"},"StringLike":{"aws:PrincipalTag/dept":"${aws:PrincipalTag/team}*"}}"#,
+    );
+    let resources: Vec<String> = ["", "c", "co", "cos", "cost"]
+        .iter()
+        .filter(|p| Some(**p) != missing)
+        .map(|p| format!("\"arn:aws:s3:::b/{p}a\""))
+        .collect();
+    let baseline = allow("s3:GetObject", &format!("[{}]", resources.join(",")), "");
+    decide(&proposed, &baseline)
+}
+
+/// Session 9 (decide): every value the literal allows is granted by the baseline, a proof
+/// (before: one lemma per guessed team value, the timeout).
+#[test]
+fn key_pinned_to_a_literals_prefixes_passes() {
+    let v = team_prefix_of_cost(None);
+    assert!(matches!(v, Verdict::Holds), "expected a proof, got {v:?}");
+}
+
+/// The same with one prefix left out: the counterexample is that prefix (the finite set
+/// must hold every value, or this would pass).
+#[test]
+fn key_pinned_to_a_literals_prefixes_fails_on_the_one_left_out() {
+    for missing in ["", "c", "cos", "cost"] {
+        let v = team_prefix_of_cost(Some(missing));
+        let Verdict::Violated(list) = &v else {
+            panic!("{missing:?} left out: expected a counterexample, got {v:?}");
+        };
+        let wanted = format!("arn:aws:s3:::b/{missing}a");
+        assert!(
+            list.iter()
+                .all(|c| c.request.resource.as_deref() == Some(wanted.as_str())),
+            "{missing:?}: {list:?}"
+        );
+    }
+}
+
+/// The principal ARN like `arn:aws:iam::*:user/${X}` for the user name and for the team:
+/// the `*` cannot cross `:`, so both values start right after `user/` and run to the end.
+fn principal_arn_of_user_and_team(team_template: &str) -> Verdict {
+    let proposed = allow(
+        "iam:GetUser",
+        r#""*""#,
+        &format!(
+            r#"{{"ArnLike":{{"aws:PrincipalArn":"arn:aws:iam::*:user/${{aws:username}}"}},"ArnLikeIfExists":{{"aws:PrincipalArn":"{team_template}"}}}}"#
+        ),
+    );
+    let baseline = allow(
+        "iam:GetUser",
+        r#""*""#,
+        r#"{"StringEquals":{"aws:PrincipalTag/team":"${aws:username}"}}"#,
+    );
+    decide(&proposed, &baseline)
+}
+
+/// Session 9 (decide, `explain/aligned.rs`): the two values sit at one place of the ARN, so
+/// the team is the user name: a proof (before: one lemma per user name, the timeout).
+#[test]
+fn principal_arn_of_user_and_team_at_one_place_passes() {
+    let v = principal_arn_of_user_and_team("arn:aws:iam::*:user/${aws:PrincipalTag/team}");
+    assert!(matches!(v, Verdict::Holds), "expected a proof, got {v:?}");
+}
+
+/// With a `*` after `user/` the team may be a proper suffix of the user name: a
+/// counterexample (the aligned lemma must not apply).
+#[test]
+fn principal_arn_of_user_and_team_after_a_star_fails() {
+    let v = principal_arn_of_user_and_team("arn:aws:iam::*:user/*${aws:PrincipalTag/team}");
+    assert!(
+        matches!(v, Verdict::Violated(_)),
+        "expected a counterexample, got {v:?}"
+    );
+}

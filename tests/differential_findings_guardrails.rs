@@ -245,7 +245,6 @@ fn catalog_universe_role_session_user_path_template_is_decided() {
 /// the canonical user with team `c` and tag keys `["cost*"]`. Decided either way (a finding
 /// replays), not unknown. Library: the timeout on both actions.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 20:10, to decide)"]
 fn not_granted_team_in_resource_and_tag_key_is_decided() {
     let json = policy(json!([
         {"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${aws:PrincipalTag/team}a"],"Condition":{"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:PrincipalTag/team,'eng'}*"]},"ForAllValues:StringEqualsIfExists":{"aws:TagKeys":["cost*"]}}},
@@ -384,7 +383,6 @@ fn user_equal_to_team_against_tag_key_equal_to_either_ignoring_case_is_decided()
 /// iam:GetUser with user name and team `x` and that ARN; decided by the universe's rule on
 /// these keys for a federated caller, not unknown. Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 20:20, to decide)"]
 fn principal_arn_like_user_and_team_templates_is_decided() {
     let verdict = check(
         json!([{"Effect":"Allow","Principal":{"Federated":["cognito-identity.amazonaws.com"]},"Action":["iam:*"],"Condition":{"ArnLike":{"aws:PrincipalArn":"arn:aws:iam::*:user/${aws:username}"},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:iam::*:user/${aws:principaltag/TEAM}"]}}}]),

@@ -110,6 +110,15 @@ impl ContextBuilder<'_> {
                         );
                     }
                     if slot == 0 && !single_slot_excluded(self, key) {
+                        // A literal read through a template: the finite set of values first.
+                        match self.finite_values(key) {
+                            super::finite::Finite::Learn(l) => return Step::Learn(l),
+                            super::finite::Finite::Holds(values) => {
+                                for (i, v) in values.into_iter().enumerate() {
+                                    hints.insert(i, v);
+                                }
+                            }
+                        }
                         match self.word_equation(key, &hints) {
                             Some(Step::Done(value)) => hints.insert(0, value),
                             Some(Step::Learn(l)) => return Step::Learn(l),

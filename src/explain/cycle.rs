@@ -82,7 +82,7 @@ impl ContextBuilder<'_> {
     /// The values `u` of `key` with `text ∈ t[u]` (other keys read as chosen), lowercased
     /// when `t` ignores case; `None` when another key it reads has no value yet or `text`
     /// is too long to split.
-    fn values_holding(
+    pub(super) fn values_holding(
         &self,
         t: &crate::pattern::Template,
         mode: MatchMode,

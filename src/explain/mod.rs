@@ -7,6 +7,8 @@
 //! through [`crate::eval`] before it is returned: a request whose replay does not show the
 //! claimed decisions is never printed.
 
+// decide (#10): two keys read at one fixed place of one string are equal.
+mod aligned;
 mod concretize;
 mod context;
 // decide (#10): what a key chosen first in a cycle of policy variables asks of the others.
@@ -14,6 +16,8 @@ mod cycle;
 mod equations;
 // decide (#10): models with as few true template atoms as the query allows.
 mod fewer_templates;
+// decide (#10): keys a true template on a literal pins to finitely many values.
+mod finite;
 // decide (#10): values holding a character no pattern reads, for keys false templates read.
 mod fresh;
 mod holes;
