@@ -9,7 +9,7 @@
 
 use super::concretize::Step;
 use super::context::ContextBuilder;
-use crate::automata::word_equation::{common_string, Constraints, OneHole, Solution};
+use crate::automata::word_equation::{common_string_avoiding, Constraints, OneHole, Solution};
 use crate::automata::{self, witness, Witness};
 use crate::encode::{one_variable_glob, AtomId, MatchMode, StrPattern, StrVar, Term};
 use crate::pattern::{chars_to_string, fold_token, Glob, TemplatePart, Token};
@@ -322,6 +322,9 @@ impl ContextBuilder<'_> {
         tentative: bool,
     ) -> Option<Step<String>> {
         let n_text = text_pos.len() + text_neg.len();
+        // False templates reading the key once on this string: asked from the first round.
+        let avoid = self.false_one_hole_templates(var, key);
+        let avoid_holes: Vec<OneHole> = avoid.iter().map(|(_, h, _)| h.clone()).collect();
         // Asked globs: indices into value_pos ++ value_neg and text_pos ++ text_neg.
         let (mut asked_value, mut asked_text): (BTreeSet<usize>, BTreeSet<usize>) =
             Default::default();
@@ -337,9 +340,10 @@ impl ContextBuilder<'_> {
                 pick(text_pos, &asked_text, 0),
                 pick(text_neg, &asked_text, text_pos.len()),
             );
-            let solution = common_string(
+            let solution = common_string_avoiding(
                 &a.1,
                 &b.1,
+                &avoid_holes,
                 Constraints {
                     positive: &vp,
                     negative: &vn,
@@ -364,8 +368,10 @@ impl ContextBuilder<'_> {
                 Solution::Found { value, text } => {
                     let (ga, gb) = (a.1.with_value(&value), b.1.with_value(&value));
                     let value_broken: Vec<usize> = broken(value_pos, value_neg, &value);
+                    let avoided: Vec<Glob> =
+                        avoid_holes.iter().map(|c| c.with_value(&value)).collect();
                     if value_broken.is_empty()
-                        && text_witness(&ga, &gb, text_pos, text_neg).is_some()
+                        && text_witness(&ga, &gb, text_pos, text_neg, &avoided).is_some()
                     {
                         return Some(Step::Done(value));
                     }
@@ -424,6 +430,7 @@ impl ContextBuilder<'_> {
                     let mut literals = vec![self.query.single_valued(key)];
                     literals.extend([Term::Atom(a.0), Term::Atom(b.0)]);
                     literals.extend(equal_to.iter().cloned());
+                    literals.extend(avoid.iter().map(|(id, _, _)| Term::not(Term::Atom(*id))));
                     let sides = [
                         (value_pos, &asked_value, 0, true),
                         (value_neg, &asked_value, value_pos.len(), false),
@@ -437,6 +444,7 @@ impl ContextBuilder<'_> {
                         .flatten()
                         .cloned()
                         .collect();
+                    keys_read.extend(avoid.iter().flat_map(|(_, _, r)| r.iter().cloned()));
                     for (side, asked, offset, positive) in sides {
                         for (i, (id, _)) in side.iter().enumerate() {
                             if !asked.contains(&(i + offset)) {
@@ -665,10 +673,17 @@ fn value_fits(pos: &[Sided], neg: &[Sided], value: &str) -> bool {
 }
 
 /// A string in both substituted templates meeting every fixed glob on the variable.
-fn text_witness(a: &Glob, b: &Glob, pos: &[Sided], neg: &[Sided]) -> Option<String> {
+fn text_witness(
+    a: &Glob,
+    b: &Glob,
+    pos: &[Sided],
+    neg: &[Sided],
+    avoided: &[Glob],
+) -> Option<String> {
     let mut positive = vec![a, b];
     positive.extend(pos.iter().map(|(_, g)| g));
-    let negative: Vec<&Glob> = neg.iter().map(|(_, g)| g).collect();
+    let mut negative: Vec<&Glob> = neg.iter().map(|(_, g)| g).collect();
+    negative.extend(avoided);
     match witness(&positive, &negative) {
         Witness::Found(s) => Some(s),
         _ => None,
@@ -688,3 +703,5 @@ fn case_closure(glob: &Glob) -> Glob {
             .collect(),
     )
 }
+
+mod negated;
