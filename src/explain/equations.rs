@@ -25,6 +25,10 @@ impl ContextBuilder<'_> {
     /// less, so "no value" stays a proof, and a value found is only a candidate that the
     /// caller checks against every atom. `hints` (readable values) are tried first.
     pub(super) fn word_equation(&mut self, key: &str, hints: &[String]) -> Option<Step<String>> {
+        // Lengths first: a conflict there holds for every value and reads no other key.
+        if let Some(step) = self.length_conflict(key) {
+            return Some(step);
+        }
         let own = StrVar::Context {
             key: key.to_string(),
             slot: 0,
@@ -323,8 +327,8 @@ impl ContextBuilder<'_> {
     ) -> Option<Step<String>> {
         let n_text = text_pos.len() + text_neg.len();
         // False templates reading the key once on this string: asked from the first round.
-        let avoid = self.false_one_hole_templates(var, key);
-        let avoid_holes: Vec<OneHole> = avoid.iter().map(|(_, h, _)| h.clone()).collect();
+        let mut avoid = self.false_one_hole_templates(var, key);
+        let mut avoid_holes: Vec<OneHole> = avoid.iter().map(|(_, h, _)| h.clone()).collect();
         // Asked globs: indices into value_pos ++ value_neg and text_pos ++ text_neg.
         let (mut asked_value, mut asked_text): (BTreeSet<usize>, BTreeSet<usize>) =
             Default::default();
@@ -464,6 +468,13 @@ impl ContextBuilder<'_> {
                         literals.extend(self.reason_literals(&reason));
                     }
                     return Some(Step::Learn(vec![Term::not(Term::and(literals))]));
+                }
+                // Undecided with the false templates (a third offset, or a budget): asked
+                // again without them, as before session 9 (less is asked: "no solution" is
+                // still a proof, a value found is a candidate).
+                Solution::TooLarge if !avoid.is_empty() => {
+                    avoid.clear();
+                    avoid_holes.clear();
                 }
                 Solution::TooLarge => return None,
             }
@@ -704,4 +715,5 @@ fn case_closure(glob: &Glob) -> Glob {
     )
 }
 
+mod lengths;
 mod negated;
