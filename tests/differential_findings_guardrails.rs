@@ -569,7 +569,6 @@ fn account_segment_department_prefix_against_starred_deny_is_decided() {
 /// timeout); a Deny on a user name unequal to `${u}/${u}` always applies (a pass; cycle
 /// give-up).
 #[test]
-#[ignore = "unfixed: cycle give-ups and a timeout (notes.md 21:10, to decide)"]
 fn key_against_a_template_reading_it_twice_is_decided() {
     let passes = [
         (
@@ -599,7 +598,6 @@ fn key_against_a_template_reading_it_twice_is_decided() {
 /// allows only s3:GetObject. Counterexample: user `x`, sqs:SendMessage on
 /// `arn:aws:s3:::b/x/y`. Library: the timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 21:10, to decide)"]
 fn user_name_at_two_offsets_of_starred_resources_fails() {
     assert_fails(
         json!([

@@ -21,7 +21,8 @@
 
 use super::product::exploration_alphabet;
 use crate::pattern::{Glob, Token};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::cell::Cell;
+use std::collections::{HashSet, VecDeque};
 use std::hash::Hash;
 
 /// Behaviours explored per phase before the answer is "too large" (unknown).
@@ -101,7 +102,27 @@ pub fn common_string(
     value: Constraints<'_>,
     text: Constraints<'_>,
 ) -> Solution {
-    let Some(problem) = Problem::new(a, b, value, text) else {
+    common_string_avoiding(a, b, &[], value, text)
+}
+
+/// [`common_string`] with templates the string must *not* match (`s ∉ C[u]` for each
+/// `C` in `avoid`, each reading the value once).
+///
+/// Exact where it answers. The search keeps a solution's two known copies of `u` (where
+/// `a` and `b` read it) and asks that no negated template matches with its copy of `u` on
+/// either of them: a condition on the same finite behaviours, implied by `s ∉ C[u]`, so
+/// "none" is a proof. Every solution found is checked against the negated templates by
+/// the reference matcher (a `C` may still match with its copy of `u` at a third offset);
+/// one that fails is passed over, and if no other is found the answer is `TooLarge`,
+/// never `Empty`.
+pub fn common_string_avoiding(
+    a: &OneHole,
+    b: &OneHole,
+    avoid: &[OneHole],
+    value: Constraints<'_>,
+    text: Constraints<'_>,
+) -> Solution {
+    let Some(problem) = Problem::new(a, b, avoid, value, text) else {
         return Solution::TooLarge;
     };
     // One template (`b = a`): every solution is aligned (`c = a`, `d = b`), the shifted
@@ -115,23 +136,13 @@ pub fn common_string(
             _ => problem.shifted(true),
         };
         match outcome {
-            Some(Some((u, s))) => {
-                // Correct by construction; re-checked so that a bug can only ever be "unknown".
-                let fits = a.with_value(&u).matches(&s)
-                    && b.with_value(&u).matches(&s)
-                    && value.admit(&u)
-                    && text.admit(&s);
-                return if fits {
-                    Solution::Found { value: u, text: s }
-                } else {
-                    Solution::TooLarge
-                };
-            }
+            // Checked by `Problem::exact` before it was returned.
+            Some(Some((u, s))) => return Solution::Found { value: u, text: s },
             Some(None) => {}
             None => too_large = true,
         }
     }
-    if too_large {
+    if too_large || problem.rejected.get() {
         Solution::TooLarge
     } else {
         Solution::Empty
@@ -263,7 +274,25 @@ struct Problem {
     value_neg: Vec<Nfa>,
     text_pos: Vec<Nfa>,
     text_neg: Vec<Nfa>,
+    /// Each negated template's text before and after its value (γ_C, δ_C).
+    avoid: Vec<(Nfa, Nfa)>,
     alphabet: Vec<char>,
+    /// The templates, the negated ones and the constraints, for the exact check.
+    exact: Exact,
+    /// A solution of the search failed the exact check (a negated template matched with
+    /// its value at a third offset): "no solution" is then no proof.
+    rejected: Cell<bool>,
+}
+
+/// What a solution must meet, for the reference matcher.
+struct Exact {
+    a: OneHole,
+    b: OneHole,
+    avoid: Vec<OneHole>,
+    value_pos: Vec<Glob>,
+    value_neg: Vec<Glob>,
+    text_pos: Vec<Glob>,
+    text_neg: Vec<Glob>,
 }
 
 /// `None`: the search ran out of budget; `Some(None)`: no solution; else `(value, text)`.
@@ -273,12 +302,14 @@ impl Problem {
     fn new(
         a: &OneHole,
         b: &OneHole,
+        avoid: &[OneHole],
         value: Constraints<'_>,
         text: Constraints<'_>,
     ) -> Option<Problem> {
         let all = || {
             [&a.before, &a.after, &b.before, &b.after]
                 .into_iter()
+                .chain(avoid.iter().flat_map(|c| [&c.before, &c.after]))
                 .chain(value.positive.iter().copied())
                 .chain(value.negative.iter().copied())
                 .chain(text.positive.iter().copied())
@@ -297,7 +328,21 @@ impl Problem {
             value_neg: nfas(value.negative)?,
             text_pos: nfas(text.positive)?,
             text_neg: nfas(text.negative)?,
+            avoid: avoid
+                .iter()
+                .map(|c| Some((Nfa::new(&c.before)?, Nfa::new(&c.after)?)))
+                .collect::<Option<_>>()?,
             alphabet: exploration_alphabet(all()),
+            exact: Exact {
+                a: a.clone(),
+                b: b.clone(),
+                avoid: avoid.to_vec(),
+                value_pos: value.positive.iter().map(|g| (*g).clone()).collect(),
+                value_neg: value.negative.iter().map(|g| (*g).clone()).collect(),
+                text_pos: text.positive.iter().map(|g| (*g).clone()).collect(),
+                text_neg: text.negative.iter().map(|g| (*g).clone()).collect(),
+            },
+            rejected: Cell::new(false),
         })
     }
 
@@ -307,6 +352,23 @@ impl Problem {
 
     fn values(&self) -> impl Iterator<Item = &Nfa> {
         self.value_pos.iter().chain(&self.value_neg)
+    }
+
+    /// Does `(u, s)` solve the question, by the reference matcher? Correct by construction
+    /// but for the negated templates' third offsets; a failure is remembered (`rejected`).
+    fn exact(&self, u: &str, s: &str) -> bool {
+        let e = &self.exact;
+        let fits = e.a.with_value(u).matches(s)
+            && e.b.with_value(u).matches(s)
+            && !e.avoid.iter().any(|c| c.with_value(u).matches(s))
+            && e.value_pos.iter().all(|g| g.matches(u))
+            && !e.value_neg.iter().any(|g| g.matches(u))
+            && e.text_pos.iter().all(|g| g.matches(s))
+            && !e.text_neg.iter().any(|g| g.matches(s));
+        if !fits {
+            self.rejected.set(true);
+        }
+        fits
     }
 
     /// The value's sets (positive globs first) meet the value constraints.
@@ -336,266 +398,11 @@ impl Problem {
                 .zip(neg)
                 .all(|(n, s)| s & n.accept() == 0)
     }
-
-    /// `|a| = |c|`: `s = a·u·d` with `a ∈ α ∩ γ`, `u` a value, `d ∈ β ∩ δ`. One product in
-    /// three phases (state: phase, then the phase's globs' sets, then the text globs' sets).
-    fn aligned(&self) -> Outcome {
-        let texts: Vec<&Nfa> = self.texts().collect();
-        let values: Vec<&Nfa> = self.values().collect();
-        let phase_globs = |phase: u128| -> Vec<&Nfa> {
-            match phase {
-                0 => vec![&self.alpha, &self.gamma],
-                1 => values.clone(),
-                _ => vec![&self.beta, &self.delta],
-            }
-        };
-        let starts =
-            |phase: u128| -> Vec<Set> { phase_globs(phase).iter().map(|n| n.start()).collect() };
-        // The phase may end here: its globs accept (the value's as the constraints say).
-        let phase_done = |phase: u128, sets: &[Set]| -> bool {
-            match phase {
-                1 => self.value_admits(sets),
-                _ => sets
-                    .iter()
-                    .zip(phase_globs(phase))
-                    .all(|(s, n)| s & n.accept() != 0),
-            }
-        };
-        // Switch phases as far as the current sets allow (an empty part is allowed).
-        let settle = |mut state: Vec<Set>| -> Vec<Vec<Set>> {
-            let mut out = vec![state.clone()];
-            while state[0] < 2 {
-                let phase = state[0];
-                let own = phase_globs(phase).len();
-                if !phase_done(phase, &state[1..=own]) {
-                    break;
-                }
-                let mut next = vec![phase + 1];
-                next.extend(starts(phase + 1));
-                next.extend_from_slice(&state[1 + own..]);
-                out.push(next.clone());
-                state = next;
-            }
-            out
-        };
-        let mut first = vec![0];
-        first.extend(starts(0));
-        first.extend(texts.iter().map(|n| n.start()));
-        // The words of each phase, recorded by state to cut the text at the phase switches.
-        type Parts = (String, String, String);
-        let mut parts: HashMap<Vec<Set>, Parts> = HashMap::new();
-        let mut queue = VecDeque::new();
-        for s in settle(first) {
-            parts.insert(s.clone(), Parts::default());
-            queue.push_back(s);
-        }
-        while let Some(state) = queue.pop_front() {
-            let phase = state[0];
-            let globs = phase_globs(phase);
-            let own = globs.len();
-            if phase == 2 && phase_done(2, &state[1..=own]) && self.text_admits(&state[1 + own..]) {
-                let (a, u, d) = parts.get(&state).cloned().unwrap_or_default();
-                return Some(Some((u.clone(), format!("{a}{u}{d}"))));
-            }
-            for &c in &self.alphabet {
-                let mut next = vec![phase];
-                next.extend(
-                    globs
-                        .iter()
-                        .zip(&state[1..=own])
-                        .map(|(n, s)| n.step(*s, c)),
-                );
-                next.extend(
-                    texts
-                        .iter()
-                        .zip(&state[1 + own..])
-                        .map(|(n, s)| n.step(*s, c)),
-                );
-                // Dead: a glob the phase must still accept is stuck (the value's positives
-                // only), or a positive text glob is.
-                let stuck_own = match phase {
-                    1 => next[1..=self.value_pos.len()].contains(&0),
-                    _ => next[1..=own].contains(&0),
-                };
-                let stuck_text = next[1 + own..1 + own + self.text_pos.len()].contains(&0);
-                if stuck_own || stuck_text {
-                    continue;
-                }
-                let mut words = parts.get(&state).cloned().unwrap_or_default();
-                match phase {
-                    0 => words.0.push(c),
-                    1 => words.1.push(c),
-                    _ => words.2.push(c),
-                }
-                for s in settle(next) {
-                    if parts.contains_key(&s) {
-                        continue;
-                    }
-                    if parts.len() >= MAX_BEHAVIOURS {
-                        return None;
-                    }
-                    parts.insert(s.clone(), words.clone());
-                    queue.push_back(s);
-                }
-            }
-        }
-        Some(None)
-    }
-
-    /// `|a| < |c|` (or, `swapped`, `|c| < |a|` with the templates' roles exchanged).
-    fn shifted(&self, swapped: bool) -> Outcome {
-        let (alpha, beta, gamma, delta) = if swapped {
-            (&self.gamma, &self.delta, &self.alpha, &self.beta)
-        } else {
-            (&self.alpha, &self.beta, &self.gamma, &self.delta)
-        };
-        let texts: Vec<&Nfa> = self.texts().collect();
-        let values: Vec<&Nfa> = self.values().collect();
-        // a: a ∈ α; keep what γ and the texts have read.
-        let mut a_start = vec![alpha.start(), gamma.start()];
-        a_start.extend(texts.iter().map(|n| n.start()));
-        let a_states = explore(a_start, &self.alphabet, 2 + texts.len(), |s, c| {
-            let mut next = vec![alpha.step(s[0], c), gamma.step(s[1], c)];
-            next.extend(texts.iter().zip(&s[2..]).map(|(n, x)| n.step(*x, c)));
-            (next[0] != 0 && next[1] != 0).then_some(next)
-        })?;
-        let mut after_a: HashMap<Vec<Set>, String> = HashMap::new();
-        for (s, word) in a_states {
-            if s[0] & alpha.accept() != 0 {
-                after_a.entry(s[1..].to_vec()).or_insert(word);
-            }
-        }
-        // d: d ∈ δ; keep from where β and the texts accept after reading it.
-        let mut d_start: Vec<Rel> = vec![vec![delta.start()], beta.identity()];
-        d_start.extend(texts.iter().map(|n| n.identity()));
-        let d_sets =
-            1 + beta.tokens.len() + texts.iter().map(|n| n.tokens.len() + 1).sum::<usize>();
-        let d_states = explore(d_start, &self.alphabet, d_sets, |r, c| {
-            let mut next = vec![vec![delta.step(r[0][0], c)], beta.step_rel(&r[1], c)];
-            next.extend(texts.iter().zip(&r[2..]).map(|(n, x)| n.step_rel(x, c)));
-            (next[0][0] != 0).then_some(next)
-        })?;
-        let mut before_d: HashMap<Vec<Set>, String> = HashMap::new();
-        for (r, word) in d_states {
-            if r[0][0] & delta.accept() != 0 {
-                let mut co = vec![co_set(&r[1], beta.accept())];
-                co.extend(
-                    texts
-                        .iter()
-                        .zip(&r[2..])
-                        .map(|(n, x)| co_set(x, n.accept())),
-                );
-                before_d.entry(co).or_insert(word);
-            }
-        }
-        if after_a.is_empty() || before_d.is_empty() {
-            return Some(None);
-        }
-        // p and q: what they do to γ, β, the values and the texts.
-        let mut w_start: Vec<Rel> = vec![gamma.identity(), beta.identity()];
-        w_start.extend(values.iter().map(|n| n.identity()));
-        w_start.extend(texts.iter().map(|n| n.identity()));
-        let every: Vec<&Nfa> = [gamma, beta]
-            .into_iter()
-            .chain(values.iter().copied())
-            .chain(texts.iter().copied())
-            .collect();
-        let w_sets = every.iter().map(|n| n.tokens.len() + 1).sum::<usize>();
-        let words = explore(w_start, &self.alphabet, w_sets, |r, c| {
-            Some(every.iter().zip(r).map(|(n, x)| n.step_rel(x, c)).collect())
-        })?;
-        let nv = values.len();
-        let value_starts: Vec<Set> = values.iter().map(|n| n.start()).collect();
-        let mut checks = 0usize;
-        for (p, p_word) in &words {
-            for (q, q_word) in &words {
-                // pq ≠ ε. Only the empty word acts as the identity (from the accepting
-                // position of γ every non-empty word leads nowhere), so this is the one pair.
-                if p_word.is_empty() && q_word.is_empty() {
-                    continue;
-                }
-                checks += 1;
-                if checks > MAX_CHECKS {
-                    return None;
-                }
-                // β after q·p, from its start.
-                let beta_qp = image(image(beta.start(), &q[1]), &p[1]);
-                if beta_qp == 0 {
-                    continue;
-                }
-                for (a_sets, a_word) in &after_a {
-                    checks += 1;
-                    if checks > MAX_CHECKS {
-                        return None;
-                    }
-                    // a·p·q ∈ γ.
-                    if image(image(a_sets[0], &p[0]), &q[0]) & gamma.accept() == 0 {
-                        continue;
-                    }
-                    // k = 0, 1, ...: the values' sets after (pq)^k, the texts' after a(pq)^(k+1).
-                    let mut value_sets = value_starts.clone();
-                    let mut text_sets: Vec<Set> = a_sets[1..]
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| image(image(*s, &p[2 + nv + i]), &q[2 + nv + i]))
-                        .collect();
-                    let mut seen: HashSet<(Vec<Set>, Vec<Set>)> = HashSet::new();
-                    let mut k = 0usize;
-                    while seen.insert((value_sets.clone(), text_sets.clone())) {
-                        checks += 1;
-                        if checks > MAX_CHECKS {
-                            return None;
-                        }
-                        let value_end: Vec<Set> = value_sets
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| image(*s, &p[2 + i]))
-                            .collect();
-                        if self.value_admits(&value_end) {
-                            let text_end: Vec<Set> = text_sets
-                                .iter()
-                                .enumerate()
-                                .map(|(i, s)| image(*s, &p[2 + nv + i]))
-                                .collect();
-                            let d = before_d.iter().find(|(co, _)| {
-                                beta_qp & co[0] != 0 && self.text_meets(&text_end, &co[1..])
-                            });
-                            if let Some((_, d_word)) = d {
-                                let pq = format!("{p_word}{q_word}");
-                                let value = format!("{}{p_word}", pq.repeat(k));
-                                let text = format!("{a_word}{pq}{value}{d_word}");
-                                return Some(Some((value, text)));
-                            }
-                        }
-                        value_sets = value_sets
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| image(image(*s, &p[2 + i]), &q[2 + i]))
-                            .collect();
-                        text_sets = text_sets
-                            .iter()
-                            .enumerate()
-                            .map(|(i, s)| image(image(*s, &p[2 + nv + i]), &q[2 + nv + i]))
-                            .collect();
-                        k += 1;
-                    }
-                }
-            }
-        }
-        Some(None)
-    }
-
-    /// Reading the rest (sets `co`, from where it accepts) after `sets`: positive text
-    /// globs accept, negative ones do not.
-    fn text_meets(&self, sets: &[Set], co: &[Set]) -> bool {
-        sets.iter().zip(co).enumerate().all(|(i, (s, c))| {
-            let accepts = s & c != 0;
-            accepts == (i < self.text_pos.len())
-        })
-    }
 }
 
+mod aligned;
 mod repeated;
+mod shifted;
 pub use repeated::{repeated_value, split_at_repeated_hole, with_repeated_value};
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 use super::concretize::Step;
 use super::context::ContextBuilder;
-use crate::automata::word_equation::{common_string, Constraints, OneHole, Solution};
+use crate::automata::word_equation::{common_string_avoiding, Constraints, OneHole, Solution};
 use crate::automata::{self, witness, Witness};
 use crate::encode::{one_variable_glob, AtomId, MatchMode, StrPattern, StrVar, Term};
 use crate::pattern::{chars_to_string, fold_token, Glob, TemplatePart, Token};
@@ -25,6 +25,10 @@ impl ContextBuilder<'_> {
     /// less, so "no value" stays a proof, and a value found is only a candidate that the
     /// caller checks against every atom. `hints` (readable values) are tried first.
     pub(super) fn word_equation(&mut self, key: &str, hints: &[String]) -> Option<Step<String>> {
+        // Lengths first: a conflict there holds for every value and reads no other key.
+        if let Some(step) = self.length_conflict(key) {
+            return Some(step);
+        }
         let own = StrVar::Context {
             key: key.to_string(),
             slot: 0,
@@ -322,6 +326,9 @@ impl ContextBuilder<'_> {
         tentative: bool,
     ) -> Option<Step<String>> {
         let n_text = text_pos.len() + text_neg.len();
+        // False templates reading the key once on this string: asked from the first round.
+        let mut avoid = self.false_one_hole_templates(var, key);
+        let mut avoid_holes: Vec<OneHole> = avoid.iter().map(|(_, h, _)| h.clone()).collect();
         // Asked globs: indices into value_pos ++ value_neg and text_pos ++ text_neg.
         let (mut asked_value, mut asked_text): (BTreeSet<usize>, BTreeSet<usize>) =
             Default::default();
@@ -337,9 +344,10 @@ impl ContextBuilder<'_> {
                 pick(text_pos, &asked_text, 0),
                 pick(text_neg, &asked_text, text_pos.len()),
             );
-            let solution = common_string(
+            let solution = common_string_avoiding(
                 &a.1,
                 &b.1,
+                &avoid_holes,
                 Constraints {
                     positive: &vp,
                     negative: &vn,
@@ -364,8 +372,10 @@ impl ContextBuilder<'_> {
                 Solution::Found { value, text } => {
                     let (ga, gb) = (a.1.with_value(&value), b.1.with_value(&value));
                     let value_broken: Vec<usize> = broken(value_pos, value_neg, &value);
+                    let avoided: Vec<Glob> =
+                        avoid_holes.iter().map(|c| c.with_value(&value)).collect();
                     if value_broken.is_empty()
-                        && text_witness(&ga, &gb, text_pos, text_neg).is_some()
+                        && text_witness(&ga, &gb, text_pos, text_neg, &avoided).is_some()
                     {
                         return Some(Step::Done(value));
                     }
@@ -424,6 +434,7 @@ impl ContextBuilder<'_> {
                     let mut literals = vec![self.query.single_valued(key)];
                     literals.extend([Term::Atom(a.0), Term::Atom(b.0)]);
                     literals.extend(equal_to.iter().cloned());
+                    literals.extend(avoid.iter().map(|(id, _, _)| Term::not(Term::Atom(*id))));
                     let sides = [
                         (value_pos, &asked_value, 0, true),
                         (value_neg, &asked_value, value_pos.len(), false),
@@ -437,6 +448,7 @@ impl ContextBuilder<'_> {
                         .flatten()
                         .cloned()
                         .collect();
+                    keys_read.extend(avoid.iter().flat_map(|(_, _, r)| r.iter().cloned()));
                     for (side, asked, offset, positive) in sides {
                         for (i, (id, _)) in side.iter().enumerate() {
                             if !asked.contains(&(i + offset)) {
@@ -456,6 +468,13 @@ impl ContextBuilder<'_> {
                         literals.extend(self.reason_literals(&reason));
                     }
                     return Some(Step::Learn(vec![Term::not(Term::and(literals))]));
+                }
+                // Undecided with the false templates (a third offset, or a budget): asked
+                // again without them, as before session 9 (less is asked: "no solution" is
+                // still a proof, a value found is a candidate).
+                Solution::TooLarge if !avoid.is_empty() => {
+                    avoid.clear();
+                    avoid_holes.clear();
                 }
                 Solution::TooLarge => return None,
             }
@@ -665,10 +684,17 @@ fn value_fits(pos: &[Sided], neg: &[Sided], value: &str) -> bool {
 }
 
 /// A string in both substituted templates meeting every fixed glob on the variable.
-fn text_witness(a: &Glob, b: &Glob, pos: &[Sided], neg: &[Sided]) -> Option<String> {
+fn text_witness(
+    a: &Glob,
+    b: &Glob,
+    pos: &[Sided],
+    neg: &[Sided],
+    avoided: &[Glob],
+) -> Option<String> {
     let mut positive = vec![a, b];
     positive.extend(pos.iter().map(|(_, g)| g));
-    let negative: Vec<&Glob> = neg.iter().map(|(_, g)| g).collect();
+    let mut negative: Vec<&Glob> = neg.iter().map(|(_, g)| g).collect();
+    negative.extend(avoided);
     match witness(&positive, &negative) {
         Witness::Found(s) => Some(s),
         _ => None,
@@ -688,3 +714,6 @@ fn case_closure(glob: &Glob) -> Glob {
             .collect(),
     )
 }
+
+mod lengths;
+mod negated;
