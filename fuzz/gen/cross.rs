@@ -307,27 +307,32 @@ fn perturb(c: &mut dyn Choices, s: &mut Map<String, Value>, resource_policy: boo
     }
 }
 
-/// The ignore-case twin of a string operator, the negation of an IP or Numeric one.
+/// The ignore-case twin of a string operator, the negation of an IP, Numeric or ARN one
+/// (set qualifier and `IfExists` kept; the base name matched exactly).
 fn twin(operator: &str) -> String {
     const SWAPS: &[(&str, &str)] = &[
         ("StringEqualsIgnoreCase", "StringEquals"),
         ("StringNotEqualsIgnoreCase", "StringNotEquals"),
         ("NotIpAddress", "IpAddress"),
         ("NumericLessThan", "NumericGreaterThanEquals"),
+        ("NumericLessThanEquals", "NumericGreaterThan"),
         ("ArnNotLike", "ArnLike"),
         ("StringNotLike", "StringLike"),
     ];
-    for (a, b) in SWAPS {
-        if operator.contains(a) {
-            return operator.replacen(a, b, 1);
-        }
-    }
-    for (a, b) in SWAPS {
-        if operator.contains(b) {
-            return operator.replacen(b, a, 1);
-        }
-    }
-    operator.to_string()
+    let (set, rest) = match operator.split_once(':') {
+        Some((set, rest)) => (format!("{set}:"), rest),
+        None => (String::new(), operator),
+    };
+    let (base, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(base) => (base, "IfExists"),
+        None => (rest, ""),
+    };
+    let swapped = SWAPS.iter().find_map(|&(a, b)| match base {
+        x if x == a => Some(b),
+        x if x == b => Some(a),
+        _ => None,
+    });
+    swapped.map_or(operator.to_string(), |t| format!("{set}{t}{if_exists}"))
 }
 
 /// `(proposed, baseline)`: one statement perturbed, a statement added or dropped, or two
