@@ -28,6 +28,14 @@ pub fn options(
     }
 }
 
+pub fn open_identity() -> CheckOptions {
+    options(
+        PolicyType::Identity,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    )
+}
+
 /// The check of `proposed` against `baseline` (statement lists); counterexamples replay.
 pub fn check(proposed: Value, baseline: Value, options: &CheckOptions) -> Verdict {
     let p = oracles::parse_generated_policy(&policy(proposed));
