@@ -28,7 +28,7 @@ mod oracles;
 mod run;
 
 use gen::{ByteChoices, Choices};
-use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::eval::PolicyType;
 use keyaki::explain::{check_no_new_access, Verdict};
 use keyaki::{ActionUniverse, ResourceUniverse};
 use run::{in_universe, run_cases, Tally};
@@ -75,20 +75,15 @@ fn refutation(
     universe: Universe,
     seed: &[u8],
 ) -> Option<Value> {
-    let p = oracles::parse_generated_policy(proposed);
-    let b = oracles::parse_generated_policy(baseline);
-    let mut s = run::Seeded::from_bytes(seed);
-    for _ in 0..search_size() {
-        let json = cross::request(&mut s, &[proposed, baseline]);
-        let request = oracles::parse_generated_request(&json);
-        if in_universe(universe.actions, universe.resources, &request)
-            && evaluate(&p, &request, ty).decision == Decision::Allow
-            && evaluate(&b, &request, ty).decision != Decision::Allow
-        {
-            return Some(json);
-        }
-    }
-    None
+    oracles::search_refutation(
+        proposed,
+        baseline,
+        ty,
+        &mut run::Seeded::from_bytes(seed),
+        search_size(),
+        &|c| cross::request(c, &[proposed, baseline]),
+        &|r| in_universe(universe.actions, universe.resources, r),
+    )
 }
 
 /// A domain lemma of the pair's query false on one of the searched requests.
@@ -97,14 +92,9 @@ fn false_lemma(proposed: &Value, baseline: &Value, ty: PolicyType, seed: &[u8]) 
     let b = oracles::parse_generated_policy(baseline);
     let query = keyaki::encode::verify_no_new_access_pruned(&p, &b, ty, false).ok()?;
     let mut s = run::Seeded::from_bytes(&[seed, b"lemmas"].concat());
-    for _ in 0..search_size() / 4 {
-        let json = cross::request(&mut s, &[proposed, baseline]);
-        let request = oracles::parse_generated_request(&json);
-        if let Some(lemma) = oracles::false_lemma(&query, &request) {
-            return Some(format!("{lemma}\n  request: {json}"));
-        }
-    }
-    None
+    oracles::search_false_lemma(&query, &mut s, search_size() / 4, &|c| {
+        cross::request(c, &[proposed, baseline])
+    })
 }
 
 fn cross_family(name: &'static str, default: u32, ty: PolicyType) {
