@@ -109,3 +109,39 @@ fn user_prefix_object_against_deny_on_a_team_with_prefix_equal_to_team_passes() 
     );
     assert_eq!(verdict, keyaki::explain::Verdict::Holds);
 }
+
+/// Main property 100k (5 unknowns where session 7 had 0; these 5 were fails then), shrunk from
+/// the one that ends "memory budget of 512 MB exceeded" (10 s CPU alone, no `nice`), to
+/// lemmas (ignore-case templates; cc words: one key at two offsets). The proposal allows
+/// s3:List* when the env tag equals `${username}a` or `a${username}` ignoring case; the
+/// baseline allows only ec2:RunInstances. Counterexample (the CLI's probe finds it at once):
+/// user `example`, env `examplea`, s3:ListAccessGrants. The library search does not.
+#[test]
+#[ignore = "unfixed: memory budget exceeded (notes.md 01:30, to lemmas)"]
+fn env_equal_to_user_at_two_offsets_ignoring_case_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:List*","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/env":["${aws:username}a","a${aws:username}"]}}}]),
+        json!([{"Effect":"Allow","Action":["ec2:RunInstances"]}]),
+        &findings::open_identity(),
+    );
+}
+
+/// Cross family resource (1k, Open actions / Catalog resources), to lemmas (account-segment
+/// templates) beside an Allow with NotPrincipal: the proposal grants everyone but account
+/// 444455556666 all but s3:Get* on `arn:aws:iam::${team, 'none'}:user/*`; the baseline the
+/// same callers all but s3:GetObject outside `arn:aws:iam::${username}:user/*`.
+/// Counterexample: user name and team `111122223333`, iam:GetUser on
+/// `arn:aws:iam::111122223333:user/y`. Runs to the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (notes.md 01:30, to lemmas)"]
+fn not_principal_allow_on_team_account_segment_against_user_account_segment_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","NotPrincipal":{"AWS":["444455556666"]},"NotAction":["s3:Get*"],"Resource":"arn:aws:iam::${aws:PrincipalTag/team, 'none'}:user/*"}]),
+        json!([{"Effect":"Allow","NotPrincipal":{"AWS":["444455556666"]},"NotAction":["s3:GetObject"],"NotResource":"arn:aws:iam::${AWS:UserName}:user/*"}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+}
