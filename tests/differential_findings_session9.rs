@@ -145,3 +145,26 @@ fn not_principal_allow_on_team_account_segment_against_user_account_segment_fail
         ),
     );
 }
+
+/// Cross family identity, new cases 20000-21999 (Catalog actions and resources), to lemmas
+/// (ignore-case between keys' templates with defaults): the proposal allows everything when
+/// the owner tag equals `x-${username}` or `${team, 'none'}` and, if present, `x-${team,
+/// 'none'}`, all ignoring case; the baseline allows nothing. Counterexample: no team, user
+/// `none`, owner `X-NONE`, sqs:SendMessage on `arn:aws:sqs:us-east-1:111122223333:q`. The
+/// CLI's probe finds one at once; the library ends "memory budget of 512 MB exceeded" in
+/// 14 s (the run: a timeout under load). Not shrunk.
+#[test]
+#[ignore = "unfixed: memory budget exceeded (notes.md 01:40, to lemmas)"]
+fn owner_equal_to_user_and_to_team_default_ignoring_case_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"*","Resource":["*","arn:aws:iam::*:user/${AWS:UserName}"],"Condition":{
+            "StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["x-${aws:username}","${aws:PrincipalTag/team, 'none'}"]},
+            "StringEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":"x-${aws:PrincipalTag/team, 'none'}"}}}]),
+        json!([{"Effect":"Deny","Action":["s3:ListBucket","iam:GetUser"],"NotResource":"*"}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Catalog,
+        ),
+    );
+}
