@@ -7,51 +7,18 @@
 //! `tests/differential_findings.rs` holds the earlier sessions' findings.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../fuzz/gen/findings.rs"]
+mod findings;
 #[path = "../fuzz/gen/mod.rs"]
 mod gen;
 #[path = "../fuzz/gen/oracles.rs"]
 mod oracles;
 
+use findings::{assert_fails, check, open_identity, options, policy};
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use keyaki::explain::Verdict;
 use keyaki::{ActionUniverse, CheckResult, ResourceUniverse};
 use serde_json::{json, Value};
-use std::time::Duration;
-
-fn policy(statements: Value) -> Value {
-    json!({"Version": "2012-10-17", "Statement": statements})
-}
-
-/// 30 s: a pair that needs more is unknown for these tests (the family's timeout).
-fn options(ty: PolicyType, actions: ActionUniverse, resources: ResourceUniverse) -> CheckOptions {
-    CheckOptions {
-        timeout: Duration::from_secs(30),
-        action_universe: actions,
-        resource_universe: resources,
-        ..oracles::options(ty)
-    }
-}
-
-fn check(proposed: Value, baseline: Value, options: &CheckOptions) -> Verdict {
-    let p = oracles::parse_generated_policy(&policy(proposed));
-    let b = oracles::parse_generated_policy(&policy(baseline));
-    let verdict = check_no_new_access(&p, &b, options);
-    oracles::assert_replays(&verdict, &p, &b, options.policy_type);
-    verdict
-}
-
-fn open_identity() -> CheckOptions {
-    options(
-        PolicyType::Identity,
-        ActionUniverse::Open,
-        ResourceUniverse::Open,
-    )
-}
-
-fn assert_fails(proposed: Value, baseline: Value, options: &CheckOptions) {
-    let verdict = check(proposed, baseline, options);
-    assert!(matches!(verdict, Verdict::Violated(_)), "{verdict:?}");
-}
 
 /// Guard-rail identity (Open/Open) and diff/spec unknowns (3 of 19: cases 07, 03 = 17), to
 /// decide. The baseline allows nothing; the proposal lets a user whose team tag is like the

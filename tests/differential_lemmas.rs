@@ -31,7 +31,7 @@ mod oracles;
 mod run;
 
 use gen::{ByteChoices, Choices};
-use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::eval::PolicyType;
 use keyaki::explain::{check_no_new_access, Verdict};
 use run::{run_cases, Tally};
 use serde_json::Value;
@@ -70,14 +70,9 @@ fn false_lemma_in(
     n: usize,
 ) -> Option<String> {
     let mut s = run::Seeded::from_bytes(&[seed, b"lemmas"].concat());
-    for _ in 0..n {
-        let json = lemma_shapes::request(&mut s, &[proposed, baseline]);
-        let request = oracles::parse_generated_request(&json);
-        if let Some(lemma) = oracles::false_lemma(query, &request) {
-            return Some(format!("{lemma}\n  request: {json}"));
-        }
-    }
-    None
+    oracles::search_false_lemma(query, &mut s, n, &|c| {
+        lemma_shapes::request(c, &[proposed, baseline])
+    })
 }
 
 /// The first request among `n` searched that the proposal allows and the baseline does not.
@@ -88,19 +83,15 @@ fn refutation(
     seed: &[u8],
     n: usize,
 ) -> Option<Value> {
-    let p = oracles::parse_generated_policy(proposed);
-    let b = oracles::parse_generated_policy(baseline);
-    let mut s = run::Seeded::from_bytes(seed);
-    for _ in 0..n {
-        let json = lemma_shapes::request(&mut s, &[proposed, baseline]);
-        let request = oracles::parse_generated_request(&json);
-        if evaluate(&p, &request, ty).decision == Decision::Allow
-            && evaluate(&b, &request, ty).decision != Decision::Allow
-        {
-            return Some(json);
-        }
-    }
-    None
+    oracles::search_refutation(
+        proposed,
+        baseline,
+        ty,
+        &mut run::Seeded::from_bytes(seed),
+        n,
+        &|c| lemma_shapes::request(c, &[proposed, baseline]),
+        &|_| true,
+    )
 }
 
 fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {

@@ -551,3 +551,47 @@ pub fn false_lemma(query: &keyaki::encode::Query, request: &Request) -> Option<S
     }
     None
 }
+
+/// The first of `n` requests drawn by `request` from `source` that `admitted` keeps, the
+/// proposal allows and the baseline does not: a refutation of a pass (the request search of
+/// `tests/differential_{lemmas,cross}.rs`).
+pub fn search_refutation(
+    proposed: &Value,
+    baseline: &Value,
+    ty: PolicyType,
+    source: &mut dyn Choices,
+    n: usize,
+    request: &dyn Fn(&mut dyn Choices) -> Value,
+    admitted: &dyn Fn(&Request) -> bool,
+) -> Option<Value> {
+    let p = parse_generated_policy(proposed);
+    let b = parse_generated_policy(baseline);
+    for _ in 0..n {
+        let json = request(source);
+        let r = parse_generated_request(&json);
+        if admitted(&r)
+            && evaluate(&p, &r, ty).decision == Decision::Allow
+            && evaluate(&b, &r, ty).decision != Decision::Allow
+        {
+            return Some(json);
+        }
+    }
+    None
+}
+
+/// The first domain lemma of `query` false on one of `n` requests drawn by `request` from
+/// `source` ([`false_lemma`]), with the request.
+pub fn search_false_lemma(
+    query: &Query,
+    source: &mut dyn Choices,
+    n: usize,
+    request: &dyn Fn(&mut dyn Choices) -> Value,
+) -> Option<String> {
+    for _ in 0..n {
+        let json = request(source);
+        if let Some(lemma) = false_lemma(query, &parse_generated_request(&json)) {
+            return Some(format!("{lemma}\n  request: {json}"));
+        }
+    }
+    None
+}
