@@ -122,7 +122,27 @@ pub fn common_string_avoiding(
     value: Constraints<'_>,
     text: Constraints<'_>,
 ) -> Solution {
-    let Some(problem) = Problem::new(a, b, avoid, value, text) else {
+    common_value(a, b, avoid, value, text, &[])
+}
+
+/// [`common_string_avoiding`] with other strings the same value is read on, each with one
+/// template (`joint.rs`): is there a value meeting every string's question at once?
+///
+/// Exact where it answers, as for one string: on each other string every solution is
+/// aligned, and whether it admits the value depends only on the value's relation on that
+/// string's globs, which the search ranges over with the rest of the value's behaviour.
+/// "No value" is a proof; a value found is checked on every string by the reference
+/// matcher (every true template, negated templates at any offset), and one that fails is
+/// passed over, turning a final "none" into `TooLarge`.
+pub fn common_value(
+    a: &OneHole,
+    b: &OneHole,
+    avoid: &[OneHole],
+    value: Constraints<'_>,
+    text: Constraints<'_>,
+    others: &[OtherString<'_>],
+) -> Solution {
+    let Some(problem) = Problem::new(a, b, avoid, value, text, others) else {
         return Solution::TooLarge;
     };
     // One template (`b = a`): every solution is aligned (`c = a`, `d = b`), the shifted
@@ -282,6 +302,8 @@ struct Problem {
     /// A solution of the search failed the exact check (a negated template matched with
     /// its value at a third offset): "no solution" is then no proof.
     rejected: Cell<bool>,
+    /// Other strings the value is read on (`joint.rs`).
+    others: Vec<Other>,
 }
 
 /// What a solution must meet, for the reference matcher.
@@ -305,6 +327,7 @@ impl Problem {
         avoid: &[OneHole],
         value: Constraints<'_>,
         text: Constraints<'_>,
+        others: &[OtherString<'_>],
     ) -> Option<Problem> {
         let all = || {
             [&a.before, &a.after, &b.before, &b.after]
@@ -314,7 +337,9 @@ impl Problem {
                 .chain(value.negative.iter().copied())
                 .chain(text.positive.iter().copied())
                 .chain(text.negative.iter().copied())
+                .chain(others.iter().flat_map(OtherString::globs))
         };
+        let alphabet = exploration_alphabet(all());
         if all().any(|g| g.tokens().iter().any(|t| matches!(t, Token::Hole(_)))) {
             return None;
         }
@@ -332,7 +357,11 @@ impl Problem {
                 .iter()
                 .map(|c| Some((Nfa::new(&c.before)?, Nfa::new(&c.after)?)))
                 .collect::<Option<_>>()?,
-            alphabet: exploration_alphabet(all()),
+            others: others
+                .iter()
+                .map(|o| Other::new(o, &alphabet))
+                .collect::<Option<_>>()?,
+            alphabet,
             exact: Exact {
                 a: a.clone(),
                 b: b.clone(),
@@ -364,11 +393,40 @@ impl Problem {
             && e.value_pos.iter().all(|g| g.matches(u))
             && !e.value_neg.iter().any(|g| g.matches(u))
             && e.text_pos.iter().all(|g| g.matches(s))
-            && !e.text_neg.iter().any(|g| g.matches(s));
+            && !e.text_neg.iter().any(|g| g.matches(s))
+            && self.others.iter().all(|o| o.exact(u));
         if !fits {
             self.rejected.set(true);
         }
         fits
+    }
+
+    /// The other strings' text globs, string by string (`u`'s relation on them is kept).
+    fn other_texts(&self) -> Vec<&Nfa> {
+        self.others.iter().flat_map(|o| &o.texts).collect()
+    }
+
+    /// Does every other string admit a value acting on its texts by `rels` (in the order
+    /// of [`Self::other_texts`])?
+    fn others_admit(&self, rels: &[Rel]) -> bool {
+        let mut rest = rels;
+        self.others.iter().all(|o| {
+            let (mine, more) = rest.split_at(o.texts.len().min(rest.len()));
+            rest = more;
+            o.admits(mine)
+        })
+    }
+
+    /// [`Self::others_admit`] on the relations laid end to end (the aligned product's state).
+    fn others_admit_flat(&self, flat: &[Set]) -> bool {
+        let mut rels = Vec::new();
+        let mut rest = flat;
+        for n in self.other_texts() {
+            let (mine, more) = rest.split_at((n.tokens.len() + 1).min(rest.len()));
+            rels.push(mine.to_vec());
+            rest = more;
+        }
+        self.others_admit(&rels)
     }
 
     /// The value's sets (positive globs first) meet the value constraints.
@@ -401,8 +459,11 @@ impl Problem {
 }
 
 mod aligned;
+mod joint;
 mod repeated;
 mod shifted;
+pub use joint::OtherString;
+use joint::{compose, Other};
 pub use repeated::{repeated_value, split_at_repeated_hole, with_repeated_value};
 
 #[cfg(test)]

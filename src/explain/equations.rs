@@ -85,6 +85,8 @@ impl ContextBuilder<'_> {
             );
         }
         let mut candidate = None;
+        // The strings with templates reading the key, for the joint question below.
+        let mut strings: Vec<joint::StringAsk> = Vec::new();
         for var in vars.iter().filter(|v| **v != own) {
             let with_reasons = self.one_hole_templates_with_reasons(var, key);
             if with_reasons.is_empty() {
@@ -121,6 +123,13 @@ impl ContextBuilder<'_> {
                 }
                 templates.push((id, hole));
             }
+            strings.push(joint::StringAsk {
+                var: var.clone(),
+                templates: templates.clone(),
+                pos: text_pos.clone(),
+                neg: text_neg.clone(),
+                read: read.clone(),
+            });
             // One template: the equation `s = α·u·β` (asked as the template against itself).
             let (a, b) = (&templates[0], templates.get(1).unwrap_or(&templates[0]));
             let fits_everywhere = |me: &Self, value: &str| {
@@ -159,7 +168,13 @@ impl ContextBuilder<'_> {
             }
         }
         if let Some(value) = candidate {
-            return Some(Step::Done(value));
+            // Every string has a value of its own, none found fits them all: ask them
+            // together (a value, or an atom-only lemma), else keep the candidate.
+            let value_side = (value_pos.as_slice(), value_neg.as_slice());
+            return Some(
+                self.joint_equation(key, &strings, value_side, (&value_read, &equal_to))
+                    .unwrap_or(Step::Done(value)),
+            );
         }
         if equalities.is_empty() {
             return None;
@@ -260,6 +275,12 @@ impl ContextBuilder<'_> {
                 continue;
             }
             let sides = self.fixed_sides(var, key);
+            // The false templates reading the key, with this value: fixed globs too.
+            let avoided: Vec<Glob> = self
+                .false_one_hole_templates(var, key)
+                .iter()
+                .map(|(_, h, _)| h.with_value(value))
+                .collect();
             let mut positive: Vec<Glob> =
                 templates.iter().map(|(_, h)| h.with_value(value)).collect();
             if let Some((_, ignore_case)) = equal {
@@ -270,7 +291,8 @@ impl ContextBuilder<'_> {
                 });
             }
             positive.extend(sides.pos.into_iter().map(|(_, g)| g));
-            let negative: Vec<&Glob> = sides.neg.iter().map(|(_, g)| g).collect();
+            let mut negative: Vec<&Glob> = sides.neg.iter().map(|(_, g)| g).collect();
+            negative.extend(&avoided);
             let positive: Vec<&Glob> = positive.iter().collect();
             if !matches!(witness(&positive, &negative), Witness::Found(_)) {
                 return false;
@@ -715,5 +737,6 @@ fn case_closure(glob: &Glob) -> Glob {
     )
 }
 
+mod joint;
 mod lengths;
 mod negated;

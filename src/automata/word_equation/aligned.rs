@@ -8,10 +8,24 @@ impl Problem {
     /// three phases (state: phase, then the phase's globs' sets, then the text globs' sets,
     /// then one set per negated template `C = γ_C·u·δ_C`: γ_C's set while `a` is read, then
     /// whether γ_C accepted `a` (1 or 0) while `u` is, then δ_C's set from its start if it
-    /// did: `C` matches with its `u` on this one exactly when δ_C accepts `d` at the end).
+    /// did: `C` matches with its `u` on this one exactly when δ_C accepts `d` at the end),
+    /// then `u`'s relation on the other strings' texts, laid end to end (identity until
+    /// the value is read; `joint.rs`).
     pub(super) fn aligned(&self) -> Outcome {
         let texts: Vec<&Nfa> = self.texts().collect();
         let nt = texts.len();
+        let na = self.avoid.len();
+        let other_texts = self.other_texts();
+        let step_others = |flat: &[Set], c: char| -> Vec<Set> {
+            let mut out = Vec::with_capacity(flat.len());
+            let mut rest = flat;
+            for n in &other_texts {
+                let (mine, more) = rest.split_at((n.tokens.len() + 1).min(rest.len()));
+                out.extend(n.step_rel(mine, c));
+                rest = more;
+            }
+            out
+        };
         let values: Vec<&Nfa> = self.values().collect();
         let phase_globs = |phase: u128| -> Vec<&Nfa> {
             match phase {
@@ -51,6 +65,7 @@ impl Problem {
                         _ => 0,
                     });
                 }
+                next.extend_from_slice(&state[1 + own + nt + na..]);
                 out.push(next.clone());
                 state = next;
             }
@@ -60,6 +75,7 @@ impl Problem {
         first.extend(starts(0));
         first.extend(texts.iter().map(|n| n.start()));
         first.extend(self.avoid.iter().map(|(gamma, _)| gamma.start()));
+        first.extend(other_texts.iter().flat_map(|n| n.identity()));
         // The words of each phase, recorded by state to cut the text at the phase switches.
         type Parts = (String, String, String);
         let mut parts: HashMap<Vec<Set>, Parts> = HashMap::new();
@@ -82,6 +98,7 @@ impl Problem {
                 && phase_done(2, &state[1..=own])
                 && self.text_admits(&state[1 + own..1 + own + nt])
                 && avoided()
+                && self.others_admit_flat(&state[1 + own + nt + na..])
             {
                 let (a, u, d) = parts.get(&state).cloned().unwrap_or_default();
                 let text = format!("{a}{u}{d}");
@@ -109,6 +126,12 @@ impl Problem {
                     1 => *set,
                     _ => delta.step(*set, c),
                 }));
+                let flat = &state[1 + own + nt + na..];
+                if phase == 1 {
+                    next.extend(step_others(flat, c));
+                } else {
+                    next.extend_from_slice(flat);
+                }
                 // Dead: a glob the phase must still accept is stuck (the value's positives
                 // only), or a positive text glob is.
                 let stuck_own = match phase {

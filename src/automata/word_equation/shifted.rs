@@ -1,6 +1,6 @@
 //! The shifted cases (`|a| ≠ |c|`): `s = a·(pq)^(k+1)·p·d`, `u = (pq)^k·p`.
 
-use super::{co_set, explore, image, Nfa, Outcome, Problem, Rel, Set, MAX_CHECKS};
+use super::{co_set, compose, explore, image, Nfa, Outcome, Problem, Rel, Set, MAX_CHECKS};
 use std::collections::{HashMap, HashSet};
 
 impl Problem {
@@ -63,14 +63,19 @@ impl Problem {
         if after_a.is_empty() || before_d.is_empty() {
             return Some(None);
         }
-        // p and q: what they do to γ, β, the values, the texts, the γ_C and the δ_C.
+        // p and q: what they do to γ, β, the values, the texts, the γ_C, the δ_C and the
+        // other strings' texts (`joint.rs`).
+        let other_texts = self.other_texts();
         let every: Vec<&Nfa> = [gamma, beta]
             .into_iter()
             .chain(values.iter().copied())
             .chain(texts.iter().copied())
             .chain(gammas.iter().copied())
             .chain(deltas.iter().copied())
+            .chain(other_texts.iter().copied())
             .collect();
+        let others_at = 2 + values.len() + nt + 2 * na;
+        let other_identity: Vec<Rel> = other_texts.iter().map(|n| n.identity()).collect();
         let w_start: Vec<Rel> = every.iter().map(|n| n.identity()).collect();
         let w_sets = every.iter().map(|n| n.tokens.len() + 1).sum::<usize>();
         let words = explore(w_start, &self.alphabet, w_sets, |r, c| {
@@ -136,9 +141,13 @@ impl Problem {
                         .enumerate()
                         .map(|(i, s)| image(image(*s, &p[2 + nv + i]), &q[2 + nv + i]))
                         .collect();
-                    let mut seen: HashSet<(Vec<Set>, Vec<Set>)> = HashSet::new();
+                    // u's relation on the other strings' texts is that of (pq)^k·p.
+                    let (p_others, q_others) = (&p[others_at..], &q[others_at..]);
+                    let mut others_pq = other_identity.clone();
+                    let mut seen: HashSet<(Vec<Set>, Vec<Set>, Vec<Rel>)> = HashSet::new();
                     let mut k = 0usize;
-                    while seen.insert((value_sets.clone(), text_sets.clone())) {
+                    while seen.insert((value_sets.clone(), text_sets.clone(), others_pq.clone()))
+                    {
                         checks += 1;
                         if checks > MAX_CHECKS {
                             return None;
@@ -148,7 +157,9 @@ impl Problem {
                             .enumerate()
                             .map(|(i, s)| image(*s, &p[2 + i]))
                             .collect();
-                        if self.value_admits(&value_end) {
+                        if self.value_admits(&value_end)
+                            && self.others_admit(&compose(&others_pq, p_others))
+                        {
                             let text_end: Vec<Set> = text_sets
                                 .iter()
                                 .enumerate()
@@ -177,6 +188,7 @@ impl Problem {
                             .enumerate()
                             .map(|(i, s)| image(image(*s, &p[2 + i]), &q[2 + i]))
                             .collect();
+                        others_pq = compose(&compose(&others_pq, p_others), q_others);
                         text_sets = text_sets
                             .iter()
                             .enumerate()
