@@ -322,7 +322,6 @@ fn solve_two(
     let globs = |list: &[&str]| -> Vec<Glob> { list.iter().map(|g| Glob::wildcard(g)).collect() };
     let (main_text, other_pos, other_neg, value) =
         (globs(main.2), globs(other.1), globs(other.2), globs(value));
-    let refs = |list: &[Glob]| -> Vec<&Glob> { list.iter().collect() };
     let (mt, op, on, vp) = (
         refs(&main_text),
         refs(&other_pos),
@@ -410,6 +409,10 @@ fn words_up_to(letters: &[char], n: usize) -> Vec<String> {
     out
 }
 
+fn refs(list: &[Glob]) -> Vec<&Glob> {
+    list.iter().collect()
+}
+
 /// For a fixed value each string's question is a plain glob combination.
 fn string_admits(templates: &[&OneHole], pos: &[Glob], neg: &[Glob], u: &str) -> bool {
     let substituted: Vec<Glob> = templates.iter().map(|t| t.with_value(u)).collect();
@@ -441,10 +444,7 @@ proptest! {
             g.iter().map(|g| Glob::wildcard(&format!("*{g}*"))).collect()
         };
         let (mt, op, on) = (star(&main_text), star(&other_pos), star(&other_neg));
-        let refs = |list: &[Glob]| -> Vec<Glob> { list.to_vec() };
-        let (mt_r, op_r, on_r) = (refs(&mt), refs(&op), refs(&on));
-        let (mt_v, op_v, on_v): (Vec<&Glob>, Vec<&Glob>, Vec<&Glob>) =
-            (mt_r.iter().collect(), op_r.iter().collect(), on_r.iter().collect());
+        let (mt_v, op_v, on_v) = (refs(&mt), refs(&op), refs(&on));
         let all = [c.clone()];
         let answer = common_value(
             &a,
