@@ -162,7 +162,8 @@ pub fn common_value(
             None => too_large = true,
         }
     }
-    if too_large || problem.rejected.get() {
+    let exhausted = problem.others.iter().any(|o| o.exhausted.get());
+    if too_large || exhausted || problem.rejected.get() {
         Solution::TooLarge
     } else {
         Solution::Empty

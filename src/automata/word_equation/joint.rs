@@ -10,10 +10,10 @@
 //! aligned product and the shifted `(pq)^k·p`). The negated templates' third offsets are
 //! checked, as on the main string, by the reference matcher on the value found.
 
-use super::{co_set, explore, image, Constraints, Nfa, OneHole, Rel, Set};
+use super::{co_set, explore, image, Constraints, Nfa, OneHole, Rel, Set, MAX_CHECKS};
 use crate::automata::{witness, Witness};
 use crate::pattern::Glob;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 
 /// Another string the value is read on, asked with one template reading it once.
@@ -51,6 +51,10 @@ pub(super) struct Other {
     /// after reading it), and per negated template whether δ_C accepts it.
     before_d: Vec<(Vec<Set>, Vec<bool>)>,
     admitted: RefCell<HashMap<Vec<Rel>, bool>>,
+    /// Pairs of `After × Before` tried; past [`MAX_CHECKS`] every answer is "no" and the
+    /// question `TooLarge` (a "no" from the budget is no proof).
+    tried: Cell<usize>,
+    pub(super) exhausted: Cell<bool>,
     exact: ExactOther,
 }
 
@@ -145,6 +149,8 @@ impl Other {
             after_a: after_a.into_iter().collect(),
             before_d: before_d.into_iter().collect(),
             admitted: RefCell::new(HashMap::new()),
+            tried: Cell::new(0),
+            exhausted: Cell::new(false),
             exact: ExactOther {
                 all: other.all.to_vec(),
                 avoid: other.avoid.to_vec(),
@@ -159,6 +165,12 @@ impl Other {
     pub(super) fn admits(&self, rels: &[Rel]) -> bool {
         if let Some(known) = self.admitted.borrow().get(rels) {
             return *known;
+        }
+        let tried = self.tried.get() + self.after_a.len() * self.before_d.len();
+        self.tried.set(tried);
+        if tried > MAX_CHECKS {
+            self.exhausted.set(true);
+            return false;
         }
         let answer = self.after_a.iter().any(|(sets, a_in)| {
             let through: Vec<Set> = sets.iter().zip(rels).map(|(s, r)| image(*s, r)).collect();

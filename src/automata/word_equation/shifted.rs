@@ -146,8 +146,7 @@ impl Problem {
                     let mut others_pq = other_identity.clone();
                     let mut seen: HashSet<(Vec<Set>, Vec<Set>, Vec<Rel>)> = HashSet::new();
                     let mut k = 0usize;
-                    while seen.insert((value_sets.clone(), text_sets.clone(), others_pq.clone()))
-                    {
+                    while seen.insert((value_sets.clone(), text_sets.clone(), others_pq.clone())) {
                         checks += 1;
                         if checks > MAX_CHECKS {
                             return None;

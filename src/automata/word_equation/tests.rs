@@ -368,7 +368,10 @@ fn two_strings_that_disagree_on_a_slash_have_no_common_value() {
     else {
         panic!("expected a value");
     };
-    assert!(value.contains('/') && text == format!("b/a{value}"), "{value}");
+    assert!(
+        value.contains('/') && text == format!("b/a{value}"),
+        "{value}"
+    );
 }
 
 /// A shifted main string (`a${u}` and `${u}a`: `u ∈ a*`) with another string reading `u`:
@@ -384,7 +387,10 @@ fn a_shifted_string_and_another_string_meet_on_powers_of_a() {
     else {
         panic!("expected a value");
     };
-    assert!(value.len() >= 3 && value.chars().all(|c| c == 'a'), "{value}");
+    assert!(
+        value.len() >= 3 && value.chars().all(|c| c == 'a'),
+        "{value}"
+    );
     // An odd number of `a`s cannot be asked by a glob; `aa` exactly can.
     assert_eq!(
         solve_two(("a$", "$a", &[]), ("x$", &["xaa"], &[]), &[]),

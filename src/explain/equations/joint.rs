@@ -226,7 +226,11 @@ fn string_text(
     value: &str,
     asked: &BTreeSet<usize>,
 ) -> Option<String> {
-    let templates: Vec<Glob> = s.templates.iter().map(|(_, h)| h.with_value(value)).collect();
+    let templates: Vec<Glob> = s
+        .templates
+        .iter()
+        .map(|(_, h)| h.with_value(value))
+        .collect();
     let avoided: Vec<Glob> = avoid.iter().map(|h| h.with_value(value)).collect();
     let mut positive: Vec<&Glob> = templates.iter().collect();
     positive.extend(pick(&s.pos, asked, 0));
