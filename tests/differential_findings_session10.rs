@@ -13,7 +13,10 @@ mod gen;
 #[path = "../fuzz/gen/oracles.rs"]
 mod oracles;
 
+use findings::{assert_fails, options};
+use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::Verdict;
+use keyaki::{ActionUniverse, CheckResult, ResourceUniverse};
 use serde_json::json;
 
 /// Cross family identity, new cases 22000-23999 (Open actions and resources), class
@@ -72,4 +75,75 @@ fn team_equal_to_team_slash_account_ignoring_case_passes() {
         &findings::open_identity(),
     );
     assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail identity, new cases 6000-6999 (Open actions and resources), class ignore-case
+/// between keys' templates (a set key's values against `${aws:username}*`, literal `*`). The
+/// proposal allows s3:* when some label equals `${username}*` ignoring case; the baseline
+/// allows s3:* but denies s3:ListBucket when every label equals `cost*` ignoring case.
+/// Counterexample (`keyaki eval`: proposal Allow, baseline ExplicitDeny): user `cost`,
+/// labels `["cost*"]`, s3:ListBucket on `arn:aws:s3:::b`. Run: the 30 s timeout; alone:
+/// "memory budget of 512 MB exceeded" in 19 s.
+#[test]
+#[ignore = "unfixed: memory budget exceeded (ignore-case between keys' templates)"]
+fn label_equal_to_user_star_ignoring_case_against_deny_on_all_labels_cost_star_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:*"],"Condition":{
+            "ForAnyValue:StringEqualsIgnoreCase":{"custom:labels":["${aws:username}*"]}}}]),
+        json!([
+            {"Effect":"Allow","Action":["s3:*"]},
+            {"Effect":"Deny","Action":["s3:ListBucket"],"Condition":{
+                "ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["cost*"]}}}
+        ]),
+        &findings::open_identity(),
+    );
+}
+
+/// Guard-rail access_not_granted, new cases 6000-6999 (identity policy), class ignore-case
+/// between keys' templates (every tag key equal to `${username}*` and one equal to
+/// `${team}-*`, ignoring case). Is s3:ListBucket or iam:* granted? Yes, iam:GetUser:
+/// user `x-`, team `x`, tag keys `["x-*"]` (`keyaki eval`: Allow). Run: the 30 s timeout;
+/// alone: "memory budget of 512 MB exceeded" in 22 s.
+#[test]
+#[ignore = "unfixed: memory budget exceeded (ignore-case between keys' templates)"]
+fn not_granted_tag_keys_equal_to_user_star_and_team_dash_star_ignoring_case_is_granted() {
+    let json = findings::policy(json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{
+        "ForAllValues:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:username}*"]},
+        "ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:PrincipalTag/team}-*"]}}}]));
+    let policy = oracles::parse_generated_policy(&json);
+    let question = keyaki::NotGranted {
+        actions: vec!["s3:ListBucket".into(), "iam:*".into()],
+        resources: vec![],
+        allow_unknown_actions: false,
+    };
+    let report =
+        keyaki::access_not_granted(&policy, &question, &findings::open_identity()).unwrap();
+    assert_eq!(report.result, CheckResult::Fail, "{report:?}");
+    for f in &report.findings {
+        let decision = evaluate(&policy, &f.request, PolicyType::Identity).decision;
+        assert_eq!(decision, Decision::Allow, "{:?}", f.request);
+    }
+}
+
+/// Combined identity, new cases 10000-11999 (Catalog actions and resources; 3 of the 4
+/// combined unknowns are this shape), class account-segment templates. The proposal allows
+/// iam:GetUser on `arn:aws:iam::${username}:user/*`; the baseline allows nothing (its one
+/// Deny, on `arn:aws:iam::*:user/${team}`, only has to be there). Counterexample
+/// (`keyaki eval --resource-universe catalog`: proposal Allow, baseline ImplicitDeny): user
+/// `111122223333`, iam:GetUser on `arn:aws:iam::111122223333:user/y`. Run and alone: the
+/// timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (account-segment templates, catalog universe)"]
+fn catalog_user_account_segment_against_deny_on_team_user_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["iam:GetUser"],
+            "Resource":["arn:aws:iam::${aws:username}:user/*"]}]),
+        json!([{"Effect":"Deny","Action":["iam:GetUser"],
+            "Resource":["arn:aws:iam::*:user/${aws:principaltag/TEAM}"]}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Catalog,
+            ResourceUniverse::Catalog,
+        ),
+    );
 }
