@@ -74,13 +74,15 @@ fn run_cases(
     use rayon::prelude::*;
     let done = std::sync::atomic::AtomicU64::new(0);
     let first = first_case();
-    (first..first.saturating_add(n)).into_par_iter().for_each(|i| {
-        body(&case_bytes(i));
-        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if d % 5_000 == 0 {
-            eprintln!("{d} cases: {}", progress());
-        }
-    });
+    (first..first.saturating_add(n))
+        .into_par_iter()
+        .for_each(|i| {
+            body(&case_bytes(i));
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if d % 5_000 == 0 {
+                eprintln!("{d} cases: {}", progress());
+            }
+        });
     Ok(())
 }
 

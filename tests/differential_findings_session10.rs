@@ -107,9 +107,11 @@ fn label_equal_to_user_star_ignoring_case_against_deny_on_all_labels_cost_star_f
 #[test]
 #[ignore = "unfixed: memory budget exceeded (ignore-case between keys' templates)"]
 fn not_granted_tag_keys_equal_to_user_star_and_team_dash_star_ignoring_case_is_granted() {
-    let json = findings::policy(json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{
+    let json = findings::policy(
+        json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{
         "ForAllValues:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:username}*"]},
-        "ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:PrincipalTag/team}-*"]}}}]));
+        "ForAnyValue:StringEqualsIgnoreCase":{"aws:TagKeys":["${aws:PrincipalTag/team}-*"]}}}]),
+    );
     let policy = oracles::parse_generated_policy(&json);
     let question = keyaki::NotGranted {
         actions: vec!["s3:ListBucket".into(), "iam:*".into()],
@@ -197,6 +199,33 @@ fn owner_equal_to_account_and_to_team_ignoring_case_beside_empty_not_resource_fa
         &options(
             PolicyType::Identity,
             ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+}
+
+/// Guard-rail resource, new cases 7000-7999 (Catalog actions and resources; not shrunk, it
+/// is one statement each), class account-segment templates: the proposal grants a Google
+/// web-identity caller s3:Get* and iam:ChangePassword on `arn:aws:iam::${team}:user/*`; the
+/// baseline grants only AWS principals. `keyaki eval --resource-universe catalog` allows
+/// iam:ChangePassword on `arn:aws:iam::111122223333:user/y` to that caller with team
+/// `111122223333` (baseline ImplicitDeny): a fail if the universe lets a web-identity caller
+/// carry a principal tag, a pass if not; not unknown. The CLI (10 s) and the run: the
+/// timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (account-segment templates, catalog universe)"]
+fn catalog_federated_caller_on_team_account_segment_is_decided() {
+    findings::assert_decided(
+        json!([{"Effect":"Allow","Principal":{"Federated":["accounts.google.com"]},
+            "Action":["s3:Get*","iam:ChangePassword"],
+            "Resource":["arn:aws:iam::${aws:PrincipalTag/team}:user/*"]}]),
+        json!([{"Effect":"Allow","Principal":{"AWS":["444455556666",
+                "arn:aws:iam::444455556666:root","arn:aws:iam::111122223333:root"]},
+            "Action":["s3:PutObject","s3:GetObject"],
+            "Resource":"arn:aws:iam::*:user/${aws:PrincipalTag/team, 'none'}"}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Catalog,
             ResourceUniverse::Catalog,
         ),
     );
