@@ -157,9 +157,9 @@ fn catalog_user_account_segment_against_deny_on_team_user_fails() {
 /// Counterexample (`keyaki eval --resource-universe catalog`: proposal Allow, baseline
 /// ExplicitDeny): user `111122223333`, iam:ChangePassword on
 /// `arn:aws:iam::111122223333:user/y`. The CLI's probe finds one at once; the library: the
-/// timeout (60 s alone too).
+/// timeout (60 s alone too; "memory budget of 512 MB exceeded" in one test run).
 #[test]
-#[ignore = "unfixed: runs to the timeout (account-segment templates, catalog universe)"]
+#[ignore = "unfixed: timeout or memory budget (account-segment templates, catalog universe)"]
 fn catalog_user_account_segment_against_deny_sparing_team_users_fails() {
     assert_fails(
         json!([{"Effect":"Allow","Action":["iam:ChangePassword"],
