@@ -230,3 +230,63 @@ fn catalog_federated_caller_on_team_account_segment_is_decided() {
         ),
     );
 }
+
+/// Guard-rail identity, new cases 7000-7999 (Open actions, Catalog resources), class other
+/// (a template resource of the wrong resource type in the catalog universe). A PASS: the
+/// proposal allows iam:ChangePassword only on `arn:aws:s3:::b/${team}/*` (and denies it
+/// outside `b/none/*`), which is not an IAM user ARN, so the catalog universe holds no
+/// request it allows (`keyaki eval --resource-universe catalog` refuses such a request);
+/// the baseline allows nothing. The CLI (20 s) and the library (run and alone): the timeout.
+#[test]
+#[ignore = "unfixed: runs to the timeout (other: wrong-type template resource, catalog)"]
+fn catalog_change_password_on_team_object_passes() {
+    let verdict = findings::check(
+        json!([
+            {"Effect":"Allow","Action":["iam:ChangePassword"],
+                "Resource":"arn:aws:s3:::b/${aws:principaltag/TEAM}/*",
+                "Condition":{"StringLikeIfExists":{"aws:PrincipalTag/team":["${aws:username}"]}}},
+            {"Effect":"Deny","Action":["iam:ChangePassword"],"NotResource":["arn:aws:s3:::b/none/*"]}
+        ]),
+        json!([{"Effect":"Deny","Action":["s3:GetObject"]}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Guard-rail check-no-public-access, new cases 7000-7999 (resource policy), class
+/// ignore-case between keys' templates (s3:prefix equal to `${team}/` ignoring case beside a
+/// Deny on s3:prefix unequal to `home/${PrincipalAccount}` ignoring case, user-name
+/// templates in `NotResource` and a label condition). Shrunk; not yet decided by hand which
+/// way it goes, so it must only be decided (and its findings replay). The CLI: "memory
+/// budget of 512 MB exceeded" in 8 s; the run: the same.
+#[test]
+#[ignore = "unfixed: memory budget exceeded (ignore-case between keys' templates)"]
+fn public_access_prefix_equal_to_team_slash_beside_deny_on_prefix_is_decided() {
+    let json = findings::policy(json!([
+        {"Effect":"Deny","Principal":{"AWS":["arn:aws:sts::111122223333:assumed-role/admin/s1"]},
+            "Action":["s3:GetObject"],
+            "Condition":{"ForAnyValue:StringLike":{"custom:labels":["${AWS:UserName}*"]}}},
+        {"Effect":"Deny","NotPrincipal":{"AWS":["444455556666"]},"Action":["s3:GetObject"],
+            "NotResource":["arn:aws:s3:::b/${AWS:UserName}*"],
+            "Condition":{"StringNotEqualsIgnoreCase":{"s3:prefix":"home/${aws:PrincipalAccount}"}}},
+        {"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Condition":{
+            "ForAllValues:StringNotEqualsIfExists":{"aws:TagKeys":["x-${aws:PrincipalTag/team,'eng'}"]},
+            "StringEqualsIgnoreCase":{"s3:prefix":["${aws:principaltag/TEAM}/"]}}}
+    ]));
+    let policy = oracles::parse_generated_policy(&json);
+    let options = options(
+        PolicyType::Resource,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+    let report = keyaki::no_public_access(&policy, None, &[], &options).unwrap();
+    assert_ne!(report.result, CheckResult::Unknown, "{report:?}");
+    for f in &report.findings {
+        let decision = evaluate(&policy, &f.request, PolicyType::Resource).decision;
+        assert_eq!(decision, Decision::Allow, "{:?}", f.request);
+    }
+}
