@@ -8,6 +8,7 @@
 //! Policies come from the generator shared with the fuzz targets (`fuzz/gen`), driven by a
 //! proptest byte vector, so a failure shrinks to a small policy. Case counts are small by
 //! default; `KEYAKI_DIFF_CASES=100000 cargo test --release --test differential` runs large.
+//! `KEYAKI_DIFF_FIRST_CASE=N` starts a large run at case N (new cases).
 //! `KEYAKI_DIFF_DUMP=FILE` appends one line per family pair (`pass|fail|unknown REASON`, tab,
 //! proposed, tab, baseline) to compare two engines pair by pair (`sort` both, `diff`): the
 //! progress lines count cases as they finish, in parallel, so they differ between runs.
@@ -72,14 +73,25 @@ fn run_cases(
     }
     use rayon::prelude::*;
     let done = std::sync::atomic::AtomicU64::new(0);
-    (0..n).into_par_iter().for_each(|i| {
-        body(&case_bytes(i));
-        let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        if d % 5_000 == 0 {
-            eprintln!("{d} cases: {}", progress());
-        }
-    });
+    let first = first_case();
+    (first..first.saturating_add(n))
+        .into_par_iter()
+        .for_each(|i| {
+            body(&case_bytes(i));
+            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            if d % 5_000 == 0 {
+                eprintln!("{d} cases: {}", progress());
+            }
+        });
     Ok(())
+}
+
+/// `KEYAKI_DIFF_FIRST_CASE`: where a large run starts (0), so a run can take new cases.
+fn first_case() -> u32 {
+    std::env::var("KEYAKI_DIFF_FIRST_CASE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Case `i`'s choice stream (splitmix64 of `i`): the same cases on every run and thread count.
