@@ -22,6 +22,8 @@ mod finite;
 mod fresh;
 mod holes;
 mod memory;
+// segments (#10): two keys read at one offset of one string.
+mod offsets;
 // realism (#10): counterexamples AWS could receive, polished where they are finalized.
 mod polish;
 // speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
