@@ -28,6 +28,7 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
         .or_else(|| ctx.renamed_self_conflict())
         .or_else(|| ctx.aligned_keys_conflict())
         .or_else(|| ctx.offset_keys_conflict())
+        .or_else(|| ctx.transferred_template_conflict())
     {
         return Concrete::Learn(lemmas);
     }

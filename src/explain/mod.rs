@@ -32,6 +32,8 @@ mod search;
 mod strings;
 // decide (#10): templates of keys tied by an equality, related by inclusion.
 mod tied;
+// segments (#10): templates carried across an equality between keys.
+mod transfer;
 mod universe;
 mod unknown;
 
