@@ -43,7 +43,8 @@ done
 # and grew to 1.5 GB in 9 s CPU with the cap and the watchdog off (session 9; decided since);
 # owner-team-account (session 8's guard-rail case 06, a fail still ignored) reaches 128 MB in
 # 1.5 s CPU on session 10's engine: the growing row of tests/memory_growth.rs. It replaces
-# dept-prefix (session 8's lemma-shape finding), proved a pass at once since session 10. granted-iam-user (session 8, from session 7's guard-rail 1k run,
+# dept-prefix (session 8's lemma-shape finding), proved a pass at once since session 10.
+# granted-iam-user (session 8, from session 7's guard-rail 1k run,
 # old7/guard1k.txt) grows without bound on today's main: with the cap and the watchdog off it
 # reached 4 GB in 60 s (38 s CPU). s-c13ace1b (a template in the account segment of a
 # NotResource) grew until session 7 and generated-s1-3 x SageMaker until session 6; both are
