@@ -125,6 +125,21 @@ fn literal_after(items: &[Item], from: usize) -> (Vec<char>, bool) {
     (text, true)
 }
 
+/// Does an ARN template read a value before its fifth literal colon (where the value's
+/// colons move segment bounds, so the word equation does not take it)?
+fn segment_value(items: &[Item], mode: MatchMode) -> bool {
+    let mut colons = 0;
+    mode == MatchMode::Arn
+        && items.iter().any(|i| match i {
+            Item::Lit(':') => {
+                colons += 1;
+                false
+            }
+            Item::Var(_) => colons < 5,
+            _ => false,
+        })
+}
+
 /// Is there `x·X = y·Y` with `X` empty when `x_ends`, `Y` empty when `y_ends`?
 fn compatible((x, x_ends): (&[char], bool), (y, y_ends): (&[char], bool)) -> bool {
     match (x_ends, y_ends) {
@@ -181,6 +196,10 @@ impl ContextBuilder<'_> {
             for (n, &(ia, ta, ma)) in true_templates.iter().enumerate() {
                 for &(ib, tb, mb) in &true_templates[n + 1..] {
                     let (a, b) = (items(ta, ma), items(tb, mb));
+                    // Values in the resource part are the word equation's (exact there).
+                    if !segment_value(&a, ma) && !segment_value(&b, mb) {
+                        continue;
+                    }
                     if let Some(m) = meeting(&a, &b, ma, mb) {
                         if self.model_single(m.keys.0) && self.model_single(m.keys.1) {
                             pairs.push((
