@@ -72,11 +72,14 @@ fn anchors(items: &[Item], mode: MatchMode) -> Option<(usize, Vec<usize>)> {
     (needed <= colons.len()).then_some((needed, colons))
 }
 
+/// Literal text after a value, and whether its template ends there.
+type Tail = (Vec<char>, bool);
+
 /// Where the two templates read two different keys at one offset: the keys, and the literal
 /// text after each with whether its template ends there.
 struct Meeting<'t> {
     keys: (&'t str, &'t str),
-    after: ((Vec<char>, bool), (Vec<char>, bool)),
+    after: (Tail, Tail),
 }
 
 fn meeting<'t>(
@@ -114,7 +117,7 @@ fn meeting<'t>(
 }
 
 /// The literal characters from `from` on, and whether they run to the template's end.
-fn literal_after(items: &[Item], from: usize) -> (Vec<char>, bool) {
+fn literal_after(items: &[Item], from: usize) -> Tail {
     let mut text = Vec::new();
     for item in &items[from.min(items.len())..] {
         match item {
@@ -227,7 +230,7 @@ impl ContextBuilder<'_> {
         &mut self,
         (ia, ib): (AtomId, AtomId),
         (k1, k2): (&str, &str),
-        (la, lb): (&(Vec<char>, bool), &(Vec<char>, bool)),
+        (la, lb): (&Tail, &Tail),
     ) -> Option<Vec<Term>> {
         let (la, lb) = ((la.0.as_slice(), la.1), (lb.0.as_slice(), lb.1));
         // (variable's key, key read, template, mode)
