@@ -40,9 +40,11 @@ for _ in $(seq 1 "$hogs"); do
 done
 # Inputs for the rows. owner-team-prefix (session 8's guard-rail #11) is a PASS by AWS's
 # semantics: no counterexample can end its search, which enumerates case variants of `team-`
-# and grew to 1.5 GB in 9 s CPU with the cap and the watchdog off (session 9); dept-prefix
-# (session 8's lemma-shape finding, no counterexample known) to 1.5 GB in 24 s CPU. Both are
-# the growing rows of tests/memory_growth.rs. granted-iam-user (session 8, from session 7's guard-rail 1k run,
+# and grew to 1.5 GB in 9 s CPU with the cap and the watchdog off (session 9; decided since);
+# owner-team-account (session 8's guard-rail case 06, a fail still ignored) reaches 128 MB in
+# 1.5 s CPU on session 10's engine: the growing row of tests/memory_growth.rs. It replaces
+# dept-prefix (session 8's lemma-shape finding), proved a pass at once since session 10.
+# granted-iam-user (session 8, from session 7's guard-rail 1k run,
 # old7/guard1k.txt) grows without bound on today's main: with the cap and the watchdog off it
 # reached 4 GB in 60 s (38 s CPU). s-c13ace1b (a template in the account segment of a
 # NotResource) grew until session 7 and generated-s1-3 x SageMaker until session 6; both are
@@ -56,11 +58,11 @@ JSON
 cat > "$work/owner-b.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:*","NotResource":["arn:aws:iam::111122223333:user/*"]}]}
 JSON
-cat > "$work/dept-p.json" <<'JSON'
-{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}:user/*"]},{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}*:user/*"]}]}
+cat > "$work/owner-account-p.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["team-${aws:PrincipalAccount}"]}}}]}
 JSON
-cat > "$work/dept-b.json" <<'JSON'
-{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":"*arn:aws:iam::${aws:PrincipalTag/dept}:user/*"},{"Effect":"Allow","Action":["s3:GetObject"]}]}
+cat > "$work/owner-account-b.json" <<'JSON'
+{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"]},{"Effect":"Deny","Action":"s3:GetObject","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team,'eng'}"]}}}]}
 JSON
 cat > "$work/s-c13ace1b-p.json" <<'JSON'
 {"Version":"2012-10-17","Statement":[{"Effect":"Allow","NotAction":["s3:Get*"],"NotResource":["arn:aws:iam::${aws:principaltag/TEAM}:user*"]}]}
@@ -73,7 +75,7 @@ target/release/examples/keyaki-corpus --seed 1 --print-generated 3 > "$work/g1-3
 # (--counterexamples 20 is more than the solver-free probe offers).
 rows=(
     "owner-team-prefix|check $work/owner-p.json --baseline $work/owner-b.json --policy-type resource"
-    "dept-prefix|check $work/dept-p.json --baseline $work/dept-b.json --policy-type identity"
+    "owner-team-account|check $work/owner-account-p.json --baseline $work/owner-account-b.json --policy-type identity"
     "granted-iam-user|check-access-not-granted $work/granted-iam-user.json --actions s3:Get* --resources arn:aws:iam::111122223333:user/*"
     "s-c13ace1b|diff $work/s-c13ace1b-b.json $work/s-c13ace1b-p.json --counterexamples 20"
     "g1-3 x SageMakerStudioBedrockChatAgentUserRolePolicy|diff $work/g1-3.json $policies/SageMakerStudioBedrockChatAgentUserRolePolicy.json --counterexamples 20"

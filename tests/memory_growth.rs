@@ -9,8 +9,12 @@
 //!   for the user name and grows ~60 MB per CPU second (1.5 GB in 9 s CPU with z3's cap and
 //!   the watchdog off, session 9). The only answers are the budget or, once a lemma proves
 //!   it, `pass`.
-//! - `dept-prefix` (session 8's lemma-shape finding, 21:05): no counterexample known (a pass as
-//!   far as anyone has looked); grows to 1.5 GB in 24 s CPU uncapped.
+//! - `owner-team-account` (session 8's guard-rail case 06,
+//!   `owner_team_dash_account_against_owner_team_dash_team_ignoring_case_fails`, still
+//!   ignored): HAS a counterexample (team `111122223333` in that account, owner
+//!   `TEAM-111122223333`); on session 10's branch decide it reaches 128 MB in 1.5 s CPU. It
+//!   replaces `dept-prefix` (session 8's lemma-shape finding), a pass proved at once since
+//!   session 10 (`lemmas/pins.rs`, `push_heads`).
 //! - `granted-iam-user` (session 8's #00): HAS a counterexample; a run may find it before
 //!   the budget (where z3's cap falls decides that), so a replayed fail is accepted too.
 //!
@@ -29,8 +33,8 @@ use std::process::Command;
 const OWNER_TEAM_PREFIX: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:Get*","Resource":["arn:aws:iam::${AWS:UserName}:user/*"],"Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team, 'none'}"]},"StringLikeIfExists":{"aws:ResourceTag/owner":["${AWS:UserName}:*"]}}}]}"#;
 const OWNER_TEAM_PREFIX_BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333"]},"Action":"s3:*","NotResource":["arn:aws:iam::111122223333:user/*"]}]}"#;
 
-const DEPT_PREFIX: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}:user/*"]},{"Effect":"Allow","Action":["s3:GetObject"],"Resource":["arn:aws:iam::${aws:PrincipalTag/dept}*:user/*"]}]}"#;
-const DEPT_PREFIX_BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["s3:*"],"Resource":"*arn:aws:iam::${aws:PrincipalTag/dept}:user/*"},{"Effect":"Allow","Action":["s3:GetObject"]}]}"#;
+const OWNER_TEAM_ACCOUNT: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"],"Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:ResourceTag/owner":["team-${aws:PrincipalAccount}"]}}}]}"#;
+const OWNER_TEAM_ACCOUNT_BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*"]},{"Effect":"Deny","Action":"s3:GetObject","Condition":{"StringEqualsIgnoreCase":{"aws:ResourceTag/owner":["team-${aws:PrincipalTag/team,'eng'}"]}}}]}"#;
 
 const GRANTED_IAM_USER: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":["arn:aws:iam::111122223333:role/ops/deployer","arn:aws:iam::444455556666:user/bob"]},"Action":["s3:Get*","s3:GetObject"],"NotResource":["arn:aws:s3:::b/${aws:principaltag/TEAM}/*","arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}*"],"Condition":{"StringNotEqualsIgnoreCase":{"aws:ResourceTag/owner":["${aws:username}"]},"ForAllValues:StringEqualsIgnoreCaseIfExists":{"custom:labels":["${aws:PrincipalTag/team, 'none'}-*"]}}},{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}*","arn:aws:iam::*:user/*/${aws:PrincipalTag/team,'eng'}"],"Condition":{"StringLikeIfExists":{"aws:PrincipalTag/team":"${aws:PrincipalAccount}"},"StringEqualsIgnoreCase":{"aws:ResourceAccount":"${aws:PrincipalAccount}"},"ForAnyValue:StringLike":{"aws:TagKeys":["${aws:principaltag/TEAM}"]}}},{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":"arn:aws:iam::${aws:PrincipalAccount}:user/*","Condition":{"StringEqualsIgnoreCaseIfExists":{"aws:PrincipalTag/team":"ENG"},"StringLike":{"aws:PrincipalTag/team":["${aws:PrincipalAccount}","${AWS:UserName}"]}}}]}"#;
 
@@ -110,15 +114,15 @@ fn rows() -> Vec<Row> {
             decided: &[Decided::Pass],
         },
         Row {
-            label: "dept-prefix",
+            label: "owner-team-account",
             args: check(
-                file("dept-p.json", DEPT_PREFIX),
-                file("dept-b.json", DEPT_PREFIX_BASELINE),
+                file("owner-account-p.json", OWNER_TEAM_ACCOUNT),
+                file("owner-account-b.json", OWNER_TEAM_ACCOUNT_BASELINE),
                 "identity",
             ),
             findings: "counterexamples",
-            // Nobody has proved it a pass: either decided answer is accepted (a fail is replayed).
-            decided: &[Decided::Pass, Decided::Fail],
+            // A counterexample exists: a run may find it before the budget.
+            decided: &[Decided::Fail],
         },
         Row {
             label: "granted-iam-user",

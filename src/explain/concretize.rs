@@ -19,6 +19,28 @@ pub(super) enum Concrete {
 pub(super) const EXAMPLE_ACCOUNT: &str = "111122223333";
 
 pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
+    match concretize_model(query, a, options) {
+        Concrete::Request(r) => Concrete::Request(r),
+        failed => {
+            // Only when the values chosen fail: the atom-only lemmas of `offsets.rs` and
+            // `transfer.rs` offer the solver new disjuncts, which a model the concretizer
+            // can meet does not need (session 10).
+            let mut ctx = ContextBuilder::new(query, a);
+            let Some(mut more) = ctx
+                .offset_keys_conflict()
+                .or_else(|| ctx.transferred_template_conflict())
+            else {
+                return failed;
+            };
+            if let Concrete::Learn(lemmas) = failed {
+                more.extend(lemmas);
+            }
+            Concrete::Learn(more)
+        }
+    }
+}
+
+fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
     let mut ctx = ContextBuilder::new(query, a);
     // Keys tied by an equality read the same text: a template inside another is decided.
     if let Some(lemmas) = ctx

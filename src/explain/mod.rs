@@ -22,6 +22,8 @@ mod finite;
 mod fresh;
 mod holes;
 mod memory;
+// segments (#10): two keys read at one offset of one string.
+mod offsets;
 // realism (#10): counterexamples AWS could receive, polished where they are finalized.
 mod polish;
 // speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
@@ -30,6 +32,8 @@ mod search;
 mod strings;
 // decide (#10): templates of keys tied by an equality, related by inclusion.
 mod tied;
+// segments (#10): templates carried across an equality between keys.
+mod transfer;
 mod universe;
 mod unknown;
 

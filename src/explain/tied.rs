@@ -233,7 +233,7 @@ impl ContextBuilder<'_> {
 
     /// True atoms `tied = ${key}` compared exactly (Exact, Like, ARN) on `tied`'s first
     /// value, both keys single-valued in the model.
-    fn equalities(&self) -> Vec<(AtomId, String, String)> {
+    pub(super) fn equalities(&self) -> Vec<(AtomId, String, String)> {
         let mut out = Vec::new();
         for (var, ids) in &self.str_atoms {
             let StrVar::Context { key: tied, slot: 0 } = var else {

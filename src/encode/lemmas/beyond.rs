@@ -216,6 +216,10 @@ fn relate_arn_holes(
         return;
     };
     let (ta, tb) = (Term::Atom(a.0), Term::Atom(b.0));
+    if single.len() == keys.len() {
+        // Not a class lemma: pushed once per pair, in the class with every key single.
+        super::pins::push_heads(query, a, b, out);
+    }
     let class = class_terms(query, keys, single, &BTreeSet::new());
     super::pins::push_pins(query, (a, &own_a), (b.0, &own_b), keys, &class, out);
     super::pins::push_pins(query, (b, &own_b), (a.0, &own_a), keys, &class, out);

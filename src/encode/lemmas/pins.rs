@@ -12,9 +12,9 @@
 //! `arn:aws:iam::111122223333:user/*` learned a lemma per account it tried).
 
 use super::symbolic::Side;
-use crate::encode::query::{AtomId, MatchMode, Query, StrPattern, StrVar};
+use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
-use crate::pattern::{Glob, Token};
+use crate::pattern::{Glob, Template, TemplatePart, Token};
 /// Where a template's value fills segment `segment` of an ARN template's own reading.
 struct Pinned {
     hole: u8,
@@ -135,6 +135,112 @@ pub(super) fn push_pins(
         ),
         Term::or(values),
     ));
+}
+
+/// A template's characters up to its end, with its variables as they are written.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Elem<'t> {
+    Lit(char),
+    Star,
+    One,
+    Var(&'t TemplatePart),
+}
+
+fn elems(t: &Template) -> Vec<Elem<'_>> {
+    let mut out = Vec::new();
+    for part in &t.parts {
+        match part {
+            TemplatePart::Text(text) => out.extend(text.chars().map(|c| match c {
+                '*' => Elem::Star,
+                '?' => Elem::One,
+                _ => Elem::Lit(c),
+            })),
+            TemplatePart::Escaped(c) => out.push(Elem::Lit(*c)),
+            TemplatePart::Var { .. } => out.push(Elem::Var(part)),
+        }
+    }
+    out
+}
+
+/// The fewest colons a head must hold (every wildcard before the first variable sits before
+/// its last colon) and the index after each of the first five colons before the first variable.
+fn head_colons(elems: &[Elem]) -> (usize, Vec<usize>) {
+    let first_var = elems
+        .iter()
+        .position(|e| matches!(e, Elem::Var(_)))
+        .unwrap_or(elems.len());
+    let prefix = &elems[..first_var];
+    let colons: Vec<usize> = prefix
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| **e == Elem::Lit(':'))
+        .map(|(n, _)| n + 1)
+        .take(5)
+        .collect();
+    let needed = match prefix
+        .iter()
+        .rposition(|e| matches!(e, Elem::Star | Elem::One))
+    {
+        Some(last) => colons.iter().filter(|&&after| after <= last).count() + 1,
+        None => 1,
+    };
+    (needed, colons)
+}
+
+/// `H·*`: the head's text (its wildcards bounded to their segments), then anything.
+fn head_glob(head: &[Elem]) -> Glob {
+    let mut tokens: Vec<Token> = head
+        .iter()
+        .map(|e| match e {
+            Elem::Lit(c) => Token::Lit(*c),
+            Elem::Star => Token::SegStr,
+            _ => Token::SegChar,
+        })
+        .collect();
+    tokens.push(Token::AnyStr);
+    Glob::from_tokens(tokens)
+}
+
+/// Pushes `B ∧ H_A·* → A` and `A ∧ H_B·* → B` for two ARN templates on one string that
+/// spell the same after their `c`-th colon (`c ≤ 5`, every colon up to it literal and before
+/// any variable) and differ before it (`encodings/policy-variables.md`, "Session 10
+/// (segments)"). A resolved template is the glob `H·T`: `H` holds exactly `c` colons, all
+/// literal, and wildcards that do not cross `:` (segments before the fifth colon), so a
+/// string in it splits at its own `c`-th colon, and `T` is the same for both templates in
+/// every request (the same parts, so the same values, the same defaults and the same
+/// segments). A string in `B` has its rest in `T`; with its head in `H_A` it is in `A`.
+/// True for every request, whatever the keys hold (absent keys make both match nothing).
+pub(super) fn push_heads(
+    query: &mut Query,
+    (a, side_a): (AtomId, &Side),
+    (b, side_b): (AtomId, &Side),
+    out: &mut Vec<Term>,
+) {
+    let (Side::Template(ta, MatchMode::Arn), Side::Template(tb, MatchMode::Arn)) = (side_a, side_b)
+    else {
+        return;
+    };
+    let Atom::Str { var, .. } = &query.atoms[a] else {
+        return;
+    };
+    let var = var.clone();
+    let (ea, eb) = (elems(ta), elems(tb));
+    let ((need_a, colons_a), (need_b, colons_b)) = (head_colons(&ea), head_colons(&eb));
+    // The first colon from which both spell the same (heads with no wildcard: any colon).
+    let Some((start_a, start_b)) = (need_a.max(need_b)..=colons_a.len().min(colons_b.len()))
+        .map(|c| (colons_a[c - 1], colons_b[c - 1]))
+        .find(|&(sa, sb)| ea[sa..] == eb[sb..])
+    else {
+        return;
+    };
+    if ea[..start_a] == eb[..start_b] {
+        return;
+    }
+    let head_a = query.str_atom(var.clone(), StrPattern::Glob(head_glob(&ea[..start_a])));
+    let head_b = query.str_atom(var, StrPattern::Glob(head_glob(&eb[..start_b])));
+    let (ta, tb) = (Term::Atom(a), Term::Atom(b));
+    out.push(Term::implies(Term::and([tb.clone(), head_a]), ta.clone()));
+    out.push(Term::implies(Term::and([ta, head_b]), tb));
 }
 
 #[cfg(test)]
