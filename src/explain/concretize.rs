@@ -53,10 +53,19 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
             // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
             // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
             let unchosen = |k: &&String| !ctx.deferred.contains(*k);
-            let first = still
+            // Among those, one a template on the request's own strings reads (its word
+            // equation there pins it; an account chosen before the user name that the
+            // resource pins, and equal to it ignoring case, is refuted value by value).
+            let only_read: Vec<&String> = still
                 .iter()
                 .filter(unchosen)
-                .find(|k| !ctx.carries_templates(k))
+                .filter(|k| !ctx.carries_templates(k))
+                .collect();
+            let first = only_read
+                .iter()
+                .find(|k| ctx.read_on_request_strings(k))
+                .or(only_read.first())
+                .copied()
                 .or_else(|| still.iter().find(unchosen));
             match first {
                 Some(key) => {

@@ -79,6 +79,18 @@ impl ContextBuilder<'_> {
         Ok(sides)
     }
 
+    /// Does a true template on a string other than a context key's (the resource, the
+    /// principal) read `key`? Its word equation there then pins `key`'s value.
+    pub(super) fn read_on_request_strings(&self, key: &str) -> bool {
+        self.str_atoms.keys().any(|var| {
+            !matches!(var, StrVar::Context { .. })
+                && self.str_atoms_on(var).any(|(id, p)| {
+                    matches!(p, StrPattern::Template(t, _)
+                        if self.a.atom(id) && t.variable_keys().any(|k| k == key))
+                })
+        })
+    }
+
     /// The values `u` of `key` with `text ∈ t[u]` (other keys read as chosen), lowercased
     /// when `t` ignores case; `None` when another key it reads has no value yet or `text`
     /// is too long to split.
