@@ -53,19 +53,19 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
             // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
             // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
             let unchosen = |k: &&String| !ctx.deferred.contains(*k);
-            // Among those, one a template on the request's own strings reads (its word
-            // equation there pins it; an account chosen before the user name that the
-            // resource pins, and equal to it ignoring case, is refuted value by value).
-            let only_read: Vec<&String> = still
+            // Among those, the one most true templates read (their word equations pin it:
+            // an account chosen before the user name that the resource pins, and equal to
+            // it ignoring case, was refuted value by value).
+            let mut only_read: Vec<(usize, &String)> = still
                 .iter()
                 .filter(unchosen)
                 .filter(|k| !ctx.carries_templates(k))
+                .map(|k| (ctx.true_templates_reading(k), k))
                 .collect();
+            only_read.sort_by_key(|(reads, _)| std::cmp::Reverse(*reads));
             let first = only_read
-                .iter()
-                .find(|k| ctx.read_on_request_strings(k))
-                .or(only_read.first())
-                .copied()
+                .first()
+                .map(|(_, k)| *k)
                 .or_else(|| still.iter().find(unchosen));
             match first {
                 Some(key) => {

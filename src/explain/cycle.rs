@@ -79,16 +79,21 @@ impl ContextBuilder<'_> {
         Ok(sides)
     }
 
-    /// Does a true template on a string other than a context key's (the resource, the
-    /// principal) read `key`? Its word equation there then pins `key`'s value.
-    pub(super) fn read_on_request_strings(&self, key: &str) -> bool {
-        self.str_atoms.keys().any(|var| {
-            !matches!(var, StrVar::Context { .. })
-                && self.str_atoms_on(var).any(|(id, p)| {
-                    matches!(p, StrPattern::Template(t, _)
-                        if self.a.atom(id) && t.variable_keys().any(|k| k == key))
-                })
-        })
+    /// How many true templates on strings other than `key`'s own values read `key`: the
+    /// word equations that pin its value.
+    pub(super) fn true_templates_reading(&self, key: &str) -> usize {
+        self.str_atoms
+            .keys()
+            .filter(|var| !matches!(var, StrVar::Context { key: k, .. } if k == key))
+            .map(|var| {
+                self.str_atoms_on(var)
+                    .filter(|(id, p)| {
+                        matches!(p, StrPattern::Template(t, _)
+                            if self.a.atom(*id) && t.variable_keys().any(|k| k == key))
+                    })
+                    .count()
+            })
+            .sum()
     }
 
     /// The values `u` of `key` with `text ∈ t[u]` (other keys read as chosen), lowercased
