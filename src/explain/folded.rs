@@ -20,7 +20,7 @@ use super::equations::{Reason, Sided};
 use crate::automata::word_equation::{common_string_avoiding, Constraints, OneHole, Solution};
 use crate::automata::{witness, Witness};
 use crate::encode::{fold_glob, is_case_closed, AtomId, MatchMode, StrPattern, StrVar, Term};
-use crate::pattern::{fold_case, Glob, TemplatePart};
+use crate::pattern::{fold_case, fold_char, Glob, TemplatePart};
 use std::collections::BTreeSet;
 
 /// Rounds of adding one broken glob to the question (each adds one; past this, no answer).
@@ -82,6 +82,7 @@ impl ContextBuilder<'_> {
                 avoid: &avoid,
                 value: (folded_pos(&value.pos), folded_neg(&value.neg)),
                 text: (folded_pos(&text.pos), folded_neg(&text.neg)),
+                fresh: self.fresh_character().map(fold_char),
             };
             if let Some(hint) = hints.iter().find(|h| {
                 let v = fold_case(h);
@@ -179,6 +180,14 @@ impl ContextBuilder<'_> {
     }
 }
 
+/// The globs of `side` asked with this sign.
+fn pick<'s>(side: &'s [Sided], asked: &BTreeSet<(AtomId, bool)>, positive: bool) -> Vec<&'s Glob> {
+    side.iter()
+        .filter(|(id, _)| asked.contains(&(*id, positive)))
+        .map(|(_, g)| g)
+        .collect()
+}
+
 /// Positive globs as folded supersets.
 fn folded_pos(side: &[Sided]) -> Vec<Sided> {
     side.iter().map(|(id, g)| (*id, fold_glob(g))).collect()
@@ -202,6 +211,8 @@ struct Question<'q> {
     avoid: &'q [Folded],
     value: (Vec<Sided>, Vec<Sided>),
     text: (Vec<Sided>, Vec<Sided>),
+    /// A character no pattern and no chosen value holds, folded.
+    fresh: Option<char>,
 }
 
 enum Answer {
@@ -250,43 +261,21 @@ impl Question<'_> {
     /// The equation asked with the globs a candidate broke, one more per round.
     fn solve(&self) -> Answer {
         let mut asked: BTreeSet<(AtomId, bool)> = BTreeSet::new();
-        let avoid: Vec<OneHole> = self.avoid.iter().map(|(_, h, _)| h.clone()).collect();
-        let mut avoid_used = !avoid.is_empty();
+        let mut avoid_used = !self.avoid.is_empty();
         for _ in 0..MAX_ROUNDS {
-            let pick = |side: &[Sided], positive: bool| -> Vec<Glob> {
-                side.iter()
-                    .filter(|(id, _)| asked.contains(&(*id, positive)))
-                    .map(|(_, g)| g.clone())
-                    .collect()
-            };
-            let (vp, vn) = (pick(&self.value.0, true), pick(&self.value.1, false));
-            let (tp, tn) = (pick(&self.text.0, true), pick(&self.text.1, false));
-            let (vp, vn, tp, tn): (Vec<&Glob>, Vec<&Glob>, Vec<&Glob>, Vec<&Glob>) = (
-                vp.iter().collect(),
-                vn.iter().collect(),
-                tp.iter().collect(),
-                tn.iter().collect(),
-            );
-            let solution = common_string_avoiding(
-                &self.pair.0 .1,
-                &self.pair.1 .1,
-                if avoid_used { &avoid } else { &[] },
-                Constraints {
-                    positive: &vp,
-                    negative: &vn,
-                },
-                Constraints {
-                    positive: &tp,
-                    negative: &tn,
-                },
-            );
-            if std::env::var_os("KEYAKI_TRACE").is_some() {
-                eprintln!(
-                    "keyaki: folded word equation ({} and {}, {} globs asked): {solution:?}",
-                    self.pair.0 .1.with_value("${}"),
-                    self.pair.1 .1.with_value("${}"),
-                    asked.len()
-                );
+            let mut solution = self.ask(&asked, avoid_used, None);
+            if matches!(solution, Solution::TooLarge) && avoid_used {
+                // A false template at a third offset: a value holding a fresh character
+                // sits once in the string, so a false template matches only aligned with
+                // it, which the procedure decides. Tentative: "no such value" proves nothing.
+                let fresh = self.fresh.map(|c| Glob::wildcard(&format!("*{c}*")));
+                solution = match fresh.map(|f| self.ask(&asked, true, Some(&f))) {
+                    Some(found @ Solution::Found { .. }) => found,
+                    _ => {
+                        avoid_used = false;
+                        continue;
+                    }
+                };
             }
             match solution {
                 Solution::Found { value, text } => {
@@ -304,11 +293,55 @@ impl Question<'_> {
                 }
                 // Naming the false templates when they were left out only weakens the lemma.
                 Solution::Empty => return Answer::Empty(asked.into_iter().collect()),
-                Solution::TooLarge if avoid_used => avoid_used = false,
                 Solution::TooLarge => return Answer::Unknown,
             }
         }
         Answer::Unknown
+    }
+
+    /// The equation with the globs `asked`, the false templates when `with_avoid`, and
+    /// `fresh` on the value.
+    fn ask(
+        &self,
+        asked: &BTreeSet<(AtomId, bool)>,
+        with_avoid: bool,
+        fresh: Option<&Glob>,
+    ) -> Solution {
+        let mut vp = pick(&self.value.0, asked, true);
+        vp.extend(fresh);
+        let (vn, tp, tn) = (
+            pick(&self.value.1, asked, false),
+            pick(&self.text.0, asked, true),
+            pick(&self.text.1, asked, false),
+        );
+        let avoid: Vec<OneHole> = match with_avoid {
+            true => self.avoid.iter().map(|(_, h, _)| h.clone()).collect(),
+            false => Vec::new(),
+        };
+        let solution = common_string_avoiding(
+            &self.pair.0 .1,
+            &self.pair.1 .1,
+            &avoid,
+            Constraints {
+                positive: &vp,
+                negative: &vn,
+            },
+            Constraints {
+                positive: &tp,
+                negative: &tn,
+            },
+        );
+        if std::env::var_os("KEYAKI_TRACE").is_some() {
+            eprintln!(
+                "keyaki: folded word equation ({} and {}, {} globs asked, {} avoided, fresh {}): {solution:?}",
+                self.pair.0 .1.with_value("${}"),
+                self.pair.1 .1.with_value("${}"),
+                asked.len(),
+                avoid.len(),
+                fresh.is_some(),
+            );
+        }
+        solution
     }
 
     /// The globs the candidate (value and text) breaks, value globs first.
