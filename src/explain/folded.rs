@@ -47,7 +47,6 @@ impl ContextBuilder<'_> {
             key: key.to_string(),
             slot: 0,
         };
-        let may_wait = !self.deferred.contains(key);
         let vars: Vec<StrVar> = self.str_atoms.keys().cloned().collect();
         let mut found = None;
         let mut sensitive_elsewhere = false;
@@ -62,11 +61,15 @@ impl ContextBuilder<'_> {
                 });
                 continue;
             }
-            let text = self.fixed_sides(var, key);
-            let value = self.fixed_sides(&own, key);
-            if (text.waits || value.waits) && may_wait {
+            // Templates waiting on keys not chosen yet are left out or read through their
+            // keys' globs (supersets): this asks less. It waits only on keys the model
+            // makes absent or many-valued (chosen at once, never a cycle), whose templates
+            // read their defaults, text the question should hold.
+            if !self.deferred.contains(key) && self.waits_on_defaults(var, key) {
                 return Some(FoldedAnswer::Step(Step::Blocked));
             }
+            let text = self.fixed_sides(var, key);
+            let value = self.fixed_sides(&own, key);
             let pair: Vec<Folded> = templates.into_iter().map(|(f, _)| f).take(2).collect();
             let avoid: Vec<Folded> = self
                 .folded_templates(var, key, false)
@@ -139,6 +142,19 @@ impl ContextBuilder<'_> {
         found.map(|value| match sensitive_elsewhere {
             true => FoldedAnswer::Hint(value),
             false => FoldedAnswer::Step(Step::Done(value)),
+        })
+    }
+
+    /// Does a template on `var` read a key other than `key`, not chosen yet, that the model
+    /// does not make single-valued?
+    fn waits_on_defaults(&self, var: &StrVar, key: &str) -> bool {
+        self.str_atoms_on(var).any(|(_, p)| {
+            matches!(p, StrPattern::Template(t, _) if t.variable_keys().any(|k| {
+                k != key
+                    && !self.values.contains_key(k)
+                    && self.query.keys.contains_key(k)
+                    && !self.model_single(k)
+            }))
         })
     }
 
