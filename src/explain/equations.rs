@@ -51,7 +51,9 @@ impl ContextBuilder<'_> {
         let hints = match self.folded_equation(key, hints) {
             Some(FoldedAnswer::Step(step)) => return Some(step),
             Some(FoldedAnswer::Hint(value)) => {
-                with_folded = std::iter::once(value).chain(hints.iter().cloned()).collect();
+                with_folded = std::iter::once(value)
+                    .chain(hints.iter().cloned())
+                    .collect();
                 &with_folded[..]
             }
             None => hints,

@@ -77,7 +77,9 @@ impl ContextBuilder<'_> {
                 .filter(|(_, ignore_case)| *ignore_case)
                 .map(|(f, _)| f)
                 .filter(|(_, _, reasons)| {
-                    !reasons.iter().any(|r| matches!(r, Reason::Approximated(..)))
+                    !reasons
+                        .iter()
+                        .any(|r| matches!(r, Reason::Approximated(..)))
                 })
                 .collect();
             let question = Question {
@@ -89,7 +91,7 @@ impl ContextBuilder<'_> {
             };
             if let Some(hint) = hints.iter().find(|h| {
                 let v = fold_case(h);
-                value_ok(&value.pos, &value.neg, h) && question.meets(&v, None).is_some()
+                value_ok(&value.pos, &value.neg, h) && question.meets(&v).is_some()
             }) {
                 found = found.or(Some(hint.clone()));
                 continue;
@@ -169,8 +171,7 @@ impl ContextBuilder<'_> {
             let StrPattern::Template(t, mode) = pattern else {
                 continue;
             };
-            if self.a.atom(id) != truth || t.variable_keys().filter(|k| *k == key).count() != 1
-            {
+            if self.a.atom(id) != truth || t.variable_keys().filter(|k| *k == key).count() != 1 {
                 continue;
             }
             let ignore_case = *mode == MatchMode::IgnoreCase;
@@ -192,7 +193,9 @@ impl ContextBuilder<'_> {
         }
         // Framed ignore-case templates first (they are why this question is asked).
         out.sort_by_key(|(_, _, framed)| !*framed);
-        out.into_iter().map(|(f, ignore_case, _)| (f, ignore_case)).collect()
+        out.into_iter()
+            .map(|(f, ignore_case, _)| (f, ignore_case))
+            .collect()
     }
 }
 
@@ -248,25 +251,18 @@ impl Question<'_> {
     }
 
     /// A folded string for the folded value `v` meeting every glob of the question, or
-    /// `None`; `asked` limits the globs (`None`: all).
-    fn meets(&self, v: &str, asked: Option<&BTreeSet<(AtomId, bool)>>) -> Option<String> {
-        let take = |id: &AtomId, positive: bool| asked.map_or(true, |a| a.contains(&(*id, positive)));
+    /// `None`.
+    fn meets(&self, v: &str) -> Option<String> {
         let (vp, vn) = &self.value;
-        if vp.iter().any(|(id, g)| take(id, true) && !g.matches(v))
-            || vn.iter().any(|(id, g)| take(id, false) && g.matches(v))
-        {
+        if vp.iter().any(|(_, g)| !g.matches(v)) || vn.iter().any(|(_, g)| g.matches(v)) {
             return None;
         }
         let (a, b) = (self.pair.0 .1.with_value(v), self.pair.1 .1.with_value(v));
         let mut positive = vec![&a, &b];
         let (tp, tn) = &self.text;
-        positive.extend(tp.iter().filter(|(id, _)| take(id, true)).map(|(_, g)| g));
+        positive.extend(tp.iter().map(|(_, g)| g));
         let avoided: Vec<Glob> = self.avoid.iter().map(|(_, h, _)| h.with_value(v)).collect();
-        let mut negative: Vec<&Glob> = tn
-            .iter()
-            .filter(|(id, _)| take(id, false))
-            .map(|(_, g)| g)
-            .collect();
+        let mut negative: Vec<&Glob> = tn.iter().map(|(_, g)| g).collect();
         negative.extend(avoided.iter());
         match witness(&positive, &negative) {
             Witness::Found(s) => Some(s),
@@ -295,7 +291,7 @@ impl Question<'_> {
             }
             match solution {
                 Solution::Found { value, text } => {
-                    if self.meets(&value, None).is_some() {
+                    if self.meets(&value).is_some() {
                         return Answer::Found(value);
                     }
                     let before = asked.len();
@@ -365,10 +361,26 @@ impl Question<'_> {
         let (vp, vn) = &self.value;
         let (tp, tn) = &self.text;
         let mut out: Vec<(AtomId, bool)> = Vec::new();
-        out.extend(vp.iter().filter(|(_, g)| !g.matches(v)).map(|(id, _)| (*id, true)));
-        out.extend(vn.iter().filter(|(_, g)| g.matches(v)).map(|(id, _)| (*id, false)));
-        out.extend(tp.iter().filter(|(_, g)| !g.matches(text)).map(|(id, _)| (*id, true)));
-        out.extend(tn.iter().filter(|(_, g)| g.matches(text)).map(|(id, _)| (*id, false)));
+        out.extend(
+            vp.iter()
+                .filter(|(_, g)| !g.matches(v))
+                .map(|(id, _)| (*id, true)),
+        );
+        out.extend(
+            vn.iter()
+                .filter(|(_, g)| g.matches(v))
+                .map(|(id, _)| (*id, false)),
+        );
+        out.extend(
+            tp.iter()
+                .filter(|(_, g)| !g.matches(text))
+                .map(|(id, _)| (*id, true)),
+        );
+        out.extend(
+            tn.iter()
+                .filter(|(_, g)| g.matches(text))
+                .map(|(id, _)| (*id, false)),
+        );
         out
     }
 }
