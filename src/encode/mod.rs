@@ -20,8 +20,8 @@ mod term;
 
 pub use encoder::{account_glob, role_session_glob, Encoder};
 pub use lemmas::{
-    add_domain_lemmas, add_domain_lemmas_until, arn_segments, iam_user_glob, one_variable_glob,
-    pattern_relation_lemmas, template_over_approximation,
+    add_domain_lemmas, add_domain_lemmas_until, arn_segments, fold_glob, iam_user_glob,
+    is_case_closed, one_variable_glob, pattern_relation_lemmas, template_over_approximation,
 };
 pub use oracle::atom_holds;
 pub use query::{

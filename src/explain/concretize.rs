@@ -75,10 +75,19 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
             // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
             // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
             let unchosen = |k: &&String| !ctx.deferred.contains(*k);
-            let first = still
+            // Among those, the one most true templates read (their word equations pin it:
+            // an account chosen before the user name that the resource pins, and equal to
+            // it ignoring case, was refuted value by value).
+            let mut only_read: Vec<(usize, &String)> = still
                 .iter()
                 .filter(unchosen)
-                .find(|k| !ctx.carries_templates(k))
+                .filter(|k| !ctx.carries_templates(k))
+                .map(|k| (ctx.true_templates_reading(k), k))
+                .collect();
+            only_read.sort_by_key(|(reads, _)| std::cmp::Reverse(*reads));
+            let first = only_read
+                .first()
+                .map(|(_, k)| *k)
                 .or_else(|| still.iter().find(unchosen));
             match first {
                 Some(key) => {

@@ -79,6 +79,23 @@ impl ContextBuilder<'_> {
         Ok(sides)
     }
 
+    /// How many true templates on strings other than `key`'s own values read `key`: the
+    /// word equations that pin its value.
+    pub(super) fn true_templates_reading(&self, key: &str) -> usize {
+        self.str_atoms
+            .keys()
+            .filter(|var| !matches!(var, StrVar::Context { key: k, .. } if k == key))
+            .map(|var| {
+                self.str_atoms_on(var)
+                    .filter(|(id, p)| {
+                        matches!(p, StrPattern::Template(t, _)
+                            if self.a.atom(*id) && t.variable_keys().any(|k| k == key))
+                    })
+                    .count()
+            })
+            .sum()
+    }
+
     /// The values `u` of `key` with `text ∈ t[u]` (other keys read as chosen), lowercased
     /// when `t` ignores case; `None` when another key it reads has no value yet or `text`
     /// is too long to split.

@@ -9,6 +9,7 @@
 
 use super::concretize::Step;
 use super::context::ContextBuilder;
+use super::folded::FoldedAnswer;
 use crate::automata::word_equation::{common_string_avoiding, Constraints, OneHole, Solution};
 use crate::automata::{self, witness, Witness};
 use crate::encode::{one_variable_glob, AtomId, MatchMode, StrPattern, StrVar, Term};
@@ -45,6 +46,18 @@ impl ContextBuilder<'_> {
         if value_waits && may_wait {
             return Some(Step::Blocked);
         }
+        // Ignore-case templates with text around the value: asked folded (`folded.rs`).
+        let with_folded: Vec<String>;
+        let hints = match self.folded_equation(key, hints) {
+            Some(FoldedAnswer::Step(step)) => return Some(step),
+            Some(FoldedAnswer::Hint(value)) => {
+                with_folded = std::iter::once(value)
+                    .chain(hints.iter().cloned())
+                    .collect();
+                &with_folded[..]
+            }
+            None => hints,
+        };
         let vars: Vec<StrVar> = self.str_atoms.keys().cloned().collect();
         // Keys equal to this one (`x = ${key}` true): what the model wants of `x` it wants
         // of the value, so the keys compared with each other are chosen as one.

@@ -16,6 +16,7 @@ mod cycle;
 mod equations;
 // decide (#10): models with as few true template atoms as the query allows.
 mod fewer_templates;
+mod folded;
 // decide (#10): keys a true template on a literal pins to finitely many values.
 mod finite;
 // decide (#10): values holding a character no pattern reads, for keys false templates read.

@@ -9,6 +9,7 @@ mod symbolic;
 mod templates;
 use templates::template_lemmas;
 
+pub use readings::{fold_glob, is_case_closed};
 pub use relations::{arn_segments, pattern_relation_lemmas};
 pub use symbolic::one_variable_glob;
 pub use templates::template_over_approximation;

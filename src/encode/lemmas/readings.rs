@@ -135,7 +135,7 @@ pub(super) fn holes_in_bounded_segments(glob: &Glob, mode: Option<MatchMode>) ->
 /// The glob every folded member of `glob`'s language lies in: each literal folded, a fold
 /// class its folded character. Segment wildcards keep their meaning, since only `:` folds
 /// to `:` (a test checks it).
-pub(super) fn fold_glob(glob: &Glob) -> Glob {
+pub fn fold_glob(glob: &Glob) -> Glob {
     Glob::from_tokens(
         glob.tokens()
             .iter()
@@ -150,7 +150,7 @@ pub(super) fn fold_glob(glob: &Glob) -> Glob {
 
 /// Membership in `glob` depends only on the folded string: no literal has case variants
 /// (its fold class has at most itself) and no hole (a value's case is its own).
-pub(super) fn is_case_closed(glob: &Glob) -> bool {
+pub fn is_case_closed(glob: &Glob) -> bool {
     glob.tokens().iter().all(|t| match t {
         Token::Lit(c) => fold_class(fold_char(*c)).len() <= 1,
         Token::Hole(_) => false,
