@@ -1,4 +1,4 @@
-//! The template family's 100k residue (session 7, /work/coord/old7/fam100k-final.txt): the
+//! The template family's 100k residue (session 7): the
 //! five pairs its log lists (of six timeouts), each with one key's templates at two offsets on
 //! two strings (the resource and `s3:prefix`). Each must decide; all five do (all fail),
 //! the last two since session 10. The smallest (traced): `b/a${u}` true with

@@ -3,7 +3,7 @@
 //! Each must decide within 10 s with the verdict it states (most are obvious failures whose
 //! counterexamples the CLI's probe fallback prints; a few are passes, one a refuted pass of
 //! `external_access`). The unfixed ones are `#[ignore]`d with their state in
-//! /work/coord/notes.md; the fixed ones run (session 7: 20 decided by decide @ 521f43d and
+//! the sessions' coordination notes (outside the repository); the fixed ones run (session 7: 20 decided by decide @ 521f43d and
 //! icase @ eee3c80, un-ignored). Family and run are named on every test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,9 +1,9 @@
-//! Session 8: the 19 guard-rail unknowns of session 7's last run (/work/coord/old7/guard1k.txt,
+//! Session 8: the 19 guard-rail unknowns of session 7's last run (a run log outside the repository,
 //! 1,000 cases per question on main @ 98dee9d) and the lemma hunt's findings
 //! (`tests/differential_lemmas.rs`), shrunk by greedy deletion (`fuzz/gen/shrink.py
 //! --library`), with the verdict each must reach (every fail checked by hand against the
 //! evaluator with the request in its comment). Unfixed ones are `#[ignore]`d naming the owner
-//! (/work/coord/notes.md); the owner who fixes one removes the `#[ignore]`.
+//! (the sessions' coordination notes (outside the repository)); the owner who fixes one removes the `#[ignore]`.
 //! `tests/differential_findings.rs` holds the earlier sessions' findings.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 

@@ -1,8 +1,8 @@
-//! Session 9: the unknowns of hunt's runs on main @ 3c50b9e (/work/coord/runs/*.txt) and of
+//! Session 9: the unknowns of hunt's runs on main @ 3c50b9e (a run log outside the repository) and of
 //! the cross family (`tests/differential_cross.rs`), shrunk by greedy deletion
 //! (`fuzz/gen/shrink.py --library`), each with the verdict it must reach (every fail checked
 //! with `keyaki eval` on the request in its comment). Unfixed ones are `#[ignore]`d naming
-//! the owner (/work/coord/notes.md); the owner who fixes one removes the `#[ignore]`.
+//! the owner (the sessions' coordination notes (outside the repository)); the owner who fixes one removes the `#[ignore]`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/findings.rs"]
@@ -100,7 +100,7 @@ fn service_granted_account_segment_team_inside_deny_sparing_user_account_fails()
 /// case, which fails at the `/` (position by position, folding keeps `/`). Runs to the
 /// timeout.
 #[test]
-#[ignore = "unfixed: runs to the timeout (notes.md 01:15, to words)"]
+#[ignore = "unfixed: runs to the timeout (two keys coupled across strings with case folding, encodings/policy-variables.md Session 10 (words))"]
 fn user_prefix_object_against_deny_on_a_team_with_prefix_equal_to_team_passes() {
     let verdict = findings::check(
         json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}/*"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}*"}}}]),
