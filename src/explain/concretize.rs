@@ -46,6 +46,7 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
     if let Some(lemmas) = ctx
         .tied_template_conflict()
         .or_else(|| ctx.self_tied_conflict())
+        .or_else(|| ctx.prefix_tied_conflict())
         .or_else(|| ctx.mutual_equality_conflict())
         .or_else(|| ctx.renamed_self_conflict())
         .or_else(|| ctx.aligned_keys_conflict())

@@ -105,6 +105,66 @@ impl ContextBuilder<'_> {
         Some(vec![Term::not(Term::and(literals))])
     }
 
+    /// A string equal to `${k}` (exactly or ignoring case: either way as long as `k`'s value,
+    /// folding maps one character to one), like `${k}*` (starting with `k`'s value, `*`s
+    /// after it) and not exactly `${k}`, with `k` single: the first two make the rest after
+    /// the value empty, so the string is the value and the third is true. The owner tag like
+    /// `${aws:username}*` and equal to it ignoring case, against a baseline asking it equal:
+    /// one lemma, where the value-by-value refutation never ended. Atoms only.
+    pub(super) fn prefix_tied_conflict(&mut self) -> Option<Vec<Term>> {
+        let lone_key = |t: &Template| match t.parts.as_slice() {
+            [TemplatePart::Var { key_lower, .. }] => Some(key_lower.clone()),
+            _ => None,
+        };
+        let mut found = None;
+        'vars: for ids in self.str_atoms.values() {
+            let template = |id: AtomId| match &self.query.atoms[id] {
+                Atom::Str {
+                    pattern: StrPattern::Template(t, mode),
+                    ..
+                } => Some((t, *mode)),
+                _ => None,
+            };
+            let truth = |id: AtomId| self.a.atom(id);
+            for &c in ids.iter().filter(|id| !truth(**id)) {
+                let Some((t, MatchMode::Exact)) = template(c) else {
+                    continue;
+                };
+                let Some(key) = lone_key(t) else { continue };
+                let equal = ids.iter().copied().find(|&e| {
+                    truth(e)
+                        && template(e).is_some_and(|(t, mode)| {
+                            mode != MatchMode::Arn && lone_key(t).as_ref() == Some(&key)
+                        })
+                });
+                let prefix = ids.iter().copied().find(|&a| {
+                    truth(a)
+                        && template(a).is_some_and(|(t, mode)| {
+                            mode == MatchMode::Like
+                                && one_variable_glob(t, mode, &key).is_some_and(|g| {
+                                    matches!(
+                                        g.tokens().first(),
+                                        Some(crate::pattern::Token::Hole(_))
+                                    ) && g.tokens()[1..].iter().all(|t| t.is_star())
+                                })
+                        })
+                });
+                if let (Some(e), Some(a)) = (equal, prefix) {
+                    found = Some((e, a, c, key));
+                    break 'vars;
+                }
+            }
+        }
+        let (e, a, c, key) = found?;
+        let literals = vec![
+            self.query.single_valued(&key),
+            Term::Atom(e),
+            Term::Atom(a),
+            Term::not(Term::Atom(c)),
+        ];
+        Some(vec![Term::not(Term::and(literals))])
+    }
+
     /// `x = ${k, d}` true and `k = ${x, d'}` false, both keys single: `${k, d}` then reads
     /// `k`'s value whatever the default, so the two say the same thing (an exact equality
     /// implies one ignoring case; the same mode is symmetric). The encoder's symmetry lemma
