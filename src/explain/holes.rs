@@ -38,6 +38,17 @@ impl ContextBuilder<'_> {
         mode: MatchMode,
         key: &str,
     ) -> Option<(OneHole, BTreeSet<Reason>)> {
+        // catalog (#10): a value in an ARN's first five segments, when its colons move no bound.
+        self.holed_template_outside_segments(t, mode, key)
+            .or_else(|| self.bounded_arn_hole(t, mode, key))
+    }
+
+    fn holed_template_outside_segments(
+        &self,
+        t: &Template,
+        mode: MatchMode,
+        key: &str,
+    ) -> Option<(OneHole, BTreeSet<Reason>)> {
         if t.variable_keys().filter(|k| *k == key).count() != 1 {
             return None;
         }

@@ -30,6 +30,8 @@ mod polish;
 // speed (#10): solver-free counterexamples, called by `scan::check_deterministic`.
 mod probe;
 mod search;
+// catalog (#10): a key's value in an ARN's first five segments, read exactly.
+mod segment_hole;
 mod strings;
 // decide (#10): templates of keys tied by an equality, related by inclusion.
 mod tied;

@@ -1,0 +1,164 @@
+//! A key's value inside an ARN's first five segments, read exactly when its colons cannot
+//! move any wildcard's bounds (session 11, catalog).
+//!
+//! `arn:aws:iam::${aws:username}:user/*`: the value fills the account segment. A value's
+//! colons count as segment separators (`Glob::from_chars`), so in general they change which
+//! wildcards are bounded (`*` that does not cross `:`) and the hole has no sound glob
+//! reading (`symbolic.rs`, `holes.rs` refuse it). Two conditions make it exact:
+//! - the template's own text holds at least five literal colons: the last segment is then
+//!   the sixth whatever the value holds, so every wildcard before the hole keeps its bound;
+//! - every wildcard after the hole has five literal colons before it: it is free for every
+//!   value (the value's colons only add to the count).
+//!
+//! Then for every value `v`, the template's glob is `before · v · after` with `before` and
+//! `after` read from the literal colons alone: a [`OneHole`], and the word equation of
+//! `equations.rs` decides the key's value exactly (a value, or a lemma over atoms only).
+//! The argument: `encodings/policy-variables.md`, "Session 11 (catalog)".
+
+use super::context::ContextBuilder;
+use super::equations::Reason;
+use crate::automata::word_equation::OneHole;
+use crate::encode::MatchMode;
+use crate::pattern::{is_hole_char, Glob, Template, TemplatePart, Token};
+use std::collections::BTreeSet;
+
+/// Literal colons before the sixth ARN segment.
+const BOUNDED_SEGMENT_COLONS: usize = 5;
+
+impl ContextBuilder<'_> {
+    /// `t` (an ARN pattern reading `key` once, in its first five segments) as a glob with
+    /// `key`'s value as the hole, when the conditions of the module comment hold. Other keys
+    /// must have their value chosen (their text is then literal, colons and all).
+    pub(super) fn bounded_arn_hole(
+        &self,
+        t: &Template,
+        mode: MatchMode,
+        key: &str,
+    ) -> Option<(OneHole, BTreeSet<Reason>)> {
+        if mode != MatchMode::Arn || t.variable_keys().filter(|k| *k == key).count() != 1 {
+            return None;
+        }
+        let mut reasons = BTreeSet::new();
+        let mut raw: Vec<Token> = Vec::new();
+        for part in &t.parts {
+            match part {
+                TemplatePart::Text(text) => raw.extend(text.chars().map(|c| match c {
+                    '*' => Token::AnyStr,
+                    '?' => Token::AnyChar,
+                    c => Token::Lit(c),
+                })),
+                TemplatePart::Escaped(c) => raw.push(Token::Lit(*c)),
+                TemplatePart::Var { key_lower, .. } if key_lower == key => raw.push(Token::Hole(0)),
+                TemplatePart::Var {
+                    key_lower, default, ..
+                } => {
+                    // Absent or several values: the default, or the template matches nothing.
+                    let text = match self.values.get(key_lower)?.as_slice() {
+                        [value] => value.as_str(),
+                        _ => default.as_deref()?,
+                    };
+                    reasons.insert(Reason::Chosen(key_lower.clone()));
+                    raw.extend(text.chars().map(Token::Lit));
+                }
+            }
+        }
+        if raw
+            .iter()
+            .any(|t| matches!(t, Token::Lit(c) if is_hole_char(*c)))
+        {
+            return None;
+        }
+        let hole = bounded_reading(raw)?;
+        Some((OneHole::split(&hole)?, reasons))
+    }
+}
+
+/// The tokens with the wildcards before the fifth literal colon bounded, when that reading
+/// holds for every value of the hole (module comment); `None` otherwise.
+fn bounded_reading(raw: Vec<Token>) -> Option<Glob> {
+    let literal_colons = raw.iter().filter(|t| **t == Token::Lit(':')).count();
+    if literal_colons < BOUNDED_SEGMENT_COLONS {
+        return None;
+    }
+    let (mut colons, mut after_hole) = (0usize, false);
+    let mut tokens = Vec::with_capacity(raw.len());
+    for token in raw {
+        let bounded = colons < BOUNDED_SEGMENT_COLONS;
+        tokens.push(match token {
+            Token::Lit(':') => {
+                colons += 1;
+                token
+            }
+            Token::Hole(_) => {
+                after_hole = true;
+                token
+            }
+            // The value's colons could free this wildcard: no reading for every value.
+            Token::AnyStr | Token::AnyChar if bounded && after_hole => return None,
+            Token::AnyStr if bounded => Token::SegStr,
+            Token::AnyChar if bounded => Token::SegChar,
+            other => other,
+        });
+    }
+    Some(Glob::from_tokens(tokens))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pattern::PatternChar;
+
+    fn raw(text: &str) -> Vec<Token> {
+        text.chars()
+            .map(|c| match c {
+                '*' => Token::AnyStr,
+                '?' => Token::AnyChar,
+                '$' => Token::Hole(0),
+                c => Token::Lit(c),
+            })
+            .collect()
+    }
+
+    /// The evaluator's reading of the template with `value` written in.
+    fn resolved(text: &str, value: &str) -> Glob {
+        let mut chars = Vec::new();
+        for c in text.chars() {
+            match c {
+                '*' | '?' => chars.push(PatternChar::Wild(c)),
+                '$' => chars.extend(value.chars().map(PatternChar::Lit)),
+                c => chars.push(PatternChar::Lit(c)),
+            }
+        }
+        Glob::from_chars(&chars, true)
+    }
+
+    #[test]
+    fn the_reading_is_the_evaluators_for_every_value_tried() {
+        for text in [
+            "arn:aws:iam::$:user/*",
+            "arn:*:iam::$:user/?*",
+            "arn:aws:x*:$:y:z*",
+            "arn:aws:s3:::$",
+        ] {
+            let glob = bounded_reading(raw(text)).unwrap();
+            let hole = OneHole::split(&glob).unwrap();
+            for value in ["", "1", "a:b", "::::", "x:user/y", "*?", ":*:"] {
+                assert_eq!(hole.with_value(value), resolved(text, value), "{text} {value}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_reading_when_the_value_could_move_a_bound() {
+        // A wildcard after the hole still bounded by the literal count, and fewer than five
+        // literal colons: the value's colons would change those wildcards.
+        for text in ["arn:aws:iam::$*:user/x", "arn:aws:$:*:x:y", "arn:aws:*:$"] {
+            assert!(bounded_reading(raw(text)).is_none(), "{text}");
+        }
+        // What the refusal protects: with value `a:b` the `*` after it is free, without a
+        // colon it is bounded.
+        let text = "arn:aws:iam::$*:user/x";
+        assert!(resolved(text, "a").tokens().contains(&Token::SegStr));
+        assert!(resolved(text, "a:b").tokens().contains(&Token::AnyStr));
+    }
+}
