@@ -75,9 +75,6 @@ pub(super) fn chained_equality_lemmas(query: &mut Query) -> Vec<Term> {
             query.single_valued(&read.key),
             query.single_valued(&on.key),
         ]);
-        if std::env::var_os("KEYAKI_TRACE").is_some() {
-            eprintln!("keyaki: chained {} -> {:?}", on.key, premise);
-        }
         lemmas.push(Term::implies(premise, chained));
     }
     lemmas
