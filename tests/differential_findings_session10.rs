@@ -66,9 +66,11 @@ fn owner_like_user_star_and_equal_to_user_ignoring_case_against_owner_equal_to_t
 /// user name is like `${team}/${username}` (substituted values are literal text), i.e. the
 /// user name is longer than itself: never; the baseline denies it. Library: "policy
 /// variables refer to each other in a cycle through key aws:username, and the value chosen
-/// to break it does not fit" at once (0.1 s).
+/// to break it does not fit" at once (0.1 s). Decided in session 11 by one atom-only lemma
+/// (`encode/lemmas/templates.rs`, `self_reference_lemmas`: a template reading its own key
+/// with text every match needs is false): give-up 0.02 s -> pass 0.07 s (CLI). Near fails:
+/// `tests/decided_self_and_chained.rs`.
 #[test]
-#[ignore = "unfixed: cycle give-up (other: a key's template reading the key itself)"]
 fn user_like_team_slash_user_passes() {
     let verdict = findings::check(
         json!([{"Effect":"Allow","Action":["iam:GetUser"],"Condition":{
@@ -84,9 +86,9 @@ fn user_like_team_slash_user_passes() {
 /// ignoring case; folding keeps lengths (`pattern::fold_char`), so never. The baseline
 /// allows when the team equals the account. Library: "policy variables refer to each other
 /// in a cycle through key aws:principaltag/team, and the value chosen to break it does not
-/// fit" at once (0.1 s).
+/// fit" at once (0.1 s). Decided in session 11 by the same lemma as the finding above:
+/// give-up 0.1 s -> pass 0.16 s (CLI).
 #[test]
-#[ignore = "unfixed: cycle give-up (other: a key's template reading the key itself)"]
 fn team_equal_to_team_slash_account_ignoring_case_passes() {
     let verdict = findings::check(
         json!([{"Effect":"Allow","Action":["*"],"Condition":{"StringEqualsIgnoreCase":{
@@ -208,9 +210,13 @@ fn catalog_user_account_segment_against_deny_sparing_team_users_fails() {
 /// and, ignoring case, `${team}`; the baseline allows nothing. Counterexample (`keyaki eval
 /// --resource-universe catalog`: proposal Allow, baseline ImplicitDeny): account, team and
 /// owner `111122223333`, s3:ListBucket on `arn:aws:s3:::b`. The CLI (10 s) and the library
-/// (60 s alone): the timeout.
+/// (60 s alone): the timeout. The model wanted the team in ARN-segment globs (a colon in
+/// it); the account, chosen first to break the cycle, did not see them and was refuted one
+/// value at a time. Decided in session 11 by a chained equality (`encode/lemmas/chained.rs`:
+/// the owner equal to both makes the team equal to `${account}` ignoring case, an atom
+/// whose globs the account's word equation then meets): timeout 10 s -> fail 0.06-0.08 s
+/// (CLI, open and catalog), a counterexample with account, team and owner `/:`.
 #[test]
-#[ignore = "unfixed: runs to the timeout (ignore-case between keys' templates)"]
 fn owner_equal_to_account_and_to_team_ignoring_case_beside_empty_not_resource_fails() {
     assert_fails(
         json!([

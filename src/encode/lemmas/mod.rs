@@ -1,6 +1,7 @@
 //! Lemmas: facts every concrete request satisfies, added to every query up front.
 
 mod beyond;
+mod chained;
 mod pins;
 mod readings;
 mod relations;
@@ -134,6 +135,8 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
     lemmas.extend(template_lemmas(query));
     lemmas.extend(symbolic::symbolic_template_lemmas(query, deadline));
     lemmas.extend(substitute::substitution_lemmas(query, deadline));
+    // After the substitutions, which give keys read by templates atoms of their own.
+    lemmas.extend(chained::chained_equality_lemmas(query));
     lemmas.extend(pattern_relation_lemmas(query, 0, deadline));
     lemmas.extend(prefix_trie_lemmas(query));
     query.lemmas.extend(lemmas);

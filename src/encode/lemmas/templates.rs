@@ -122,39 +122,56 @@ fn mutual_equality_lemmas(
     lemmas
 }
 
-/// A key compared with a template that reads only itself (`aws:username` against
-/// `${aws:username}` or `*${aws:username}*`): with one value `v` the template resolves to
+/// A key compared with a template that reads itself. With one value `v`, a template reading
+/// only `v` (`aws:username` against `${aws:username}` or `*${aws:username}*`) resolves to
 /// `t1·v·t2`, which `v` matches exactly when `t1` and `t2` can be empty — no text at all for
-/// the equality operators, only `*` for the Like/ARN ones. Without this the atom is free and a
-/// model can ask for `v != v`, which no request meets (the concretizer would give up).
+/// the equality operators, only `*` for the Like/ARN ones. A template reading `v` and other
+/// keys (`${team}/${aws:username}`) is false when it has a character every match needs
+/// (`mandatory_chars`): its matches are longer than `v` whatever the other keys read
+/// (substituted text is literal, folding maps one character to one, an unresolvable
+/// template matches nothing). Without this the atom is free and a model can ask for `v !=
+/// v`, which no request meets (the concretizer would give up).
 fn self_reference_lemmas(
     query: &mut Query,
     templates: &[(AtomId, StrVar, Template, MatchMode)],
 ) -> Vec<Term> {
-    use crate::pattern::TemplatePart;
     let mut lemmas = Vec::new();
     for (id, var, template, mode) in templates {
         let StrVar::Context { key, slot: 0 } = var else {
             continue;
         };
         let vars: Vec<&str> = template.variable_keys().collect();
-        if vars != [key.as_str()] {
+        let holds = if vars == [key.as_str()] {
+            mandatory_chars(template, *mode) == 0
+        } else if vars.contains(&key.as_str()) && mandatory_chars(template, *mode) > 0 {
+            false
+        } else {
             continue;
-        }
-        let empty_able = template.parts.iter().all(|part| match part {
-            TemplatePart::Var { .. } => true,
-            TemplatePart::Text(t) => match mode {
-                MatchMode::Exact | MatchMode::IgnoreCase => t.is_empty(),
-                MatchMode::Like | MatchMode::Arn => t.chars().all(|c| c == '*'),
-            },
-            TemplatePart::Escaped(_) => false,
-        });
+        };
         let single = query.single_valued(key);
         let this = Term::Atom(*id);
-        let holds = if empty_able { this } else { Term::not(this) };
+        let holds = if holds { this } else { Term::not(this) };
         lemmas.push(Term::implies(single, holds));
     }
     lemmas
+}
+
+/// How many characters every text a template matches has besides its variables' values: all
+/// its text for the equality operators (ignoring case too: folding maps one character to
+/// one), all but `*` for the Like/ARN ones (`?` and a literal match one character each).
+fn mandatory_chars(t: &Template, mode: MatchMode) -> usize {
+    use crate::pattern::TemplatePart;
+    t.parts
+        .iter()
+        .map(|part| match part {
+            TemplatePart::Var { .. } => 0,
+            TemplatePart::Text(text) => match mode {
+                MatchMode::Exact | MatchMode::IgnoreCase => text.chars().count(),
+                MatchMode::Like | MatchMode::Arn => text.chars().filter(|&c| c != '*').count(),
+            },
+            TemplatePart::Escaped(_) => 1,
+        })
+        .sum()
 }
 
 /// Variables read as `*`, policy wildcards as unbounded wildcards (Exact mode keeps text literal).
