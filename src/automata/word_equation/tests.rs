@@ -139,7 +139,7 @@ fn brute_force(a: &OneHole, b: &OneHole, value: &[Glob], text: &[Glob]) -> bool 
     })
 }
 
-fn small_glob() -> impl Strategy<Value = String> {
+pub(super) fn small_glob() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(vec!['a', 'b', '?', '*']), 0..4)
         .prop_map(|v| v.into_iter().collect())
 }
@@ -402,7 +402,7 @@ fn a_shifted_string_and_another_string_meet_on_powers_of_a() {
 }
 
 /// Every value of length ≤ `n` over `letters`.
-fn words_up_to(letters: &[char], n: usize) -> Vec<String> {
+pub(super) fn words_up_to(letters: &[char], n: usize) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut last = vec![String::new()];
     for _ in 0..n {
