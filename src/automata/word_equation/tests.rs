@@ -139,7 +139,7 @@ fn brute_force(a: &OneHole, b: &OneHole, value: &[Glob], text: &[Glob]) -> bool 
     })
 }
 
-pub(super) fn small_glob() -> impl Strategy<Value = String> {
+fn small_glob() -> impl Strategy<Value = String> {
     prop::collection::vec(prop::sample::select(vec!['a', 'b', '?', '*']), 0..4)
         .prop_map(|v| v.into_iter().collect())
 }

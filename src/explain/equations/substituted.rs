@@ -103,18 +103,21 @@ impl ContextBuilder<'_> {
         (ask(&pos, &neg) == Solution::Empty).then_some(literals)
     }
 
-    /// The true atoms `p ~ ${t}` (the whole string is the value, in any mode: a value's
-    /// characters are literal where substituted) with `t` single, and `t`.
+    /// The true atoms `p ~ ${t}` (the whole string is the value: Exact or Like, a value's
+    /// characters literal where substituted, or IgnoreCase, equal folded) with `t` single,
+    /// and `t`. ARN mode is left out, as in `tied.rs`.
     fn whole_equalities(&self, p: &StrVar) -> Vec<(AtomId, String)> {
         self.str_atoms_on(p)
             .filter(|(id, _)| self.a.atom(*id))
             .filter_map(|(id, pattern)| match pattern {
-                StrPattern::Template(t, _) => match t.parts.as_slice() {
-                    [TemplatePart::Var { key_lower, .. }] if self.model_single(key_lower) => {
-                        Some((id, key_lower.clone()))
+                StrPattern::Template(t, mode) if *mode != MatchMode::Arn => {
+                    match t.parts.as_slice() {
+                        [TemplatePart::Var { key_lower, .. }] if self.model_single(key_lower) => {
+                            Some((id, key_lower.clone()))
+                        }
+                        _ => None,
                     }
-                    _ => None,
-                },
+                }
                 _ => None,
             })
             .collect()
