@@ -124,3 +124,46 @@ fn prefix_after_a_and_before_anything_is_value_then_a() {
     let fails = holds.replace("${aws:username}a", "${aws:username}aa");
     assert!(matches!(decide(proposed, &fails), Verdict::Violated(_)));
 }
+
+/// Two keys coupled across strings with case folding (session 11,
+/// encodings/policy-variables.md "Session 11 (words)"). The proposal grants `b/${u}/*` when
+/// `s3:prefix` is like `${u}*`; the baseline denies `b/${deny}` when `s3:prefix` equals
+/// `${team}` (ignoring case). Shaped like `differential_findings_session9.rs`
+/// `user_prefix_object_against_deny_on_a_team_with_prefix_equal_to_team_passes`.
+const TWO_KEYS_PROPOSED: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}/*"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}*"}}}]}"#;
+const TWO_KEYS_BASELINE: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":["arn:aws:s3:::b/a${aws:PrincipalTag/team, 'none'}"],"Condition":{"StringEqualsIgnoreCase":{"s3:prefix":"${aws:PrincipalTag/team}"}}},{"Effect":"Allow","Action":"s3:GetObject"}]}"#;
+
+/// Passes, each by the lemma naming atoms only: folded, the resource is in `b/a${u}*` (the
+/// team replaced by the prefix's template) and in `b/${u}/*`, so `u ∈ a*` and then `a`
+/// meets `/`. A cased literal (`b/A${team}`) and an exact equality change nothing folded.
+#[test]
+fn two_keys_through_the_prefix_equality_pass() {
+    let cased = TWO_KEYS_BASELINE.replace("b/a${", "b/A${");
+    let exact = TWO_KEYS_BASELINE.replace("StringEqualsIgnoreCase", "StringEquals");
+    for baseline in [TWO_KEYS_BASELINE, &cased, &exact] {
+        let verdict = decide(TWO_KEYS_PROPOSED, baseline);
+        assert!(matches!(verdict, Verdict::Holds), "{baseline}: {verdict:?}");
+    }
+}
+
+/// Near variants that fail (each counterexample replayed inside `decide`), so the
+/// substituted equation cannot claim too much: without the `a` (`u = x`, team `x/…`),
+/// with no `/` after the user name (`u = a`, team `a…`), and with the user name anywhere
+/// in the prefix (`*${u}*`: team `/a`, resource `b/a/a`).
+#[test]
+fn two_keys_through_the_prefix_equality_near_variants_fail() {
+    let no_a = TWO_KEYS_BASELINE.replace("b/a${", "b/${");
+    let no_slash = TWO_KEYS_PROPOSED.replace("${AWS:UserName}/*", "${AWS:UserName}*");
+    let anywhere = TWO_KEYS_PROPOSED.replace("\"${AWS:UserName}*\"", "\"*${AWS:UserName}*\"");
+    for (proposed, baseline) in [
+        (TWO_KEYS_PROPOSED, no_a.as_str()),
+        (&no_slash, TWO_KEYS_BASELINE),
+        (&anywhere, TWO_KEYS_BASELINE),
+    ] {
+        let verdict = decide(proposed, baseline);
+        assert!(
+            matches!(verdict, Verdict::Violated(_)),
+            "{proposed} {baseline}: {verdict:?}"
+        );
+    }
+}

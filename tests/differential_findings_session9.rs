@@ -97,10 +97,11 @@ fn service_granted_account_segment_team_inside_deny_sparing_user_account_fails()
 /// negated template: the baseline's Deny on `b/a${team, 'none'}` when s3:prefix equals
 /// `${team}` ignoring case). A pass: a request for `b/${u}/k` inside the Deny has team
 /// `x/...` with `u = ax`, and the prefix, like `ax*`, would have to equal `x/...` ignoring
-/// case, which fails at the `/` (position by position, folding keeps `/`). Runs to the
-/// timeout.
+/// case, which fails at the `/` (position by position, folding keeps `/`). Session 11
+/// (words, `explain/equations/substituted.rs`): folded, the team is the prefix, so the
+/// resource is in `b/a${u}*` and in `b/${u}/*`, a one-variable word equation with no
+/// solution; the lemma names atoms only. Runs to the timeout (31 s) -> 0.05 s.
 #[test]
-#[ignore = "unfixed: runs to the timeout (two keys coupled across strings with case folding, encodings/policy-variables.md Session 10 (words))"]
 fn user_prefix_object_against_deny_on_a_team_with_prefix_equal_to_team_passes() {
     let verdict = findings::check(
         json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":["arn:aws:s3:::b/${AWS:UserName}/*"],"Condition":{"StringLike":{"s3:prefix":"${AWS:UserName}*"}}}]),

@@ -463,9 +463,13 @@ mod aligned;
 mod joint;
 mod repeated;
 mod shifted;
+mod substituted;
 pub use joint::OtherString;
 use joint::{compose, Other};
 pub use repeated::{repeated_value, split_at_repeated_hole, with_repeated_value};
+pub use substituted::{inner_value, substituted};
 
+#[cfg(test)]
+mod substituted_tests;
 #[cfg(test)]
 mod tests;

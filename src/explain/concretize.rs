@@ -29,6 +29,7 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
             let Some(mut more) = ctx
                 .offset_keys_conflict()
                 .or_else(|| ctx.transferred_template_conflict())
+                .or_else(|| ctx.substituted_keys_conflict())
             else {
                 return failed;
             };

@@ -753,3 +753,4 @@ fn case_closure(glob: &Glob) -> Glob {
 mod joint;
 mod lengths;
 mod negated;
+mod substituted;

@@ -402,7 +402,7 @@ fn a_shifted_string_and_another_string_meet_on_powers_of_a() {
 }
 
 /// Every value of length ≤ `n` over `letters`.
-fn words_up_to(letters: &[char], n: usize) -> Vec<String> {
+pub(super) fn words_up_to(letters: &[char], n: usize) -> Vec<String> {
     let mut out = vec![String::new()];
     let mut last = vec![String::new()];
     for _ in 0..n {
