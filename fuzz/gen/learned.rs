@@ -14,7 +14,9 @@ use keyaki::encode::{Atom, AtomId, MatchMode, PrincipalKindVar, Query, StrPatter
 use keyaki::eval::{evaluate, Decision};
 use keyaki::explain::learned::{recording, LearnedLemmas};
 use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
-use keyaki::pattern::{chars_to_string, fold_char, fold_class, Glob, TemplatePart, Token};
+use keyaki::pattern::{
+    chars_to_string, fold_case, fold_char, fold_class, Glob, TemplatePart, Token,
+};
 use keyaki::request::Request;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -72,8 +74,8 @@ fn want(term: &Term, value: bool, c: &mut dyn Choices, out: &mut Vec<(AtomId, bo
     }
 }
 
-/// Reads every learned lemma of `entries` on `n` aimed requests each, and on `shared`
-/// requests (the family's, the counterexamples), those `admitted` keeps.
+/// Reads each learned lemma of `entries` on `n` requests aimed at it, and every one on
+/// `shared` requests (the family's, the counterexamples), those `admitted` keeps.
 pub fn read_learned(
     entries: &[LearnedLemmas],
     c: &mut dyn Choices,
@@ -93,7 +95,8 @@ pub fn read_learned(
             .map(|l| falsifying(l, &mut First))
             .collect();
         reading.learned += entry.lemmas.len();
-        let mut on = |json: &Value, reading: &mut Reading| {
+        // `json` read on the lemmas `which` names (every one: `None`).
+        let mut on = |json: &Value, which: Option<usize>, reading: &mut Reading| {
             // An aimed request AWS could not send (an empty action, say) is no request.
             let Some(request) = serde_json::to_vec(json)
                 .ok()
@@ -104,16 +107,22 @@ pub fn read_learned(
             if !admitted(&request) {
                 return;
             }
-            let Some(values) = oracles::read_lemmas(query, &entry.lemmas, &request) else {
+            let range = match which {
+                Some(i) => i..i + 1,
+                None => 0..entry.lemmas.len(),
+            };
+            let lemmas = &entry.lemmas[range.clone()];
+            let Some(values) = oracles::read_lemmas(query, lemmas, &request) else {
                 return;
             };
-            for (i, value) in values.iter().enumerate() {
+            for (i, value) in range.zip(values) {
                 let Some(value) = value else { continue };
                 read[i] = true;
                 if !pressed[i] {
                     let missed = wishes[i]
                         .iter()
                         .filter(|(a, v)| oracles::atom_reads(query, *a, &request) != Some(*v))
+                        .take(2)
                         .count();
                     pressed[i] = missed <= 1;
                 }
@@ -124,13 +133,13 @@ pub fn read_learned(
             }
         };
         for json in shared {
-            on(json, &mut reading);
+            on(json, None, &mut reading);
         }
         for i in 0..entry.lemmas.len() {
             for _ in 0..n {
                 let literals = falsifying(&entry.lemmas[i], c);
                 let json = aimed_request(c, query, &literals, &pool);
-                on(&json, &mut reading);
+                on(&json, Some(i), &mut reading);
             }
         }
         reading.read += read.iter().filter(|r| **r).count();
@@ -242,6 +251,79 @@ fn wanted_text(
     }
 }
 
+/// Does `text` meet `pattern` (`values`: the keys chosen so far; a template reading a key
+/// with no single value yet does not)?
+fn pattern_holds(pattern: &StrPattern, text: &str, values: &BTreeMap<String, Vec<String>>) -> bool {
+    match pattern {
+        StrPattern::Glob(g) => g.matches(text),
+        StrPattern::IgnoreCase(w) => fold_case(text) == *w,
+        StrPattern::Template(t, mode) => {
+            let resolved = t.resolve(|k| match values.get(k).map(Vec::as_slice) {
+                Some([v]) => Some(v.clone()),
+                _ => None,
+            });
+            resolved.is_some_and(|chars| match mode {
+                MatchMode::Exact => chars_to_string(&chars) == text,
+                MatchMode::IgnoreCase => fold_case(&chars_to_string(&chars)) == fold_case(text),
+                MatchMode::Like => Glob::from_chars(&chars, false).matches(text),
+                MatchMode::Arn => Glob::from_chars(&chars, true).matches(text),
+            })
+        }
+    }
+}
+
+/// What a falsifying assignment wants of each string: patterns true, patterns false.
+#[derive(Default)]
+struct Wants<'q> {
+    yes: BTreeMap<StrVar, Vec<&'q StrPattern>>,
+    no: BTreeMap<StrVar, Vec<&'q StrPattern>>,
+}
+
+/// Tries for a text meeting every pattern `var` wants and none it does not.
+const TRIES: usize = 6;
+
+impl Wants<'_> {
+    /// The best of a few texts built from the patterns `var` wants (the most wanted ones
+    /// met, then the fewest unwanted); `None` when it wants none, or none can be built yet.
+    fn text(
+        &self,
+        c: &mut dyn Choices,
+        var: &StrVar,
+        values: &BTreeMap<String, Vec<String>>,
+        pool: &[String],
+    ) -> Option<String> {
+        let yes = self.yes.get(var).map_or(&[][..], Vec::as_slice);
+        let no = self.no.get(var).map_or(&[][..], Vec::as_slice);
+        let mut best: Option<(usize, usize, String)> = None;
+        for _ in 0..TRIES {
+            let Some(pattern) = yes.get(c.below(yes.len())) else {
+                return None;
+            };
+            let Some(text) = wanted_text(c, pattern, values, pool) else {
+                continue;
+            };
+            let met = yes
+                .iter()
+                .filter(|p| pattern_holds(p, &text, values))
+                .count();
+            let broken = no
+                .iter()
+                .filter(|p| pattern_holds(p, &text, values))
+                .count();
+            let better = best
+                .as_ref()
+                .is_none_or(|(m, b, _)| (met, *b) > (*m, broken));
+            if better {
+                best = Some((met, broken, text));
+            }
+            if met == yes.len() && broken == 0 {
+                break;
+            }
+        }
+        best.map(|(_, _, text)| text)
+    }
+}
+
 /// A request aimed at `literals`: each variable given a member of one pattern it wants
 /// true, keys first (templates on a key read the keys chosen before it), the rest from the
 /// pool. Presence and principal kind as wanted.
@@ -251,14 +333,17 @@ pub fn aimed_request(
     literals: &[(AtomId, bool)],
     pool: &[String],
 ) -> Value {
-    let mut wanted: BTreeMap<StrVar, Vec<&StrPattern>> = BTreeMap::new();
+    let mut wants = Wants::default();
     let mut present: BTreeMap<(String, usize), bool> = BTreeMap::new();
     let mut kind = PrincipalKindVar::Aws;
     let mut has_resource = true;
     for (id, value) in literals {
         match (&query.atoms[*id], value) {
             (Atom::Str { var, pattern }, true) => {
-                wanted.entry(var.clone()).or_default().push(pattern)
+                wants.yes.entry(var.clone()).or_default().push(pattern)
+            }
+            (Atom::Str { var, pattern }, false) => {
+                wants.no.entry(var.clone()).or_default().push(pattern)
             }
             (Atom::Present { key, slot }, v) => {
                 present.insert((key.clone(), *slot), *v);
@@ -268,7 +353,7 @@ pub fn aimed_request(
             _ => {}
         }
     }
-    // Keys: those the query has, in an order that puts template-free wants first.
+    // Keys: those whose wanted templates read keys not chosen yet wait a round.
     let mut values: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let keys: Vec<&String> = query.keys.keys().collect();
     for round in 0..3 {
@@ -285,18 +370,21 @@ pub fn aimed_request(
                 values.insert((*key).clone(), vec![]);
                 continue;
             }
-            let patterns = wanted.get(&slot0).cloned().unwrap_or_default();
-            let text = match patterns.get(c.below(patterns.len().max(1))) {
-                Some(p) => match wanted_text(c, p, &values, pool) {
-                    Some(t) => t,
-                    None if round < 2 => continue,
-                    None => pick(c, pool).to_string(),
-                },
-                None => {
-                    let piece = pick(c, pool);
-                    recase(c, piece)
-                }
-            };
+            let waits = wants.yes.get(&slot0).is_some_and(|ps| {
+                ps.iter().any(|p| match p {
+                    StrPattern::Template(t, _) => t
+                        .variable_keys()
+                        .any(|k| k != key.as_str() && !values.contains_key(k)),
+                    _ => false,
+                })
+            });
+            if waits && round < 2 {
+                continue;
+            }
+            let text = wants.text(c, &slot0, &values, pool).unwrap_or_else(|| {
+                let piece = pick(c, pool);
+                recase(c, piece)
+            });
             let mut list = vec![text];
             if present.get(&((*key).clone(), 1)) == Some(&true) || c.below(10) == 0 {
                 let piece = pick(c, pool);
@@ -306,10 +394,8 @@ pub fn aimed_request(
         }
     }
     let string = |c: &mut dyn Choices, var: StrVar, default: &str| {
-        let patterns = wanted.get(&var).cloned().unwrap_or_default();
-        patterns
-            .get(c.below(patterns.len().max(1)))
-            .and_then(|p| wanted_text(c, p, &values, pool))
+        wants
+            .text(c, &var, &values, pool)
             .unwrap_or_else(|| default.to_string())
     };
     let action = string(c, StrVar::Action, "s3:GetObject");
@@ -357,7 +443,7 @@ impl Totals {
     pub fn print(&self, name: &str) {
         let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
         println!(
-            "{name}: {} checks, {} learned lemmas, {} lemmas learned, {} read, {} pressed, {} false",
+            "{name}: {} checks, {} of them learning, {} lemmas learned, {} read, {} pressed, {} false",
             get(&self.checks),
             get(&self.learning),
             get(&self.learned),
