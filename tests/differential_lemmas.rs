@@ -452,3 +452,35 @@ fn the_learned_lemma_oracle_catches_a_false_lemma() {
         "the false lemma was not caught"
     );
 }
+
+/// Found by the learned-lemma oracle (guard-rail and lemma-shape families, session 11):
+/// the concretizer, finding no value for a present slot whose model makes both `k` colon-free
+/// (`[SegStr]`) and `k like *:*` false, learns `¬(¬colon-free ∧ ¬*:*)` without the slot's
+/// presence atom. Under `atom_holds`'s reading (a slot's string atoms are false when it is
+/// absent) the lemma is false on every request without `aws:username`. Not a wrong pass
+/// today: the encoder reads a slot's string atoms only under its presence atom, so they are
+/// free when it is absent (`encodings/learned-lemmas.md`, "Absent slots"); a domain lemma
+/// true under `atom_holds` (`¬present → ¬atom`) would make it one. Ignored until the
+/// learned lemma names the presence atom, or the reading of absent slots is settled.
+#[test]
+#[ignore = "learned lemma false where its slot is absent: encodings/learned-lemmas.md"]
+fn learned_lemmas_hold_where_their_slot_is_absent() {
+    let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]}}}]});
+    let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:sqs:us-east-1:${aws:username}:*","arn:aws:s3:::b/${aws:username}/*"]}}}]});
+    let request = serde_json::json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"action":"s3:GetObject","context":{"aws:PrincipalArn":["x"],"aws:username":[]},"resource":"arn:aws:s3:::b/x"});
+    let p = oracles::parse_generated_policy(&proposed);
+    let b = oracles::parse_generated_policy(&baseline);
+    let options = oracles::options(PolicyType::Identity);
+    let (_, entries) =
+        keyaki::explain::learned::recording(|| check_no_new_access(&p, &b, &options));
+    let learned: usize = entries.iter().map(|e| e.lemmas.len()).sum();
+    assert!(learned > 0, "the check learned nothing");
+    let mut s = run::Seeded::from_bytes(b"absent");
+    let reading = learned::read_learned(&entries, &mut s, 0, &[request], &|_| true);
+    assert!(reading.false_lemma.is_none(), "{:?}", reading.false_lemma);
+    assert_eq!(
+        reading.false_where_absent, 0,
+        "{:?}",
+        reading.first_where_absent
+    );
+}

@@ -34,6 +34,10 @@ pub struct Reading {
     pub pressed: usize,
     /// The first false lemma, with the request (and whether it is a counterexample).
     pub false_lemma: Option<(String, Value)>,
+    /// Lemmas false only through the string atoms of a slot the request leaves absent
+    /// (`oracles::false_beyond_absent_slots`), and the first, with its request.
+    pub false_where_absent: usize,
+    pub first_where_absent: Option<(String, Value)>,
 }
 
 /// The literals that make `term` false (one choice, by `c`, wherever one of several
@@ -89,6 +93,7 @@ pub fn read_learned(
         let pool = pool(query);
         let mut read = vec![false; entry.lemmas.len()];
         let mut pressed = vec![false; entry.lemmas.len()];
+        let mut false_where_absent = vec![false; entry.lemmas.len()];
         let wishes: Vec<Vec<(AtomId, bool)>> = entry
             .lemmas
             .iter()
@@ -126,9 +131,20 @@ pub fn read_learned(
                         .count();
                     pressed[i] = missed <= 1;
                 }
-                if !value && reading.false_lemma.is_none() {
-                    let text = oracles::describe_lemma(query, &entry.lemmas[i], &request);
-                    reading.false_lemma = Some((text, json.clone()));
+                if value {
+                    continue;
+                }
+                let text = || oracles::describe_lemma(query, &entry.lemmas[i], &request);
+                if oracles::false_beyond_absent_slots(query, &entry.lemmas[i], &request) {
+                    if reading.false_lemma.is_none() {
+                        reading.false_lemma = Some((text(), json.clone()));
+                    }
+                } else if !false_where_absent[i] {
+                    false_where_absent[i] = true;
+                    reading.false_where_absent += 1;
+                    if reading.first_where_absent.is_none() {
+                        reading.first_where_absent = Some((text(), json.clone()));
+                    }
                 }
             }
         };
@@ -296,9 +312,7 @@ impl Wants<'_> {
         let no = self.no.get(var).map_or(&[][..], Vec::as_slice);
         let mut best: Option<(usize, usize, String)> = None;
         for _ in 0..TRIES {
-            let Some(pattern) = yes.get(c.below(yes.len())) else {
-                return None;
-            };
+            let pattern = yes.get(c.below(yes.len()))?;
             let Some(text) = wanted_text(c, pattern, values, pool) else {
                 continue;
             };
@@ -437,19 +451,21 @@ pub struct Totals {
     pub read: AtomicUsize,
     pub pressed: AtomicUsize,
     pub false_lemmas: AtomicUsize,
+    pub false_where_absent: AtomicUsize,
 }
 
 impl Totals {
     pub fn print(&self, name: &str) {
         let get = |a: &AtomicUsize| a.load(Ordering::Relaxed);
         println!(
-            "{name}: {} checks, {} of them learning, {} lemmas learned, {} read, {} pressed, {} false",
+            "{name}: {} checks, {} of them learning, {} lemmas learned, {} read, {} pressed, {} false, {} false only where a slot is absent",
             get(&self.checks),
             get(&self.learning),
             get(&self.learned),
             get(&self.read),
             get(&self.pressed),
             get(&self.false_lemmas),
+            get(&self.false_where_absent),
         );
     }
 }
@@ -490,6 +506,15 @@ pub fn check_and_read(
     totals.learned.fetch_add(reading.learned, Ordering::Relaxed);
     totals.read.fetch_add(reading.read, Ordering::Relaxed);
     totals.pressed.fetch_add(reading.pressed, Ordering::Relaxed);
+    totals
+        .false_where_absent
+        .fetch_add(reading.false_where_absent, Ordering::Relaxed);
+    if let Some((lemma, json)) = &reading.first_where_absent {
+        println!(
+            "learned lemma false only where a slot is absent ({ty:?} {:?}/{:?}):\n  proposed: {proposed}\n  baseline: {baseline}\n  lemma: {lemma}\n  request: {json}",
+            options.action_universe, options.resource_universe
+        );
+    }
     let report = reading.false_lemma.map(|(lemma, json)| {
         totals.false_lemmas.fetch_add(1, Ordering::Relaxed);
         let r = oracles::parse_generated_request(&json);

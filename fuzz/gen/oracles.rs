@@ -569,6 +569,52 @@ pub fn atom_reads(query: &keyaki::encode::Query, id: usize, request: &Request) -
     read_lemmas(query, &[keyaki::encode::Term::Atom(id)], request)?[0]
 }
 
+/// Is `lemma` false on `request` even with the string atoms of absent context slots left
+/// open (three-valued: such an atom may be either)? The encoder reads a slot's string atoms
+/// only under its presence atom, so on an absent slot they are free; a lemma false only
+/// through them is false under `atom_holds`'s reading (false on an absent slot) and not
+/// otherwise (`encodings/learned-lemmas.md`, "Absent slots").
+pub fn false_beyond_absent_slots(
+    query: &keyaki::encode::Query,
+    lemma: &keyaki::encode::Term,
+    request: &Request,
+) -> bool {
+    use keyaki::encode::{Atom, StrVar};
+    let ctx = effective_context(request);
+    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
+    let read = |id: usize| match &query.atoms[id] {
+        Atom::Str {
+            var: StrVar::Context { key, slot },
+            ..
+        } if ctx.values(key).map_or(0, <[String]>::len) <= *slot => None,
+        atom => Some(atom_holds(query, atom, request, &values)),
+    };
+    eval3(lemma, &read) == Some(false)
+}
+
+/// Kleene's three-valued reading of `term` (`None`: either).
+fn eval3(term: &keyaki::encode::Term, read: &dyn Fn(usize) -> Option<bool>) -> Option<bool> {
+    use keyaki::encode::Term;
+    match term {
+        Term::Const(b) => Some(*b),
+        Term::Atom(a) => read(*a),
+        Term::Not(t) => eval3(t, read).map(|b| !b),
+        Term::And(ts) | Term::Or(ts) => {
+            // The value that decides: false for an And, true for an Or.
+            let decides = matches!(term, Term::Or(_));
+            let mut open = false;
+            for t in ts {
+                match eval3(t, read) {
+                    Some(b) if b == decides => return Some(decides),
+                    None => open = true,
+                    Some(_) => {}
+                }
+            }
+            (!open).then_some(!decides)
+        }
+    }
+}
+
 /// `lemma` with each atom it names and its value on `request`.
 pub fn describe_lemma(
     query: &keyaki::encode::Query,
