@@ -11,16 +11,24 @@
 //! Every case also reads each domain lemma of its query (`encode/lemmas/**`) on searched
 //! requests: a lemma false on a concrete request is collected like a refuted pass.
 //!
+//! The lemmas the search learns while it concretizes models (`Concrete::Learn`, and the
+//! relation lemmas of atoms it adds) are recorded per check and read the same way, on
+//! requests aimed at each lemma (`fuzz/gen/learned.rs`, `encodings/learned-lemmas.md`).
+//!
 //! `KEYAKI_DIFF_CASES=N` sets the number of cases; `KEYAKI_DIFF_SHOW_UNKNOWN=1` prints every
 //! unknown; `KEYAKI_LEMMA_SEARCH=N` the requests searched per pass.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/combined.rs"]
 mod combined;
+#[path = "../fuzz/gen/cross.rs"]
+mod cross;
 #[path = "../fuzz/gen/mod.rs"]
 mod gen;
 #[path = "../fuzz/gen/guardrails.rs"]
 mod guardrails;
+#[path = "../fuzz/gen/learned.rs"]
+mod learned;
 #[path = "../fuzz/gen/lemma_shapes.rs"]
 mod lemma_shapes;
 #[path = "../fuzz/gen/mixed.rs"]
@@ -271,4 +279,208 @@ fn the_lemma_reader_catches_a_false_lemma() {
         )));
     let found = false_lemma_in(&query, &proposed, &baseline, &[1], 400);
     assert!(found.is_some(), "the false lemma was not caught");
+}
+
+/// The families the learned-lemma oracle draws pairs from (the ones the concretizer learns
+/// most on), with their own request generators for the shared requests.
+#[derive(Clone, Copy)]
+enum Family {
+    Lemmas,
+    Guardrails,
+    Combined,
+    Cross,
+}
+
+/// Aimed requests per learned lemma (`KEYAKI_LEARNED_AIMED`), shared requests per check.
+fn aimed_per_lemma() -> usize {
+    std::env::var("KEYAKI_LEARNED_AIMED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(24)
+}
+
+/// Every lemma a check learns holds on requests aimed at it (`fuzz/gen/learned.rs`): one
+/// false is collected with its pair and request, and the test fails at the end.
+/// `KEYAKI_LEARNED_TIMEOUT=S` sets the check's timeout (30 s).
+fn learned_family(name: &'static str, default: u32, family: Family) {
+    let tally = Tally::new(name);
+    let totals = learned::Totals::default();
+    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let timeout = std::env::var("KEYAKI_LEARNED_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .map_or(
+            std::time::Duration::from_secs(30),
+            std::time::Duration::from_secs,
+        );
+    run_cases(default, &tally, &|data| {
+        let mut c = ByteChoices::new(data);
+        let resource = c.flip();
+        let ty = if resource {
+            PolicyType::Resource
+        } else {
+            PolicyType::Identity
+        };
+        let (proposed, baseline) = match family {
+            Family::Lemmas => lemma_shapes::pair(&mut c, resource),
+            Family::Guardrails => guardrails::pair(&mut c, resource),
+            Family::Combined => combined::pair(&mut c, resource),
+            Family::Cross => cross::pair(&mut c, resource),
+        };
+        let catalog = !matches!(family, Family::Lemmas);
+        let options = keyaki::CheckOptions {
+            resource_universe: if catalog && c.flip() {
+                keyaki::ResourceUniverse::Catalog
+            } else {
+                keyaki::ResourceUniverse::Open
+            },
+            action_universe: if catalog && c.one_in(3) {
+                keyaki::ActionUniverse::Catalog
+            } else {
+                keyaki::ActionUniverse::Open
+            },
+            timeout,
+            ..oracles::options(ty)
+        };
+        let pair = [&proposed, &baseline];
+        let requests = |s: &mut dyn Choices| match family {
+            Family::Lemmas => lemma_shapes::request(s, &pair),
+            Family::Cross => cross::request(s, &pair),
+            Family::Guardrails | Family::Combined => {
+                let target = pair[s.below(2)];
+                combined::aimed_request(s, target)
+            }
+        };
+        let (verdict, report) = learned::check_and_read(
+            &proposed,
+            &baseline,
+            &options,
+            data,
+            (aimed_per_lemma(), 16),
+            &requests,
+            &totals,
+        );
+        tally.count(match verdict {
+            Verdict::Holds => "pass",
+            Verdict::Violated(_) => "fail",
+            Verdict::Unknown(_) => "unknown",
+        });
+        if let Some(text) = report {
+            tally.count("FALSE learned lemma");
+            println!("FALSE LEARNED LEMMA ({name}): {text}");
+            found.lock().unwrap().push(text);
+        }
+    });
+    totals.print(name);
+    tally.require(default, &["pass", "fail"]);
+    let found = found.into_inner().unwrap();
+    assert!(
+        found.is_empty(),
+        "{} false learned lemmas:\n{}",
+        found.len(),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn learned_lemmas_hold_on_lemma_shape_pairs() {
+    learned_family("learned lemmas, lemma shapes", 30, Family::Lemmas);
+}
+
+#[test]
+fn learned_lemmas_hold_on_guard_rail_pairs() {
+    learned_family("learned lemmas, guard rails", 30, Family::Guardrails);
+}
+
+#[test]
+fn learned_lemmas_hold_on_combined_template_pairs() {
+    learned_family("learned lemmas, combined templates", 30, Family::Combined);
+}
+
+#[test]
+fn learned_lemmas_hold_on_cross_pairs() {
+    learned_family("learned lemmas, cross", 30, Family::Cross);
+}
+
+/// A pair whose check learns (the tied-template lemma of `tied.rs`: `team` like
+/// `${aws:username}`, the resource under `b/${aws:username}/` and not under
+/// `b/${team, 'none'}/`), recorded and read.
+fn learning_pair() -> (Value, Value) {
+    let policy = |resource: &str, condition: Value| serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":resource,"Condition":condition}]});
+    (
+        policy(
+            "arn:aws:s3:::b/${aws:username}/*",
+            serde_json::json!({"StringLike":{"aws:PrincipalTag/team":"${aws:username}"}}),
+        ),
+        policy(
+            "arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/*",
+            serde_json::json!({"Null":{"aws:PrincipalTag/team":"false"}}),
+        ),
+    )
+}
+
+/// The recorder sees what the search learns, and the oracle catches a false learned lemma:
+/// the learning pair's lemmas all read true and some are read, and a lemma saying the
+/// resource is never under `b/` (false on the aimed requests) is caught.
+#[test]
+fn the_learned_lemma_oracle_catches_a_false_lemma() {
+    let (proposed, baseline) = learning_pair();
+    let p = oracles::parse_generated_policy(&proposed);
+    let b = oracles::parse_generated_policy(&baseline);
+    let options = oracles::options(PolicyType::Identity);
+    let (verdict, mut entries) =
+        keyaki::explain::learned::recording(|| check_no_new_access(&p, &b, &options));
+    let admitted = |_: &keyaki::request::Request| true;
+    let mut s = run::Seeded::from_bytes(b"learned");
+    let reading = learned::read_learned(&entries, &mut s, 24, &[], &admitted);
+    println!("{verdict:?}: {reading:?}");
+    assert!(reading.learned > 0, "the recorder saw no learned lemma");
+    assert!(
+        reading.pressed > 0,
+        "no learned lemma was read where it bites"
+    );
+    assert!(reading.false_lemma.is_none(), "{:?}", reading.false_lemma);
+    let entry = entries.last_mut().unwrap();
+    let under_b = entry.query.str_atom(
+        keyaki::encode::StrVar::Resource,
+        keyaki::encode::StrPattern::Glob(keyaki::pattern::Glob::wildcard("arn:aws:s3:::b/*")),
+    );
+    entry.lemmas.push(keyaki::encode::Term::not(under_b));
+    let reading = learned::read_learned(&entries, &mut s, 24, &[], &admitted);
+    assert!(
+        reading.false_lemma.is_some(),
+        "the false lemma was not caught"
+    );
+}
+
+/// Found by the learned-lemma oracle (guard-rail and lemma-shape families, session 11):
+/// the concretizer, finding no value for a present slot whose model makes both `k` colon-free
+/// (`[SegStr]`) and `k like *:*` false, learns `¬(¬colon-free ∧ ¬*:*)` without the slot's
+/// presence atom. Under `atom_holds`'s reading (a slot's string atoms are false when it is
+/// absent) the lemma is false on every request without `aws:username`. Not a wrong pass
+/// today: the encoder reads a slot's string atoms only under its presence atom, so they are
+/// free when it is absent (`encodings/learned-lemmas.md`, "Absent slots"); a domain lemma
+/// true under `atom_holds` (`¬present → ¬atom`) would make it one. Ignored until the
+/// learned lemma names the presence atom, or the reading of absent slots is settled.
+#[test]
+#[ignore = "learned lemma false where its slot is absent: encodings/learned-lemmas.md"]
+fn learned_lemmas_hold_where_their_slot_is_absent() {
+    let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]}}}]});
+    let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:sqs:us-east-1:${aws:username}:*","arn:aws:s3:::b/${aws:username}/*"]}}}]});
+    let request = serde_json::json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"action":"s3:GetObject","context":{"aws:PrincipalArn":["x"],"aws:username":[]},"resource":"arn:aws:s3:::b/x"});
+    let p = oracles::parse_generated_policy(&proposed);
+    let b = oracles::parse_generated_policy(&baseline);
+    let options = oracles::options(PolicyType::Identity);
+    let (_, entries) =
+        keyaki::explain::learned::recording(|| check_no_new_access(&p, &b, &options));
+    let learned: usize = entries.iter().map(|e| e.lemmas.len()).sum();
+    assert!(learned > 0, "the check learned nothing");
+    let mut s = run::Seeded::from_bytes(b"absent");
+    let reading = learned::read_learned(&entries, &mut s, 0, &[request], &|_| true);
+    assert!(reading.false_lemma.is_none(), "{:?}", reading.false_lemma);
+    assert_eq!(
+        reading.false_where_absent, 0,
+        "{:?}",
+        reading.first_where_absent
+    );
 }

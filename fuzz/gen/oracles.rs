@@ -522,34 +522,117 @@ fn mentions(term: &keyaki::encode::Term, atom: &dyn Fn(usize) -> bool) -> bool {
 /// the query has one, more values than slots). Lemmas naming auxiliary atoms (defined only
 /// by lemmas) are skipped.
 pub fn false_lemma(query: &keyaki::encode::Query, request: &Request) -> Option<String> {
-    use keyaki::encode::Atom;
+    let values = read_lemmas(query, &query.lemmas, request)?;
+    let i = values.iter().position(|v| *v == Some(false))?;
+    Some(describe_lemma(query, &query.lemmas[i], request))
+}
+
+/// Is `request` inside what `query` describes (a resource where the query has one, no more
+/// values for a key than its slots)?
+fn describes(query: &keyaki::encode::Query, request: &Request) -> bool {
     if query.uses_resource && request.resource.is_none() {
+        return false;
+    }
+    let ctx = effective_context(request);
+    query
+        .keys
+        .iter()
+        .all(|(key, shape)| ctx.values(key).map_or(0, <[String]>::len) <= shape.slots)
+}
+
+/// Each of `lemmas` read on `request` atom by atom (`atom_holds`); `None` for a lemma naming
+/// an auxiliary atom (defined only by lemmas), and `None` for all when the request is outside
+/// what the query describes.
+pub fn read_lemmas(
+    query: &keyaki::encode::Query,
+    lemmas: &[keyaki::encode::Term],
+    request: &Request,
+) -> Option<Vec<Option<bool>>> {
+    use keyaki::encode::Atom;
+    if !describes(query, request) {
         return None;
     }
     let ctx = effective_context(request);
-    for (key, shape) in &query.keys {
-        if ctx.values(key).map_or(0, <[String]>::len) > shape.slots {
-            return None;
-        }
-    }
     let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
     let holds = |id: usize| atom_holds(query, &query.atoms[id], request, &values);
     let aux = |id: usize| matches!(query.atoms[id], Atom::Aux { .. });
-    for lemma in &query.lemmas {
-        if mentions(lemma, &aux) || lemma.eval(&holds) {
-            continue;
-        }
-        let mut atoms = Vec::new();
-        atoms_of(lemma, &mut atoms);
-        atoms.sort_unstable();
-        atoms.dedup();
-        let read: Vec<String> = atoms
+    Some(
+        lemmas
             .iter()
-            .map(|id| format!("{id} = {} {:?}", holds(*id), query.atoms[*id]))
-            .collect();
-        return Some(format!("{lemma:?}\n      {}", read.join("\n      ")));
+            .map(|lemma| (!mentions(lemma, &aux)).then(|| lemma.eval(&holds)))
+            .collect(),
+    )
+}
+
+/// One atom read on `request` (`None`: outside what the query describes, or auxiliary).
+pub fn atom_reads(query: &keyaki::encode::Query, id: usize, request: &Request) -> Option<bool> {
+    read_lemmas(query, &[keyaki::encode::Term::Atom(id)], request)?[0]
+}
+
+/// Is `lemma` false on `request` even with the string atoms of absent context slots left
+/// open (three-valued: such an atom may be either)? The encoder reads a slot's string atoms
+/// only under its presence atom, so on an absent slot they are free; a lemma false only
+/// through them is false under `atom_holds`'s reading (false on an absent slot) and not
+/// otherwise (`encodings/learned-lemmas.md`, "Absent slots").
+pub fn false_beyond_absent_slots(
+    query: &keyaki::encode::Query,
+    lemma: &keyaki::encode::Term,
+    request: &Request,
+) -> bool {
+    use keyaki::encode::{Atom, StrVar};
+    let ctx = effective_context(request);
+    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
+    let read = |id: usize| match &query.atoms[id] {
+        Atom::Str {
+            var: StrVar::Context { key, slot },
+            ..
+        } if ctx.values(key).map_or(0, <[String]>::len) <= *slot => None,
+        atom => Some(atom_holds(query, atom, request, &values)),
+    };
+    eval3(lemma, &read) == Some(false)
+}
+
+/// Kleene's three-valued reading of `term` (`None`: either).
+fn eval3(term: &keyaki::encode::Term, read: &dyn Fn(usize) -> Option<bool>) -> Option<bool> {
+    use keyaki::encode::Term;
+    match term {
+        Term::Const(b) => Some(*b),
+        Term::Atom(a) => read(*a),
+        Term::Not(t) => eval3(t, read).map(|b| !b),
+        Term::And(ts) | Term::Or(ts) => {
+            // The value that decides: false for an And, true for an Or.
+            let decides = matches!(term, Term::Or(_));
+            let mut open = false;
+            for t in ts {
+                match eval3(t, read) {
+                    Some(b) if b == decides => return Some(decides),
+                    None => open = true,
+                    Some(_) => {}
+                }
+            }
+            (!open).then_some(!decides)
+        }
     }
-    None
+}
+
+/// `lemma` with each atom it names and its value on `request`.
+pub fn describe_lemma(
+    query: &keyaki::encode::Query,
+    lemma: &keyaki::encode::Term,
+    request: &Request,
+) -> String {
+    let ctx = effective_context(request);
+    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
+    let holds = |id: usize| atom_holds(query, &query.atoms[id], request, &values);
+    let mut atoms = Vec::new();
+    atoms_of(lemma, &mut atoms);
+    atoms.sort_unstable();
+    atoms.dedup();
+    let read: Vec<String> = atoms
+        .iter()
+        .map(|id| format!("{id} = {} {:?}", holds(*id), query.atoms[*id]))
+        .collect();
+    format!("{lemma:?}\n      {}", read.join("\n      "))
 }
 
 /// The first of `n` requests drawn by `request` from `source` that `admitted` keeps, the

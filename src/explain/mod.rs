@@ -22,6 +22,9 @@ mod finite;
 // decide (#10): values holding a character no pattern reads, for keys false templates read.
 mod fresh;
 mod holes;
+// oracle (#10): the lemmas a search learns, recorded for the test oracle.
+#[doc(hidden)]
+pub mod learned;
 mod memory;
 // segments (#10): two keys read at one offset of one string.
 mod offsets;

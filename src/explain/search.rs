@@ -64,8 +64,11 @@ pub fn search_typed<T: Send + Sync>(
     // too, never a crash. Any other panic is a bug and goes on unwinding.
     let limit_mb = options.memory_budget_mb;
     let cap = SolverMemoryCap::enter(limit_mb);
+    // Test oracle only (`learned.rs`): the caller's recorder goes with the search's thread.
+    let recorder = super::learned::current();
     let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         crate::solve::in_fresh_context(|| {
+            let _recording = super::learned::Installed::on_this_thread(recorder);
             let context = z3::Context::thread_local();
             let handle = context.handle();
             let interrupt = || handle.interrupt();
@@ -95,6 +98,7 @@ pub(super) fn search_with<T>(
 ) -> Search<T, UnknownReason> {
     let deadline = Instant::now() + options.timeout;
     let memory = MemoryBudget::start(options.memory_budget_mb);
+    super::learned::begin(&query);
     for lemma in query.lemmas.clone() {
         backend.assert(&query, &lemma);
     }
@@ -209,7 +213,9 @@ pub(super) fn search_with<T>(
                         let before = query.atoms.len();
                         let this_action = query
                             .str_atom(StrVar::Action, StrPattern::Glob(Glob::literal(&action)));
-                        for lemma in pattern_relation_lemmas(&query, before, Some(deadline)) {
+                        let relations = pattern_relation_lemmas(&query, before, Some(deadline));
+                        super::learned::record(&query, &relations);
+                        for lemma in relations {
                             backend.assert(&query, &lemma);
                         }
                         // Resource policies: the same action from another kind of principal
@@ -235,6 +241,7 @@ pub(super) fn search_with<T>(
                                 );
                             }
                         }
+                        super::learned::record(&query, &lemmas);
                         for lemma in lemmas {
                             backend.assert(&query, &lemma);
                         }
