@@ -1,0 +1,240 @@
+//! Session 11: the unknowns of hunt's runs on main @ c80c206 at new case ranges (30000 on, every
+//! family; the run table is in encodings/differential-unknowns.md, "Session 11 (hunt)"), shrunk by
+//! greedy deletion (`fuzz/gen/shrink.py`, through the library at 10 s for timeouts, through the CLI
+//! for instant give-ups) and by hand, each with the verdict it must reach and its class. No
+//! refuted pass, replay failure or false lemma was found. Unfixed ones are `#[ignore]`d; the owner
+//! who decides one removes the `#[ignore]`. Times: the CLI with `--timeout 30` and the library
+//! (`check_pair_file`, 30 s) alone on the loaded machine (2 cores, 5 helpers).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/findings.rs"]
+mod findings;
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use findings::{assert_fails, open_identity, options};
+use keyaki::eval::PolicyType;
+use keyaki::explain::Verdict;
+use keyaki::{ActionUniverse, ResourceUniverse};
+use serde_json::json;
+
+/// Lemma shapes identity (and resource, the same pair with `Principal: *`), new cases
+/// 30000-30999, class values in an ARN's first five segments (a template account segment
+/// behind a leading `*`). The proposal allows sqs:SendMessage on `*arn:a:sqs:c:${team}:q`, the
+/// baseline on `arn:a:sqs:c:${team}:q`. Counterexample (`keyaki eval`: proposal Allow,
+/// baseline ImplicitDeny): team `t`, resource `xarn:a:sqs:c:t:q`. With any other service
+/// segment than `sqs` (`b`, `s3`) or without the `:q` after the account it fails at once.
+/// CLI: "memory budget of 512 MB exceeded" (16 s); library: the same (18 s); the run: timeout.
+#[test]
+#[ignore = "unfixed: memory budget (a template account segment behind a leading *)"]
+fn star_before_queue_arn_with_team_account_against_the_arn_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"sqs:SendMessage",
+            "Resource":"*arn:a:sqs:c:${aws:PrincipalTag/team}:q"}]),
+        json!([{"Effect":"Allow","Action":"sqs:SendMessage",
+            "Resource":"arn:a:sqs:c:${aws:PrincipalTag/team}:q"}]),
+        &open_identity(),
+    );
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class values in an ARN's first five segments:
+/// the finding above in `NotResource`. The proposal allows s3:PutObject outside
+/// `arn:aws:sqs:us-east-1:${team}:*`, the baseline outside `*arn:aws:sqs:us-east-1:${team}:*`.
+/// Counterexample (`keyaki eval`: proposal Allow, baseline ImplicitDeny): team `t`, resource
+/// `xarn:aws:sqs:us-east-1:t:q`. CLI: memory budget (12 s); library: see the run table; the
+/// run: timeout.
+#[test]
+#[ignore = "unfixed: memory budget (a template account segment behind a leading *)"]
+fn not_resource_queue_arn_against_star_before_it_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:PutObject",
+            "NotResource":["arn:aws:sqs:us-east-1:${aws:principaltag/TEAM}:*"]}]),
+        json!([{"Effect":"Allow","Action":"s3:PutObject",
+            "NotResource":"*arn:aws:sqs:us-east-1:${aws:principaltag/TEAM}:*"}]),
+        &open_identity(),
+    );
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class ignore-case between keys' templates (a
+/// folded word equation). A PASS: the proposal allows s3:GetObject when aws:SourceVpce, if
+/// present, equals `*:${username}` (`*` is literal in StringEquals); the baseline when it,
+/// if present, is not `${username}/${team}` ignoring case. Both equal after folding would
+/// need `*:u = u/t` (folding maps a character to one character): equal lengths give `|t| = 1`,
+/// so `u` is a prefix of `*:u`, i.e. made of `*:` repeated, and the character before `t` on
+/// the right (`/`) would be `*` or `:`; so the baseline allows every request the proposal
+/// does. CLI: memory budget (22 s); library: the timeout.
+#[test]
+#[ignore = "unfixed: timeout (ignore-case word equation between two keys' templates)"]
+fn vpce_equal_to_star_colon_user_against_not_user_slash_team_ignoring_case_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "StringEqualsIfExists":{"aws:SourceVpce":["*:${AWS:UserName}"]}}}]),
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "StringNotEqualsIgnoreCaseIfExists":{
+                "aws:SourceVpce":["${AWS:UserName}/${aws:PrincipalTag/team}"]}}}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class ignore-case between keys' templates (a
+/// key read twice in one folded value). A PASS: the proposal allows s3:GetObject when every
+/// label equals `*${team}` ignoring case; the baseline when no label equals `${team}/${team}`
+/// ignoring case. A label equal to both would need `*t = t/t` folded: lengths give `t` empty
+/// and then `*` = `/`. CLI: memory budget (21 s); library: the timeout.
+#[test]
+#[ignore = "unfixed: timeout (ignore-case word equation, one key read twice)"]
+fn labels_equal_to_star_team_against_labels_not_team_slash_team_ignoring_case_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "ForAllValues:StringEqualsIgnoreCase":{"custom:labels":["*${aws:PrincipalTag/team}"]}}}]),
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "ForAllValues:StringNotEqualsIgnoreCaseIfExists":{
+                "custom:labels":["${aws:PrincipalTag/team}/${aws:PrincipalTag/team}"]}}}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class ignore-case between keys' templates (one
+/// key's template against itself shifted). A PASS: the proposal allows s3:GetObject when
+/// s3:prefix is not `*${team}` (`${*}` is a literal `*`; team defaults to `none`) and, if
+/// present, equals `${team}*` ignoring case; the baseline when s3:prefix is not `*${team}`
+/// ignoring case. A refutation needs `t* = *t` folded, so `t` is all `*` (nothing else folds
+/// to `*`) and then the prefix is exactly `*t`, which the proposal excludes. Library:
+/// "solver returned unknown: timeout" in the run; CLI and library alone: see the run table.
+#[test]
+#[ignore = "unfixed: timeout (ignore-case word equation, a template against itself shifted)"]
+fn prefix_not_star_team_and_team_star_ignoring_case_against_not_star_team_ignoring_case_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "StringNotEquals":{"s3:prefix":"${*}${aws:PrincipalTag/team, 'none'}"},
+            "StringEqualsIgnoreCaseIfExists":{"s3:prefix":"${aws:PrincipalTag/team, 'none'}*"}}}]),
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{
+            "StringNotEqualsIgnoreCase":{"s3:prefix":"${*}${aws:PrincipalTag/team, 'none'}"}}}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity and resource, new cases 30000-30999, class cycle give-up (other: a
+/// key's template reading the key itself, as session 10's `user_like_team_slash_user_passes`).
+/// A PASS: the proposal allows s3:GetObject when the user name equals `${username}*${team}`
+/// ignoring case (`*` literal): longer than itself, never. CLI and library: "policy
+/// variables refer to each other in a cycle through key aws:username, and the value chosen
+/// to break it does not fit" at once.
+#[test]
+#[ignore = "unfixed: cycle give-up (other: a key's template reading the key itself)"]
+fn user_equal_to_user_star_team_ignoring_case_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{"StringEqualsIgnoreCase":{
+            "aws:username":["${aws:username}*${aws:PrincipalTag/team, 'none'}"]}}}]),
+        json!([{"Effect":"Allow","Action":["s3:PutObject"]}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Cross identity, new cases 30000-30999 (Open actions, Catalog resources), class cycle give-up
+/// (other: the proposal allows nothing in the universe). A PASS: the proposal allows
+/// sqs:SendMessage only on `arn:aws:iam::${PrincipalAccount}:user/*` and `arn:aws:s3:::b`,
+/// neither a queue ARN, so the catalog universe holds no request it allows (`keyaki eval
+/// --resource-universe catalog` refuses one); its Deny only narrows. Deleting any statement
+/// or resource decides it (pass, at once). CLI and library: "policy variables refer to each
+/// other in a cycle, and no value fits the value chosen to break it" at once.
+#[test]
+#[ignore = "unfixed: cycle give-up (other: user, team and account templates in account segments)"]
+fn catalog_send_message_on_user_and_bucket_arns_passes() {
+    let verdict = findings::check(
+        json!([
+            {"Effect":"Deny","NotAction":["ec2:DescribeInstances"],"NotResource":[
+                "arn:aws:iam::${aws:PrincipalTag/team}:user/*","arn:aws:iam::${aws:username}:user/*"]},
+            {"Effect":"Allow","Action":["sqs:SendMessage"],
+                "Resource":["arn:aws:iam::${aws:PrincipalAccount}:user/*","arn:aws:s3:::b"]}
+        ]),
+        json!([
+            {"Effect":"Allow","Action":["kms:Decrypt"],"Condition":{"ForAllValues:StringEqualsIgnoreCase":{
+                "aws:TagKeys":["*${aws:PrincipalTag/team, 'none'}"]}}},
+            {"Effect":"Allow","Action":["sqs:SendMessage"],
+                "Resource":["arn:aws:sqs:*:${AWS:UserName}:q","arn:aws:*:*:111122223333:*"],
+                "Condition":{"Null":{"aws:ResourceTag/owner":"false"},
+                    "DateLessThan":{"aws:CurrentTime":"2026-01-01T00:00:00Z"}}}
+        ]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class values in an ARN's first five segments
+/// (as `star_before_queue_arn_with_team_account_against_the_arn_fails`, with a `*` after the
+/// account template). The proposal allows s3:GetObject on `*arn:aws:iam::${team}*:user/*`, the
+/// baseline on `arn:aws:iam::${team}*:user/*`. Counterexample (`keyaki eval`: proposal Allow,
+/// baseline ImplicitDeny): team `t`, resource `xarn:aws:iam::t:user/y`. The CLI's probe finds
+/// one at once (0.0 s); the library: the timeout (run and alone).
+#[test]
+#[ignore = "unfixed: timeout (a template account segment behind a leading *)"]
+fn star_before_user_arn_with_team_star_account_against_the_arn_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"s3:GetObject",
+            "Resource":"*arn:aws:iam::${aws:principaltag/TEAM}*:user/*"}]),
+        json!([{"Effect":"Allow","Action":"s3:GetObject",
+            "Resource":["arn:aws:iam::${aws:principaltag/TEAM}*:user/*"]}]),
+        &open_identity(),
+    );
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class ignore-case between keys' templates (the
+/// team tag equal to `x-${username}` ignoring case against unequal to `${username}-K` and to
+/// `${username}*${username}`, beside the user name as an ARN's partition). The baseline
+/// denies everything on `arn:${username}:iam::*:*` and on `arn:aws:iam::${username}*:user/*`
+/// when team is not `${username}*${username}` ignoring case. Counterexample (`keyaki eval`:
+/// proposal Allow, baseline ExplicitDeny): user `aws`, no team tag, sqs:SendMessage on
+/// `arn:aws:iam::1:user/aws`. CLI and library: the timeout (run and alone).
+#[test]
+#[ignore = "unfixed: timeout (ignore-case between keys' templates, a template partition)"]
+fn user_object_with_team_like_x_user_against_deny_on_user_partition_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"sqs:SendMessage",
+            "Resource":["arn:aws:iam::*:user/${aws:username}"],
+            "Condition":{"StringEqualsIgnoreCaseIfExists":{
+                "aws:PrincipalTag/team":"x-${AWS:UserName}"}}}]),
+        json!([
+            {"Effect":"Deny","Action":["*"],
+                "Resource":["arn:${AWS:UserName}:iam::*:*","arn:aws:iam::${aws:username}*:user/*"],
+                "Condition":{"StringNotEqualsIgnoreCase":{
+                    "aws:PrincipalTag/team":["${AWS:UserName}*${aws:username}"]}}},
+            {"Effect":"Allow","Action":"sqs:SendMessage","Condition":{"StringNotEqualsIgnoreCase":{
+                "aws:PrincipalTag/team":["${AWS:UserName}-\u{212A}"]}}}
+        ]),
+        &open_identity(),
+    );
+}
+
+/// Lemma shapes identity, new cases 30000-30999, class ignore-case between keys' templates (the
+/// user name equal to `${PrincipalAccount}/${PrincipalAccount}` or `${team}:${PrincipalAccount}`
+/// ignoring case, against like `${PrincipalAccount}*${PrincipalAccount}`). Counterexample
+/// (`keyaki eval`: proposal Allow, baseline ImplicitDeny): user `none:111122223333` of account
+/// 111122223333, no team tag, sqs:SendMessage on `arn:aws:s3:::111122223333`. The unshrunk pair:
+/// the CLI's probe finds one (0.8 s), the library times out; shrunk, the CLI and the library
+/// both time out.
+#[test]
+#[ignore = "unfixed: timeout (ignore-case between keys' templates, the account read twice)"]
+fn account_bucket_with_user_equal_to_team_colon_account_against_user_like_account_star_account_fails(
+) {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["sqs:SendMessage"],
+            "Resource":"arn:aws:s3:::${aws:PrincipalAccount}",
+            "Condition":{"StringEqualsIgnoreCase":{"aws:username":[
+                "${aws:PrincipalAccount}/${aws:PrincipalAccount}",
+                "${aws:PrincipalTag/team, 'none'}:${aws:PrincipalAccount}"]}}}]),
+        json!([{"Effect":"Allow","Action":["*"],"Condition":{"StringLikeIfExists":{
+            "aws:username":["${aws:PrincipalAccount}*${aws:PrincipalAccount}"]}}}]),
+        &open_identity(),
+    );
+}
