@@ -24,9 +24,11 @@ use serde_json::json;
 /// 30000-30999, class values in an ARN's first five segments (a template account segment
 /// behind a leading `*`). The proposal allows sqs:SendMessage on `*arn:a:sqs:c:${team}:q`, the
 /// baseline on `arn:a:sqs:c:${team}:q`. Counterexample (`keyaki eval`: proposal Allow,
-/// baseline ImplicitDeny): team `t`, resource `xarn:a:sqs:c:t:q`. With any other service
-/// segment than `sqs` (`b`, `s3`) or without the `:q` after the account it fails at once.
-/// CLI: "memory budget of 512 MB exceeded" (16 s); library: the same (18 s); the run: timeout.
+/// baseline ImplicitDeny): team `t`, resource `xarn:a:sqs:c:t:q`. Variants (CLI): the template
+/// in the region segment also exceeds the memory budget; with another service segment (`b`,
+/// `s3`), another action (s3:GetObject, `*`), no `:q` after the account, or `a:b:c:d:${team}:*`
+/// it fails at once. CLI: "memory budget of 512 MB exceeded" (16 s); library: the same (18-25
+/// s); the run: timeout.
 #[test]
 #[ignore = "unfixed: memory budget (a template account segment behind a leading *)"]
 fn star_before_queue_arn_with_team_account_against_the_arn_fails() {
@@ -43,7 +45,7 @@ fn star_before_queue_arn_with_team_account_against_the_arn_fails() {
 /// the finding above in `NotResource`. The proposal allows s3:PutObject outside
 /// `arn:aws:sqs:us-east-1:${team}:*`, the baseline outside `*arn:aws:sqs:us-east-1:${team}:*`.
 /// Counterexample (`keyaki eval`: proposal Allow, baseline ImplicitDeny): team `t`, resource
-/// `xarn:aws:sqs:us-east-1:t:q`. CLI: memory budget (12 s); library: see the run table; the
+/// `xarn:aws:sqs:us-east-1:t:q`. CLI: memory budget (12 s); library: memory budget (21 s); the
 /// run: timeout.
 #[test]
 #[ignore = "unfixed: memory budget (a template account segment behind a leading *)"]
@@ -103,8 +105,8 @@ fn labels_equal_to_star_team_against_labels_not_team_slash_team_ignoring_case_pa
 /// s3:prefix is not `*${team}` (`${*}` is a literal `*`; team defaults to `none`) and, if
 /// present, equals `${team}*` ignoring case; the baseline when s3:prefix is not `*${team}`
 /// ignoring case. A refutation needs `t* = *t` folded, so `t` is all `*` (nothing else folds
-/// to `*`) and then the prefix is exactly `*t`, which the proposal excludes. Library:
-/// "solver returned unknown: timeout" in the run; CLI and library alone: see the run table.
+/// to `*`) and then the prefix is exactly `*t`, which the proposal excludes. The run: "solver
+/// returned unknown: timeout"; the library alone: memory budget.
 #[test]
 #[ignore = "unfixed: timeout (ignore-case word equation, a template against itself shifted)"]
 fn prefix_not_star_team_and_team_star_ignoring_case_against_not_star_team_ignoring_case_passes() {
@@ -235,6 +237,87 @@ fn account_bucket_with_user_equal_to_team_colon_account_against_user_like_accoun
                 "${aws:PrincipalTag/team, 'none'}:${aws:PrincipalAccount}"]}}}]),
         json!([{"Effect":"Allow","Action":["*"],"Condition":{"StringLikeIfExists":{
             "aws:username":["${aws:PrincipalAccount}*${aws:PrincipalAccount}"]}}}]),
+        &open_identity(),
+    );
+}
+
+/// Guard-rail identity, new cases 30000-30999 (Open actions, Catalog resources), class catalog
+/// universe template resource (a template bucket that must hold a `/` to be an object ARN)
+/// with set operators. The proposal allows s3:PutObject on `arn:aws:s3:::${team}` when some
+/// tag key is like `${PrincipalAccount}` and every one like `${team}*`; the baseline allows
+/// nothing. Counterexample (`keyaki eval --resource-universe catalog`: proposal Allow,
+/// baseline ImplicitDeny): team `1/k`, aws:PrincipalAccount `1/kz`, tag keys `[1/kz]`,
+/// resource `arn:aws:s3:::1/k` (were the account always 12 digits, it would be a pass).
+/// CLI and library: the timeout (run and alone).
+#[test]
+#[ignore = "unfixed: timeout (catalog universe template resource, set operators)"]
+fn catalog_put_on_team_bucket_with_tag_keys_like_account_and_team_star_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["s3:PutObject"],
+            "Resource":["arn:aws:s3:::${aws:PrincipalTag/team}"],
+            "Condition":{
+                "ForAnyValue:StringLike":{"aws:TagKeys":"${aws:PrincipalAccount}"},
+                "ForAllValues:StringLikeIfExists":{"aws:TagKeys":"${aws:principaltag/TEAM}*"}}}]),
+        json!([{"Effect":"Deny","Action":["*"],"Condition":{"StringEqualsIgnoreCase":{
+            "aws:PrincipalTag/team":["${aws:PrincipalAccount}"]}}}]),
+        &options(
+            PolicyType::Identity,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+}
+
+/// Guard-rail resource, new cases 30000-30999 (Open actions, Catalog resources), class
+/// account-segment templates in the catalog universe (as session 10's
+/// `catalog_federated_caller_on_team_account_segment_is_decided`, with the user name). The
+/// proposal grants a GitHub OIDC caller iam:GetUser on `arn:aws:iam::${username}:user/*`; the
+/// baseline grants it everything but s3:GetObject on `arn:aws:iam::*:user/${username}`.
+/// `keyaki eval --resource-universe catalog` allows iam:GetUser on
+/// `arn:aws:iam::111122223333:user/y` to that caller with user name `111122223333` (baseline
+/// ImplicitDeny): a fail if the universe lets a web-identity caller carry a user name, a pass
+/// if not; not unknown. CLI and library: the timeout (run and alone).
+#[test]
+#[ignore = "unfixed: timeout (account-segment templates, catalog universe)"]
+fn catalog_oidc_caller_on_user_account_segment_is_decided() {
+    let oidc = "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com";
+    findings::assert_decided(
+        json!([{"Effect":"Allow","Principal":{"Federated":oidc},"Action":["iam:GetUser"],
+            "Resource":"arn:aws:iam::${aws:username}:user/*"}]),
+        json!([{"Effect":"Allow","Principal":{"Federated":[oidc]},"NotAction":["s3:GetObject"],
+            "Resource":["arn:aws:iam::*:user/${aws:username}"]}]),
+        &options(
+            PolicyType::Resource,
+            ActionUniverse::Open,
+            ResourceUniverse::Catalog,
+        ),
+    );
+}
+
+/// Guard-rail diff (widening: the new policy checked against the old), new cases 30000-30999,
+/// class ignore-case between keys' templates (the user name and the team tag compared
+/// ignoring case, directly in the new policy and through s3:prefix in the old). The new
+/// policy denies all but s3:GetObject when the user name is not the team ignoring case and
+/// every tag key, if any, is `${username}-*`; the old denies iam:* when s3:prefix equals
+/// `${username}/` and, if present, `${team}/` ignoring case. Counterexample (`keyaki eval`:
+/// new Allow, old ExplicitDeny): user `alice`, team `ALICE`, s3:prefix `alice/`, tag keys
+/// `[z]`, iam:GetUser. CLI: memory budget (18 s); the run (diff): timeout.
+#[test]
+#[ignore = "unfixed: memory budget (ignore-case between keys' templates)"]
+fn deny_unless_user_is_team_against_deny_on_prefix_user_and_team_slash_fails() {
+    assert_fails(
+        json!([
+            {"Effect":"Deny","NotAction":["s3:GetObject"],"Condition":{
+                "StringNotEqualsIgnoreCase":{"aws:username":"${aws:PrincipalTag/team}"},
+                "ForAllValues:StringEqualsIfExists":{"aws:TagKeys":"${aws:username}-*"}}},
+            {"Effect":"Allow","Action":["iam:GetUser"]}
+        ]),
+        json!([
+            {"Effect":"Deny","Action":["iam:*"],"Condition":{
+                "StringEqualsIgnoreCase":{"s3:prefix":["${aws:username}/"]},
+                "StringEqualsIgnoreCaseIfExists":{"s3:prefix":["${aws:principaltag/TEAM}/"]}}},
+            {"Effect":"Allow","Action":["iam:GetUser"]}
+        ]),
         &open_identity(),
     );
 }
