@@ -321,3 +321,105 @@ fn deny_unless_user_is_team_against_deny_on_prefix_user_and_team_slash_fails() {
         &open_identity(),
     );
 }
+
+/// Lemma shapes identity, new cases 31000-31999, class cycle give-up (other: a key's template
+/// reading the key itself, through the team tag). A PASS: the proposal allows s3:PutObject
+/// only on `arn:aws:s3:::*${team}*`, and the baseline allows s3:PutObject everywhere but on
+/// `arn:${username}:iam::*:*`, strings starting `arn:u:iam::`, never `arn:aws:s3:::`. (The
+/// proposal's Deny asks the user name like `${username}*${team}`, so only an empty team.)
+/// CLI and library: "policy variables refer to each other in a cycle through key
+/// aws:principaltag/team, and no value of aws:username fits the value chosen to break it" at
+/// once.
+#[test]
+#[ignore = "unfixed: cycle give-up (other: a key's template reading the key itself)"]
+fn team_bucket_with_team_equal_to_user_star_user_against_deny_on_user_partition_passes() {
+    let verdict = findings::check(
+        json!([
+            {"Effect":"Allow","Action":["s3:PutObject"],
+                "Resource":["arn:aws:s3:::*${aws:principaltag/TEAM}*"],
+                "Condition":{"StringEqualsIgnoreCase":{
+                    "aws:PrincipalTag/team":["${aws:username}*${aws:username}"]}}},
+            {"Effect":"Deny","NotAction":["sqs:SendMessage"],"Condition":{"StringLike":{
+                "aws:username":["${aws:username}*${aws:principaltag/TEAM}"]}}}
+        ]),
+        json!([
+            {"Effect":"Allow","Action":["s3:PutObject"]},
+            {"Effect":"Deny","NotAction":["sqs:SendMessage"],"Resource":"arn:${aws:username}:iam::*:*"}
+        ]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 31000-31999, class other (two adjacent `*` after a template;
+/// shrunk by hand from `arn:${team}:iam::*:**` against `arn:${team}:iam::*:*`). A PASS: `**`
+/// matches what `*` matches, so the two resources are the same pattern for every team. Without
+/// the template (`a**` against `a*`) it passes at once; `${team}*` against `${team}**`,
+/// `*${team}**` against `*${team}*` and `a:${team}:**` against `a:${team}:*` are unknown too.
+/// CLI: timeout (10 s); library: memory budget (26 s); the original pair: the timeout.
+#[test]
+#[ignore = "unfixed: memory budget (two adjacent * after a template)"]
+fn team_star_star_against_team_star_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":"*","Resource":"${aws:PrincipalTag/team}**"}]),
+        json!([{"Effect":"Allow","Action":"*","Resource":"${aws:PrincipalTag/team}*"}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 31000-31999, class values in an ARN's first five segments
+/// (a template partition behind a leading `*`; the same class as
+/// `star_before_queue_arn_with_team_account_against_the_arn_fails`). Counterexample (`keyaki
+/// eval`: proposal Allow, baseline ImplicitDeny): user `alice`, iam:GetUser on
+/// `xarn:alice:iam::1:r`. CLI: memory budget (7 s); library: memory budget (26 s). Two more
+/// pairs of the run have this shape with the user name as region or account of an sqs ARN
+/// (`*arn:aws:sqs:${username}:*:q`): the CLI's probe finds those at once.
+#[test]
+#[ignore = "unfixed: memory budget (a template partition behind a leading *)"]
+fn star_before_arn_with_user_partition_against_the_arn_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":["iam:GetUser"],"Resource":"*arn:${aws:username}:iam::*:*"}]),
+        json!([{"Effect":"Allow","Action":["iam:GetUser"],"Resource":["arn:${aws:username}:iam::*:*"]}]),
+        &open_identity(),
+    );
+}
+
+/// Lemma shapes identity, new cases 31000-31999, class values in an ARN's first five segments
+/// (a template region whose default holds a `:`). A PASS: the proposal's resource
+/// `arn:aws:sqs:${team, 'a:b'}:*:q` is one the baseline's `...:*:q*` covers, for every team.
+/// CLI: the timeout (15 s); the run: the timeout.
+#[test]
+#[ignore = "unfixed: timeout (a template region with a default holding `:`)"]
+fn queue_arn_with_team_region_against_the_arn_with_star_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":"s3:PutObject",
+            "Resource":"arn:aws:sqs:${aws:PrincipalTag/team, 'a:b'}:*:q"}]),
+        json!([{"Effect":"Allow","Action":"s3:PutObject",
+            "Resource":"arn:aws:sqs:${aws:PrincipalTag/team, 'a:b'}:*:q*"}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
+
+/// Lemma shapes identity, new cases 31000-31999, class ignore-case between keys' templates (one
+/// key read twice in a folded value, against a Like ending in it). A PASS: the proposal allows
+/// sqs:SendMessage when s3:prefix is like `*:${team}` and equals `${team}/${team, 'a:b'}`
+/// ignoring case; the baseline allows nothing. Both need team present (an unresolved template
+/// matches nothing), and then the prefix has length `2|t| + 1`, ends with `:t`, so its
+/// character at `|t|` is `:`, and folds to `t/t`, so that character is `/`: never. Another
+/// pair of the run (`aws:username` equal to `${team}/${team}` ignoring case and like
+/// `*:${team}`) is the same. CLI: the timeout (16 s); the run: the timeout.
+#[test]
+#[ignore = "unfixed: timeout (ignore-case word equation, one key read twice)"]
+fn prefix_like_star_colon_team_and_team_slash_team_ignoring_case_passes() {
+    let verdict = findings::check(
+        json!([{"Effect":"Allow","Action":["sqs:SendMessage"],"Condition":{
+            "StringLike":{"s3:prefix":["*:${aws:principaltag/TEAM}"]},
+            "StringEqualsIgnoreCaseIfExists":{
+                "s3:prefix":"${aws:principaltag/TEAM}/${aws:PrincipalTag/team, 'a:b'}"}}}]),
+        json!([{"Effect":"Deny","NotAction":"*"}]),
+        &open_identity(),
+    );
+    assert_eq!(verdict, Verdict::Holds);
+}
