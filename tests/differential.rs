@@ -18,117 +18,34 @@
 mod gen;
 #[path = "../fuzz/gen/oracles.rs"]
 mod oracles;
+#[path = "../fuzz/gen/run.rs"]
+mod run;
 
 use gen::{ByteChoices, Choices, Literals, Shape};
 use keyaki::eval::PolicyType;
 use oracles::Ended;
-use proptest::prelude::*;
-use proptest::test_runner::{Config, TestRunner};
-use std::collections::BTreeMap;
-use std::sync::Mutex;
+use run::{run_cases_with, Streams, Tally};
 
-/// Cases per property: the default keeps `cargo test` fast; the variable runs it large.
-fn cases(default: u32) -> u32 {
-    std::env::var("KEYAKI_DIFF_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
+/// This file's choice streams (older than the other families'; kept so a case number names
+/// the pair it always did): lengths below 400, proptest shrinking up to 2,000 steps.
+const STREAMS: Streams = Streams {
+    seed: 0x5EED,
+    min_len: 0,
+    max_len: 400,
+    max_shrink_iters: 2_000,
+    progress_every: 5_000,
+};
 
-fn runner(cases: u32) -> TestRunner {
-    TestRunner::new(Config {
-        cases,
-        // Failures are reported with the policies as JSON and belong in tests/regressions.rs,
-        // not in a persistence file.
-        failure_persistence: None,
-        max_shrink_iters: 2_000,
-        ..Config::default()
-    })
-}
-
-fn bytes() -> impl Strategy<Value = Vec<u8>> {
-    prop::collection::vec(any::<u8>(), 0..400)
-}
-
-/// Runs from this many cases on spread over every core with rayon (`RAYON_NUM_THREADS`),
-/// without shrinking: a failure panics with the pair as JSON, which is the reproduction.
-/// Below it, proptest runs the cases one by one and shrinks a failure.
-const PARALLEL_FROM: u32 = 1_000;
-
-/// Runs `body` on `cases(default)` choice streams; prints `progress()` every 5,000 cases of
-/// a parallel run (so a run cut short by `timeout` still reports what it did).
-fn run_cases(
-    default: u32,
-    progress: &(dyn Fn() -> String + Sync),
-    body: &(dyn Fn(&[u8]) + Sync),
-) -> Result<(), String> {
-    let n = cases(default);
-    if n < PARALLEL_FROM {
-        return runner(n)
-            .run(&bytes(), |data| {
-                body(&data);
-                Ok(())
-            })
-            .map_err(|e| e.to_string());
-    }
-    use rayon::prelude::*;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let first = first_case();
-    (first..first.saturating_add(n))
-        .into_par_iter()
-        .for_each(|i| {
-            body(&case_bytes(i));
-            let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if d % 5_000 == 0 {
-                eprintln!("{d} cases: {}", progress());
-            }
-        });
-    Ok(())
-}
-
-/// `KEYAKI_DIFF_FIRST_CASE`: where a large run starts (0), so a run can take new cases.
-fn first_case() -> u32 {
-    std::env::var("KEYAKI_DIFF_FIRST_CASE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
-/// Case `i`'s choice stream (splitmix64 of `i`): the same cases on every run and thread count.
-fn case_bytes(i: u32) -> Vec<u8> {
-    let mut state = u64::from(i).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 0x5EED;
-    let mut next = move || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    let len = (next() % 400) as usize;
-    (0..len).map(|_| next().to_le_bytes()[0]).collect()
-}
-
-fn tally_text(tally: &Mutex<BTreeMap<Ended, u64>>) -> String {
-    format!("{:?}", tally.lock().map(|t| t.clone()).unwrap_or_default())
-}
-
-/// Prints how checks ended, so a run shows it was not all `unknown`.
-fn report(name: &str, tally: &Mutex<BTreeMap<Ended, u64>>) {
-    let tally = tally.lock().map(|t| t.clone()).unwrap_or_default();
-    println!("{name}: {tally:?}");
-}
-
-fn count(tally: &Mutex<BTreeMap<Ended, u64>>, ended: Ended) {
-    if let Ok(mut t) = tally.lock() {
-        *t.entry(ended).or_default() += 1;
-    }
+/// Counts how a check ended (`Holds`, `Violated`, `Unknown`).
+fn count(tally: &Tally, ended: Ended) {
+    tally.count(&format!("{ended:?}"));
 }
 
 /// (a) + (b): counterexamples replay; passes survive sampling.
 #[test]
 fn counterexamples_replay_and_passes_are_never_refuted() {
-    let tally = Mutex::new(BTreeMap::new());
-    let result = run_cases(40, &|| tally_text(&tally), &|data| {
+    let tally = Tally::new("check verdicts");
+    run_cases_with(40, &STREAMS, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
@@ -137,7 +54,6 @@ fn counterexamples_replay_and_passes_are_never_refuted() {
         let ended = oracles::check_pair(&mut c, &proposed, &baseline, ty, &lits, 48);
         count(&tally, ended);
     });
-    report("check verdicts", &tally);
     if let Ok(reasons) = oracles::UNKNOWN_REASONS.lock() {
         for (reason, n) in reasons.iter() {
             println!("unknown x{n}: {reason}");
@@ -155,28 +71,15 @@ fn counterexamples_replay_and_passes_are_never_refuted() {
         "absent aws:username replay failures (known bug, reported as unknown): {}",
         oracles::ABSENT_USERNAME_REPLAY_FAILURES.load(std::sync::atomic::Ordering::Relaxed)
     );
-    if let Err(e) = result {
-        panic!("{e}");
-    }
     // A generator that only ever produced one verdict would test little.
-    let tally = tally.lock().map(|t| t.clone()).unwrap_or_default();
-    if cases(40) >= 40 {
-        assert!(
-            tally.get(&Ended::Holds).copied().unwrap_or(0) > 0,
-            "no pass in {tally:?}"
-        );
-        assert!(
-            tally.get(&Ended::Violated).copied().unwrap_or(0) > 0,
-            "no fail in {tally:?}"
-        );
-    }
+    tally.require(40, &["Holds", "Violated"]);
 }
 
 /// (c): the encoding agrees with the evaluator on random requests.
 #[test]
 fn encoding_agrees_with_evaluator() {
-    let compared = Mutex::new(0u64);
-    let result = run_cases(300, &String::new, &|data| {
+    let tally = Tally::new("encoding/evaluator comparisons");
+    run_cases_with(300, &STREAMS, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
@@ -189,29 +92,21 @@ fn encoding_agrees_with_evaluator() {
             let request = oracles::parse_generated_request(&gen::request(&mut c, &lits));
             oracles::assert_eval_consistent(&policy, &request, ty);
             match oracles::encoding_agrees(&policy, &request, ty) {
-                Some(true) => {
-                    if let Ok(mut n) = compared.lock() {
-                        *n += 1;
-                    }
-                }
+                Some(true) => tally.count("compared"),
                 Some(false) => oracles::assert_encoding_agrees(&policy, &request, ty),
                 None => {}
             }
         }
     });
-    let compared = compared.lock().map(|n| *n).unwrap_or(0);
-    println!("encoding/evaluator comparisons: {compared}");
-    if let Err(e) = result {
-        panic!("{e}");
-    }
-    assert!(compared > 0, "no request was comparable");
+    tally.print();
+    assert!(tally.get("compared") > 0, "no request was comparable");
 }
 
 /// (d): reflexivity and monotonicity.
 #[test]
 fn check_is_reflexive_and_monotone() {
-    let tally = Mutex::new(BTreeMap::new());
-    let result = run_cases(24, &|| tally_text(&tally), &|data| {
+    let tally = Tally::new("reflexive/monotone verdicts");
+    run_cases_with(24, &STREAMS, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
@@ -238,18 +133,15 @@ fn check_is_reflexive_and_monotone() {
             oracles::assert_not_violated(&narrower, &base, ty, "P + Deny against P"),
         );
     });
-    report("reflexive/monotone verdicts", &tally);
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    tally.print();
 }
 
 /// (e): pruning the proposal against the baseline keeps every verdict. The second policy
 /// shares the first's statements often, so pruning has something to remove.
 #[test]
 fn pruning_keeps_verdicts() {
-    let tally = Mutex::new(BTreeMap::new());
-    let result = run_cases(60, &|| tally_text(&tally), &|data| {
+    let tally = Tally::new("pruning verdicts");
+    run_cases_with(60, &STREAMS, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let ty = gen::policy_type(&mut c);
         let mut lits = Literals::default();
@@ -274,10 +166,7 @@ fn pruning_keeps_verdicts() {
             oracles::assert_pruning_keeps_verdict(&proposed, &baseline, ty),
         );
     });
-    report("pruning verdicts", &tally);
-    if let Err(e) = result {
-        panic!("{e}");
-    }
+    tally.print();
 }
 
 fn with_statement(policy: &serde_json::Value, statement: serde_json::Value) -> serde_json::Value {
@@ -508,12 +397,11 @@ fn ignore_case_request(c: &mut dyn Choices) -> serde_json::Value {
     })
 }
 
-/// Pairs of a family that ended unknown, shown after the run (each is a finding).
-static FAMILY_UNKNOWNS: Mutex<Vec<String>> = Mutex::new(Vec::new());
-
-/// Check one family pair: counterexamples replay; a pass survives `samples` requests.
+/// Check one family pair: counterexamples replay; a pass survives `samples` requests. A pair
+/// that ends unknown is a finding: an example in `tally` (all of them printed with
+/// `KEYAKI_DIFF_SHOW_UNKNOWN`).
 fn family_pair(
-    name: &str,
+    tally: &Tally,
     c: &mut dyn Choices,
     statement: &dyn Fn(&mut dyn Choices) -> serde_json::Value,
     request: &dyn Fn(&mut dyn Choices) -> serde_json::Value,
@@ -550,11 +438,10 @@ fn family_pair(
                 !reason.to_string().contains("internal error"),
                 "internal error: {reason}\n{proposed_json}\n{baseline_json}"
             );
-            if let Ok(mut list) = FAMILY_UNKNOWNS.lock() {
-                list.push(format!(
-                    "{name}: {reason}\n  {proposed_json}\n  {baseline_json}"
-                ));
-            }
+            tally.example(
+                "unknown",
+                format!("{reason}\n  {proposed_json}\n  {baseline_json}"),
+            );
             Ended::Unknown
         }
         Verdict::Violated(_) => Ended::Violated,
@@ -576,36 +463,17 @@ fn family_pair(
 }
 
 fn run_family(
-    name: &str,
+    name: &'static str,
     default_cases: u32,
     statement: &(dyn Fn(&mut dyn Choices) -> serde_json::Value + Sync),
     request: &(dyn Fn(&mut dyn Choices) -> serde_json::Value + Sync),
 ) {
-    let tally = Mutex::new(BTreeMap::new());
-    let result = run_cases(default_cases, &|| tally_text(&tally), &|data| {
+    let tally = Tally::new(name);
+    run_cases_with(default_cases, &STREAMS, &tally, &|data| {
         let mut c = ByteChoices::new(data);
-        count(&tally, family_pair(name, &mut c, statement, request, 32));
+        count(&tally, family_pair(&tally, &mut c, statement, request, 32));
     });
-    report(name, &tally);
-    if let Ok(list) = FAMILY_UNKNOWNS.lock() {
-        for pair in list.iter().filter(|p| p.starts_with(name)).take(5) {
-            println!("unknown in {pair}");
-        }
-    }
-    if let Err(e) = result {
-        panic!("{e}");
-    }
-    let tally = tally.lock().map(|t| t.clone()).unwrap_or_default();
-    if cases(default_cases) >= default_cases {
-        assert!(
-            tally.get(&Ended::Holds).copied().unwrap_or(0) > 0,
-            "no pass in {tally:?}"
-        );
-        assert!(
-            tally.get(&Ended::Violated).copied().unwrap_or(0) > 0,
-            "no fail in {tally:?}"
-        );
-    }
+    tally.require(default_cases, &["Holds", "Violated"]);
 }
 
 #[test]

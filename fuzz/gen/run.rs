@@ -17,28 +17,77 @@ pub fn cases(default: u32) -> u32 {
         .unwrap_or(default)
 }
 
+/// Runs from this many cases on spread over every core with rayon (`RAYON_NUM_THREADS`),
+/// without shrinking: a failure panics with the pair as JSON, which is the reproduction.
+/// Below it, proptest runs the cases one by one and shrinks a failure.
 const PARALLEL_FROM: u32 = 1_000;
+
+/// How a family's choice streams are made. Each family keeps its own so a case number names
+/// the same pair it always did (`tests/differential.rs` is older than the other families).
+pub struct Streams {
+    /// Mixed into case `i`'s seed.
+    pub seed: u64,
+    /// Stream lengths: `min_len..max_len` (parallel runs and proptest alike).
+    pub min_len: usize,
+    pub max_len: usize,
+    pub max_shrink_iters: u32,
+    /// A parallel run prints its progress every this many cases.
+    pub progress_every: u64,
+}
+
+/// The streams of every family but `tests/differential.rs`'s.
+pub const FAMILY_STREAMS: Streams = Streams {
+    seed: 0x7EDD_7EA3,
+    min_len: 100,
+    max_len: 500,
+    max_shrink_iters: 1_000,
+    progress_every: 2_000,
+};
 
 /// Runs `body` on `cases(default)` choice streams. Small runs shrink a failure with proptest;
 /// large ones run in parallel (the failing pair is in the panic message).
 pub fn run_cases(default: u32, tally: &Tally, body: &(dyn Fn(&[u8]) + Sync)) {
+    run_cases_with(default, &FAMILY_STREAMS, tally, body);
+}
+
+/// [`run_cases`] on the streams of `streams`.
+pub fn run_cases_with(
+    default: u32,
+    streams: &Streams,
+    tally: &Tally,
+    body: &(dyn Fn(&[u8]) + Sync),
+) {
+    if let Err(e) = run_streams(default, streams, &|| tally.text(), body) {
+        tally.print();
+        panic!("{e}");
+    }
+}
+
+/// Runs `body` on `cases(default)` streams of `streams`; `progress()` is printed as a
+/// parallel run goes (so a run cut short by `timeout` still reports what it did). A proptest
+/// failure (shrunk) is the error.
+pub fn run_streams(
+    default: u32,
+    streams: &Streams,
+    progress: &(dyn Fn() -> String + Sync),
+    body: &(dyn Fn(&[u8]) + Sync),
+) -> Result<(), String> {
     let n = cases(default);
     if n < PARALLEL_FROM {
         let mut runner = TestRunner::new(Config {
             cases: n,
+            // A failure is reported with its pair as JSON, not in a persistence file.
             failure_persistence: None,
-            max_shrink_iters: 1_000,
+            max_shrink_iters: streams.max_shrink_iters,
             ..Config::default()
         });
-        let result = runner.run(&prop::collection::vec(any::<u8>(), 0..500), |data| {
-            body(&data);
-            Ok(())
-        });
-        if let Err(e) = result {
-            tally.print();
-            panic!("{e}");
-        }
-        return;
+        let bytes = prop::collection::vec(any::<u8>(), 0..streams.max_len);
+        return runner
+            .run(&bytes, |data| {
+                body(&data);
+                Ok(())
+            })
+            .map_err(|e| e.to_string());
     }
     use rayon::prelude::*;
     let done = std::sync::atomic::AtomicU64::new(0);
@@ -46,12 +95,13 @@ pub fn run_cases(default: u32, tally: &Tally, body: &(dyn Fn(&[u8]) + Sync)) {
     (first..first.saturating_add(n))
         .into_par_iter()
         .for_each(|i| {
-            body(&case_bytes(i));
+            body(&case_bytes(streams, i));
             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            if d % 2_000 == 0 {
-                eprintln!("{d} cases: {}", tally.text());
+            if d % streams.progress_every == 0 {
+                eprintln!("{d} cases: {}", progress());
             }
         });
+    Ok(())
 }
 
 /// `KEYAKI_DIFF_FIRST_CASE`: where a large run starts (0), so a run can take new cases.
@@ -63,8 +113,8 @@ fn first_case() -> u32 {
 }
 
 /// Case `i`'s choice stream (splitmix64): the same cases on every run and thread count.
-pub fn case_bytes(i: u32) -> Vec<u8> {
-    let mut state = u64::from(i).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ 0x7EDD_7EA3;
+pub fn case_bytes(streams: &Streams, i: u32) -> Vec<u8> {
+    let mut state = u64::from(i).wrapping_mul(0xBF58_476D_1CE4_E5B9) ^ streams.seed;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = state;
@@ -72,7 +122,8 @@ pub fn case_bytes(i: u32) -> Vec<u8> {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     };
-    let len = 100 + (next() % 400) as usize;
+    let spread = (streams.max_len - streams.min_len) as u64;
+    let len = streams.min_len + (next() % spread) as usize;
     (0..len).map(|_| next().to_le_bytes()[0]).collect()
 }
 
