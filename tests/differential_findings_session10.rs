@@ -370,3 +370,36 @@ fn catalog_user_account_segment_against_everything_but_get_user_fails() {
         ),
     );
 }
+
+// Session 11 (catalog): what the exact account-segment hole (`explain/segment_hole.rs`) must
+// and must not claim, beside the findings above it decides.
+
+/// A PASS in the catalog universe: every IAM user ARN the template names is in
+/// `arn:aws:iam::*:user/*` (a user name with a `:` must go on with `user/`, `x:user/y`, and
+/// then the account is `x`); a FAIL in the open one, where user `a:b` names
+/// `arn:aws:iam::a:b:user/…`, outside the baseline's account segment. Both 0.2 s, before the
+/// hole too (the catalog pass through `lemmas/pins.rs`): kept so the hole never breaks them.
+#[test]
+fn user_account_segment_is_covered_by_any_account_in_catalog_not_in_open() {
+    let proposed = json!([{"Effect":"Allow","Action":["iam:GetUser"],
+        "Resource":["arn:aws:iam::${aws:username}:user/*"]}]);
+    let baseline = json!([{"Effect":"Allow","Action":["iam:GetUser"],
+        "Resource":["arn:aws:iam::*:user/*"]}]);
+    let catalog = options(
+        PolicyType::Identity,
+        ActionUniverse::Catalog,
+        ResourceUniverse::Catalog,
+    );
+    let verdict = findings::check(proposed.clone(), baseline.clone(), &catalog);
+    assert_eq!(verdict, Verdict::Holds);
+    let open = options(
+        PolicyType::Identity,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    );
+    let Verdict::Violated(found) = findings::check(proposed, baseline, &open) else {
+        panic!("the open universe holds a user name with a colon");
+    };
+    let resource = found[0].request.resource.clone().unwrap_or_default();
+    assert!(resource.matches(':').count() > 5, "{resource}");
+}

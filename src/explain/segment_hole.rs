@@ -64,7 +64,7 @@ impl ContextBuilder<'_> {
         }
         if raw
             .iter()
-            .any(|t| matches!(t, Token::Lit(c) if is_hole_char(*c)))
+            .any(|token| matches!(token, Token::Lit(c) if is_hole_char(*c)))
         {
             return None;
         }
@@ -158,7 +158,11 @@ mod tests {
             let glob = bounded_reading(raw(text)).unwrap();
             let hole = OneHole::split(&glob).unwrap();
             for value in words(&['a', ':', '/', '*'], 4) {
-                assert_eq!(hole.with_value(&value), resolved(text, &value), "{text} {value}");
+                assert_eq!(
+                    hole.with_value(&value),
+                    resolved(text, &value),
+                    "{text} {value}"
+                );
             }
         }
     }
