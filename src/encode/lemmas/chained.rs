@@ -91,7 +91,10 @@ struct LoneRead {
 /// `var = ${key}` (any mode, with or without a default) on a key's first value.
 fn lone_read(atom: &Atom) -> Option<(&StrVar, LoneRead)> {
     let Atom::Str {
-        var: var @ StrVar::Context { key: owner, slot: 0 },
+        var: var @ StrVar::Context {
+            key: owner,
+            slot: 0,
+        },
         pattern: StrPattern::Template(t, mode),
     } = atom
     else {
