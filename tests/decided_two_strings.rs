@@ -148,17 +148,25 @@ fn two_keys_through_the_prefix_equality_pass() {
 
 /// Near variants that fail (each counterexample replayed inside `decide`), so the
 /// substituted equation cannot claim too much: without the `a` (`u = x`, team `x/…`),
-/// with no `/` after the user name (`u = a`, team `a…`), and with the user name anywhere
-/// in the prefix (`*${u}*`: team `/a`, resource `b/a/a`).
+/// with no `/` after the user name (`u = a`, team `a…`), with the user name anywhere in
+/// the prefix (`*${u}*`: team `/a`, resource `b/a/a`; traced with the team like `*x`, the
+/// equation is asked and answers `Found`), and after one character (`?${u}*`: asked too).
 #[test]
 fn two_keys_through_the_prefix_equality_near_variants_fail() {
     let no_a = TWO_KEYS_BASELINE.replace("b/a${", "b/${");
     let no_slash = TWO_KEYS_PROPOSED.replace("${AWS:UserName}/*", "${AWS:UserName}*");
     let anywhere = TWO_KEYS_PROPOSED.replace("\"${AWS:UserName}*\"", "\"*${AWS:UserName}*\"");
+    let team_x = TWO_KEYS_BASELINE.replace(
+        "\"${aws:PrincipalTag/team}\"}",
+        "\"${aws:PrincipalTag/team}\"},\"StringLike\":{\"aws:PrincipalTag/team\":\"*x\"}",
+    );
+    let one_before = TWO_KEYS_PROPOSED.replace("\"${AWS:UserName}*\"", "\"?${AWS:UserName}*\"");
     for (proposed, baseline) in [
         (TWO_KEYS_PROPOSED, no_a.as_str()),
         (&no_slash, TWO_KEYS_BASELINE),
         (&anywhere, TWO_KEYS_BASELINE),
+        (&anywhere, &team_x),
+        (&one_before, TWO_KEYS_BASELINE),
     ] {
         let verdict = decide(proposed, baseline);
         assert!(
