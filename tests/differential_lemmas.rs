@@ -460,10 +460,9 @@ fn the_learned_lemma_oracle_catches_a_false_lemma() {
 /// absent) the lemma is false on every request without `aws:username`. Not a wrong pass
 /// today: the encoder reads a slot's string atoms only under its presence atom, so they are
 /// free when it is absent (`encodings/learned-lemmas.md`, "Absent slots"); a domain lemma
-/// true under `atom_holds` (`¬present → ¬atom`) would make it one. Ignored until the
-/// learned lemma names the presence atom, or the reading of absent slots is settled.
+/// true under `atom_holds` (`¬present → ¬atom`) would make it one. Fixed (session 11, lead):
+/// `witness_or_learn` adds `present(k, i)` for every slot whose atoms the lemma names.
 #[test]
-#[ignore = "learned lemma false where its slot is absent: encodings/learned-lemmas.md"]
 fn learned_lemmas_hold_where_their_slot_is_absent() {
     let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]}}}]});
     let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:sqs:us-east-1:${aws:username}:*","arn:aws:s3:::b/${aws:username}/*"]}}}]});

@@ -515,7 +515,9 @@ pub fn check_and_read(
             options.action_universe, options.resource_universe
         );
     }
-    let report = reading.false_lemma.map(|(lemma, json)| {
+    // Since session 11 a learned lemma names its slot's presence (`witness_or_learn`): one
+    // false where a slot is absent is a false lemma like any other.
+    let report = reading.false_lemma.or(reading.first_where_absent).map(|(lemma, json)| {
         totals.false_lemmas.fetch_add(1, Ordering::Relaxed);
         let r = oracles::parse_generated_request(&json);
         let counterexample = evaluate(&p, &r, ty).decision == Decision::Allow

@@ -364,6 +364,7 @@ impl ContextBuilder<'_> {
                     .chain(ni.iter().map(|i| (neg_ids.get(*i).copied(), false)));
                 let mut literals = Vec::new();
                 let mut read_keys = BTreeSet::new();
+                let mut slots = BTreeSet::new();
                 for (id, positive) in involved {
                     if id == Some(CYCLE_SIDE) {
                         return Step::GiveUp(
@@ -375,12 +376,13 @@ impl ContextBuilder<'_> {
                             "no value found that avoids the case-insensitive values as well".into(),
                         );
                     };
-                    if let Atom::Str {
-                        pattern: StrPattern::Template(t, _),
-                        ..
-                    } = &self.query.atoms[id]
-                    {
-                        read_keys.extend(t.variable_keys().map(str::to_string));
+                    if let Atom::Str { var, pattern } = &self.query.atoms[id] {
+                        if let StrVar::Context { key, slot } = var {
+                            slots.insert((key.clone(), *slot));
+                        }
+                        if let StrPattern::Template(t, _) = pattern {
+                            read_keys.extend(t.variable_keys().map(str::to_string));
+                        }
                     }
                     literals.push(if positive {
                         Term::Atom(id)
@@ -391,6 +393,12 @@ impl ContextBuilder<'_> {
                 // A template's language depends on the keys it reads: the conflict holds for
                 // these values of those keys, so the lemma names them.
                 let before = self.query.atoms.len();
+                // The conflict is about a present slot's text: the lemma says so, or it would
+                // claim "some pattern holds" of a slot that is absent, where the oracle reads
+                // every string atom as false (encodings/learned-lemmas.md, "Absent slots").
+                for (key, slot) in slots {
+                    literals.push(self.query.present(&key, slot));
+                }
                 for key in read_keys {
                     match self.values.get(&key).map(Vec::as_slice) {
                         Some([value]) => {
