@@ -371,6 +371,9 @@ impl ContextBuilder<'_> {
             if asked_text.len() > MAX_TEXT_GLOBS {
                 return None;
             }
+            if super::deadline::passed() {
+                return Some(Step::GiveUp("the check's deadline passed".into()));
+            }
             let (vp, vn) = (
                 pick(value_pos, &asked_value, 0),
                 pick(value_neg, &asked_value, value_pos.len()),

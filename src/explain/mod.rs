@@ -13,6 +13,7 @@ mod concretize;
 mod context;
 // decide (#10): what a key chosen first in a cycle of policy variables asks of the others.
 mod cycle;
+mod deadline;
 mod equations;
 // decide (#10): models with as few true template atoms as the query allows.
 mod fewer_templates;

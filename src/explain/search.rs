@@ -97,6 +97,7 @@ pub(super) fn search_with<T>(
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T, UnknownReason> {
     let deadline = Instant::now() + options.timeout;
+    let _deadline = super::deadline::set(deadline);
     let memory = MemoryBudget::start(options.memory_budget_mb);
     super::learned::begin(&query);
     for lemma in query.lemmas.clone() {
@@ -245,6 +246,9 @@ pub(super) fn search_with<T>(
                         for lemma in lemmas {
                             backend.assert(&query, &lemma);
                         }
+                    }
+                    Concrete::GiveUp(_) if super::deadline::passed() => {
+                        return finish(found, UnknownReason::Timeout)
                     }
                     Concrete::GiveUp(reason) => {
                         return finish(found, UnknownReason::Incomplete(reason))
