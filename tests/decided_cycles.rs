@@ -5,31 +5,9 @@
 
 mod common;
 
-use common::policy;
-use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::explain::{check_no_new_access, CheckOptions, Verdict};
+use common::decide_identity as decide;
+use keyaki::explain::Verdict;
 use keyaki::request::Request;
-
-fn decide(proposed: &str, baseline: &str) -> Verdict {
-    let (p, b) = (policy(proposed), policy(baseline));
-    let options = CheckOptions {
-        policy_type: PolicyType::Identity,
-        ..CheckOptions::default()
-    };
-    let verdict = check_no_new_access(&p, &b, &options);
-    if let Verdict::Violated(list) = &verdict {
-        assert!(!list.is_empty());
-        for c in list {
-            let json = serde_json::to_vec(&c.request).unwrap();
-            let request = keyaki::parse::parse_request(&json, "counterexample.json")
-                .unwrap_or_else(|e| panic!("counterexample does not parse back: {e}"));
-            let ty = PolicyType::Identity;
-            assert_eq!(evaluate(&p, &request, ty).decision, Decision::Allow);
-            assert_ne!(evaluate(&b, &request, ty).decision, Decision::Allow);
-        }
-    }
-    verdict
-}
 
 fn allow_get(condition: &str) -> String {
     format!(

@@ -129,3 +129,37 @@ pub fn scratch_file(name: &str, file: &str, contents: &str) -> PathBuf {
     std::fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     path
 }
+
+/// The check of two identity policies (open universes, default timeout), with every
+/// counterexample replayed through the evaluator after a round trip through the request parser.
+#[allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "a test helper: a counterexample that does not replay fails the test"
+)]
+pub fn decide_identity(proposed: &str, baseline: &str) -> keyaki::explain::Verdict {
+    let (p, b) = (policy(proposed), policy(baseline));
+    let options = keyaki::explain::CheckOptions {
+        policy_type: keyaki::eval::PolicyType::Identity,
+        ..keyaki::explain::CheckOptions::default()
+    };
+    let verdict = keyaki::explain::check_no_new_access(&p, &b, &options);
+    if let keyaki::explain::Verdict::Violated(list) = &verdict {
+        assert!(!list.is_empty());
+        for c in list {
+            let json = serde_json::to_vec(&c.request).unwrap();
+            let request = keyaki::parse::parse_request(&json, "counterexample.json")
+                .unwrap_or_else(|e| panic!("counterexample does not parse back: {e}"));
+            let ty = keyaki::eval::PolicyType::Identity;
+            assert_eq!(
+                keyaki::eval::evaluate(&p, &request, ty).decision,
+                keyaki::eval::Decision::Allow
+            );
+            assert_ne!(
+                keyaki::eval::evaluate(&b, &request, ty).decision,
+                keyaki::eval::Decision::Allow
+            );
+        }
+    }
+    verdict
+}
