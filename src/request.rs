@@ -87,7 +87,13 @@ impl Request {
         self
     }
 
-    pub fn set_context(&mut self, key: &str, values: Vec<String>, is_array: bool) {
+    pub fn set_context(&mut self, key: &str, mut values: Vec<String>, is_array: bool) {
+        // A key the catalog types single-valued holds one value: the same value given twice is
+        // that one value (the prover gives such a key one slot, so "present" means "single").
+        if values.len() > 1 && crate::catalog::catalog().is_multivalued(key) == Some(false) {
+            let mut seen = std::collections::BTreeSet::new();
+            values.retain(|v| seen.insert(v.clone()));
+        }
         self.context.insert(
             key.to_lowercase(),
             ContextValue {

@@ -46,6 +46,7 @@ pub(super) fn plan_keys(
         string_family: Option<&'static str>,
         quantified: BTreeSet<String>,
         scale: u32,
+        read_by_template: bool,
     }
     let mut usage: BTreeMap<String, Usage> = BTreeMap::new();
     let mut touch = |key_lower: &str, name: &str| -> () {
@@ -55,8 +56,10 @@ pub(super) fn plan_keys(
             string_family: None,
             quantified: BTreeSet::new(),
             scale: 0,
+            read_by_template: false,
         });
     };
+    let mut template_keys: BTreeSet<String> = BTreeSet::new();
     for policy in policies {
         for statement in &policy.statements {
             let mut templates: Vec<&Template> = Vec::new();
@@ -77,6 +80,7 @@ pub(super) fn plan_keys(
                 for part in &t.parts {
                     if let crate::pattern::TemplatePart::Var { key, key_lower, .. } = part {
                         touch(key_lower, key);
+                        template_keys.insert(key_lower.clone());
                     }
                 }
             }
@@ -141,12 +145,23 @@ pub(super) fn plan_keys(
             }
         }
     }
+    for key in &template_keys {
+        if let Some(u) = usage.get_mut(key) {
+            u.read_by_template = true;
+        }
+    }
     for (key, u) in usage {
         // Exactly the requests the evaluator accepts: a key the catalog types single-valued
         // carries one value (the request parser refuses more), whatever operator a policy
         // applies to it; a key the catalog does not know may carry several.
         let multivalued = catalog::catalog().is_multivalued(&key).unwrap_or(true);
-        let slots = if multivalued {
+        let slots = if multivalued && u.read_by_template {
+            // A policy variable reads a key only when it holds exactly one value: two or more
+            // make `${k}` read its default (or not resolve) while the conditions still see the
+            // values. Keeping each condition's witness plus one more of the request's values
+            // keeps both, so two slots at least (encodings/multivalued-keys.md).
+            u.quantified.len().max(2)
+        } else if multivalued {
             u.quantified.len().max(1)
         } else {
             1

@@ -101,6 +101,9 @@ impl ContextBuilder<'_> {
                     hints.extend(fresh);
                     // A key a false template reads: values with a fresh character first.
                     let mut hints = self.with_fresh_hints(key, hints);
+                    // A later slot tries the values earlier slots took last: two values
+                    // that differ are what a request with several values usually holds.
+                    hints.sort_by_key(|h| out.contains(h));
                     // Two templates reading this key on one string: a value that solves
                     // their word equation (the readable hints first), or a lemma.
                     if std::env::var_os("KEYAKI_TRACE").is_some() {
@@ -146,9 +149,15 @@ impl ContextBuilder<'_> {
             out.push(value);
         }
         if shape.multivalued && out.len() > 1 {
-            // Two slots may have been given the same text; a set keeps one copy.
+            // Two slots may have been given the same text; a set keeps one copy, unless that
+            // leaves one value where the model has two: `${k}` reads a key only when it holds
+            // one value, and the evaluator counts entries, so `[x, x]` keeps "not single".
             let mut seen = BTreeSet::new();
-            out.retain(|v| seen.insert(v.clone()));
+            let distinct: Vec<String> =
+                out.iter().filter(|v| seen.insert((*v).clone())).cloned().collect();
+            if distinct.len() > 1 || !single_slot_excluded(self, key) {
+                out = distinct;
+            }
         }
         Step::Done(out)
     }
