@@ -460,10 +460,14 @@ impl Problem {
 }
 
 mod aligned;
+mod cancelled;
 mod joint;
 mod repeated;
 mod shifted;
 mod substituted;
+pub use cancelled::{
+    cancel_ends, common_folded, fresh_rigid, is_rigid, only_rigid_solutions, Ends, VALUE_HOLE,
+};
 pub use joint::OtherString;
 use joint::{compose, Other};
 pub use repeated::{repeated_value, split_at_repeated_hole, with_repeated_value};

@@ -30,6 +30,10 @@ impl ContextBuilder<'_> {
         if let Some(step) = self.length_conflict(key) {
             return Some(step);
         }
+        // Ignore-case templates on one string, however often they read the key: folded.
+        if let Some(step) = self.ignore_case_words(key) {
+            return Some(step);
+        }
         let own = StrVar::Context {
             key: key.to_string(),
             slot: 0,
@@ -753,6 +757,7 @@ fn case_closure(glob: &Glob) -> Glob {
     )
 }
 
+mod ic_words;
 mod joint;
 mod lengths;
 mod negated;

@@ -51,6 +51,10 @@ impl ContextBuilder<'_> {
         let mut found = None;
         let mut sensitive_elsewhere = false;
         for var in vars.iter().filter(|v| **v != own) {
+            if super::deadline::passed() {
+                let reason = "the check's deadline passed".to_string();
+                return Some(FoldedAnswer::Step(Step::GiveUp(reason)));
+            }
             let templates = self.folded_templates(var, key, true);
             if templates.is_empty() {
                 sensitive_elsewhere |= self.str_atoms_on(var).any(|(id, p)| {
@@ -275,6 +279,10 @@ impl Question<'_> {
         let mut asked: BTreeSet<(AtomId, bool)> = BTreeSet::new();
         let mut avoid_used = !self.avoid.is_empty();
         for _ in 0..MAX_ROUNDS {
+            // Past the deadline: no answer (the caller's next check gives up).
+            if super::deadline::passed() {
+                return Answer::Unknown;
+            }
             let mut solution = self.ask(&asked, avoid_used, None);
             if matches!(solution, Solution::TooLarge) && avoid_used {
                 // A false template at a third offset: a value holding a fresh character
