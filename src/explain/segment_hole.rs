@@ -14,6 +14,14 @@
 //! `after` read from the literal colons alone: a [`OneHole`], and the word equation of
 //! `equations.rs` decides the key's value exactly (a value, or a lemma over atoms only).
 //! The argument: `encodings/policy-variables.md`, "Session 11 (catalog)".
+//!
+//! Session 12 (segments): a wildcard after the hole with fewer than five literal colons
+//! before it (`*arn:${u}:iam::*:*`, `arn:aws:iam::${team}*:user/*`) is bounded exactly when
+//! the value holds too few colons. Read free, it holds the template for every value (a free
+//! wildcard takes all a bounded one takes): a superset, marked `Reason::Approximated` for
+//! the key itself, so it is asked only where a superset is sound (a true template: "no
+//! value" for the superset is "no value" for the template) and left out where the template
+//! is false (`negated.rs`, `folded.rs` skip approximated readings).
 
 use super::context::ContextBuilder;
 use super::equations::Reason;
@@ -68,19 +76,26 @@ impl ContextBuilder<'_> {
         {
             return None;
         }
-        let hole = bounded_reading(raw)?;
+        let (hole, exact) = bounded_reading(raw)?;
+        if !exact {
+            // A superset for every value: sound only where the template is true.
+            reasons.insert(Reason::Approximated(key.to_string(), None));
+        }
         Some((OneHole::split(&hole)?, reasons))
     }
 }
 
-/// The tokens with the wildcards before the fifth literal colon bounded, when that reading
-/// holds for every value of the hole (module comment); `None` otherwise.
-fn bounded_reading(raw: Vec<Token>) -> Option<Glob> {
+/// The tokens with the wildcards before the fifth literal colon bounded, and whether that
+/// reading is exact for every value of the hole (module comment). A wildcard after the hole
+/// that the value's colons could free is read free: the glob is then a superset of the
+/// template for every value (`false`). `None` with fewer than five literal colons (the
+/// value's colons would move the last segment, which bounds the wildcards before the hole).
+fn bounded_reading(raw: Vec<Token>) -> Option<(Glob, bool)> {
     let literal_colons = raw.iter().filter(|t| **t == Token::Lit(':')).count();
     if literal_colons < BOUNDED_SEGMENT_COLONS {
         return None;
     }
-    let (mut colons, mut after_hole) = (0usize, false);
+    let (mut colons, mut after_hole, mut exact) = (0usize, false, true);
     let mut tokens = Vec::with_capacity(raw.len());
     for token in raw {
         let bounded = colons < BOUNDED_SEGMENT_COLONS;
@@ -93,14 +108,17 @@ fn bounded_reading(raw: Vec<Token>) -> Option<Glob> {
                 after_hole = true;
                 token
             }
-            // The value's colons could free this wildcard: no reading for every value.
-            Token::AnyStr | Token::AnyChar if bounded && after_hole => return None,
+            // The value's colons could free this wildcard: free is the superset.
+            Token::AnyStr | Token::AnyChar if bounded && after_hole => {
+                exact = false;
+                token
+            }
             Token::AnyStr if bounded => Token::SegStr,
             Token::AnyChar if bounded => Token::SegChar,
             other => other,
         });
     }
-    Some(Glob::from_tokens(tokens))
+    Some((Glob::from_tokens(tokens), exact))
 }
 
 #[cfg(test)]
@@ -155,7 +173,8 @@ mod tests {
             "arn:aws:s3:::$",
             "*:*:$::x:?*:*",
         ] {
-            let glob = bounded_reading(raw(text)).unwrap();
+            let (glob, exact) = bounded_reading(raw(text)).unwrap();
+            assert!(exact, "{text}");
             let hole = OneHole::split(&glob).unwrap();
             for value in words(&['a', ':', '/', '*'], 4) {
                 assert_eq!(
@@ -168,16 +187,45 @@ mod tests {
     }
 
     #[test]
-    fn no_reading_when_the_value_could_move_a_bound() {
-        // A wildcard after the hole still bounded by the literal count, and fewer than five
-        // literal colons: the value's colons would change those wildcards.
-        for text in ["arn:aws:iam::$*:user/x", "arn:aws:$:*:x:y", "arn:aws:*:$"] {
+    fn no_reading_when_the_value_could_move_the_last_segment() {
+        // Fewer than five literal colons: the value's colons would move the last segment.
+        for text in ["arn:aws:*:$", "*arn:$:iam:*", "arn:$:x"] {
             assert!(bounded_reading(raw(text)).is_none(), "{text}");
         }
-        // What the refusal protects: with value `a:b` the `*` after it is free, without a
-        // colon it is bounded.
+    }
+
+    #[test]
+    fn a_wildcard_the_value_could_free_is_read_as_a_superset_for_every_value_tried() {
+        for text in [
+            "arn:aws:iam::$*:user/x",
+            "arn:aws:$:*:x:y",
+            "*arn:$:iam::*:*",
+            "*arn:aws:iam::$*:user/*",
+            "arn:aws:sqs:$:*:q*",
+            "arn:$:?:*:?:*",
+        ] {
+            let (glob, exact) = bounded_reading(raw(text)).unwrap();
+            assert!(!exact, "{text}");
+            let hole = OneHole::split(&glob).unwrap();
+            for value in words(&['a', ':', '/', '*'], 4) {
+                let read = hole.with_value(&value);
+                let evaluators = resolved(text, &value);
+                assert!(
+                    crate::automata::is_subset(&evaluators, &read),
+                    "{text} {value}: {evaluators} not in {read}"
+                );
+                // Exact when the value holds enough colons to free every such wildcard.
+                if value.matches(':').count() >= 4 {
+                    assert_eq!(read, evaluators, "{text} {value}");
+                }
+            }
+        }
+        // What the superset gives up: with value `a` the `*` after it is bounded, with
+        // `a:b` free; the reading is the free one.
         let text = "arn:aws:iam::$*:user/x";
         assert!(resolved(text, "a").tokens().contains(&Token::SegStr));
         assert!(resolved(text, "a:b").tokens().contains(&Token::AnyStr));
+        let (glob, _) = bounded_reading(raw(text)).unwrap();
+        assert!(!glob.tokens().contains(&Token::SegStr));
     }
 }
