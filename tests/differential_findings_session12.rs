@@ -1,0 +1,105 @@
+//! Session 12: the unknowns of hunt's runs on main @ 276408e at new case ranges (33000-33499,
+//! every family, and the new unseen family `tests/differential_unseen.rs`; the run table is in
+//! /work/coord/runs/hunt-session12.md), shrunk by greedy deletion (`fuzz/gen/shrink.py`
+//! through the CLI, 20 s) and by hand, each with the verdict it must reach and its class. No
+//! refuted pass, replay failure, false lemma or refuted diff relation was found. Unfixed ones are
+//! `#[ignore]`d; the owner who decides one removes the `#[ignore]`. Times: the CLI with
+//! `--timeout 30` on the loaded machine (2 cores, six sessions, load 10-18).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/findings.rs"]
+mod findings;
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use findings::{assert_fails, open_identity, options};
+use keyaki::eval::PolicyType;
+use keyaki::{ActionUniverse, ResourceUniverse};
+use serde_json::json;
+
+fn open_resource() -> keyaki::CheckOptions {
+    options(
+        PolicyType::Resource,
+        ActionUniverse::Open,
+        ResourceUniverse::Open,
+    )
+}
+
+/// Unseen resource (default-size run; Open actions / Catalog resources), shrunk by the CLI and
+/// by hand to an identity pair in the open universe. Class: a template account segment (`Deny`
+/// on `arn:aws:sqs:us-east-1:${team}:q`) beside a condition whose value holds two variables
+/// (`owner = ${team}-${dept}`), against a baseline that allows nothing but denies an IAM user
+/// ARN holding `${aws:username}`. The proposal allows sqs:SendMessage on
+/// `arn:aws:sqs:us-east-1:1:q` when the owner tag is `${team}-${dept}`; the baseline allows
+/// nothing. Counterexample (`keyaki eval`: proposal Allow, baseline ImplicitDeny): team `a`,
+/// dept `b`, owner `a-b`, any session caller. Variants (CLI): `owner = ${team}-x`, the Deny's
+/// template after the account (`...:1:${team}`), the baseline's Deny on `arn:aws:s3:::${username}`
+/// or `${aws:username}` alone, or a baseline denying everything: fail at once; `${team}${dept}`
+/// (no `-`): still timeout. CLI: timeout (30 s, identity and resource form); the unshrunk pair:
+/// memory budget (20 s).
+#[test]
+#[ignore = "unfixed: timeout (template account segment beside a two-variable condition value)"]
+fn queue_arn_with_team_account_beside_owner_team_dash_dept_against_deny_on_user_fails() {
+    assert_fails(
+        json!([
+            {"Effect":"Deny","Action":"sqs:SendMessage",
+             "Resource":"arn:aws:sqs:us-east-1:${aws:PrincipalTag/team}:q"},
+            {"Effect":"Allow","Action":"sqs:SendMessage","Resource":"arn:aws:sqs:us-east-1:1:q",
+             "Condition":{"StringEquals":{"aws:ResourceTag/owner":
+                 "${aws:PrincipalTag/team}-${aws:PrincipalTag/dept}"}}}
+        ]),
+        json!([{"Effect":"Deny","Action":"*","Resource":"arn:aws:iam::*:user/${aws:username}"}]),
+        &open_identity(),
+    );
+}
+
+/// Unseen diff (cases 33000-33499, widening direction; Resource, Open/Open), shrunk by the CLI.
+/// Class: account-segment templates, two variables in one ARN. Both policies allow
+/// s3:ListBucket to everyone but one OIDC provider; the proposal on
+/// `arn:aws:sqs:us-east-1:${username}:${dept}`, the baseline on `arn:aws:iam::*:user/${username}`.
+/// Counterexample (`keyaki eval`: proposal Allow, baseline ImplicitDeny): caller
+/// `arn:aws:iam::111122223333:user/u`, dept `d`, resource `arn:aws:sqs:us-east-1:u:d`. CLI:
+/// memory budget of 512 MB (13 s); the unshrunk pair (the widening check of the diff): memory
+/// budget (13 s); the run: timeout.
+#[test]
+#[ignore = "unfixed: memory budget (a queue ARN whose account and name are templates)"]
+fn not_oidc_list_on_queue_of_user_and_dept_against_user_arn_fails() {
+    let not_oidc = json!({"Federated":
+        "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"});
+    assert_fails(
+        json!([{"Effect":"Allow","NotPrincipal":not_oidc,"Action":"s3:ListBucket",
+            "Resource":"arn:aws:sqs:us-east-1:${aws:username}:${aws:principaltag/DEPT}"}]),
+        json!([{"Effect":"Allow","NotPrincipal":not_oidc,"Action":"s3:ListBucket",
+            "Resource":"arn:aws:iam::*:user/${AWS:UserName}"}]),
+        &open_resource(),
+    );
+}
+
+/// Unseen resource (cases 33000-33499; Resource, Open/Open), shrunk by the CLI. Class: a
+/// principal-ARN condition whose account segment is a template (`aws:PrincipalArn` like
+/// `arn:aws:sts::${username}:assumed-role/*`) beside a bucket name of two variables
+/// (`${account}-${username}`), under `NotPrincipal`. The baseline allows nothing. The request
+/// parser admits a given `aws:PrincipalArn` beside a user caller (given keys win,
+/// encodings/eval-derived-keys.md), so the pair must fail. Counterexample (`keyaki eval`:
+/// proposal Allow, baseline ImplicitDeny): caller `arn:aws:iam::111122223333:user/x`,
+/// `aws:username` `x`, `aws:PrincipalArn` `arn:aws:sts::x:assumed-role/r`,
+/// `aws:PrincipalAccount` `111122223333`, iam:GetUser on `arn:aws:s3:::111122223333-x`. CLI:
+/// timeout (30 s); the run: timeout.
+#[test]
+#[ignore = "unfixed: timeout (principal-ARN template account beside a two-variable bucket)"]
+fn not_lambda_on_account_dash_user_bucket_with_sts_arn_of_user_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","NotPrincipal":{"Service":"lambda.amazonaws.com"},
+            "Action":"iam:GetUser",
+            "Resource":"arn:aws:s3:::${aws:PrincipalAccount}-${AWS:UserName}",
+            "Condition":{"ArnLike":{"aws:PrincipalArn":
+                "arn:aws:sts::${AWS:UserName}:assumed-role/*"}}}]),
+        json!([{"Effect":"Deny","Principal":{"Federated":"accounts.google.com"},
+            "NotAction":"*",
+            "Condition":{"ArnLikeIfExists":{"aws:PrincipalArn":
+                "arn:aws:iam::*:user/${aws:PrincipalAccount}"}}}]),
+        &open_resource(),
+    );
+}
