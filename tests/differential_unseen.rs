@@ -11,8 +11,9 @@
 //!   directions have examples; each example replays with the evaluator's decisions and lies in
 //!   the universe; a direction the relation says is empty survives the search.
 //!
-//! `KEYAKI_DIFF_CASES=N` sets the number of cases, `KEYAKI_DIFF_FIRST_CASE=N` the first one;
-//! `KEYAKI_DIFF_SHOW_UNKNOWN=1` prints every pair that ended unknown.
+//! `KEYAKI_DIFF_CASES=N` sets the number of cases, `KEYAKI_DIFF_FIRST_CASE=N` the first one,
+//! `KEYAKI_DIFF_TIMEOUT=S` the check timeout (10 s by default; 30 s is the other families' and
+//! the one hunting runs use); `KEYAKI_DIFF_SHOW_UNKNOWN=1` prints every pair that ended unknown.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../fuzz/gen/cross.rs"]
@@ -46,9 +47,20 @@ fn search_size() -> usize {
         .unwrap_or(300)
 }
 
+/// The check timeout: `KEYAKI_DIFF_TIMEOUT` seconds, 10 by default so that a default-size run
+/// stays short when a pair ends unknown (the session-12 runs used 30, the other families' value).
+fn timeout() -> std::time::Duration {
+    let secs = std::env::var("KEYAKI_DIFF_TIMEOUT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    std::time::Duration::from_secs(secs)
+}
+
 /// A case's universes and policy type, and the check options for them.
 fn options(c: &mut dyn Choices, ty: PolicyType) -> CheckOptions {
     CheckOptions {
+        timeout: timeout(),
         resource_universe: if c.flip() {
             ResourceUniverse::Catalog
         } else {
