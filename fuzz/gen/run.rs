@@ -1,5 +1,5 @@
 //! Running a differential family: case counts (`KEYAKI_DIFF_CASES` scales every family;
-//! `KEYAKI_DIFF_FIRST_CASE` moves a large run to new cases), a
+//! `KEYAKI_DIFF_FIRST_CASE` moves a run of any size to the numbered cases), a
 //! proptest runner that shrinks below 1,000 cases, a rayon run seeded per case above, and a
 //! tally of outcomes printed at the end (so a run shows it was not all `unknown`).
 #![allow(dead_code, clippy::panic, clippy::unwrap_used, clippy::expect_used)]
@@ -73,7 +73,9 @@ pub fn run_streams(
     body: &(dyn Fn(&[u8]) + Sync),
 ) -> Result<(), String> {
     let n = cases(default);
-    if n < PARALLEL_FROM {
+    // A run given `KEYAKI_DIFF_FIRST_CASE` takes exactly the numbered cases at any size (proptest
+    // would draw random streams and ignore the range, so a small run could not be repeated).
+    if n < PARALLEL_FROM && std::env::var_os("KEYAKI_DIFF_FIRST_CASE").is_none() {
         let mut runner = TestRunner::new(Config {
             cases: n,
             // A failure is reported with its pair as JSON, not in a persistence file.
@@ -91,16 +93,28 @@ pub fn run_streams(
     }
     use rayon::prelude::*;
     let done = std::sync::atomic::AtomicU64::new(0);
+    // The slowest case (seconds, number): a run's worst case is what a finding's timeout needs.
+    let slowest = Mutex::new((0.0f64, 0u32));
     let first = first_case();
     (first..first.saturating_add(n))
         .into_par_iter()
         .for_each(|i| {
+            let started = std::time::Instant::now();
             body(&case_bytes(streams, i));
+            let secs = started.elapsed().as_secs_f64();
+            if let Ok(mut worst) = slowest.lock() {
+                if secs > worst.0 {
+                    *worst = (secs, i);
+                }
+            }
             let d = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             if d % streams.progress_every == 0 {
                 eprintln!("{d} cases: {}", progress());
             }
         });
+    if let Ok(worst) = slowest.lock() {
+        println!("slowest case: {} ({:.2} s)", worst.1, worst.0);
+    }
     Ok(())
 }
 
