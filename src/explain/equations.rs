@@ -596,6 +596,8 @@ impl ContextBuilder<'_> {
                 out.extend(glob.map(Term::Atom));
                 out
             }
+            Reason::Class(id, true) => vec![Term::Atom(*id)],
+            Reason::Class(id, false) => vec![Term::not(Term::Atom(*id))],
         }
     }
 
@@ -692,6 +694,9 @@ pub(super) enum Reason {
     /// Read with this key's own glob (atom) in place of its value, `*` when `None`: a
     /// superset of the template for every value of the key that meets the glob.
     Approximated(String, Option<AtomId>),
+    /// Exact for every value in the class where this atom has this truth value
+    /// (`segment_hole.rs`: the value holds a colon, or none).
+    Class(AtomId, bool),
 }
 
 /// The reasons of each template atom asked as a fixed glob.

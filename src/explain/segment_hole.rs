@@ -26,7 +26,7 @@
 use super::context::ContextBuilder;
 use super::equations::Reason;
 use crate::automata::word_equation::OneHole;
-use crate::encode::MatchMode;
+use crate::encode::{AtomId, MatchMode, StrPattern, StrVar};
 use crate::pattern::{is_hole_char, Glob, Template, TemplatePart, Token};
 use std::collections::BTreeSet;
 
@@ -76,13 +76,57 @@ impl ContextBuilder<'_> {
         {
             return None;
         }
-        let (hole, exact) = bounded_reading(raw)?;
-        if !exact {
+        // The class the model puts the value in (holds a colon or not), when it reads one.
+        let class = self.colon_atom(key);
+        let assumed = match class {
+            Some((_, false)) => ValueColons::None,
+            Some((_, true)) => ValueColons::Some,
+            None => ValueColons::Any,
+        };
+        let (hole, exact) = bounded_reading(raw.clone(), assumed)?;
+        match (exact, class) {
+            (true, Some((id, holds))) if !is_exact_for_every_value(&raw) => {
+                // Exact in the model's class only: a lemma names the class.
+                reasons.insert(Reason::Class(id, holds));
+            }
+            (true, _) => {}
             // A superset for every value: sound only where the template is true.
-            reasons.insert(Reason::Approximated(key.to_string(), None));
+            (false, _) => {
+                reasons.insert(Reason::Approximated(key.to_string(), None));
+            }
         }
         Some((OneHole::split(&hole)?, reasons))
     }
+
+    /// The atom `key like *:*` (`encode/lemmas/beyond.rs` reads the class of values without
+    /// a colon through it) and its truth value in the model.
+    fn colon_atom(&self, key: &str) -> Option<(AtomId, bool)> {
+        let own = StrVar::Context {
+            key: key.to_string(),
+            slot: 0,
+        };
+        let colon = Glob::wildcard("*:*");
+        self.str_atoms_on(&own)
+            .find_map(|(id, pattern)| match pattern {
+                StrPattern::Glob(g) if *g == colon => Some((id, self.a.atom(id))),
+                _ => None,
+            })
+    }
+}
+
+/// What is known of the colons in the hole's value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ValueColons {
+    /// None: every wildcard keeps the bound its literal colons give.
+    None,
+    /// At least one: a wildcard after the hole with four literal colons before it is free.
+    Some,
+    Any,
+}
+
+/// No wildcard after the hole that the value's colons could free.
+fn is_exact_for_every_value(raw: &[Token]) -> bool {
+    bounded_reading(raw.to_vec(), ValueColons::Any).is_some_and(|(_, exact)| exact)
 }
 
 /// The tokens with the wildcards before the fifth literal colon bounded, and whether that
@@ -90,7 +134,7 @@ impl ContextBuilder<'_> {
 /// that the value's colons could free is read free: the glob is then a superset of the
 /// template for every value (`false`). `None` with fewer than five literal colons (the
 /// value's colons would move the last segment, which bounds the wildcards before the hole).
-fn bounded_reading(raw: Vec<Token>) -> Option<(Glob, bool)> {
+fn bounded_reading(raw: Vec<Token>, value: ValueColons) -> Option<(Glob, bool)> {
     let literal_colons = raw.iter().filter(|t| **t == Token::Lit(':')).count();
     if literal_colons < BOUNDED_SEGMENT_COLONS {
         return None;
@@ -109,16 +153,28 @@ fn bounded_reading(raw: Vec<Token>) -> Option<(Glob, bool)> {
                 token
             }
             // The value's colons could free this wildcard: free is the superset.
-            Token::AnyStr | Token::AnyChar if bounded && after_hole => {
-                exact = false;
-                token
-            }
-            Token::AnyStr if bounded => Token::SegStr,
-            Token::AnyChar if bounded => Token::SegChar,
+            Token::AnyStr | Token::AnyChar if bounded && after_hole => match value {
+                ValueColons::None => seg(token),
+                ValueColons::Some if colons + 1 >= BOUNDED_SEGMENT_COLONS => token,
+                ValueColons::Some | ValueColons::Any => {
+                    exact = false;
+                    token
+                }
+            },
+            other if bounded => seg(other),
             other => other,
         });
     }
     Some((Glob::from_tokens(tokens), exact))
+}
+
+/// A wildcard's reading inside an ARN segment.
+fn seg(token: Token) -> Token {
+    match token {
+        Token::AnyStr => Token::SegStr,
+        Token::AnyChar => Token::SegChar,
+        other => other,
+    }
 }
 
 #[cfg(test)]
@@ -173,7 +229,7 @@ mod tests {
             "arn:aws:s3:::$",
             "*:*:$::x:?*:*",
         ] {
-            let (glob, exact) = bounded_reading(raw(text)).unwrap();
+            let (glob, exact) = bounded_reading(raw(text), ValueColons::Any).unwrap();
             assert!(exact, "{text}");
             let hole = OneHole::split(&glob).unwrap();
             for value in words(&['a', ':', '/', '*'], 4) {
@@ -190,7 +246,10 @@ mod tests {
     fn no_reading_when_the_value_could_move_the_last_segment() {
         // Fewer than five literal colons: the value's colons would move the last segment.
         for text in ["arn:aws:*:$", "*arn:$:iam:*", "arn:$:x"] {
-            assert!(bounded_reading(raw(text)).is_none(), "{text}");
+            assert!(
+                bounded_reading(raw(text), ValueColons::Any).is_none(),
+                "{text}"
+            );
         }
     }
 
@@ -204,7 +263,7 @@ mod tests {
             "arn:aws:sqs:$:*:q*",
             "arn:$:?:*:?:*",
         ] {
-            let (glob, exact) = bounded_reading(raw(text)).unwrap();
+            let (glob, exact) = bounded_reading(raw(text), ValueColons::Any).unwrap();
             assert!(!exact, "{text}");
             let hole = OneHole::split(&glob).unwrap();
             for value in words(&['a', ':', '/', '*'], 4) {
@@ -220,12 +279,39 @@ mod tests {
                 }
             }
         }
+        // In the value's class the reading is exact: bounded for values without a colon,
+        // free for values with one when four literal colons stand before the wildcard.
+        for text in [
+            "*arn:$:iam::*:*",
+            "*arn:aws:iam::$*:user/*",
+            "arn:aws:sqs:$:*:q*",
+        ] {
+            let (none, exact) = bounded_reading(raw(text), ValueColons::None).unwrap();
+            assert!(exact, "{text}");
+            let (some, exact) = bounded_reading(raw(text), ValueColons::Some).unwrap();
+            assert!(exact, "{text}");
+            let (none, some) = (
+                OneHole::split(&none).unwrap(),
+                OneHole::split(&some).unwrap(),
+            );
+            for value in words(&['a', ':', '/', '*'], 4) {
+                let class = if value.contains(':') { &some } else { &none };
+                assert_eq!(
+                    class.with_value(&value),
+                    resolved(text, &value),
+                    "{text} {value}"
+                );
+            }
+        }
+        // Three literal colons before the wildcard: one colon of the value is not enough.
+        let (_, exact) = bounded_reading(raw("arn:$:?:*:?:*"), ValueColons::Some).unwrap();
+        assert!(!exact);
         // What the superset gives up: with value `a` the `*` after it is bounded, with
         // `a:b` free; the reading is the free one.
         let text = "arn:aws:iam::$*:user/x";
         assert!(resolved(text, "a").tokens().contains(&Token::SegStr));
         assert!(resolved(text, "a:b").tokens().contains(&Token::AnyStr));
-        let (glob, _) = bounded_reading(raw(text)).unwrap();
+        let (glob, _) = bounded_reading(raw(text), ValueColons::Any).unwrap();
         assert!(!glob.tokens().contains(&Token::SegStr));
     }
 }
