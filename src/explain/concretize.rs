@@ -64,7 +64,23 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
             _ => match broken {
                 Some(key) => {
                     if std::env::var_os("KEYAKI_TRACE").is_some() {
-                        eprintln!("keyaki: seed {key} = {:?} breaks an atom", seeds.get(&key));
+                        let var = StrVar::Context {
+                            key: key.clone(),
+                            slot: 0,
+                        };
+                        let atoms: Vec<String> = (query.atoms.iter().enumerate())
+                            .filter(
+                                |(_, atom)| matches!(atom, Atom::Str { var: v, .. } if *v == var),
+                            )
+                            .filter_map(|(id, atom)| {
+                                let truth = a.atoms.get(id).copied()?;
+                                Some(format!("{truth} {}", crate::solve::describe_atom(atom)))
+                            })
+                            .collect();
+                        eprintln!(
+                            "keyaki: seed {key} = {:?} breaks one of {atoms:?}",
+                            seeds.get(&key)
+                        );
                     }
                     // Its other case first (`u = ${t}` ignoring case, `u ≠ ${t}`), then
                     // the usual choice.

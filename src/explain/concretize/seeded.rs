@@ -157,6 +157,12 @@ impl ContextBuilder<'_> {
             for part in &equation.template.parts {
                 match part {
                     TemplatePart::Var { key_lower, .. } => {
+                        // A typed key's one value is read as it prints: not this question
+                        // (its default would be wrong, and no seed is given to it).
+                        let typed = self.query.keys.get(key_lower.as_str());
+                        if typed.is_some_and(|k| k.view.is_some()) {
+                            return None;
+                        }
                         let p = if self.seedable(key_lower) {
                             Presence::Single
                         } else {
