@@ -225,8 +225,8 @@ fn user_object_with_team_like_x_user_against_deny_on_user_partition_fails() {
 /// 111122223333, no team tag, sqs:SendMessage on `arn:aws:s3:::111122223333`. The unshrunk pair:
 /// the CLI's probe finds one (0.8 s), the library times out; shrunk, the CLI and the library
 /// both time out.
+/// Decided on ickeys (session 12, a key absent in the model reads its default in a hole): timeout -> 0.1 s.
 #[test]
-#[ignore = "unfixed: timeout (ignore-case between keys' templates, the account read twice)"]
 fn account_bucket_with_user_equal_to_team_colon_account_against_user_like_account_star_account_fails(
 ) {
     assert_fails(
@@ -463,8 +463,8 @@ fn prefix_like_star_colon_team_and_team_slash_team_ignoring_case_passes() {
 /// literal). Counterexample (`keyaki eval`: proposal Allow, baseline ImplicitDeny): user name
 /// `a**a*`, dept `a*`, team `a**a`, s3:GetObject on `arn:aws:s3:::c/k` (the baseline allows
 /// only `b/${dept}/*`). CLI: the timeout (15 s); the run: the timeout.
+/// Decided on ickeys (session 12, keys tied by equality templates seeded together): timeout -> 0.1 s.
 #[test]
-#[ignore = "unfixed: timeout (ignore-case between keys' templates)"]
 fn user_equal_to_dept_star_dept_and_team_star_ignoring_case_against_dept_folder_fails() {
     assert_fails(
         json!([{"Effect":"Allow","Action":["s3:GetObject"],"Condition":{

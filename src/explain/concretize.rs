@@ -6,7 +6,11 @@ use crate::catalog;
 use crate::encode::{Atom, PrincipalKindVar, Query, StrVar, Term};
 use crate::request::{Principal, Request};
 use crate::solve::Assignment;
+use seeded::Seeded;
 use std::collections::{BTreeMap, BTreeSet};
+
+// decide (#10): keys tied by true equality templates, given values together.
+mod seeded;
 
 pub(super) enum Concrete {
     Request(Request),
@@ -42,6 +46,75 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
 }
 
 fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
+    // decide (#10): keys tied by true equality templates, given values together first
+    // (`seeded.rs`); values that break an atom leave the usual choice below.
+    let seeds = match ContextBuilder::new(query, a).equality_seeds() {
+        Seeded::Learn(lemmas) => return Concrete::Learn(lemmas),
+        Seeded::Seeds(seeds) => seeds,
+        Seeded::Nothing => BTreeMap::new(),
+    };
+    let mut seeds = seeds;
+    let mut varied: BTreeSet<String> = BTreeSet::new();
+    // A seeded key whose value breaks one of its atoms is chosen the usual way next time
+    // (`u = ${t}` ignoring case beside `u ≠ ${t}`: the seed `u = t` breaks, `T` fits).
+    while !seeds.is_empty() {
+        let mut broken = None;
+        match concretize_with(query, a, options, (&seeds, &mut broken)) {
+            Concrete::Request(request) => return Concrete::Request(request),
+            _ => match broken {
+                Some(key) => {
+                    if std::env::var_os("KEYAKI_TRACE").is_some() {
+                        let var = StrVar::Context {
+                            key: key.clone(),
+                            slot: 0,
+                        };
+                        let atoms: Vec<String> = (query.atoms.iter().enumerate())
+                            .filter(
+                                |(_, atom)| matches!(atom, Atom::Str { var: v, .. } if *v == var),
+                            )
+                            .filter_map(|(id, atom)| {
+                                let truth = a.atoms.get(id).copied()?;
+                                Some(format!("{truth} {}", crate::solve::describe_atom(atom)))
+                            })
+                            .collect();
+                        eprintln!(
+                            "keyaki: seed {key} = {:?} breaks one of {atoms:?}",
+                            seeds.get(&key)
+                        );
+                    }
+                    // Its other case first (`u = ${t}` ignoring case, `u ≠ ${t}`), then
+                    // the usual choice.
+                    let upper = seeds.get(&key).map(|v| v.to_uppercase());
+                    match upper.filter(|u| seeds.get(&key) != Some(u) && varied.insert(key.clone()))
+                    {
+                        Some(upper) => {
+                            seeds.insert(key, upper);
+                        }
+                        None => {
+                            seeds.remove(&key);
+                        }
+                    }
+                }
+                None => break,
+            },
+        }
+    }
+    concretize_with(query, a, options, (&BTreeMap::new(), &mut None))
+}
+
+fn cycle_give_up(key: &str) -> String {
+    format!("policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit")
+}
+
+/// One concretization, the keys in `seeds` given their values before any other is chosen
+/// (checked against their atoms once every key has a value, as a cycle's first key is);
+/// `broken` names a seeded key whose value breaks an atom.
+fn concretize_with(
+    query: &mut Query,
+    a: &Assignment,
+    options: &CheckOptions,
+    (seeds, broken): (&BTreeMap<String, String>, &mut Option<String>),
+) -> Concrete {
     let mut ctx = ContextBuilder::new(query, a);
     // Keys tied by an equality read the same text: a template inside another is decided.
     if let Some(lemmas) = ctx
@@ -55,8 +128,18 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
         return Concrete::Learn(lemmas);
     }
     // Context keys first: templates in other patterns read them.
-    let keys: Vec<String> = ctx.query.keys.keys().cloned().collect();
-    let mut pending: Vec<String> = keys.clone();
+    for (key, value) in seeds {
+        ctx.values.insert(key.clone(), vec![value.clone()]);
+        ctx.slot_values.insert((key.clone(), 0), value.clone());
+        ctx.deferred.insert(key.clone());
+    }
+    let mut pending: Vec<String> = ctx
+        .query
+        .keys
+        .keys()
+        .filter(|k| !seeds.contains_key(*k))
+        .cloned()
+        .collect();
     while !pending.is_empty() {
         let mut still = Vec::new();
         let before = pending.len();
@@ -106,9 +189,11 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
         pending = still;
     }
     if let Some(key) = ctx.deferred_key_violated() {
-        return Concrete::GiveUp(format!(
-            "policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit"
-        ));
+        let reason = cycle_give_up(&key);
+        if seeds.contains_key(&key) {
+            *broken = Some(key);
+        }
+        return Concrete::GiveUp(reason);
     }
     let has_resource = ctx.query.atom_id(&Atom::HasResource).map(|id| a.atom(id));
     let wants_resource = ctx.query.uses_resource && has_resource != Some(false);

@@ -25,6 +25,8 @@ use std::collections::BTreeSet;
 /// Characters tried as fresh ones, in order: those AWS accepts in user names and tag values
 /// first (`_`, `@`, `=`, `+`, `.`), so a counterexample stays one AWS could receive.
 const FRESH_CANDIDATES: &str = "_@=+.,~QJKZqjkz0123456789";
+/// Letters tried as fresh ones (lowercase: folding keeps them).
+const FRESH_LETTERS: &str = "qjzxvwyg";
 
 impl ContextBuilder<'_> {
     /// Does a template the model makes false read `key`?
@@ -37,6 +39,16 @@ impl ContextBuilder<'_> {
 
     /// A character no pattern of the query and no chosen value holds.
     pub(super) fn fresh_character(&self) -> Option<char> {
+        self.fresh_among(FRESH_CANDIDATES)
+    }
+
+    /// A fresh letter (its other case fresh too): a value holding one has case variants,
+    /// which an ignore-case equality beside an exact inequality asks for.
+    pub(super) fn fresh_letter(&self) -> Option<char> {
+        self.fresh_among(FRESH_LETTERS)
+    }
+
+    fn fresh_among(&self, candidates: &str) -> Option<char> {
         let mut used: BTreeSet<char> = BTreeSet::new();
         for atom in &self.query.atoms {
             let Atom::Str { pattern, .. } = atom else {
@@ -69,7 +81,7 @@ impl ContextBuilder<'_> {
             .iter()
             .flat_map(|c| c.to_lowercase().chain(c.to_uppercase()))
             .collect();
-        FRESH_CANDIDATES
+        candidates
             .chars()
             .find(|c| !used.contains(c) && !folded.contains(c))
     }

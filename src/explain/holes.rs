@@ -86,6 +86,14 @@ impl ContextBuilder<'_> {
                     reasons.insert(Reason::Chosen(key_lower.clone()));
                     literal_tokens(default.as_deref()?)?
                 }
+                // decide (#10): absent in the model, not chosen yet (keys are chosen in
+                // name order): its default, as it will read (`¬present` in a lemma).
+                None if self.query.keys.contains_key(key_lower)
+                    && !self.model_has_first_value(key_lower) =>
+                {
+                    reasons.insert(Reason::Chosen(key_lower.clone()));
+                    literal_tokens(default.as_deref()?)?
+                }
                 None if self.model_single(key_lower) => {
                     let own = StrVar::Context {
                         key: key_lower.clone(),
@@ -217,6 +225,18 @@ impl ContextBuilder<'_> {
                 Some(Step::Learn(vec![Term::not(Term::and(literals))]))
             }
         }
+    }
+}
+
+impl ContextBuilder<'_> {
+    /// Does the model give `key` a first value?
+    fn model_has_first_value(&self, key: &str) -> bool {
+        self.query
+            .atom_id(&crate::encode::Atom::Present {
+                key: key.to_string(),
+                slot: 0,
+            })
+            .is_some_and(|id| self.a.atom(id))
     }
 }
 
