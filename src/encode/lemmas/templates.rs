@@ -62,6 +62,52 @@ pub(super) fn template_lemmas(query: &mut Query) -> Vec<Term> {
     lemmas
 }
 
+/// The keys a template atom numbered `from` or later reads with no default: the atom is
+/// false unless each is present and single-valued (the template is unresolvable and matches
+/// nothing otherwise), as `template_lemmas` says of the policies' own templates. Atoms made
+/// after those lemmas (an offset relation's `k1 like ${k2}:user/*`, a chained equality) had
+/// no such lemma, and a model made one true with its key absent: the concretizer gave up
+/// ("cannot be resolved in this model"). Only presence atoms the query already has are named
+/// (a key with none is left out: fewer lemmas, still sound).
+pub(crate) fn read_key_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
+    let mut lemmas = Vec::new();
+    for (id, atom) in query.atoms.iter().enumerate().skip(from) {
+        let Atom::Str {
+            pattern: StrPattern::Template(template, _),
+            ..
+        } = atom
+        else {
+            continue;
+        };
+        for part in &template.parts {
+            let crate::pattern::TemplatePart::Var {
+                key_lower,
+                default: None,
+                ..
+            } = part
+            else {
+                continue;
+            };
+            let present = |slot| {
+                query.atom_id(&Atom::Present {
+                    key: key_lower.clone(),
+                    slot,
+                })
+            };
+            let Some(first) = present(0) else {
+                continue;
+            };
+            lemmas.push(Term::implies(Term::Atom(id), Term::Atom(first)));
+            if query.keys.get(key_lower).is_some_and(|k| k.slots > 1) {
+                if let Some(second) = present(1) {
+                    lemmas.push(Term::implies(Term::Atom(id), Term::not(Term::Atom(second))));
+                }
+            }
+        }
+    }
+    lemmas
+}
+
 /// `A = ${B}` and `B = ${A}` (both single-valued and present) say the same thing: equality
 /// is symmetric. Without this the two atoms are free apart, and a model can ask for `A = B`
 /// and `B != A` at once, which no request meets (the concretizer would have to give up).
