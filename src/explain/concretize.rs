@@ -41,7 +41,28 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
     }
 }
 
+/// The model's request, breaking a cycle of policy variables at each of its keys in turn
+/// while the value chosen to break it leaves no request (`cycle.rs`, `cycle_break_order`).
 fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
+    let mut first_break = 0;
+    loop {
+        let mut candidates = 0;
+        match concretize_breaking_at(query, a, options, first_break, &mut candidates) {
+            Concrete::GiveUp(_) if first_break + 1 < candidates => first_break += 1,
+            done => return done,
+        }
+    }
+}
+
+/// The model's request, the first cycle broken at its `first_break`-th candidate key
+/// (`candidates` is set to how many it had; 0 when no cycle was broken).
+fn concretize_breaking_at(
+    query: &mut Query,
+    a: &Assignment,
+    options: &CheckOptions,
+    first_break: usize,
+    candidates: &mut usize,
+) -> Concrete {
     let mut ctx = ContextBuilder::new(query, a);
     // Keys tied by an equality read the same text: a template inside another is decided.
     if let Some(lemmas) = ctx
@@ -72,25 +93,16 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
         }
         if still.len() == before {
             // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose one
-            // without its templates, then check them once every key has a value. A key
-            // whose own value carries no template is chosen first: it is only read, and the
-            // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
-            // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
-            let unchosen = |k: &&String| !ctx.deferred.contains(*k);
-            // Among those, the one most true templates read (their word equations pin it:
-            // an account chosen before the user name that the resource pins, and equal to
-            // it ignoring case, was refuted value by value).
-            let mut only_read: Vec<(usize, &String)> = still
-                .iter()
-                .filter(unchosen)
-                .filter(|k| !ctx.carries_templates(k))
-                .map(|k| (ctx.true_templates_reading(k), k))
-                .collect();
-            only_read.sort_by_key(|(reads, _)| std::cmp::Reverse(*reads));
-            let first = only_read
-                .first()
-                .map(|(_, k)| *k)
-                .or_else(|| still.iter().find(unchosen));
+            // without its templates, then check them once every key has a value. The first
+            // cycle is broken at its `first_break`-th candidate, later ones at their best.
+            let order = ctx.cycle_break_order(&still);
+            let pick = if ctx.deferred.is_empty() {
+                *candidates = order.len();
+                first_break
+            } else {
+                0
+            };
+            let first = order.get(pick);
             match first {
                 Some(key) => {
                     ctx.deferred.insert(key.clone());
