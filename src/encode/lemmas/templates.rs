@@ -191,6 +191,9 @@ fn self_reference_lemmas(
             mandatory_chars(template, *mode) == 0
         } else if vars.contains(&key.as_str()) && mandatory_chars(template, *mode) > 0 {
             false
+        } else if vars.contains(&key.as_str()) {
+            lemmas.extend(only_empty_values(query, *id, key, template));
+            continue;
         } else {
             continue;
         };
@@ -200,6 +203,56 @@ fn self_reference_lemmas(
         lemmas.push(Term::implies(single, holds));
     }
     lemmas
+}
+
+/// A template on a key's first value `v` that reads `v` and other holes (or `v` twice) and
+/// has no character every match needs (`${team}*${u}` on `u`, Like; `${u}*${u}`): its
+/// matches are at least as long as `v` and every hole's text together, so `v` matches only
+/// when each other hole reads the empty string and `v` is read once or is empty itself; then
+/// the template is its wildcards around `v` (or nothing), which `v` matches. So, with `v`
+/// single: atom ↔ every other hole reads "" (its key single with first value "", as a hole
+/// with no default or a non-empty one reads) ∧ (`v` read once ∨ `v` = ""). A hole with an
+/// empty default also reads "" when its key is not single: no lemma then (fewer, sound).
+/// Without it a cycle broke at a key whose value then fitted no other (`project` like
+/// `${team}*${project}`, `team` chosen first as `example`: the cycle give-up).
+fn only_empty_values(query: &mut Query, id: AtomId, key: &str, template: &Template) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let empty = |query: &mut Query, k: &str| {
+        let var = StrVar::Context {
+            key: k.to_string(),
+            slot: 0,
+        };
+        query.str_atom(var, StrPattern::Glob(Glob::literal("")))
+    };
+    let mut reads_empty = Vec::new();
+    let mut own_reads = 0;
+    for part in &template.parts {
+        let TemplatePart::Var {
+            key_lower, default, ..
+        } = part
+        else {
+            continue;
+        };
+        if key_lower == key {
+            own_reads += 1;
+            continue;
+        }
+        if default.as_deref().is_some_and(str::is_empty) {
+            return Vec::new();
+        }
+        let single = query.single_valued(key_lower);
+        reads_empty.push(Term::and([single, empty(query, key_lower)]));
+    }
+    if own_reads > 1 {
+        reads_empty.push(empty(query, key));
+    }
+    let single = query.single_valued(key);
+    let this = Term::Atom(id);
+    let all_empty = Term::and(reads_empty);
+    vec![
+        Term::implies(Term::and([single.clone(), this.clone()]), all_empty.clone()),
+        Term::implies(Term::and([single, all_empty]), this),
+    ]
 }
 
 /// How many characters every text a template matches has besides its variables' values: all
