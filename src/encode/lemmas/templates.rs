@@ -258,7 +258,7 @@ fn only_empty_values(query: &mut Query, id: AtomId, key: &str, template: &Templa
 /// How many characters every text a template matches has besides its variables' values: all
 /// its text for the equality operators (ignoring case too: folding maps one character to
 /// one), all but `*` for the Like/ARN ones (`?` and a literal match one character each).
-fn mandatory_chars(t: &Template, mode: MatchMode) -> usize {
+pub(super) fn mandatory_chars(t: &Template, mode: MatchMode) -> usize {
     use crate::pattern::TemplatePart;
     t.parts
         .iter()
