@@ -48,7 +48,10 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
     loop {
         let mut candidates = 0;
         match concretize_breaking_at(query, a, options, first_break, &mut candidates) {
-            Concrete::GiveUp(_) if first_break + 1 < candidates => first_break += 1,
+            // Each try is bounded; past the check's deadline the give-up stands.
+            Concrete::GiveUp(_) if first_break + 1 < candidates && !super::deadline::passed() => {
+                first_break += 1
+            }
             done => return done,
         }
     }
