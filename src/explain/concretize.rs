@@ -45,6 +45,7 @@ pub(super) fn concretize(query: &mut Query, a: &Assignment, options: &CheckOptio
     }
 }
 
+/// The model's request: keys tied by equalities seeded first, then cycles broken in turn.
 fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -> Concrete {
     // decide (#10): keys tied by true equality templates, given values together first
     // (`seeded.rs`); values that break an atom leave the usual choice below.
@@ -59,7 +60,7 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
     // (`u = ${t}` ignoring case beside `u ≠ ${t}`: the seed `u = t` breaks, `T` fits).
     while !seeds.is_empty() {
         let mut broken = None;
-        match concretize_with(query, a, options, (&seeds, &mut broken)) {
+        match concretize_rotating(query, a, options, (&seeds, &mut broken)) {
             Concrete::Request(request) => return Concrete::Request(request),
             _ => match broken {
                 Some(key) => {
@@ -99,21 +100,54 @@ fn concretize_model(query: &mut Query, a: &Assignment, options: &CheckOptions) -
             },
         }
     }
-    concretize_with(query, a, options, (&BTreeMap::new(), &mut None))
+    concretize_rotating(query, a, options, (&BTreeMap::new(), &mut None))
 }
 
 fn cycle_give_up(key: &str) -> String {
     format!("policy variables refer to each other in a cycle through key {key}, and the value chosen to break it does not fit")
 }
 
+/// One concretization with `seeds`, breaking the first cycle of policy variables at each of
+/// its keys in turn while the value chosen to break it leaves no request (`cycle.rs`,
+/// `cycle_break_order`); `broken` is the last try's.
+fn concretize_rotating(
+    query: &mut Query,
+    a: &Assignment,
+    options: &CheckOptions,
+    (seeds, broken): (&BTreeMap<String, String>, &mut Option<String>),
+) -> Concrete {
+    let mut first_break = 0;
+    loop {
+        let mut candidates = 0;
+        *broken = None;
+        match concretize_with(
+            query,
+            a,
+            options,
+            (seeds, &mut *broken),
+            first_break,
+            &mut candidates,
+        ) {
+            // Each try is bounded; past the check's deadline the give-up stands.
+            Concrete::GiveUp(_) if first_break + 1 < candidates && !super::deadline::passed() => {
+                first_break += 1
+            }
+            done => return done,
+        }
+    }
+}
+
 /// One concretization, the keys in `seeds` given their values before any other is chosen
 /// (checked against their atoms once every key has a value, as a cycle's first key is);
-/// `broken` names a seeded key whose value breaks an atom.
+/// `broken` names a seeded key whose value breaks an atom; the first cycle is broken at its
+/// `first_break`-th candidate key (`candidates` is set to how many it had, 0 for none).
 fn concretize_with(
     query: &mut Query,
     a: &Assignment,
     options: &CheckOptions,
     (seeds, broken): (&BTreeMap<String, String>, &mut Option<String>),
+    first_break: usize,
+    candidates: &mut usize,
 ) -> Concrete {
     let mut ctx = ContextBuilder::new(query, a);
     // Keys tied by an equality read the same text: a template inside another is decided.
@@ -140,6 +174,7 @@ fn concretize_with(
         .filter(|k| !seeds.contains_key(*k))
         .cloned()
         .collect();
+    let mut first_cycle = true;
     while !pending.is_empty() {
         let mut still = Vec::new();
         let before = pending.len();
@@ -155,25 +190,17 @@ fn concretize_with(
         }
         if still.len() == before {
             // Every pending key waits on another (`A = ${B}`, `B = ${A}`): choose one
-            // without its templates, then check them once every key has a value. A key
-            // whose own value carries no template is chosen first: it is only read, and the
-            // keys reading it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u`
-            // first, then `t` and `arn` from it; `arn` first is a guess that breaks both).
-            let unchosen = |k: &&String| !ctx.deferred.contains(*k);
-            // Among those, the one most true templates read (their word equations pin it:
-            // an account chosen before the user name that the resource pins, and equal to
-            // it ignoring case, was refuted value by value).
-            let mut only_read: Vec<(usize, &String)> = still
-                .iter()
-                .filter(unchosen)
-                .filter(|k| !ctx.carries_templates(k))
-                .map(|k| (ctx.true_templates_reading(k), k))
-                .collect();
-            only_read.sort_by_key(|(reads, _)| std::cmp::Reverse(*reads));
-            let first = only_read
-                .first()
-                .map(|(_, k)| *k)
-                .or_else(|| still.iter().find(unchosen));
+            // without its templates, then check them once every key has a value. The first
+            // cycle is broken at its `first_break`-th candidate, later ones at their best.
+            let order = ctx.cycle_break_order(&still);
+            let pick = if first_cycle {
+                first_cycle = false;
+                *candidates = order.len();
+                first_break
+            } else {
+                0
+            };
+            let first = order.get(pick);
             match first {
                 Some(key) => {
                     ctx.deferred.insert(key.clone());

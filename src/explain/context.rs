@@ -153,8 +153,11 @@ impl ContextBuilder<'_> {
             // leaves one value where the model has two: `${k}` reads a key only when it holds
             // one value, and the evaluator counts entries, so `[x, x]` keeps "not single".
             let mut seen = BTreeSet::new();
-            let distinct: Vec<String> =
-                out.iter().filter(|v| seen.insert((*v).clone())).cloned().collect();
+            let distinct: Vec<String> = out
+                .iter()
+                .filter(|v| seen.insert((*v).clone()))
+                .cloned()
+                .collect();
             if distinct.len() > 1 || !single_slot_excluded(self, key) {
                 out = distinct;
             }

@@ -79,6 +79,35 @@ impl ContextBuilder<'_> {
         Ok(sides)
     }
 
+    /// The keys of `still` (every one waiting on another) a cycle may be broken at, best
+    /// first. A key whose own value carries no template is only read, and the keys reading
+    /// it then see its value (`arn = user/${u}`, `arn = user/${t}`: `u` first, then `t` and
+    /// `arn` from it; `arn` first is a guess that breaks both); among those, the one most
+    /// true templates read (their word equations pin it: an account chosen before the user
+    /// name that the resource pins, and equal to it ignoring case, was refuted value by
+    /// value). Then the others in name order: when the value chosen for one leaves no value
+    /// for another (`team` chosen without `team ≡ ${u}*${u}`, no `u` fits it), the cycle is
+    /// broken at the next (`u` first, then `team` from its template): finitely many tries.
+    pub(super) fn cycle_break_order(&self, still: &[String]) -> Vec<String> {
+        let unchosen: Vec<&String> = still
+            .iter()
+            .filter(|k| !self.deferred.contains(*k))
+            .collect();
+        let mut only_read: Vec<(usize, &String)> = unchosen
+            .iter()
+            .filter(|k| !self.carries_templates(k))
+            .map(|k| (self.true_templates_reading(k), *k))
+            .collect();
+        only_read.sort_by_key(|(reads, _)| std::cmp::Reverse(*reads));
+        let mut order: Vec<String> = only_read.into_iter().map(|(_, k)| k.clone()).collect();
+        for key in unchosen {
+            if !order.contains(key) {
+                order.push(key.clone());
+            }
+        }
+        order
+    }
+
     /// How many true templates on strings other than `key`'s own values read `key`: the
     /// word equations that pin its value.
     pub(super) fn true_templates_reading(&self, key: &str) -> usize {

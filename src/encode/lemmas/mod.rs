@@ -2,6 +2,7 @@
 
 mod beyond;
 mod chained;
+mod length_cycles;
 mod pins;
 mod readings;
 mod relations;
@@ -133,10 +134,14 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
     // one as an empty array (absent), and the evaluator reads it so ("given values win"). The
     // concretizer writes absent derived keys as `[]` (see encodings/principals.md).
     lemmas.extend(template_lemmas(query));
+    lemmas.extend(length_cycles::length_cycle_lemmas(query));
+    let after_templates = query.atoms.len();
     lemmas.extend(symbolic::symbolic_template_lemmas(query, deadline));
     lemmas.extend(substitute::substitution_lemmas(query, deadline));
     // After the substitutions, which give keys read by templates atoms of their own.
     lemmas.extend(chained::chained_equality_lemmas(query));
+    // The template atoms made since `template_lemmas` need their keys too.
+    lemmas.extend(templates::read_key_lemmas(query, after_templates));
     lemmas.extend(pattern_relation_lemmas(query, 0, deadline));
     lemmas.extend(prefix_trie_lemmas(query));
     query.lemmas.extend(lemmas);

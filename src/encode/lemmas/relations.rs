@@ -23,6 +23,10 @@ pub fn pattern_relation_lemmas(
         }
     }
     let mut lemmas = Vec::new();
+    // Atoms added during the search: the keys their templates read must be present.
+    if from > 0 {
+        lemmas.extend(super::templates::read_key_lemmas(query, from));
+    }
     for atoms in by_var.values() {
         if from == 0 {
             let globs: Vec<(AtomId, &Glob)> = atoms

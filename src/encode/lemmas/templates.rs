@@ -62,6 +62,52 @@ pub(super) fn template_lemmas(query: &mut Query) -> Vec<Term> {
     lemmas
 }
 
+/// The keys a template atom numbered `from` or later reads with no default: the atom is
+/// false unless each is present and single-valued (the template is unresolvable and matches
+/// nothing otherwise), as `template_lemmas` says of the policies' own templates. Atoms made
+/// after those lemmas (an offset relation's `k1 like ${k2}:user/*`, a chained equality) had
+/// no such lemma, and a model made one true with its key absent: the concretizer gave up
+/// ("cannot be resolved in this model"). Only presence atoms the query already has are named
+/// (a key with none is left out: fewer lemmas, still sound).
+pub(crate) fn read_key_lemmas(query: &Query, from: AtomId) -> Vec<Term> {
+    let mut lemmas = Vec::new();
+    for (id, atom) in query.atoms.iter().enumerate().skip(from) {
+        let Atom::Str {
+            pattern: StrPattern::Template(template, _),
+            ..
+        } = atom
+        else {
+            continue;
+        };
+        for part in &template.parts {
+            let crate::pattern::TemplatePart::Var {
+                key_lower,
+                default: None,
+                ..
+            } = part
+            else {
+                continue;
+            };
+            let present = |slot| {
+                query.atom_id(&Atom::Present {
+                    key: key_lower.clone(),
+                    slot,
+                })
+            };
+            let Some(first) = present(0) else {
+                continue;
+            };
+            lemmas.push(Term::implies(Term::Atom(id), Term::Atom(first)));
+            if query.keys.get(key_lower).is_some_and(|k| k.slots > 1) {
+                if let Some(second) = present(1) {
+                    lemmas.push(Term::implies(Term::Atom(id), Term::not(Term::Atom(second))));
+                }
+            }
+        }
+    }
+    lemmas
+}
+
 /// `A = ${B}` and `B = ${A}` (both single-valued and present) say the same thing: equality
 /// is symmetric. Without this the two atoms are free apart, and a model can ask for `A = B`
 /// and `B != A` at once, which no request meets (the concretizer would have to give up).
@@ -145,6 +191,9 @@ fn self_reference_lemmas(
             mandatory_chars(template, *mode) == 0
         } else if vars.contains(&key.as_str()) && mandatory_chars(template, *mode) > 0 {
             false
+        } else if vars.contains(&key.as_str()) {
+            lemmas.extend(only_empty_values(query, *id, key, template));
+            continue;
         } else {
             continue;
         };
@@ -156,10 +205,60 @@ fn self_reference_lemmas(
     lemmas
 }
 
+/// A template on a key's first value `v` that reads `v` and other holes (or `v` twice) and
+/// has no character every match needs (`${team}*${u}` on `u`, Like; `${u}*${u}`): its
+/// matches are at least as long as `v` and every hole's text together, so `v` matches only
+/// when each other hole reads the empty string and `v` is read once or is empty itself; then
+/// the template is its wildcards around `v` (or nothing), which `v` matches. So, with `v`
+/// single: atom ↔ every other hole reads "" (its key single with first value "", as a hole
+/// with no default or a non-empty one reads) ∧ (`v` read once ∨ `v` = ""). A hole with an
+/// empty default also reads "" when its key is not single: no lemma then (fewer, sound).
+/// Without it a cycle broke at a key whose value then fitted no other (`project` like
+/// `${team}*${project}`, `team` chosen first as `example`: the cycle give-up).
+fn only_empty_values(query: &mut Query, id: AtomId, key: &str, template: &Template) -> Vec<Term> {
+    use crate::pattern::TemplatePart;
+    let empty = |query: &mut Query, k: &str| {
+        let var = StrVar::Context {
+            key: k.to_string(),
+            slot: 0,
+        };
+        query.str_atom(var, StrPattern::Glob(Glob::literal("")))
+    };
+    let mut reads_empty = Vec::new();
+    let mut own_reads = 0;
+    for part in &template.parts {
+        let TemplatePart::Var {
+            key_lower, default, ..
+        } = part
+        else {
+            continue;
+        };
+        if key_lower == key {
+            own_reads += 1;
+            continue;
+        }
+        if default.as_deref().is_some_and(str::is_empty) {
+            return Vec::new();
+        }
+        let single = query.single_valued(key_lower);
+        reads_empty.push(Term::and([single, empty(query, key_lower)]));
+    }
+    if own_reads > 1 {
+        reads_empty.push(empty(query, key));
+    }
+    let single = query.single_valued(key);
+    let this = Term::Atom(id);
+    let all_empty = Term::and(reads_empty);
+    vec![
+        Term::implies(Term::and([single.clone(), this.clone()]), all_empty.clone()),
+        Term::implies(Term::and([single, all_empty]), this),
+    ]
+}
+
 /// How many characters every text a template matches has besides its variables' values: all
 /// its text for the equality operators (ignoring case too: folding maps one character to
 /// one), all but `*` for the Like/ARN ones (`?` and a literal match one character each).
-fn mandatory_chars(t: &Template, mode: MatchMode) -> usize {
+pub(super) fn mandatory_chars(t: &Template, mode: MatchMode) -> usize {
     use crate::pattern::TemplatePart;
     t.parts
         .iter()
