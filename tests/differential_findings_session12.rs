@@ -1,7 +1,8 @@
-//! Session 12: the unknowns of hunt's runs on main @ 276408e at new case ranges (33000-33499,
-//! every family, and the new unseen family `tests/differential_unseen.rs`; the run table is in
-//! /work/coord/runs/hunt-session12.md), shrunk by greedy deletion (`fuzz/gen/shrink.py`
-//! through the CLI, 20 s) and by hand, each with the verdict it must reach and its class. No
+//! Session 12: the unknowns of hunt's runs on main @ 276408e at new case ranges (33000-33499 on
+//! every family; 33500-33999 on the new unseen family `tests/differential_unseen.rs`; the run
+//! table is in /work/coord/runs/hunt-session12.md), shrunk by greedy deletion
+//! (`fuzz/gen/shrink.py` through the CLI, 20 s) and by hand, each with the verdict it must reach
+//! and its class. Every one also ends unknown through the library (these tests, 30 s). No
 //! refuted pass, replay failure, false lemma or refuted diff relation was found. Unfixed ones are
 //! `#[ignore]`d; the owner who decides one removes the `#[ignore]`. Times: the CLI with
 //! `--timeout 30` on the loaded machine (2 cores, six sessions, load 10-18).
