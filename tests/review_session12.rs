@@ -113,7 +113,7 @@ fn prefix_equal_to_team_and_star_user_slash_against_deny_on_user_folder_fails() 
 /// `${team}${dept}` ignoring case, which fails only for an empty team. Counterexample (`keyaki
 /// eval`: proposal Allow, baseline ImplicitDeny): team ``, dept `k`, prefix ``.
 #[test]
-#[ignore = "unfixed: cycle give-up (dept = team.dept ignoring case holds only for an empty team)"]
+/// Decided on merged session-12 main (the session's merged work together): replayed fail.
 fn dept_equal_to_prefix_k_against_dept_unequal_to_team_dept_fails() {
     assert_fails(
         json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
