@@ -438,5 +438,16 @@ pub fn request(c: &mut dyn Choices, policies: &[&Value]) -> Value {
             context.insert((*key).into(), json!(list));
         }
     }
+    // A multi-valued key a template reads: with two or more values `${k}` reads its default
+    // (or does not resolve) while conditions still see every value (session 12's refuted
+    // passes were only found with such requests).
+    let reads_labels = policies
+        .iter()
+        .any(|p| p.to_string().contains("${custom:labels"));
+    if reads_labels && !c.one_in(3) {
+        const LABELS: &[&str] = &["none", "x", "y", "eng", "example"];
+        let list: Vec<&str> = (0..c.below(4)).map(|_| choose(c, LABELS)).collect();
+        context.insert("custom:labels".into(), json!(list));
+    }
     r
 }

@@ -4,7 +4,8 @@
 //! - `IfExists` on multivalued keys whose values are templates (`ForAnyValue:…IfExists` and
 //!   `ForAllValues:…IfExists` on `aws:TagKeys` and `custom:labels`) and typed set operators
 //!   with `IfExists` (`custom:ips`, `custom:sizes`, `custom:dates`);
-//! - templates with two variables in one string (`arn:aws:s3:::@-%`, `b/@/%`, `x-@-%`);
+//! - templates with two variables in one string (`arn:aws:s3:::@-%`, `b/@/%`, `x-@-%`), and
+//!   templates reading a multi-valued key (`${custom:labels}`, with and without a default);
 //! - resource policies whose `NotPrincipal` is as common as `Principal`, with `Allow` as well as
 //!   `Deny`, beside template ARNs and `aws:PrincipalArn` conditions built from templates.
 //!
@@ -28,6 +29,10 @@ const VARIABLES: &[&str] = &[
     "${aws:principaltag/DEPT}",
     "${aws:PrincipalTag/dept, 'eng'}",
     "${aws:PrincipalAccount}",
+    // Multi-valued keys read by templates: with two values `${k}` reads its default (or does
+    // not resolve) while conditions still see the values (session 12's refuted passes).
+    "${custom:labels}",
+    "${custom:labels, 'none'}",
 ];
 
 /// Resource shapes: `@` and `%` are two variables (chosen independently, so sometimes equal).
