@@ -10,7 +10,10 @@
 //! (`team` equal to `${aws:username}` ignoring case: the baseline's Deny) has no request; the
 //! concretizer chose one key, then the other from it, and learned one lemma per value
 //! without end. The lemma here names atoms only (one per pair of templates and equality):
-//! finitely many (`encodings/policy-variables.md`, "Session 9").
+//! finitely many (`encodings/policy-variables.md`, "Session 9"). Two templates compared
+//! ignoring case with the same text around the hole make the values equal after folding
+//! (folding maps one character to one): a false equality ignoring case is then refuted, one
+//! that asks exact equality is not (session 12).
 
 use super::context::ContextBuilder;
 use crate::encode::{Atom, AtomId, MatchMode, StrPattern, StrVar, Term};
@@ -53,7 +56,10 @@ impl ContextBuilder<'_> {
                     {
                         continue;
                     }
-                    if let Some(equal) = self.false_equality(a.key, b.key) {
+                    // Ignoring case, the two values are equal after folding only: the false
+                    // equality must be one that ignores case too.
+                    let folded = a.mode == MatchMode::IgnoreCase;
+                    if let Some(equal) = self.false_equality(a.key, b.key, folded) {
                         found = Some((a.id, b.id, a.key.to_string(), b.key.to_string(), equal));
                         break 'outer;
                     }
@@ -75,8 +81,9 @@ impl ContextBuilder<'_> {
     }
 
     /// A false atom saying one key's first value equals the other's (`x = ${k}`, exactly,
-    /// ignoring case or like: each holds when the two values are equal).
-    fn false_equality(&self, ka: &str, kb: &str) -> Option<AtomId> {
+    /// ignoring case or like: each holds when the two values are equal; only ignoring case
+    /// when `folded`, the values then being known equal after folding only).
+    fn false_equality(&self, ka: &str, kb: &str, folded: bool) -> Option<AtomId> {
         [(ka, kb), (kb, ka)].into_iter().find_map(|(x, k)| {
             let var = StrVar::Context {
                 key: x.to_string(),
@@ -86,6 +93,7 @@ impl ContextBuilder<'_> {
                 StrPattern::Template(t, mode)
                     if !self.a.atom(id)
                         && *mode != MatchMode::Arn
+                        && (!folded || *mode == MatchMode::IgnoreCase)
                         && matches!(t.parts.as_slice(), [TemplatePart::Var { key_lower, .. }] if key_lower == k) =>
                 {
                     Some(id)
@@ -97,11 +105,9 @@ impl ContextBuilder<'_> {
 }
 
 /// `t` split at its one variable, when the text before it has a fixed length in every string
-/// it matches (and the text after it is literal), in a case-sensitive mode.
+/// it matches (and the text after it is literal). Ignoring case the text is literal too, and
+/// folding maps one character to one: the hole still sits at one place of the folded string.
 fn holed(id: AtomId, t: &Template, mode: MatchMode) -> Option<Holed<'_>> {
-    if mode == MatchMode::IgnoreCase {
-        return None;
-    }
     let at = t
         .parts
         .iter()
@@ -114,7 +120,7 @@ fn holed(id: AtomId, t: &Template, mode: MatchMode) -> Option<Holed<'_>> {
     let TemplatePart::Var { key_lower, .. } = &rest[0] else {
         return None;
     };
-    let wild = mode != MatchMode::Exact;
+    let wild = matches!(mode, MatchMode::Like | MatchMode::Arn);
     if !fixed_offset(&chars(before, wild), mode) || chars(after, wild).iter().any(is_wild) {
         return None;
     }
