@@ -158,7 +158,7 @@ fn with_variable(c: &mut dyn Choices, shape: &str) -> String {
     shape.replace('@', choose(c, VARIABLES))
 }
 
-fn one_or_list(c: &mut dyn Choices, list: Vec<String>) -> Value {
+pub fn one_or_list(c: &mut dyn Choices, list: Vec<String>) -> Value {
     if list.len() == 1 && c.flip() {
         json!(list[0])
     } else {
@@ -208,7 +208,7 @@ pub fn condition(c: &mut dyn Choices) -> (String, String, Value) {
     (operator, key.into(), value)
 }
 
-fn add_condition(s: &mut Map<String, Value>, (operator, key, values): (String, String, Value)) {
+pub fn add_condition(s: &mut Map<String, Value>, (operator, key, values): (String, String, Value)) {
     let block = s.entry("Condition").or_insert_with(|| json!({}));
     let entry = &mut block[&operator];
     if entry.is_null() {

@@ -15,7 +15,7 @@
 //! written, typed values on both sides of every bound, the action's catalog resource).
 #![allow(dead_code)]
 
-use super::cross;
+use super::cross::{self, add_condition, one_or_list};
 use super::gen::Choices;
 use super::mixed::{self, choose};
 use serde_json::{json, Map, Value};
@@ -114,14 +114,6 @@ fn fill(c: &mut dyn Choices, shape: &str) -> String {
     shape.replace('@', first).replace('%', second)
 }
 
-fn one_or_list(c: &mut dyn Choices, list: Vec<String>) -> Value {
-    if list.len() == 1 && c.flip() {
-        json!(list[0])
-    } else {
-        json!(list)
-    }
-}
-
 fn filled(c: &mut dyn Choices, pool: &[&str], max: usize) -> Value {
     let mut list: Vec<String> = Vec::new();
     for _ in 0..1 + c.below(max) {
@@ -182,15 +174,6 @@ fn principal_arn(c: &mut dyn Choices) -> Condition {
     let op = choose(c, &["ArnLike", "ArnNotLike", "ArnLikeIfExists"]);
     let shape = choose(c, &shapes);
     (op.into(), "aws:PrincipalArn".into(), json!(fill(c, shape)))
-}
-
-fn add_condition(s: &mut Map<String, Value>, (operator, key, values): Condition) {
-    let block = s.entry("Condition").or_insert_with(|| json!({}));
-    let entry = &mut block[&operator];
-    if entry.is_null() {
-        *entry = json!({});
-    }
-    entry[&key] = values;
 }
 
 /// A statement: a typed condition and an ignore-case template condition together most of the
