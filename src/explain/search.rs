@@ -232,9 +232,19 @@ pub(super) fn search_with<T>(
                             for lemma in &lemmas {
                                 let mut ids = BTreeSet::new();
                                 lemma.atoms(&mut ids);
+                                // Each atom as the model has it (the lemma rules that out):
+                                // `¬` false, `?` made after the model.
                                 let atoms: Vec<String> = ids
                                     .iter()
-                                    .map(|id| crate::solve::describe_atom(&query.atoms[*id]))
+                                    .map(|id| {
+                                        let truth = match assignment.atoms.get(*id) {
+                                            Some(true) => "",
+                                            Some(false) => "¬",
+                                            None => "?",
+                                        };
+                                        let atom = crate::solve::describe_atom(&query.atoms[*id]);
+                                        format!("{truth}{atom}")
+                                    })
                                     .collect();
                                 eprintln!(
                                     "keyaki: refinement {refinements}: {}",
