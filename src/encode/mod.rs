@@ -16,6 +16,7 @@ mod lemmas;
 pub mod oracle;
 pub mod prune;
 mod query;
+mod reserved;
 mod term;
 
 pub use encoder::{account_glob, role_session_glob, Encoder};
@@ -59,6 +60,14 @@ pub enum EncodeError {
         line: u32,
         col: u32,
     },
+    #[error("unsupported: {element} `{text}` at {path} (line {line}, column {col}) holds a Unicode noncharacter U+FDD0..U+FDEF, which the prover uses for template holes (see encodings/reserved-characters.md)")]
+    ReservedCharacter {
+        element: String,
+        text: String,
+        path: String,
+        line: u32,
+        col: u32,
+    },
 }
 
 /// Refuses a policy whose decision AWS does not document: a policy variable in a Numeric,
@@ -78,7 +87,7 @@ pub fn check_supported(policy: &Policy) -> Result<(), EncodeError> {
             });
         }
     }
-    Ok(())
+    reserved::check_no_reserved_chars(policy)
 }
 
 /// Dates the symbolic request ranges over: years 0001 to 9999 (printable as ISO 8601).

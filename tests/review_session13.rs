@@ -1,0 +1,78 @@
+//! Session 13's soundness review: refuted passes found on main and fixed. Each test names the
+//! request that refuted the old "pass" and asserts the decision both policies give it.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../fuzz/gen/findings.rs"]
+mod findings;
+#[path = "../fuzz/gen/mod.rs"]
+mod gen;
+#[path = "../fuzz/gen/oracles.rs"]
+mod oracles;
+
+use findings::{open_identity, policy};
+use keyaki::eval::{evaluate, Decision, PolicyType};
+use keyaki::explain::Verdict;
+use serde_json::json;
+
+fn decision(statements: serde_json::Value, request: serde_json::Value) -> Decision {
+    let p = oracles::parse_generated_policy(&policy(statements));
+    let r = keyaki::parse::parse_request(request.to_string().as_bytes(), "request.json")
+        .expect("the request parses");
+    evaluate(&p, &r, PolicyType::Identity).decision
+}
+
+fn assert_unknown_naming_the_reserved_character(
+    proposed: serde_json::Value,
+    baseline: serde_json::Value,
+) {
+    match findings::check(proposed, baseline, &open_identity()) {
+        Verdict::Unknown(reason) => {
+            let text = reason.to_string();
+            assert!(text.contains("U+FDD0"), "{text}");
+        }
+        other => panic!("expected unknown (reserved character), got {other:?}"),
+    }
+}
+
+/// The automata stand for holes with U+FDD0..U+FDEF: a policy's own U+FDD0 was read as a hole
+/// that only a variable fills, so `b/\u{FDD0}` matched nothing and the pair was "proved". The
+/// evaluator reads it as text: alice on `b/\u{FDD0}` is allowed by the proposal only. Now the
+/// prover refuses such a policy (unknown, naming the character), on either side.
+#[test]
+fn a_policy_literal_holding_a_hole_character_is_not_read_as_a_hole() {
+    let proposed = json!([{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/\u{FDD0}"}]);
+    let baseline = json!([{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/${aws:username, '\u{FDD0}'}"}]);
+    let request = json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/\u{FDD0}","context":{}});
+    assert_eq!(decision(proposed.clone(), request.clone()), Decision::Allow);
+    assert_eq!(decision(baseline.clone(), request), Decision::ImplicitDeny);
+    assert_unknown_naming_the_reserved_character(proposed, baseline);
+}
+
+/// The same in a condition value, and the character in the baseline alone.
+#[test]
+fn a_condition_value_holding_a_hole_character_is_refused_on_either_side() {
+    let proposed = json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        "Condition":{"StringEquals":{"s3:prefix":"\u{FDEF}"}}}]);
+    let baseline = json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        "Condition":{"StringEquals":{"s3:prefix":"${aws:username, '\u{FDD0}'}"}}}]);
+    let request = json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/o","context":{"s3:prefix":"\u{FDEF}"}});
+    assert_eq!(decision(proposed.clone(), request.clone()), Decision::Allow);
+    assert_eq!(decision(baseline.clone(), request), Decision::ImplicitDeny);
+    assert_unknown_naming_the_reserved_character(proposed.clone(), baseline);
+    let plain = json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]);
+    assert_unknown_naming_the_reserved_character(plain, proposed);
+}
+
+/// The character just outside the range is ordinary text: decided as usual.
+#[test]
+fn the_character_after_the_reserved_range_is_ordinary_text() {
+    let proposed = json!([{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/\u{FDF0}"}]);
+    let baseline = json!([{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::b/${aws:username, '\u{FDF0}'}"}]);
+    findings::assert_fails(proposed, baseline, &open_identity());
+}
