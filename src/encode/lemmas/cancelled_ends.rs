@@ -18,7 +18,7 @@
 
 use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
-use crate::pattern::{chars_to_string, Glob, Template, TemplatePart};
+use crate::pattern::{chars_to_string, fold_char, Glob, Template, TemplatePart};
 
 /// New atoms made at most (each is related to the key's other atoms by the later lemmas).
 const MAX_NEW_ATOMS: usize = 16;
@@ -69,7 +69,11 @@ fn literal(e: &Elem, mode: MatchMode) -> bool {
 /// The same element at the same place on both sides, literal on both.
 fn cancels(a: &Elem, b: &Elem, mode_b: MatchMode) -> bool {
     match (a, b) {
-        (Elem::Char { c: x, .. }, Elem::Char { c: y, .. }) => x == y && literal(b, mode_b),
+        (Elem::Char { c: x, .. }, Elem::Char { c: y, .. }) => {
+            let same =
+                x == y || (mode_b == MatchMode::IgnoreCase && fold_char(*x) == fold_char(*y));
+            same && literal(b, mode_b)
+        }
         (Elem::Var { .. }, Elem::Var { .. }) => a == b,
         _ => false,
     }
@@ -190,6 +194,34 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
                 };
                 targets.push((y.to_string(), template(rest_a), mode));
             }
+            let exact_or_folded = if b.mode == MatchMode::IgnoreCase {
+                MatchMode::IgnoreCase
+            } else {
+                MatchMode::Exact
+            };
+            if ends_differ(rest_a, rest_b, b.mode) {
+                // No string is in both: `¬(A ∧ B)`.
+                lemmas.push(Term::not(Term::and([Term::Atom(a.id), Term::Atom(b.id)])));
+                continue;
+            }
+            if let Some((key, rotations)) = conjugate(rest_a, rest_b, b.mode) {
+                let on = StrVar::Context {
+                    key: key.to_string(),
+                    slot: 0,
+                };
+                if on != a.var && query.keys.get(key).is_some_and(|k| k.slots == 1) {
+                    let single = query.single_valued(key);
+                    let choices: Vec<Term> = rotations
+                        .into_iter()
+                        .map(|r| query.str_atom(on.clone(), pattern(template(&r), exact_or_folded)))
+                        .collect();
+                    lemmas.push(Term::implies(
+                        Term::and([Term::Atom(a.id), Term::Atom(b.id), single]),
+                        Term::or(choices),
+                    ));
+                    made += 1;
+                }
+            }
             for (key, rest, mode) in targets {
                 let on = StrVar::Context {
                     key: key.clone(),
@@ -214,6 +246,74 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
     }
     lemmas
 }
+
+/// Whether the rests cannot meet: a first (or last) character literal on both sides that
+/// differs (folded, ignoring case), or one rest empty and the other holding a literal
+/// character (every string the other side spells is then non-empty).
+fn ends_differ(a: &[Elem], b: &[Elem], mode_b: MatchMode) -> bool {
+    let chars_differ = |x: Option<&Elem>, y: Option<&Elem>| match (x, y) {
+        (Some(x @ Elem::Char { .. }), Some(y @ Elem::Char { .. })) => {
+            literal(y, mode_b) && !cancels(x, y, mode_b)
+        }
+        _ => false,
+    };
+    let mandatory = |rest: &[Elem], mode: MatchMode| {
+        rest.iter()
+            .any(|e| matches!(e, Elem::Char { .. }) && literal(e, mode))
+    };
+    chars_differ(a.first(), b.first())
+        || chars_differ(a.last(), b.last())
+        || (a.is_empty() && mandatory(b, mode_b))
+        || (b.is_empty() && mandatory(a, MatchMode::Exact))
+}
+
+/// `x·y = y·w` (or `y·x = w·y`, either side first), `w` literal text: by Lyndon and
+/// Schützenberger (`x·z = z·w'` iff `x = r·s`, `w' = s·r`, `z = (r·s)^k·r`), `x` is a rotation
+/// of `w` (folded when B ignores case: folding is a morphism). The key `x` and the rotations.
+fn conjugate<'e>(
+    a: &'e [Elem],
+    b: &'e [Elem],
+    mode_b: MatchMode,
+) -> Option<(&'e str, Vec<Vec<Elem>>)> {
+    // The two keys on B's side (all of B' is then literal: values are) or on A's.
+    conjugate_form(a, b, mode_b).or_else(|| conjugate_form(b, a, MatchMode::Exact))
+}
+
+/// `pair` is two keys; `other` is one of them and literal text (in `other_mode`).
+fn conjugate_form<'e>(
+    pair: &'e [Elem],
+    other: &'e [Elem],
+    other_mode: MatchMode,
+) -> Option<(&'e str, Vec<Vec<Elem>>)> {
+    let [p, q] = pair else {
+        return None;
+    };
+    let (Elem::Var { key: first, .. }, Elem::Var { key: second, .. }) = (p, q) else {
+        return None;
+    };
+    if first == second || other.len() < 2 || other.len() > MAX_ROTATED + 1 {
+        return None;
+    }
+    let text = |rest: &[Elem]| {
+        rest.iter()
+            .all(|e| matches!(e, Elem::Char { .. }) && literal(e, other_mode))
+    };
+    // `x·y` against `y·w` (x = p), or `y·x` against `w·y` (x = q); y is read alike on both.
+    let (x, w) = if other.first() == Some(q) && text(&other[1..]) {
+        (first, &other[1..])
+    } else if other.last() == Some(p) && text(&other[..other.len() - 1]) {
+        (second, &other[..other.len() - 1])
+    } else {
+        return None;
+    };
+    let rotations = (0..w.len())
+        .map(|i| w[i..].iter().chain(&w[..i]).cloned().collect())
+        .collect();
+    Some((x.as_str(), rotations))
+}
+
+/// Rotations of a literal text tried at most (one atom each).
+const MAX_ROTATED: usize = 8;
 
 /// The rests of `a` and `b` after their longest common ends (not overlapping).
 fn cancel_ends<'e>(a: &'e [Elem], b: &'e [Elem], mode_b: MatchMode) -> (&'e [Elem], &'e [Elem]) {
@@ -278,6 +378,30 @@ mod tests {
         ];
         let (ra, rb) = cancel_ends(&a, &b, MatchMode::Exact);
         assert_eq!((ra.len(), rb.len()), (2, 2));
+    }
+
+    #[test]
+    fn a_key_before_another_against_it_before_text_is_a_rotation() {
+        let a = [var("u"), var("p")];
+        let b = [var("p"), ch('a'), ch('b')];
+        let (x, rotations) = conjugate(&a, &b, MatchMode::Exact).expect("conjugate");
+        assert_eq!(x, "u");
+        assert!(rotations == vec![vec![ch('a'), ch('b')], vec![ch('b'), ch('a')]]);
+        // Mirrored, and with the pair on B's side.
+        let (x, _) = conjugate(&[ch('k'), var("p")], &[var("p"), var("u")], MatchMode::Like)
+            .expect("mirrored");
+        assert_eq!(x, "u");
+        assert!(conjugate(&a, &[var("p"), ch('*')], MatchMode::Like).is_none());
+    }
+
+    #[test]
+    fn differing_first_characters_are_disjoint() {
+        let a = [ch('-'), ch('K')];
+        let b = [ch(':'), var("t")];
+        assert!(ends_differ(&a, &b, MatchMode::Exact));
+        assert!(!ends_differ(&[ch('k')], &[ch('K')], MatchMode::IgnoreCase));
+        assert!(!ends_differ(&[ch('k')], &[ch('?')], MatchMode::Like));
+        assert!(ends_differ(&[], &[var("t"), ch('x')], MatchMode::Exact));
     }
 
     #[test]
