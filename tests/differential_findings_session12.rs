@@ -115,7 +115,6 @@ fn not_lambda_on_account_dash_user_bucket_with_sts_arn_of_user_fails() {
 /// 0.35 s; with `${team}-x${team}` in its place: still timeout. CLI: timeout (30 s); the run:
 /// timeout.
 #[test]
-#[ignore = "unfixed: timeout (word equation t-K = t:t, one key read twice, plain equality)"]
 fn everything_against_owner_team_dash_k_unless_team_colon_team_passes() {
     let team = "${aws:PrincipalTag/team, 'none'}";
     let verdict = findings::check(

@@ -1,6 +1,7 @@
 //! Lemmas: facts every concrete request satisfies, added to every query up front.
 
 mod beyond;
+mod cancelled_ends;
 mod chained;
 mod length_cycles;
 mod pins;
@@ -133,6 +134,8 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
     // Principal-derived keys get no presence lemmas: a request may give any of them, or give
     // one as an empty array (absent), and the evaluator reads it so ("given values win"). The
     // concretizer writes absent derived keys as `[]` (see encodings/principals.md).
+    // First: its atoms on the keys read are related by every lemma below.
+    lemmas.extend(cancelled_ends::cancelled_end_lemmas(query));
     lemmas.extend(template_lemmas(query));
     lemmas.extend(length_cycles::length_cycle_lemmas(query));
     let after_templates = query.atoms.len();
