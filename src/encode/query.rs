@@ -196,6 +196,9 @@ impl Query {
             }
         }
         let pattern = match pattern {
+            StrPattern::Template(t, MatchMode::Arn) if reads_like_a_string(&t) => {
+                StrPattern::Template(collapse_stars(t), MatchMode::Like)
+            }
             StrPattern::Template(t, mode @ (MatchMode::Like | MatchMode::Arn)) => {
                 StrPattern::Template(collapse_stars(t), mode)
             }
@@ -250,4 +253,61 @@ fn collapse_stars(t: Template) -> Template {
         })
         .collect();
     Template { parts }
+}
+
+/// An ARN template that means what the same template means with `StringLike`, for every value
+/// of its keys (and every default), and that reads a value where a value's colons could move
+/// the evaluator's segment bounds (a variable before the fifth literal colon).
+///
+/// `Glob::from_chars(.., true)` bounds a wildcard exactly when fewer colons precede it than
+/// `min(all colons, 5)`, the colons of substituted text included. A wildcard with five literal
+/// colons before it is free whatever the values; one after which no literal colon and no
+/// variable follows has every colon of the resolved text before it, so it is free too. With
+/// every wildcard free the ARN glob is the Like glob token for token (literals and substituted
+/// text are literal in both), so the atom is the Like atom: one set of strings, the universe
+/// unchanged (the evaluator still reads the policy as written). `${dept}*`, `${a}${b}`,
+/// `${t}K`, `arn:aws:iam::${account}:user/*` are such; `*${u}` is not (its `*` is bounded
+/// when `u` holds a colon: `encodings/arn-template-classes.md`). Templates whose variables all
+/// sit after the fifth colon keep their ARN mode: their hole readings are exact already.
+fn reads_like_a_string(t: &Template) -> bool {
+    #[derive(PartialEq)]
+    enum Item {
+        Colon,
+        Wildcard,
+        Variable,
+        Other,
+    }
+    let mut items = Vec::new();
+    for part in &t.parts {
+        match part {
+            TemplatePart::Text(text) => items.extend(text.chars().map(|c| match c {
+                ':' => Item::Colon,
+                '*' | '?' => Item::Wildcard,
+                _ => Item::Other,
+            })),
+            TemplatePart::Escaped(c) => {
+                items.push(if *c == ':' { Item::Colon } else { Item::Other })
+            }
+            TemplatePart::Var { .. } => items.push(Item::Variable),
+        }
+    }
+    let mut colons = 0usize;
+    let mut reads_early_value = false;
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Item::Colon => colons += 1,
+            Item::Variable => reads_early_value |= colons < 5,
+            Item::Wildcard if colons < 5 => {
+                // Bounded for some values unless nothing after it can hold a colon.
+                if items[i + 1..]
+                    .iter()
+                    .any(|later| matches!(later, Item::Colon | Item::Variable))
+                {
+                    return false;
+                }
+            }
+            Item::Wildcard | Item::Other => {}
+        }
+    }
+    reads_early_value
 }

@@ -225,7 +225,7 @@ fn relate_arn_holes(
     super::pins::push_pins(query, (b, &own_b), (a.0, &own_a), keys, &class, out);
     // For every value: the free readings are supersets, the own ones subsets.
     let (free_a, free_b) = (unbounded(&own_a), unbounded(&own_b));
-    let always = if disjoint_always(&free_a, &free_b) {
+    let mut always = if disjoint_always(&free_a, &free_b) {
         Relation::DISJOINT
     } else {
         Relation {
@@ -234,6 +234,16 @@ fn relate_arn_holes(
             b_in_a: own_is_inside(a.1, &own_a) && is_subset(&free_b, &own_a),
         }
     };
+    if !always.disjoint && !(always.a_in_b && always.b_in_a) {
+        // Exact per colon class of the values: what holds in every class holds always.
+        if let Some(by_class) = relation_in_every_colon_class((a.1, b.1), keys, single) {
+            always = Relation {
+                disjoint: by_class.disjoint,
+                a_in_b: always.a_in_b || by_class.a_in_b,
+                b_in_a: always.b_in_a || by_class.b_in_a,
+            };
+        }
+    }
     if always.proves_anything() {
         push_relation((ta.clone(), tb.clone()), &class, always, out);
     }
@@ -259,6 +269,98 @@ fn relate_arn_holes(
         let class = class_terms(query, keys, single, &colon_free);
         push_relation((ta, tb), &class, new, out);
     }
+}
+
+/// A value's colons, as far as the evaluator's segment bounds can tell: 0 to 4, or 5 and more.
+const COLON_CLASSES: usize = 6;
+
+/// The side read exactly for the values whose colon counts are `colons` (indexed by key,
+/// capped at five): `Glob::from_chars(.., true)` bounds a wildcard exactly when fewer colons
+/// precede it than `min(all colons, 5)`, counting a value's colons where it is substituted;
+/// with those counts fixed, which wildcards are bounded is fixed, and the reading with a hole
+/// per value is the evaluator's glob for each such value (a value's characters are literal).
+/// `None`: no reading; `Some(None)`: matches nothing in this class.
+fn colon_class_reading(
+    side: &Side,
+    keys: &[String],
+    single: &BTreeSet<usize>,
+    colons: &[usize],
+) -> Option<Option<Glob>> {
+    let Side::Template(t, MatchMode::Arn) = side else {
+        return own(side, keys, single);
+    };
+    let Some(free) = read_template(t, MatchMode::Arn, keys, single, Layout::Unbounded)? else {
+        return Some(None);
+    };
+    let colons_of = |token: &Token| match token {
+        Token::Lit(':') => 1,
+        Token::Hole(n) => colons.get(usize::from(*n)).copied().unwrap_or(0),
+        _ => 0,
+    };
+    let total: usize = free.tokens().iter().map(colons_of).sum();
+    let last_segment = total.min(5);
+    let mut seen = 0usize;
+    let mut tokens = Vec::with_capacity(free.tokens().len());
+    for token in free.tokens() {
+        let bounded = seen < last_segment;
+        seen += colons_of(token);
+        tokens.push(match token {
+            Token::AnyStr if bounded => Token::SegStr,
+            Token::AnyChar if bounded => Token::SegChar,
+            other => *other,
+        });
+    }
+    Some(Some(Glob::from_tokens(tokens)))
+}
+
+/// The relation that holds in every colon class of the single keys' values (5^k·6 classes at
+/// most, k ≤ 3; equal pairs of readings checked once). In each class both readings are exact
+/// for every value of the class, so the hole argument of `symbolic.rs` applies to the pair:
+/// `R_n(A) ⊆ R_n(B)` gives `A[u] ⊆ B[u]` for every `u` of class `n`, and disjoint readings
+/// disjoint atoms. Every value is in one class, so what holds in all holds for every value.
+/// `None`: some class has no reading.
+fn relation_in_every_colon_class(
+    (a, b): (&Side, &Side),
+    keys: &[String],
+    single: &BTreeSet<usize>,
+) -> Option<Relation> {
+    let slots: Vec<usize> = single.iter().copied().filter(|&i| i < keys.len()).collect();
+    let mut pairs = BTreeSet::new();
+    let classes = COLON_CLASSES.checked_pow(u32::try_from(slots.len()).ok()?)?;
+    for class in 0..classes {
+        let mut colons = vec![0usize; keys.len()];
+        let mut rest = class;
+        for &slot in &slots {
+            colons[slot] = rest % COLON_CLASSES;
+            rest /= COLON_CLASSES;
+        }
+        let ra = colon_class_reading(a, keys, single, &colons)?;
+        let rb = colon_class_reading(b, keys, single, &colons)?;
+        match (ra, rb) {
+            (Some(ra), Some(rb)) => {
+                pairs.insert((ra, rb));
+            }
+            // A side that matches nothing in this class: the other lemmas say so.
+            _ => return None,
+        }
+    }
+    let mut relation = Relation {
+        disjoint: true,
+        a_in_b: true,
+        b_in_a: true,
+    };
+    for (ra, rb) in &pairs {
+        relation.disjoint = relation.disjoint && disjoint_always(ra, rb);
+        relation.a_in_b = relation.a_in_b && is_subset(ra, rb);
+        relation.b_in_a = relation.b_in_a && is_subset(rb, ra);
+        if !relation.proves_anything() {
+            return Some(relation);
+        }
+    }
+    if relation.disjoint {
+        return Some(Relation::DISJOINT);
+    }
+    Some(relation)
 }
 
 /// The own reading lies inside the side for every value: a fixed glob is itself; a
