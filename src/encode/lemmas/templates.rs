@@ -210,11 +210,14 @@ fn self_reference_lemmas(
 /// matches are at least as long as `v` and every hole's text together, so `v` matches only
 /// when each other hole reads the empty string and `v` is read once or is empty itself; then
 /// the template is its wildcards around `v` (or nothing), which `v` matches. So, with `v`
-/// single: atom ↔ every other hole reads "" (its key single with first value "", as a hole
-/// with no default or a non-empty one reads) ∧ (`v` read once ∨ `v` = ""). A hole with an
-/// empty default also reads "" when its key is not single: no lemma then (fewer, sound).
+/// single: atom ↔ every other hole reads "" ∧ (`v` read once ∨ `v` = ""). A hole reads ""
+/// when its key is single with first value "", or when the key is not single (absent, or
+/// several values) and the hole's default is "" (a hole with no default then leaves the
+/// template unresolvable, one with a non-empty default reads that text: no match either way).
 /// Without it a cycle broke at a key whose value then fitted no other (`project` like
-/// `${team}*${project}`, `team` chosen first as `example`: the cycle give-up).
+/// `${team}*${project}`, `team` chosen first as `example`: the cycle give-up); without the
+/// empty-default case, `u ≠ ${u}${aws:TagKeys}${team, ''}` was such a cycle too, `aws:TagKeys`
+/// chosen `example` (encodings/multivalued-templates.md).
 fn only_empty_values(query: &mut Query, id: AtomId, key: &str, template: &Template) -> Vec<Term> {
     use crate::pattern::TemplatePart;
     let empty = |query: &mut Query, k: &str| {
@@ -237,11 +240,13 @@ fn only_empty_values(query: &mut Query, id: AtomId, key: &str, template: &Templa
             own_reads += 1;
             continue;
         }
-        if default.as_deref().is_some_and(str::is_empty) {
-            return Vec::new();
-        }
         let single = query.single_valued(key_lower);
-        reads_empty.push(Term::and([single, empty(query, key_lower)]));
+        let single_empty = Term::and([single.clone(), empty(query, key_lower)]);
+        reads_empty.push(if default.as_deref().is_some_and(str::is_empty) {
+            Term::or([Term::not(single), single_empty])
+        } else {
+            single_empty
+        });
     }
     if own_reads > 1 {
         reads_empty.push(empty(query, key));
