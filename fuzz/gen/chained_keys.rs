@@ -53,7 +53,19 @@ const WRAPS: &[&str] = &[
 ];
 
 const VALUES: &[&str] = &[
-    "k", "K", "\u{212A}", "ak", "aK", "a\u{212A}", "d", "D", "", "a*", "a/b", "kk", "k*",
+    "k",
+    "K",
+    "\u{212A}",
+    "ak",
+    "aK",
+    "a\u{212A}",
+    "d",
+    "D",
+    "",
+    "a*",
+    "a/b",
+    "kk",
+    "k*",
 ];
 
 fn template(c: &mut dyn Choices, key: &str, other: &str) -> String {
@@ -92,8 +104,8 @@ pub fn pair(c: &mut dyn Choices) -> (Value, Value) {
     // A second operator on the owner, another than the first (the script skipped the seed).
     let mut second = pick(c, OPERATORS);
     if second == first {
-        second = OPERATORS[(OPERATORS.iter().position(|x| *x == first).unwrap_or(0) + 1)
-            % OPERATORS.len()];
+        second = OPERATORS
+            [(OPERATORS.iter().position(|x| *x == first).unwrap_or(0) + 1) % OPERATORS.len()];
     }
     put(&mut pc, second, o, json!(template(c, t, a)));
     if c.below(10) < 3 {

@@ -80,7 +80,10 @@ const OPERATORS: &[&str] = &[
 
 fn variable(c: &mut dyn Choices, keys: Keys) -> String {
     let pool: Vec<&str> = if keys.wide {
-        keys.all().into_iter().chain(keys.multi.iter().copied()).collect()
+        keys.all()
+            .into_iter()
+            .chain(keys.multi.iter().copied())
+            .collect()
     } else {
         keys.all()
     };
@@ -126,13 +129,22 @@ fn condition(c: &mut dyn Choices, keys: Keys) -> Map<String, Value> {
             template(c, keys)
         } else {
             let i = c.below(VALUES.len() + 2);
-            VALUES.get(i).copied().unwrap_or(["*", "a*"][i % 2]).to_string()
+            VALUES
+                .get(i)
+                .copied()
+                .unwrap_or(["*", "a*"][i % 2])
+                .to_string()
         };
         put(&mut block, operator, key, json!(value));
     }
     if keys.wide && c.below(10) < 3 {
         let key = pick(c, keys.multi);
-        put(&mut block, "StringLike", key, json!(pick(c, &["*", "?*", "a*"])));
+        put(
+            &mut block,
+            "StringLike",
+            key,
+            json!(pick(c, &["*", "?*", "a*"])),
+        );
     }
     if c.below(20) < 3 {
         let absent = if c.flip() { "true" } else { "false" };
@@ -220,13 +232,22 @@ fn mutate(c: &mut dyn Choices, keys: Keys, policy: &Value) -> Value {
                 "NotResource"
             };
             if let Some(v) = s.get(field).and_then(Value::as_str) {
-                let star = if v.contains("**") { "**" } else { "*" };
-                let v = v.replacen(star, pick(c, &["*", "**", "?*", ""]), 1);
-                s.insert(field.into(), json!(v));
+                let v = replace_first_star(v, pick(c, &["*", "**", "?*", ""]));
+                // A resource the parser refuses (empty) is not a pair; the script's `error`.
+                if !v.is_empty() {
+                    s.insert(field.into(), json!(v));
+                }
             }
         }
     }
     p
+}
+
+/// `text` with its first `*` or `**` (not the one of `${*}`) replaced by `by`.
+fn replace_first_star(text: &str, by: &str) -> String {
+    let escaped = text.replace("${*}", "\u{0}");
+    let star = if escaped.contains("**") { "**" } else { "*" };
+    escaped.replacen(star, by, 1).replace('\u{0}', "${*}")
 }
 
 /// `(proposed, baseline)` as the scripts build them.
@@ -326,7 +347,9 @@ pub fn request(c: &mut dyn Choices, policies: &[&Value]) -> Value {
         let t = &resources[c.below(resources.len())];
         resource = templated::resolve(c, t, &ctx, true).filter(|r| r != "*");
     }
-    let iam = policies.iter().any(|p| p.to_string().contains("iam:GetUser"));
+    let iam = policies
+        .iter()
+        .any(|p| p.to_string().contains("iam:GetUser"));
     let resource = match resource {
         Some(r) if r.starts_with("arn:") => r,
         Some(r) if !iam => format!("arn:aws:s3:::b/{r}"),

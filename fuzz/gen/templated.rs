@@ -167,7 +167,11 @@ pub fn aimed_value(
     }
     let (operator, key, template) = &list[c.below(list.len())];
     let value = resolve(c, template, ctx, operator.contains("Like"))?;
-    let odds = if operator.contains("IgnoreCase") { 2 } else { 5 };
+    let odds = if operator.contains("IgnoreCase") {
+        2
+    } else {
+        5
+    };
     let value = if c.one_in(odds) {
         recase(c, &value)
     } else {
