@@ -527,17 +527,48 @@ pub fn false_lemma(query: &keyaki::encode::Query, request: &Request) -> Option<S
     Some(describe_lemma(query, &query.lemmas[i], request))
 }
 
-/// Is `request` inside what `query` describes (a resource where the query has one, no more
-/// values for a key than its slots)?
-fn describes(query: &keyaki::encode::Query, request: &Request) -> bool {
-    if query.uses_resource && request.resource.is_none() {
-        return false;
+/// A request read against a query, its effective context built once: every atom and lemma
+/// is read through it. (Rebuilding the context per atom, ARN parsing of the principal
+/// included, made the learned-lemma oracle cost lemmas x requests x atoms context builds.)
+pub struct RequestReader<'a> {
+    query: &'a keyaki::encode::Query,
+    request: &'a Request,
+    ctx: keyaki::eval::EffectiveContext,
+}
+
+impl<'a> RequestReader<'a> {
+    /// `None` when the request is outside what the query describes.
+    pub fn new(query: &'a keyaki::encode::Query, request: &'a Request) -> Option<Self> {
+        let ctx = effective_context(request);
+        let fits = (!query.uses_resource || request.resource.is_some())
+            && query
+                .keys
+                .iter()
+                .all(|(key, shape)| ctx.values(key).map_or(0, <[String]>::len) <= shape.slots);
+        fits.then_some(RequestReader {
+            query,
+            request,
+            ctx,
+        })
     }
-    let ctx = effective_context(request);
-    query
-        .keys
-        .iter()
-        .all(|(key, shape)| ctx.values(key).map_or(0, <[String]>::len) <= shape.slots)
+
+    fn holds(&self, id: usize) -> bool {
+        let values = |key: &str| self.ctx.values(key).map(<[String]>::to_vec);
+        atom_holds(self.query, &self.query.atoms[id], self.request, &values)
+    }
+
+    /// One atom (`None`: auxiliary, defined only by lemmas).
+    pub fn atom(&self, id: usize) -> Option<bool> {
+        let aux = matches!(self.query.atoms[id], keyaki::encode::Atom::Aux { .. });
+        (!aux).then(|| self.holds(id))
+    }
+
+    /// One lemma (`None`: it names an auxiliary atom).
+    pub fn lemma(&self, lemma: &keyaki::encode::Term) -> Option<bool> {
+        use keyaki::encode::Atom;
+        let aux = |id: usize| matches!(self.query.atoms[id], Atom::Aux { .. });
+        (!mentions(lemma, &aux)).then(|| lemma.eval(&|id| self.holds(id)))
+    }
 }
 
 /// Each of `lemmas` read on `request` atom by atom (`atom_holds`); `None` for a lemma naming
@@ -548,25 +579,13 @@ pub fn read_lemmas(
     lemmas: &[keyaki::encode::Term],
     request: &Request,
 ) -> Option<Vec<Option<bool>>> {
-    use keyaki::encode::Atom;
-    if !describes(query, request) {
-        return None;
-    }
-    let ctx = effective_context(request);
-    let values = |key: &str| ctx.values(key).map(<[String]>::to_vec);
-    let holds = |id: usize| atom_holds(query, &query.atoms[id], request, &values);
-    let aux = |id: usize| matches!(query.atoms[id], Atom::Aux { .. });
-    Some(
-        lemmas
-            .iter()
-            .map(|lemma| (!mentions(lemma, &aux)).then(|| lemma.eval(&holds)))
-            .collect(),
-    )
+    let reader = RequestReader::new(query, request)?;
+    Some(lemmas.iter().map(|lemma| reader.lemma(lemma)).collect())
 }
 
 /// One atom read on `request` (`None`: outside what the query describes, or auxiliary).
 pub fn atom_reads(query: &keyaki::encode::Query, id: usize, request: &Request) -> Option<bool> {
-    read_lemmas(query, &[keyaki::encode::Term::Atom(id)], request)?[0]
+    RequestReader::new(query, request)?.atom(id)
 }
 
 /// Is `lemma` false on `request` even with the string atoms of absent context slots left
