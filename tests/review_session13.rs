@@ -76,3 +76,51 @@ fn the_character_after_the_reserved_range_is_ordinary_text() {
         "Resource":"arn:aws:s3:::b/${aws:username, '\u{FDF0}'}"}]);
     findings::assert_fails(proposed, baseline, &open_identity());
 }
+
+/// Tags a..: `a` is `z`'s default (`x` × 65, `z` absent), each next tag doubles the one before,
+/// and the last may equal `h`: `links` doublings.
+fn doubling_chain(links: usize) -> serde_json::Value {
+    let tag = |i: usize| format!("aws:PrincipalTag/t{i}");
+    let mut equals = serde_json::Map::new();
+    equals.insert(
+        tag(0),
+        json!(format!("${{aws:PrincipalTag/z, '{}'}}", "x".repeat(65))),
+    );
+    for i in 1..=links {
+        let before = tag(i - 1);
+        equals.insert(tag(i), json!(format!("${{{before}}}${{{before}}}")));
+    }
+    json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{
+        "StringEquals": equals,
+        "StringEqualsIfExists": {tag(links): "${aws:PrincipalTag/h}"},
+        "Null": {"aws:PrincipalTag/z": "true"}}}])
+}
+
+/// The equality seeds gave up past 4,096 characters a value, and that give-up was learned as
+/// "these equations contradict each other": six doublings of 65 characters (4,160) were
+/// "proved" to allow nothing. Tags of 65, 130, ..., 4,160 `x`s (and `h` the last) are allowed.
+/// Now the budget gives up without a lemma: a replayed counterexample or unknown, never a pass.
+#[test]
+fn equations_whose_values_pass_the_length_budget_are_not_a_contradiction() {
+    let nothing = json!([{"Effect":"Allow","Action":"s3:GetObject",
+        "Resource":"arn:aws:s3:::nothing"}]);
+    let mut context = serde_json::Map::new();
+    for i in 0..=6 {
+        context.insert(format!("aws:PrincipalTag/t{i}"), json!("x".repeat(65 << i)));
+    }
+    context.insert("aws:PrincipalTag/h".into(), json!("x".repeat(65 << 6)));
+    let request = json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/o","context":context});
+    assert_eq!(
+        decision(doubling_chain(6), request.clone()),
+        Decision::Allow
+    );
+    assert_eq!(decision(nothing.clone(), request), Decision::ImplicitDeny);
+    for links in [6, 30] {
+        let verdict = findings::check(doubling_chain(links), nothing.clone(), &open_identity());
+        assert!(
+            !matches!(verdict, Verdict::Holds),
+            "{links} doublings: a pass claimed"
+        );
+    }
+}

@@ -30,6 +30,9 @@ const MAX_NODES: usize = 4_000;
 const MAX_CANDIDATES: usize = 10;
 /// Longest value a split may give (a guard on text that only grows).
 const MAX_VALUE_CHARS: usize = 4_096;
+/// The longest text an equation's template is resolved to (policies are at most some 10 KB,
+/// so only values chosen or split here reach it).
+const MAX_TEXT_BYTES: usize = 65_536;
 
 /// What the equations give the concretizer.
 pub(super) enum Seeded {
@@ -73,6 +76,26 @@ enum Propagated {
     /// Every equation whose keys are known holds, some read unknown keys: choose one.
     Open(Values, String),
     Contradiction,
+    /// A value would pass `MAX_VALUE_CHARS`: not a contradiction, only past the budget, so no
+    /// lemma may follow from it (a proof needs every length).
+    GiveUp,
+}
+
+/// Why an equation gives no value.
+enum NoValue {
+    /// No value of any length fits: the equations contradict each other.
+    Contradiction,
+    /// The value (or a resolved text) would be longer than `MAX_VALUE_CHARS`.
+    TooLong,
+}
+
+impl From<NoValue> for Propagated {
+    fn from(why: NoValue) -> Propagated {
+        match why {
+            NoValue::Contradiction => Propagated::Contradiction,
+            NoValue::TooLong => Propagated::GiveUp,
+        }
+    }
 }
 
 impl ContextBuilder<'_> {
@@ -244,7 +267,7 @@ impl System {
         }
         match self.propagate(values, false) {
             Propagated::Done(values) => Some(values),
-            Propagated::Contradiction => None,
+            Propagated::Contradiction | Propagated::GiveUp => None,
             Propagated::Open(values, key) => {
                 let var = key_var(&key);
                 for candidate in self.candidates() {
@@ -286,8 +309,9 @@ impl System {
                 let subject = values.get(&e.subject).cloned();
                 match (unknown.len(), subject) {
                     (0, subject) => {
-                        let Some(text) = self.resolve(&e.template, &values) else {
-                            return Propagated::Contradiction;
+                        let text = match self.resolve(&e.template, &values) {
+                            Ok(text) => text,
+                            Err(why) => return why.into(),
                         };
                         let text = if folded { fold_case(&text) } else { text };
                         match subject {
@@ -302,11 +326,11 @@ impl System {
                     (1, Some(s)) => {
                         let key = unknown.iter().next().copied().unwrap_or_default();
                         match self.split(&e.template, key, &s, &values, fold) {
-                            Some(value) => {
+                            Ok(value) => {
                                 values.insert(key_var(key), value);
                                 changed = true;
                             }
-                            None => return Propagated::Contradiction,
+                            Err(why) => return why.into(),
                         }
                     }
                     _ => {}
@@ -330,8 +354,10 @@ impl System {
         }
     }
 
-    /// The template's text with known values (defaults for keys read as absent).
-    fn resolve(&self, t: &Template, values: &Values) -> Option<String> {
+    /// The template's text with known values (defaults for keys read as absent); a key read
+    /// as absent without a default resolves nothing. Texts past the budget are not built:
+    /// `${a}${a}` chains double at each step.
+    fn resolve(&self, t: &Template, values: &Values) -> Result<String, NoValue> {
         let mut out = String::new();
         for part in &t.parts {
             match part {
@@ -339,13 +365,19 @@ impl System {
                 TemplatePart::Escaped(c) => out.push(*c),
                 TemplatePart::Var {
                     key_lower, default, ..
-                } => match self.presence.get(key_lower) {
-                    Some(Presence::Single) => out.push_str(values.get(&key_var(key_lower))?),
-                    _ => out.push_str(default.as_deref()?),
-                },
+                } => {
+                    let value = match self.presence.get(key_lower) {
+                        Some(Presence::Single) => values.get(&key_var(key_lower)),
+                        _ => default.as_ref(),
+                    };
+                    out.push_str(value.ok_or(NoValue::Contradiction)?);
+                }
+            }
+            if out.len() > MAX_TEXT_BYTES {
+                return Err(NoValue::TooLong);
             }
         }
-        Some(out)
+        Ok(out)
     }
 
     /// The value of `key` (read `n ≥ 1` times by `t`, every other key known) that makes
@@ -357,7 +389,8 @@ impl System {
         s: &str,
         values: &Values,
         fold: bool,
-    ) -> Option<String> {
+    ) -> Result<String, NoValue> {
+        use NoValue::Contradiction;
         // The template as fixed pieces and holes for `key`.
         let mut pieces: Vec<Option<String>> = Vec::new();
         for part in &t.parts {
@@ -375,9 +408,12 @@ impl System {
         let s: Vec<char> = s.chars().collect();
         let fixed: usize = pieces.iter().flatten().map(|p| p.chars().count()).sum();
         let holes = pieces.iter().filter(|p| p.is_none()).count();
-        let rest = s.len().checked_sub(fixed)?;
-        if holes == 0 || rest % holes != 0 || rest / holes > MAX_VALUE_CHARS {
-            return None;
+        let rest = s.len().checked_sub(fixed).ok_or(Contradiction)?;
+        if holes == 0 || rest % holes != 0 {
+            return Err(Contradiction);
+        }
+        if rest / holes > MAX_VALUE_CHARS {
+            return Err(NoValue::TooLong);
         }
         let width = rest / holes;
         let mut at = 0usize;
@@ -386,16 +422,16 @@ impl System {
             match piece {
                 Some(text) => {
                     let n = text.chars().count();
-                    let here: String = s.get(at..at + n)?.iter().collect();
+                    let here: String = s.get(at..at + n).ok_or(Contradiction)?.iter().collect();
                     if !same(&here, text, fold) {
-                        return None;
+                        return Err(Contradiction);
                     }
                     at += n;
                 }
                 None => {
-                    let here: String = s.get(at..at + width)?.iter().collect();
+                    let here: String = s.get(at..at + width).ok_or(Contradiction)?.iter().collect();
                     match &value {
-                        Some(v) if !same(v, &here, fold) => return None,
+                        Some(v) if !same(v, &here, fold) => return Err(Contradiction),
                         Some(_) => {}
                         None => value = Some(here),
                     }
@@ -403,7 +439,7 @@ impl System {
                 }
             }
         }
-        value
+        value.ok_or(Contradiction)
     }
 }
 
