@@ -231,7 +231,7 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
                 };
                 // A key with more value slots gained cycles the concretizer refuted value by
                 // value (see `chained.rs`); the atom on the same variable says nothing new.
-                if on == a.var || !query.keys.get(&key).is_some_and(|k| k.slots == 1) {
+                if on == a.var || query.keys.get(&key).is_none_or(|k| k.slots != 1) {
                     continue;
                 }
                 let empty = rest.parts.is_empty();
@@ -431,8 +431,8 @@ mod tests {
         assert_eq!(x, "u");
         assert!(rotations == vec![vec![ch('a'), ch('b')], vec![ch('b'), ch('a')]]);
         // Mirrored, and with the pair on B's side.
-        let (x, _) = conjugate(&[ch('k'), var("p")], &[var("p"), var("u")], MatchMode::Like)
-            .expect("mirrored");
+        let (text_first, keys) = ([ch('k'), var("p")], [var("p"), var("u")]);
+        let (x, _) = conjugate(&text_first, &keys, MatchMode::Like).expect("mirrored");
         assert_eq!(x, "u");
         assert!(conjugate(&a, &[var("p"), ch('*')], MatchMode::Like).is_none());
     }
