@@ -161,3 +161,17 @@ fn prefix_equal_to_team_and_star_user_slash_on_a_team_resource_fails() {
     let baseline = json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}, {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*/${aws:username}/"}]);
     assert_fails(proposed, baseline, &open_identity());
 }
+
+/// Review campaign fuzz6b/71859. `dept = ${username}${team}` (IfExists; dept is present) and
+/// `dept ≡ ${team}` ignoring case: the common end `${team}` cancels and leaves the user name
+/// empty, so the first template reads `dept = ${team}`; the baseline asks `team = ${dept, 'd'}`.
+/// Main: cycle give-up (0.1 s).
+#[test]
+fn dept_user_team_and_team_ignoring_case_against_team_equal_to_dept_passes() {
+    let proposed = json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalTag/dept": "${aws:username}${aws:PrincipalTag/team}"}, "StringEqualsIgnoreCase": {"aws:PrincipalTag/dept": "${aws:PrincipalTag/team}"}}}]);
+    let baseline = json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqualsIfExists": {"aws:PrincipalTag/team": "${aws:PrincipalTag/dept, 'd'}"}}}]);
+    assert_eq!(
+        findings::check(proposed, baseline, &open_identity()),
+        Verdict::Holds
+    );
+}

@@ -171,10 +171,12 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
         .collect();
     let mut lemmas = Vec::new();
     let mut made = 0usize;
+    // Keys a lemma may make empty, with the atom saying so.
+    let mut emptied: Vec<(String, Term)> = Vec::new();
     for a in sides.iter().filter(|s| spells_exactly(s)) {
         for b in &sides {
             if made >= MAX_NEW_ATOMS {
-                return lemmas;
+                break;
             }
             if a.id == b.id || a.var != b.var {
                 continue;
@@ -229,10 +231,14 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
                 };
                 // A key with more value slots gained cycles the concretizer refuted value by
                 // value (see `chained.rs`); the atom on the same variable says nothing new.
-                if on == a.var || !query.keys.get(&key).is_some_and(|k| k.slots == 1) {
+                if on == a.var || query.keys.get(&key).is_none_or(|k| k.slots != 1) {
                     continue;
                 }
+                let empty = rest.parts.is_empty();
                 let new = query.str_atom(on, pattern(rest, mode));
+                if empty {
+                    emptied.push((key.clone(), new.clone()));
+                }
                 let single = query.single_valued(&key);
                 let premise = Term::and([Term::Atom(a.id), single]);
                 lemmas.push(Term::implies(
@@ -243,6 +249,43 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
                 made += 1;
             }
         }
+    }
+    for (key, empty) in emptied {
+        lemmas.extend(without_empty_key(query, &key, &empty));
+    }
+    lemmas
+}
+
+/// A key whose value is empty reads nothing: `x single ∧ x ~ "" → (T ↔ T without ${x})` for
+/// every template `T` reading `x` (any default: a single `x` is read, not its default). The
+/// user name forced empty by `dept = ${username}${team}` and `dept ≡ ${team}` makes the first
+/// `dept = ${team}`, the atom the baseline's equality is related to.
+fn without_empty_key(query: &mut Query, key: &str, empty: &Term) -> Vec<Term> {
+    let readers: Vec<(AtomId, StrVar, Vec<Elem>, MatchMode)> = query
+        .atoms
+        .iter()
+        .enumerate()
+        .filter_map(|(id, atom)| match atom {
+            Atom::Str {
+                var,
+                pattern: StrPattern::Template(t, mode),
+            } if t.variable_keys().any(|k| k == key) => Some((id, var.clone(), elems(t), *mode)),
+            _ => None,
+        })
+        .collect();
+    let mut lemmas = Vec::new();
+    for (id, var, elems, mode) in readers.into_iter().take(MAX_NEW_ATOMS) {
+        let kept: Vec<Elem> = elems
+            .into_iter()
+            .filter(|e| !matches!(e, Elem::Var { key: k, .. } if k == key))
+            .collect();
+        let without = query.str_atom(var, pattern(template(&kept), mode));
+        let premise = Term::and([empty.clone(), query.single_valued(key)]);
+        lemmas.push(Term::implies(
+            Term::and([premise.clone(), Term::Atom(id)]),
+            without.clone(),
+        ));
+        lemmas.push(Term::implies(Term::and([premise, without]), Term::Atom(id)));
     }
     lemmas
 }
@@ -388,8 +431,8 @@ mod tests {
         assert_eq!(x, "u");
         assert!(rotations == vec![vec![ch('a'), ch('b')], vec![ch('b'), ch('a')]]);
         // Mirrored, and with the pair on B's side.
-        let (x, _) = conjugate(&[ch('k'), var("p")], &[var("p"), var("u")], MatchMode::Like)
-            .expect("mirrored");
+        let (text_first, keys) = ([ch('k'), var("p")], [var("p"), var("u")]);
+        let (x, _) = conjugate(&text_first, &keys, MatchMode::Like).expect("mirrored");
         assert_eq!(x, "u");
         assert!(conjugate(&a, &[var("p"), ch('*')], MatchMode::Like).is_none());
     }
