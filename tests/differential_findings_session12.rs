@@ -42,7 +42,6 @@ fn open_resource() -> keyaki::CheckOptions {
 /// (no `-`): still timeout. CLI: timeout (30 s, identity and resource form); the unshrunk pair:
 /// memory budget (20 s).
 #[test]
-#[ignore = "unfixed: timeout (template account segment beside a two-variable condition value)"]
 fn queue_arn_with_team_account_beside_owner_team_dash_dept_against_deny_on_user_fails() {
     assert_fails(
         json!([
@@ -66,7 +65,6 @@ fn queue_arn_with_team_account_beside_owner_team_dash_dept_against_deny_on_user_
 /// memory budget of 512 MB (13 s); the unshrunk pair (the widening check of the diff): memory
 /// budget (13 s); the run: timeout.
 #[test]
-#[ignore = "unfixed: memory budget (a queue ARN whose account and name are templates)"]
 fn not_oidc_list_on_queue_of_user_and_dept_against_user_arn_fails() {
     let not_oidc = json!({"Federated":
         "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"});
@@ -90,7 +88,6 @@ fn not_oidc_list_on_queue_of_user_and_dept_against_user_arn_fails() {
 /// `aws:PrincipalAccount` `111122223333`, iam:GetUser on `arn:aws:s3:::111122223333-x`. CLI:
 /// timeout (30 s); the run: timeout.
 #[test]
-#[ignore = "unfixed: timeout (principal-ARN template account beside a two-variable bucket)"]
 fn not_lambda_on_account_dash_user_bucket_with_sts_arn_of_user_fails() {
     assert_fails(
         json!([{"Effect":"Allow","NotPrincipal":{"Service":"lambda.amazonaws.com"},
@@ -142,7 +139,6 @@ fn everything_against_owner_team_dash_k_unless_team_colon_team_passes() {
 /// the identity form (no NotPrincipal): fail at once. CLI: memory budget of 512 MB (both
 /// universes); the run: timeout.
 #[test]
-#[ignore = "unfixed: memory budget (team as account and user name under NotPrincipal)"]
 fn not_cognito_get_on_user_team_and_team_account_beside_deny_on_user_bucket_fails() {
     assert_fails(
         json!([
@@ -170,7 +166,6 @@ fn not_cognito_get_on_user_team_and_team_account_beside_deny_on_user_bucket_fail
 /// proposal without its Deny, without the KMS resource, or the baseline without its condition:
 /// fail at once. CLI: memory budget of 512 MB (both universes); the run: timeout.
 #[test]
-#[ignore = "unfixed: memory budget (user name as account segment under NotPrincipal)"]
 fn not_lambda_on_key_of_user_account_and_user_arn_against_deny_on_team_queue_fails() {
     assert_fails(
         json!([

@@ -184,7 +184,20 @@ impl Query {
         Term::Atom(id)
     }
 
+    /// The id of `atom` as [`Query::str_atom`] would store it (a string atom's pattern
+    /// normalized first, so a lookup by the policy's spelling finds it).
     pub fn atom_id(&self, atom: &Atom) -> Option<AtomId> {
+        if let Atom::Str {
+            var,
+            pattern: pattern @ StrPattern::Template(..),
+        } = atom
+        {
+            let stored = Atom::Str {
+                var: var.clone(),
+                pattern: normalized(pattern.clone()),
+            };
+            return self.atom_ids.get(&stored).copied();
+        }
         self.atom_ids.get(atom).copied()
     }
 
@@ -195,15 +208,7 @@ impl Query {
                 return Term::tt();
             }
         }
-        let pattern = match pattern {
-            StrPattern::Template(t, MatchMode::Arn) if reads_like_a_string(&t) => {
-                StrPattern::Template(collapse_stars(t), MatchMode::Like)
-            }
-            StrPattern::Template(t, mode @ (MatchMode::Like | MatchMode::Arn)) => {
-                StrPattern::Template(collapse_stars(t), mode)
-            }
-            other => other,
-        };
+        let pattern = normalized(pattern);
         self.atom(Atom::Str { var, pattern })
     }
 
@@ -228,6 +233,20 @@ impl Query {
 
     pub fn kind(&mut self, kind: PrincipalKindVar) -> Term {
         self.atom(Atom::PrincipalKind(kind))
+    }
+}
+
+/// One spelling per set of strings: `**` as `*`, and an ARN template that reads like a string
+/// as its Like template.
+fn normalized(pattern: StrPattern) -> StrPattern {
+    match pattern {
+        StrPattern::Template(t, MatchMode::Arn) if reads_like_a_string(&t) => {
+            StrPattern::Template(collapse_stars(t), MatchMode::Like)
+        }
+        StrPattern::Template(t, mode @ (MatchMode::Like | MatchMode::Arn)) => {
+            StrPattern::Template(collapse_stars(t), mode)
+        }
+        other => other,
     }
 }
 

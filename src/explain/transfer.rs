@@ -69,7 +69,9 @@ impl ContextBuilder<'_> {
                 }
             }
         }
-        let (equality, x, k, id, var, pattern) = found?;
+        let Some((equality, x, k, id, var, pattern)) = found else {
+            return self.template_on_tied_key_conflict();
+        };
         if std::env::var_os("KEYAKI_TRACE").is_some() {
             eprintln!("keyaki: a template reading {x} carried to {k} (equal)");
         }
@@ -83,6 +85,69 @@ impl ContextBuilder<'_> {
         ]);
         let mut lemmas = pattern_relation_lemmas(self.query, before, None);
         lemmas.push(Term::implies(premise, copy));
+        Some(lemmas)
+    }
+
+    /// The lemma for the first template on `x`'s value that the model gives a different truth
+    /// on `k`'s, for a true equality `x = ${k}`: the two values are one string, so every
+    /// pattern holds of both or of neither. Lemma `E ∧ x single ∧ k single → (x ~ T ↔ k ~ T)`,
+    /// atoms only, one per (equality, template on `x`): finitely many (the copies are the
+    /// query's templates on the finitely many keys' first values). `aws:TagKeys` like
+    /// `${aws:PrincipalAccount}` and like `${team}*` gives the account the template `${team}*`,
+    /// so the team is chosen first and the account from it, where before every account chosen
+    /// without it was refuted by name, one per round.
+    fn template_on_tied_key_conflict(&mut self) -> Option<Vec<Term>> {
+        let mut found = None;
+        'outer: for (equality, x, k) in self.equalities() {
+            let on_x = StrVar::Context {
+                key: x.clone(),
+                slot: 0,
+            };
+            let on_k = StrVar::Context {
+                key: k.clone(),
+                slot: 0,
+            };
+            for &id in self.str_atoms.get(&on_x).into_iter().flatten() {
+                if id == equality {
+                    continue;
+                }
+                let Atom::Str {
+                    pattern: pattern @ StrPattern::Template(..),
+                    ..
+                } = &self.query.atoms[id]
+                else {
+                    continue;
+                };
+                let copy = Atom::Str {
+                    var: on_k.clone(),
+                    pattern: pattern.clone(),
+                };
+                let copy_holds = self.query.atom_id(&copy).map(|c| self.a.atom(c));
+                if copy_holds == Some(self.a.atom(id)) {
+                    continue;
+                }
+                found = Some((equality, x.clone(), k.clone(), id, on_k, pattern.clone()));
+                break 'outer;
+            }
+        }
+        let (equality, x, k, id, var, pattern) = found?;
+        if std::env::var_os("KEYAKI_TRACE").is_some() {
+            eprintln!("keyaki: a template on {x} carried to {k} (equal)");
+        }
+        let before = self.query.atoms.len();
+        let copy = self.query.str_atom(var, pattern);
+        let premise = Term::and(vec![
+            Term::Atom(equality),
+            self.query.single_valued(&x),
+            self.query.single_valued(&k),
+        ]);
+        let mut lemmas = pattern_relation_lemmas(self.query, before, None);
+        let on_x = Term::Atom(id);
+        lemmas.push(Term::implies(
+            Term::and(vec![premise.clone(), on_x.clone()]),
+            copy.clone(),
+        ));
+        lemmas.push(Term::implies(Term::and(vec![premise, copy]), on_x));
         Some(lemmas)
     }
 }
