@@ -4,6 +4,9 @@ use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
 use crate::pattern::{Glob, Template};
 
+// decide (#10): wildcard templates whose text between the same variables and colons nests.
+mod chunks;
+
 /// A template's language, whatever its variables resolve to, lies inside the template with
 /// each variable read as `*` (and all wildcards unbounded); a variable with no default
 /// needs its key present and single-valued.
@@ -36,6 +39,7 @@ pub(super) fn template_lemmas(query: &mut Query) -> Vec<Term> {
             }
         }
     }
+    lemmas.extend(chunks::chunk_inclusion_lemmas(&templates));
     lemmas.extend(mutual_equality_lemmas(query, &templates));
     lemmas.extend(self_reference_lemmas(query, &templates));
     for (id, var, template, mode) in templates {
