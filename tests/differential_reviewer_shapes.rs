@@ -193,3 +193,44 @@ fn multi_valued_template_pairs_replay_and_passes_survive_templated_requests() {
         multi_templates::request,
     );
 }
+
+/// The searched requests find a wrong pass of each family's shape: ignore-case against
+/// case-sensitive over a chained template (KELVIN SIGN and case variants needed), and a
+/// default read when a multi-valued key has two values (two values needed).
+#[test]
+fn the_templated_requests_refute_wrong_passes() {
+    let chained = (
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEqualsIgnoreCase":
+            {"aws:PrincipalTag/team": "${aws:PrincipalTag/dept}k"}}}]}),
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals":
+            {"aws:PrincipalTag/team": "${aws:PrincipalTag/dept}k"}}}]}),
+        chained_keys::request as Requests,
+    );
+    let multi = (
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${custom:m, 'none'}"}]}),
+        serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${custom:m}"}]}),
+        multi_templates::request as Requests,
+    );
+    let tally = Tally::new("wrong passes");
+    let options = oracles::options(PolicyType::Identity);
+    for (proposed, baseline, request) in [chained, multi] {
+        let p = oracles::parse_generated_policy(&proposed);
+        let b = oracles::parse_generated_policy(&baseline);
+        let requests = searched(request, &[&proposed, &baseline], &options, b"seed", &tally);
+        let refuting = requests.iter().find(|(_, r)| {
+            evaluate(&p, r, PolicyType::Identity).decision == Decision::Allow
+                && evaluate(&b, r, PolicyType::Identity).decision != Decision::Allow
+        });
+        assert!(refuting.is_some(), "not refuted:\n{proposed}\n{baseline}");
+    }
+    assert_eq!(
+        tally.get("request refused by the parser"),
+        0,
+        "{}",
+        tally.text()
+    );
+}
