@@ -124,3 +124,31 @@ fn equations_whose_values_pass_the_length_budget_are_not_a_contradiction() {
         );
     }
 }
+
+/// A listed resource is not policy text: it reached the automata without the policy check,
+/// and `b/\u{FDD0}` (read as a hole) made the Deny on `b/${aws:username}` cover it, so "not
+/// granted" was proved while alice is allowed. Every pattern entering the prover is checked.
+#[test]
+fn a_listed_resource_holding_a_hole_character_is_refused() {
+    let statements = json!([
+        {"Effect":"Allow","Action":"s3:GetObject","Resource":"*"},
+        {"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/${aws:username}"},
+        {"Effect":"Deny","Action":"s3:GetObject","Resource":"*",
+         "Condition":{"Null":{"aws:username":"true"}}}]);
+    let request = json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/alice"},
+        "action":"s3:GetObject","resource":"arn:aws:s3:::b/\u{FDD0}",
+        "context":{"aws:username":"alice"}});
+    assert_eq!(decision(statements.clone(), request), Decision::Allow);
+    let question = keyaki::NotGranted {
+        actions: vec!["s3:GetObject".into()],
+        resources: vec!["arn:aws:s3:::b/\u{FDD0}".into()],
+        allow_unknown_actions: false,
+    };
+    let policy = oracles::parse_generated_policy(&policy(statements));
+    let report = keyaki::access_not_granted(&policy, &question, &open_identity()).unwrap();
+    assert_eq!(report.result, keyaki::CheckResult::Unknown, "{report:?}");
+    assert!(
+        report.reason.as_deref().unwrap_or("").contains("U+FDD0"),
+        "{report:?}"
+    );
+}

@@ -17,6 +17,7 @@ pub mod oracle;
 pub mod prune;
 mod query;
 mod reserved;
+pub use reserved::check_query_patterns;
 mod term;
 
 pub use encoder::{account_glob, role_session_glob, Encoder};
@@ -68,6 +69,8 @@ pub enum EncodeError {
         line: u32,
         col: u32,
     },
+    #[error("unsupported: the pattern `{text}` (a listed action or resource, or a trust zone's text) holds a Unicode noncharacter U+FDD0..U+FDEF, which the prover uses for template holes (see encodings/reserved-characters.md)")]
+    ReservedCharacterInPattern { text: String },
 }
 
 /// Refuses a policy whose decision AWS does not document: a policy variable in a Numeric,

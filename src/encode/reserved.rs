@@ -4,11 +4,12 @@
 //! answer is `unknown` with this reason) rather than proved on a universe it does not describe.
 //! The evaluator needs no such rule: it never builds holes.
 
+use super::query::{Atom, Query, StrPattern};
 use super::EncodeError;
 use crate::model::{
     ActionClause, ConditionValue, Location, Policy, PrincipalClause, PrincipalEntry, ResourceClause,
 };
-use crate::pattern::{is_hole_char, Template, TemplatePart};
+use crate::pattern::{is_hole_char, Template, TemplatePart, Token};
 
 /// The first text of `policy` holding a reserved character, as an error naming where.
 pub fn check_no_reserved_chars(policy: &Policy) -> Result<(), EncodeError> {
@@ -56,6 +57,30 @@ pub fn check_no_reserved_chars(policy: &Policy) -> Result<(), EncodeError> {
                     }
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// The same rule at the one place every pattern enters the prover: a query's string atoms.
+/// Patterns that are not policy text (a listed resource, a trust zone's account or org id, a
+/// spec's list) reach the automata here only; policies are refused earlier with their location.
+pub fn check_query_patterns(query: &Query) -> Result<(), EncodeError> {
+    for atom in &query.atoms {
+        let Atom::Str { pattern, .. } = atom else {
+            continue;
+        };
+        let text = match pattern {
+            StrPattern::Glob(g) => g
+                .tokens()
+                .iter()
+                .any(|t| matches!(t, Token::Lit(c) | Token::Fold(c) if is_hole_char(*c)))
+                .then(|| g.to_string()),
+            StrPattern::IgnoreCase(s) => reserved(s).then(|| s.clone()),
+            StrPattern::Template(t, _) => template_reserved(t).then(|| t.display_text()),
+        };
+        if let Some(text) = text {
+            return Err(EncodeError::ReservedCharacterInPattern { text });
         }
     }
     Ok(())

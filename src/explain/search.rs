@@ -43,6 +43,10 @@ pub fn search_typed<T: Send + Sync>(
     options: &CheckOptions,
     replay: &(dyn Fn(&Request) -> Option<T> + Sync),
 ) -> Search<T, UnknownReason> {
+    // Hole characters as text would be read as holes by the automata: no answer on them.
+    if let Err(e) = crate::encode::check_query_patterns(&query) {
+        return Search::Unknown(UnknownReason::Unsupported(e));
+    }
     // An assertion that folded to false (say, a proposal left with no Allow statement after
     // pruning): unsatisfiable without asking the solver.
     if query.assertions.contains(&Term::ff()) {
