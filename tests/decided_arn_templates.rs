@@ -57,7 +57,7 @@ fn prefix_equal_to_user_is_arn_equal_to_star_user() {
 fn prefix_near_the_user_is_not_arn_equal_to_star_user() {
     let equal = json!({"StringEquals":{"s3:prefix":"${aws:username}"}});
     assert_fails_on(
-        &[equal.clone()],
+        std::slice::from_ref(&equal),
         &[json!({"ArnEquals":{"s3:prefix":"?${aws:username}"}})],
     );
     assert_fails_on(
@@ -131,7 +131,7 @@ fn user_like_dept_star_is_arn_like_dept_star() {
     let mut with_dept = rest.clone();
     with_dept["StringLike"] = json!({"aws:username":"${aws:PrincipalTag/dept}*"});
     let baseline = json!({"ArnEquals":{"aws:username":"${aws:PrincipalTag/dept}*"}});
-    assert_passes(&[with_dept], &[baseline.clone()]);
+    assert_passes(&[with_dept], std::slice::from_ref(&baseline));
     assert_fails_on(&[rest], &[baseline]);
 }
 

@@ -464,8 +464,11 @@ fn the_learned_lemma_oracle_catches_a_false_lemma() {
 /// `witness_or_learn` adds `present(k, i)` for every slot whose atoms the lemma names.
 #[test]
 fn learned_lemmas_hold_where_their_slot_is_absent() {
-    let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]}}}]});
-    let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam::${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam::${aws:username}:user/${aws:username}"]},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:sqs:us-east-1:${aws:username}:*","arn:aws:s3:::b/${aws:username}/*"]}}}]});
+    // Session 13: the region wildcards keep these templates ARN (a `*` with a colon after it
+    // is bounded for some values); the finding's `arn:aws:iam::${u}:user/*` spellings now read
+    // as Like templates (`encodings/arn-template-classes.md`) and are decided without learning.
+    let proposed = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam:*:${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam:?:${aws:username}:user/${aws:username}"]}}}]});
+    let baseline = serde_json::json!({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GetUser","s3:GetObject"],"Resource":["arn:aws:iam:*:${aws:username}:user/*"],"Condition":{"ArnEquals":{"aws:PrincipalArn":["arn:aws:*:*:*:*","arn:aws:iam:?:${aws:username}:user/${aws:username}"]},"ArnLikeIfExists":{"aws:PrincipalArn":["arn:aws:sqs:*:${aws:username}:*","arn:aws:s3:::b/${aws:username}/*"]}}}]});
     let request = serde_json::json!({"principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"action":"s3:GetObject","context":{"aws:PrincipalArn":["x"],"aws:username":[]},"resource":"arn:aws:s3:::b/x"});
     let p = oracles::parse_generated_policy(&proposed);
     let b = oracles::parse_generated_policy(&baseline);

@@ -330,3 +330,53 @@ fn reads_like_a_string(t: &Template) -> bool {
     }
     reads_early_value
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rewrite's claim, by brute force: for a template it accepts, the evaluator's ARN glob
+    /// equals its Like glob for every value tried (colons anywhere, more than five, empty), the
+    /// default included; the templates it refuses have a value where they differ.
+    #[test]
+    fn arn_templates_read_as_like_have_the_like_glob_for_every_value() {
+        let values = ["", "a", ":", "a:b", "::", "a:b:c:d:e:f:g", "x:*"];
+        let accepted = [
+            "${k}*",
+            "${k}${j}",
+            "${k}K?",
+            "arn:aws:iam::${k}:user/*",
+            "arn:aws:sqs:us-east-1:${k}:${j}",
+            "${k, 'a:b'}*",
+        ];
+        let refused = ["*${k}", "*:${k}", "arn:aws:kms:*:${k}:key/*", "?${k}"];
+        let differs = |text: &str| {
+            let t = Template::parse(text, true).unwrap();
+            values.iter().any(|k| {
+                values.iter().any(|j| {
+                    let lookup = |key: &str| match key {
+                        "k" => (!k.is_empty()).then(|| k.to_string()),
+                        _ => Some(j.to_string()),
+                    };
+                    // Unresolvable (no value, no default): matches nothing in both modes.
+                    t.resolve(lookup).is_some_and(|chars| {
+                        Glob::from_chars(&chars, true) != Glob::from_chars(&chars, false)
+                    })
+                })
+            })
+        };
+        for text in accepted {
+            let t = Template::parse(text, true).unwrap();
+            assert!(reads_like_a_string(&t), "{text}");
+            assert!(!differs(text), "{text}");
+        }
+        for text in refused {
+            let t = Template::parse(text, true).unwrap();
+            assert!(!reads_like_a_string(&t), "{text}");
+            assert!(differs(text), "{text}");
+        }
+        // Values only after the fifth colon: ARN readings already exact, kept.
+        let late = Template::parse("arn:aws:s3:::b/${k}/*", true).unwrap();
+        assert!(!reads_like_a_string(&late));
+    }
+}

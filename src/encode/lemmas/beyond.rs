@@ -234,7 +234,8 @@ fn relate_arn_holes(
             b_in_a: own_is_inside(a.1, &own_a) && is_subset(&free_b, &own_a),
         }
     };
-    if !always.disjoint && !(always.a_in_b && always.b_in_a) {
+    let proved_all = always.disjoint || (always.a_in_b && always.b_in_a);
+    if !proved_all {
         // Exact per colon class of the values: what holds in every class holds always.
         if let Some(by_class) = relation_in_every_colon_class((a.1, b.1), keys, single) {
             always = Relation {
