@@ -75,7 +75,6 @@ fn get_object_when(condition: Value) -> Value {
 /// `custom:m` itself (a cycle of one key) though a model with two values reads the default
 /// (fuzz3 30782, shrunk). Needs the `strings.rs` change in the multi report.
 #[test]
-#[ignore = "needs the explain/strings.rs change of /work/coord/requests/multi.md"]
 fn own_default_with_two_values_fails() {
     let proposed = get_object_when(json!({"StringEqualsIgnoreCase":{
         "custom:m":"${custom:m, 'none'}${aws:PrincipalTag/team}"}}));

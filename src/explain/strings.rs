@@ -41,6 +41,9 @@ impl ContextBuilder<'_> {
                     let resolved = t.resolve(|k| match self.values.get(k) {
                         Some(vals) if vals.len() == 1 => Some(vals[0].clone()),
                         Some(_) => None,
+                        // Not single in the model: the template reads its default (or
+                        // nothing) whatever the key's values, so it waits on nothing.
+                        None if !self.model_single(k) => None,
                         None => {
                             if self.query.keys.contains_key(k) && own != Some(k) {
                                 blocked = true;
