@@ -152,3 +152,41 @@ fn a_listed_resource_holding_a_hole_character_is_refused() {
         "{report:?}"
     );
 }
+
+/// The emptied-key lemma (`cancelled_ends.rs`) said `x ~ "" ∧ x single → (T ↔ T without
+/// ${x})` for a template `T` on another string: `s3:prefix like *${aws:username}` without the
+/// user name is `*`, folded to true, while the atom is false where `s3:prefix` is absent.
+/// Found by the chained family on merged main (cases 0-1999): the lemma now needs the string
+/// present. Each request below made one lemma of its pair's query false.
+#[test]
+fn the_emptied_key_lemma_speaks_only_of_present_strings() {
+    let pairs = [
+        (
+            json!({"StringLike":{"aws:PrincipalTag/dept":"${s3:prefix}${aws:username}"},
+                   "StringNotLike":{"aws:PrincipalTag/dept":"*${aws:username}"}}),
+            json!({"ArnEquals":{"aws:PrincipalTag/dept":"${s3:prefix}"}}),
+            json!({"aws:PrincipalTag/dept":"ak","aws:PrincipalTag/team":"a/b","aws:username":""}),
+        ),
+        (
+            json!({"StringLike":{"aws:PrincipalTag/team":"${aws:username}*"},
+                   "StringNotEqualsIgnoreCase":{"aws:PrincipalTag/team":"${s3:prefix}${aws:username}"}}),
+            json!({"StringNotLike":{"aws:PrincipalTag/team":"${s3:prefix}"}}),
+            json!({"aws:PrincipalTag/dept":"k","aws:PrincipalTag/team":"D","aws:username":""}),
+        ),
+    ];
+    for (proposed, baseline, context) in pairs {
+        let statement = |condition: &serde_json::Value| {
+            policy(
+                json!([{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+                "Condition":condition}]),
+            )
+        };
+        let p = oracles::parse_generated_policy(&statement(&proposed));
+        let b = oracles::parse_generated_policy(&statement(&baseline));
+        let query = keyaki::encode::verify_no_new_access(&p, &b, PolicyType::Identity).unwrap();
+        let request = oracles::parse_generated_request(&json!({
+            "principal":{"AWS":"arn:aws:iam::111122223333:user/u"},"action":"s3:GetObject",
+            "resource":"arn:aws:s3:::b/o","context":context}));
+        assert_eq!(oracles::false_lemma(&query, &request), None, "{proposed}");
+    }
+}

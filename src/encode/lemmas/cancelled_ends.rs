@@ -279,8 +279,11 @@ fn without_empty_key(query: &mut Query, key: &str, empty: &Term) -> Vec<Term> {
             .into_iter()
             .filter(|e| !matches!(e, Elem::Var { key: k, .. } if k == key))
             .collect();
+        // Only where the string itself is present: an atom on an absent slot is false, while
+        // `without` may fold to true (`*${x}` without `x` is `*`).
+        let present = string_present(query, &var);
         let without = query.str_atom(var, pattern(template(&kept), mode));
-        let premise = Term::and([empty.clone(), query.single_valued(key)]);
+        let premise = Term::and([empty.clone(), query.single_valued(key), present]);
         lemmas.push(Term::implies(
             Term::and([premise.clone(), Term::Atom(id)]),
             without.clone(),
@@ -288,6 +291,14 @@ fn without_empty_key(query: &mut Query, key: &str, empty: &Term) -> Vec<Term> {
         lemmas.push(Term::implies(Term::and([premise, without]), Term::Atom(id)));
     }
     lemmas
+}
+
+/// The string a lemma speaks of is there: a context slot present; other variables always are.
+fn string_present(query: &mut Query, var: &StrVar) -> Term {
+    match var {
+        StrVar::Context { key, slot } => query.present(key, *slot),
+        _ => Term::tt(),
+    }
 }
 
 /// Whether the rests cannot meet: a first (or last) character literal on both sides that
