@@ -132,6 +132,27 @@ struct Side {
     mode: MatchMode,
 }
 
+/// The query's template atoms that `keep` accepts, split into elements.
+fn template_sides(query: &Query, keep: impl Fn(&Template, MatchMode) -> bool) -> Vec<Side> {
+    query
+        .atoms
+        .iter()
+        .enumerate()
+        .filter_map(|(id, atom)| match atom {
+            Atom::Str {
+                var,
+                pattern: StrPattern::Template(t, mode),
+            } if keep(t, *mode) => Some(Side {
+                id,
+                var: var.clone(),
+                elems: elems(t),
+                mode: *mode,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
 /// `A` spells its string exactly: Exact, or Like with no wildcard in its text.
 fn spells_exactly(side: &Side) -> bool {
     match side.mode {
@@ -152,23 +173,7 @@ fn lone(rest: &[Elem]) -> Option<&str> {
 /// Lemmas for every pair of template atoms on one variable whose rests, after cancelling the
 /// common ends, leave a lone key on one side.
 pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
-    let sides: Vec<Side> = query
-        .atoms
-        .iter()
-        .enumerate()
-        .filter_map(|(id, atom)| match atom {
-            Atom::Str {
-                var,
-                pattern: StrPattern::Template(t, mode),
-            } if *mode != MatchMode::Arn => Some(Side {
-                id,
-                var: var.clone(),
-                elems: elems(t),
-                mode: *mode,
-            }),
-            _ => None,
-        })
-        .collect();
+    let sides = template_sides(query, |_, mode| mode != MatchMode::Arn);
     let mut lemmas = Vec::new();
     let mut made = 0usize;
     // Keys a lemma may make empty, with the atom saying so.
@@ -261,20 +266,15 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
 /// user name forced empty by `dept = ${username}${team}` and `dept ≡ ${team}` makes the first
 /// `dept = ${team}`, the atom the baseline's equality is related to.
 fn without_empty_key(query: &mut Query, key: &str, empty: &Term) -> Vec<Term> {
-    let readers: Vec<(AtomId, StrVar, Vec<Elem>, MatchMode)> = query
-        .atoms
-        .iter()
-        .enumerate()
-        .filter_map(|(id, atom)| match atom {
-            Atom::Str {
-                var,
-                pattern: StrPattern::Template(t, mode),
-            } if t.variable_keys().any(|k| k == key) => Some((id, var.clone(), elems(t), *mode)),
-            _ => None,
-        })
-        .collect();
+    let readers = template_sides(query, |t, _| t.variable_keys().any(|k| k == key));
     let mut lemmas = Vec::new();
-    for (id, var, elems, mode) in readers.into_iter().take(MAX_NEW_ATOMS) {
+    for Side {
+        id,
+        var,
+        elems,
+        mode,
+    } in readers.into_iter().take(MAX_NEW_ATOMS)
+    {
         let kept: Vec<Elem> = elems
             .into_iter()
             .filter(|e| !matches!(e, Elem::Var { key: k, .. } if k == key))
