@@ -77,15 +77,19 @@ impl ContextBuilder<'_> {
         }
         let before = self.query.atoms.len();
         let copy = self.query.str_atom(var, pattern);
-        let premise = Term::and(vec![
-            Term::Atom(equality),
-            self.query.single_valued(&x),
-            self.query.single_valued(&k),
-            Term::Atom(id),
-        ]);
+        let premise = Term::and([self.tied(equality, &x, &k), Term::Atom(id)]);
         let mut lemmas = pattern_relation_lemmas(self.query, before, None);
         lemmas.push(Term::implies(premise, copy));
         Some(lemmas)
+    }
+
+    /// `x = ${k}` holds with both keys single: their first values are one string.
+    fn tied(&mut self, equality: AtomId, x: &str, k: &str) -> Term {
+        Term::and(vec![
+            Term::Atom(equality),
+            self.query.single_valued(x),
+            self.query.single_valued(k),
+        ])
     }
 
     /// The lemma for the first template on `x`'s value that the model gives a different truth
@@ -136,11 +140,7 @@ impl ContextBuilder<'_> {
         }
         let before = self.query.atoms.len();
         let copy = self.query.str_atom(var, pattern);
-        let premise = Term::and(vec![
-            Term::Atom(equality),
-            self.query.single_valued(&x),
-            self.query.single_valued(&k),
-        ]);
+        let premise = self.tied(equality, &x, &k);
         let mut lemmas = pattern_relation_lemmas(self.query, before, None);
         let on_x = Term::Atom(id);
         lemmas.push(Term::implies(
