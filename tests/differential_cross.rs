@@ -29,11 +29,11 @@ mod run;
 
 use gen::{ByteChoices, Choices};
 use keyaki::eval::PolicyType;
-use keyaki::explain::{check_no_new_access, Verdict};
+use keyaki::explain::check_no_new_access;
+use keyaki::request::Request;
 use keyaki::{ActionUniverse, ResourceUniverse};
 use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
-use std::sync::Mutex;
 
 fn search_size() -> usize {
     std::env::var("KEYAKI_LEMMA_SEARCH")
@@ -99,7 +99,7 @@ fn false_lemma(proposed: &Value, baseline: &Value, ty: PolicyType, seed: &[u8]) 
 
 fn cross_family(name: &'static str, default: u32, ty: PolicyType) {
     let tally = Tally::new(name);
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new(name);
     run_cases(default, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let universe = Universe::choose(&mut c);
@@ -118,61 +118,16 @@ fn cross_family(name: &'static str, default: u32, ty: PolicyType) {
         );
         oracles::assert_replays(&verdict, &p, &b, ty);
         if let Some(lemma) = false_lemma(&proposed, &baseline, ty, data) {
-            tally.count("FALSE lemma");
-            println!("FALSE LEMMA ({name}): {pair}\n  lemma: {lemma}");
-            found
-                .lock()
-                .unwrap()
-                .push(format!("{pair}\n  lemma: {lemma}"));
+            wrong.found(&tally, "FALSE lemma", format!("{pair}\n  lemma: {lemma}"));
         }
-        let label = format!("{:?}", universe.resources);
-        match &verdict {
-            Verdict::Holds => {
-                tally.count("pass");
-                tally.count(&format!("{label} pass"));
-                if let Some(r) = refutation(&proposed, &baseline, ty, universe, data) {
-                    tally.count("REFUTED pass");
-                    println!("REFUTED PASS ({name}): {pair}\n  request: {r}");
-                    found
-                        .lock()
-                        .unwrap()
-                        .push(format!("{pair}\n  request: {r}"));
-                }
-            }
-            Verdict::Violated(list) => {
-                for ce in list {
-                    assert!(
-                        in_universe(universe.actions, universe.resources, &ce.request),
-                        "counterexample outside the universe: {}\n{pair}",
-                        serde_json::to_string(&ce.request).unwrap()
-                    );
-                }
-                tally.count("fail");
-                tally.count(&format!("{label} fail"));
-                // The search's reach: the failures it finds by itself.
-                if refutation(&proposed, &baseline, ty, universe, data).is_some() {
-                    tally.count("fail found by the search");
-                }
-            }
-            Verdict::Unknown(reason) => {
-                let reason = reason.to_string();
-                assert!(
-                    !reason.contains("internal error") && !reason.contains("did not replay"),
-                    "{reason}\n{pair}"
-                );
-                tally.count("unknown");
-                tally.example("unknown", format!("{reason}\n    {pair}"));
-            }
-        }
+        let refutation =
+            || refutation(&proposed, &baseline, ty, universe, data).map(|r| r.to_string());
+        let admitted = |r: &Request| in_universe(universe.actions, universe.resources, r);
+        let ended = run::tally_verdict(&tally, &wrong, &verdict, &pair, &admitted, &refutation);
+        tally.count(&format!("{:?} {ended}", universe.resources));
     });
     tally.require(default, &["pass", "fail", "fail found by the search"]);
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} refuted passes or false lemmas:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }
 
 #[test]

@@ -43,7 +43,6 @@ use keyaki::eval::PolicyType;
 use keyaki::explain::{check_no_new_access, Verdict};
 use run::{run_cases, Tally};
 use serde_json::Value;
-use std::sync::Mutex;
 
 const SEARCH: usize = 400;
 
@@ -104,7 +103,7 @@ fn refutation(
 
 fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {
     let tally = Tally::new(name);
-    let refuted: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new(name);
     let n = search_size();
     run_cases(default, &tally, &|data| {
         let mut c = ByteChoices::new(data);
@@ -114,54 +113,15 @@ fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {
         let b = oracles::parse_generated_policy(&baseline);
         let verdict = check_no_new_access(&p, &b, &options);
         oracles::assert_replays(&verdict, &p, &b, ty);
+        let pair = format!("{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}");
         if let Some(lemma) = false_lemma(&proposed, &baseline, ty, data, n / 4) {
-            tally.count("FALSE lemma");
-            let text =
-                format!("{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  lemma: {lemma}");
-            println!("FALSE LEMMA ({name}): {text}");
-            refuted.lock().unwrap().push(text);
+            wrong.found(&tally, "FALSE lemma", format!("{pair}\n  lemma: {lemma}"));
         }
-        match &verdict {
-            Verdict::Holds => {
-                tally.count("pass");
-                if let Some(r) = refutation(&proposed, &baseline, ty, data, n) {
-                    tally.count("REFUTED pass");
-                    let text = format!(
-                        "{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  request: {r}"
-                    );
-                    println!("REFUTED PASS ({name}): {text}");
-                    refuted.lock().unwrap().push(text);
-                }
-            }
-            Verdict::Violated(_) => {
-                tally.count("fail");
-                // The search's reach: how many failures it finds by itself.
-                if refutation(&proposed, &baseline, ty, data, n).is_some() {
-                    tally.count("fail found by the search");
-                }
-            }
-            Verdict::Unknown(reason) => {
-                let reason = reason.to_string();
-                assert!(
-                    !reason.contains("internal error") && !reason.contains("did not replay"),
-                    "{reason}\n{proposed}\n{baseline}"
-                );
-                tally.count("unknown");
-                tally.example(
-                    "unknown",
-                    format!("{reason}\n    {proposed}\n    {baseline}"),
-                );
-            }
-        }
+        let refutation = || refutation(&proposed, &baseline, ty, data, n).map(|r| r.to_string());
+        run::tally_verdict(&tally, &wrong, &verdict, &pair, &|_| true, &refutation);
     });
     tally.require(default, &["pass", "fail"]);
-    let refuted = refuted.into_inner().unwrap();
-    assert!(
-        refuted.is_empty(),
-        "{} refuted passes:\n{}",
-        refuted.len(),
-        refuted.join("\n")
-    );
+    wrong.assert_none();
 }
 
 /// Without the solver: the domain lemmas of guard-rail, combined and lemma-shape pairs (the
@@ -170,7 +130,7 @@ fn lemma_family(name: &'static str, default: u32, ty: PolicyType) {
 #[test]
 fn domain_lemmas_hold_on_template_heavy_pairs() {
     let tally = Tally::new("lemmas read on guard-rail, combined and lemma-shape pairs");
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new("domain lemmas");
     run_cases(200, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let resource = c.flip();
@@ -205,22 +165,14 @@ fn domain_lemmas_hold_on_template_heavy_pairs() {
             };
             let request = oracles::parse_generated_request(&json);
             if let Some(lemma) = oracles::false_lemma(&query, &request) {
-                tally.count("FALSE lemma");
                 let text = format!("{ty:?}\n  proposed: {proposed}\n  baseline: {baseline}\n  lemma: {lemma}\n  request: {json}");
-                println!("FALSE LEMMA: {text}");
-                found.lock().unwrap().push(text);
+                wrong.found(&tally, "FALSE lemma", text);
                 return;
             }
         }
     });
     tally.print();
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} false lemmas:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }
 
 #[test]
@@ -305,7 +257,7 @@ fn aimed_per_lemma() -> usize {
 fn learned_family(name: &'static str, default: u32, family: Family) {
     let tally = Tally::new(name);
     let totals = learned::Totals::default();
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new(name);
     let timeout = std::env::var("KEYAKI_LEARNED_TIMEOUT")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -366,20 +318,12 @@ fn learned_family(name: &'static str, default: u32, family: Family) {
             Verdict::Unknown(_) => "unknown",
         });
         if let Some(text) = report {
-            tally.count("FALSE learned lemma");
-            println!("FALSE LEARNED LEMMA ({name}): {text}");
-            found.lock().unwrap().push(text);
+            wrong.found(&tally, "FALSE learned lemma", text);
         }
     });
     totals.print(name);
     tally.require(default, &["pass", "fail"]);
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} false learned lemmas:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }
 
 #[test]

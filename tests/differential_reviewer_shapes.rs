@@ -29,12 +29,11 @@ mod templated;
 
 use gen::{ByteChoices, Choices};
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::explain::{check_no_new_access, Verdict};
+use keyaki::explain::check_no_new_access;
 use keyaki::request::Request;
 use keyaki::{ActionUniverse, CheckOptions, ResourceUniverse};
 use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
-use std::sync::Mutex;
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -95,7 +94,7 @@ fn searched(
 
 fn check_family(name: &'static str, default: u32, pair: Pair, request: Requests) {
     let tally = Tally::new(name);
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new(name);
     run_cases(default, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let options = options(&mut c);
@@ -114,64 +113,27 @@ fn check_family(name: &'static str, default: u32, pair: Pair, request: Requests)
         if let Some(query) = &query {
             for (json, r) in requests.iter().take(search_size() / 4) {
                 if let Some(lemma) = oracles::false_lemma(query, r) {
-                    tally.count("FALSE lemma");
                     let line = format!("{text}\n  lemma: {lemma}\n  request: {json}");
-                    println!("FALSE LEMMA ({name}): {line}");
-                    found.lock().unwrap().push(line);
+                    wrong.found(&tally, "FALSE lemma", line);
                     break;
                 }
             }
         }
-        let refuting = requests.iter().find(|(_, r)| {
-            evaluate(&p, r, PolicyType::Identity).decision == Decision::Allow
-                && evaluate(&b, r, PolicyType::Identity).decision != Decision::Allow
-        });
-        match &verdict {
-            Verdict::Holds => {
-                tally.count("pass");
-                if let Some((json, _)) = refuting {
-                    tally.count("REFUTED pass");
-                    let line = format!("{text}\n  request: {json}");
-                    println!("REFUTED PASS ({name}): {line}");
-                    found.lock().unwrap().push(line);
-                }
-            }
-            Verdict::Violated(list) => {
-                for ce in list {
-                    assert!(
-                        in_universe(
-                            options.action_universe,
-                            options.resource_universe,
-                            &ce.request
-                        ),
-                        "counterexample outside the universe: {}\n{text}",
-                        serde_json::to_string(&ce.request).unwrap()
-                    );
-                }
-                tally.count("fail");
-                if refuting.is_some() {
-                    tally.count("fail found by the search");
-                }
-            }
-            Verdict::Unknown(reason) => {
-                let reason = reason.to_string();
-                assert!(
-                    !reason.contains("internal error") && !reason.contains("did not replay"),
-                    "{reason}\n{text}"
-                );
-                tally.count("unknown");
-                tally.example("unknown", format!("{reason}\n    {text}"));
-            }
-        }
+        let refutation = || {
+            requests
+                .iter()
+                .find(|(_, r)| {
+                    evaluate(&p, r, PolicyType::Identity).decision == Decision::Allow
+                        && evaluate(&b, r, PolicyType::Identity).decision != Decision::Allow
+                })
+                .map(|(json, _)| json.to_string())
+        };
+        let admitted =
+            |r: &Request| in_universe(options.action_universe, options.resource_universe, r);
+        run::tally_verdict(&tally, &wrong, &verdict, &text, &admitted, &refutation);
     });
     tally.require(default, &["pass", "fail", "fail found by the search"]);
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} refuted passes or false lemmas:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }
 
 #[test]

@@ -33,11 +33,10 @@ mod unseen;
 
 use gen::{ByteChoices, Choices};
 use keyaki::eval::{evaluate, Decision, PolicyType};
-use keyaki::explain::{check_no_new_access, Verdict};
+use keyaki::explain::check_no_new_access;
 use keyaki::{ActionUniverse, CheckOptions, PolicyFile, Relation, ResourceUniverse};
 use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
-use std::sync::Mutex;
 
 /// Requests searched per pass (and per empty direction of a diff).
 fn search_size() -> usize {
@@ -117,7 +116,7 @@ fn universe_label(options: &CheckOptions) -> String {
 
 fn check_family(name: &'static str, default: u32, ty: PolicyType) {
     let tally = Tally::new(name);
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new(name);
     run_cases(default, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let options = options(&mut c, ty);
@@ -131,57 +130,20 @@ fn check_family(name: &'static str, default: u32, ty: PolicyType) {
         );
         oracles::assert_replays(&verdict, &p, &b, ty);
         if let Some(lemma) = false_lemma(&proposed, &baseline, ty, data) {
-            tally.count("FALSE lemma");
-            println!("FALSE LEMMA ({name}): {pair}\n  lemma: {lemma}");
-            found
-                .lock()
-                .unwrap()
-                .push(format!("{pair}\n  lemma: {lemma}"));
+            wrong.found(&tally, "FALSE lemma", format!("{pair}\n  lemma: {lemma}"));
         }
-        match &verdict {
-            Verdict::Holds => {
-                tally.count("pass");
-                if let Some(r) = refutation(&proposed, &baseline, &options, data) {
-                    tally.count("REFUTED pass");
-                    println!("REFUTED PASS ({name}): {pair}\n  request: {r}");
-                    found
-                        .lock()
-                        .unwrap()
-                        .push(format!("{pair}\n  request: {r}"));
-                }
-            }
-            Verdict::Violated(list) => {
-                for ce in list {
-                    assert!(
-                        admitted(&options)(&ce.request),
-                        "counterexample outside the universe: {}\n{pair}",
-                        serde_json::to_string(&ce.request).unwrap()
-                    );
-                }
-                tally.count("fail");
-                if refutation(&proposed, &baseline, &options, data).is_some() {
-                    tally.count("fail found by the search");
-                }
-            }
-            Verdict::Unknown(reason) => {
-                let reason = reason.to_string();
-                assert!(
-                    !reason.contains("internal error") && !reason.contains("did not replay"),
-                    "{reason}\n{pair}"
-                );
-                tally.count("unknown");
-                tally.example("unknown", format!("{reason}\n    {pair}"));
-            }
-        }
+        let refutation = || refutation(&proposed, &baseline, &options, data).map(|r| r.to_string());
+        run::tally_verdict(
+            &tally,
+            &wrong,
+            &verdict,
+            &pair,
+            &admitted(&options),
+            &refutation,
+        );
     });
     tally.require(default, &["pass", "fail", "fail found by the search"]);
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} refuted passes or false lemmas:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }
 
 #[test]
@@ -231,7 +193,7 @@ fn assert_examples_replay(
 #[test]
 fn unseen_diff_agrees_with_evaluator_in_both_directions() {
     let tally = Tally::new("unseen diff");
-    let found: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    let wrong = run::Wrong::new("unseen diff");
     run_cases(24, &tally, &|data| {
         let mut c = ByteChoices::new(data);
         let ty = if c.flip() {
@@ -298,19 +260,11 @@ fn unseen_diff_agrees_with_evaluator_in_both_directions() {
                 continue;
             }
             if let Some(r) = refutation(wider, narrower, &options, data) {
-                tally.count("REFUTED relation");
                 let text = format!("{:?}, but {what}: {r}\n{pair}", diff.relation);
-                println!("REFUTED DIFF: {text}");
-                found.lock().unwrap().push(text);
+                wrong.found(&tally, "REFUTED relation", text);
             }
         }
     });
     tally.require(24, &["Equivalent", "Incomparable"]);
-    let found = found.into_inner().unwrap();
-    assert!(
-        found.is_empty(),
-        "{} refuted relations:\n{}",
-        found.len(),
-        found.join("\n")
-    );
+    wrong.assert_none();
 }

@@ -228,6 +228,94 @@ impl Tally {
     }
 }
 
+/// The wrong answers a family finds (refuted passes, false lemmas): each is counted and printed
+/// when found, and all fail the test together at the end, so one run lists every one.
+pub struct Wrong {
+    name: &'static str,
+    found: Mutex<Vec<String>>,
+}
+
+impl Wrong {
+    pub fn new(name: &'static str) -> Wrong {
+        Wrong {
+            name,
+            found: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// `kind` is the tally label ("REFUTED pass", "FALSE lemma", …); `text` the pair and the
+    /// request or lemma that shows it.
+    pub fn found(&self, tally: &Tally, kind: &str, text: String) {
+        tally.count(kind);
+        println!("{} ({}): {text}", kind.to_uppercase(), self.name);
+        if let Ok(mut found) = self.found.lock() {
+            found.push(text);
+        }
+    }
+
+    pub fn assert_none(self) {
+        let found = self.found.into_inner().unwrap_or_default();
+        assert!(
+            found.is_empty(),
+            "{}: {} refuted passes or false lemmas:\n{}",
+            self.name,
+            found.len(),
+            found.join("\n")
+        );
+    }
+}
+
+/// Counts a check's verdict and returns its label ("pass", "fail", "unknown"): a pass that
+/// `refutation` refutes is wrong; a fail's counterexamples lie in the universe (`admitted`),
+/// and "fail found by the search" measures the search's reach; an unknown is never an internal
+/// error or a replay failure. `refutation` is called once, and only on a pass or a fail.
+pub fn tally_verdict(
+    tally: &Tally,
+    wrong: &Wrong,
+    verdict: &keyaki::explain::Verdict,
+    text: &str,
+    admitted: &dyn Fn(&keyaki::request::Request) -> bool,
+    refutation: &dyn Fn() -> Option<String>,
+) -> &'static str {
+    use keyaki::explain::Verdict;
+    let label = match verdict {
+        Verdict::Holds => {
+            if let Some(request) = refutation() {
+                wrong.found(
+                    tally,
+                    "REFUTED pass",
+                    format!("{text}\n  request: {request}"),
+                );
+            }
+            "pass"
+        }
+        Verdict::Violated(list) => {
+            for ce in list {
+                assert!(
+                    admitted(&ce.request),
+                    "counterexample outside the universe: {}\n{text}",
+                    serde_json::to_string(&ce.request).unwrap_or_default()
+                );
+            }
+            if refutation().is_some() {
+                tally.count("fail found by the search");
+            }
+            "fail"
+        }
+        Verdict::Unknown(reason) => {
+            let reason = reason.to_string();
+            assert!(
+                !reason.contains("internal error") && !reason.contains("did not replay"),
+                "{reason}\n{text}"
+            );
+            tally.example("unknown", format!("{reason}\n    {text}"));
+            "unknown"
+        }
+    };
+    tally.count(label);
+    label
+}
+
 /// Choices that never run out, seeded from a case's bytes: for sampling many requests per
 /// case (a byte stream would be exhausted after a few requests and every later one would be
 /// the all-zero request).
