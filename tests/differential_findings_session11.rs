@@ -250,7 +250,6 @@ fn account_bucket_with_user_equal_to_team_colon_account_against_user_like_accoun
 /// resource `arn:aws:s3:::1/k` (were the account always 12 digits, it would be a pass).
 /// CLI and library: the timeout (run and alone).
 #[test]
-#[ignore = "unfixed: timeout (catalog universe template resource, set operators)"]
 fn catalog_put_on_team_bucket_with_tag_keys_like_account_and_team_star_fails() {
     assert_fails(
         json!([{"Effect":"Allow","Action":["s3:PutObject"],

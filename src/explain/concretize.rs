@@ -109,7 +109,13 @@ fn cycle_give_up(key: &str) -> String {
 
 /// One concretization with `seeds`, breaking the first cycle of policy variables at each of
 /// its keys in turn while the value chosen to break it leaves no request (`cycle.rs`,
-/// `cycle_break_order`); `broken` is the last try's.
+/// `cycle_break_order`); `broken` is the returned try's.
+///
+/// A try that learns a lemma also moves on to the next key: the value chosen to break the
+/// cycle at one key may be refuted by name, one per round, where breaking it at another
+/// key reads the first's template (`account ~ ${team}*` true: the team first, the account
+/// from it). The first try's lemmas stand when no try gives a request, so each round still
+/// learns what it did before.
 fn concretize_rotating(
     query: &mut Query,
     a: &Assignment,
@@ -117,22 +123,36 @@ fn concretize_rotating(
     (seeds, broken): (&BTreeMap<String, String>, &mut Option<String>),
 ) -> Concrete {
     let mut first_break = 0;
+    let mut first_learned: Option<(Vec<Term>, Option<String>)> = None;
     loop {
         let mut candidates = 0;
         *broken = None;
-        match concretize_with(
+        let done = concretize_with(
             query,
             a,
             options,
             (seeds, &mut *broken),
             first_break,
             &mut candidates,
-        ) {
-            // Each try is bounded; past the check's deadline the give-up stands.
-            Concrete::GiveUp(_) if first_break + 1 < candidates && !super::deadline::passed() => {
-                first_break += 1
+        );
+        // Each try is bounded; past the check's deadline the give-up stands.
+        let another = first_break + 1 < candidates && !super::deadline::passed();
+        match done {
+            Concrete::Request(request) => return Concrete::Request(request),
+            Concrete::GiveUp(_) if another => first_break += 1,
+            Concrete::Learn(lemmas) if another => {
+                first_learned.get_or_insert((lemmas, broken.clone()));
+                first_break += 1;
             }
-            done => return done,
+            done => {
+                return match first_learned {
+                    Some((lemmas, was_broken)) => {
+                        *broken = was_broken;
+                        Concrete::Learn(lemmas)
+                    }
+                    None => done,
+                }
+            }
         }
     }
 }
