@@ -255,6 +255,11 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
             }
         }
     }
+    // Cycles of templates adding no length make keys empty too (`length_cycles.rs`): made
+    // here, before the template lemmas, so their atoms are related like these.
+    let (tight, tight_emptied) = super::length_cycles::tight_cycle_lemmas(query);
+    lemmas.extend(tight);
+    emptied.extend(tight_emptied);
     for (key, empty) in emptied {
         lemmas.extend(without_empty_key(query, &key, &empty));
     }
