@@ -209,7 +209,18 @@ impl Query {
             }
         }
         let pattern = normalized(pattern);
-        self.atom(Atom::Str { var, pattern })
+        let twin = like_over_approximation(&pattern);
+        let atom = Atom::Str {
+            var: var.clone(),
+            pattern,
+        };
+        let is_new = !self.atom_ids.contains_key(&atom);
+        let term = self.atom(atom);
+        if let (true, Some(like)) = (is_new, twin) {
+            let over = self.atom(Atom::Str { var, pattern: like });
+            self.lemmas.push(Term::implies(term.clone(), over));
+        }
+        term
     }
 
     pub fn present(&mut self, key: &str, slot: usize) -> Term {
@@ -248,6 +259,37 @@ fn normalized(pattern: StrPattern) -> StrPattern {
         }
         other => other,
     }
+}
+
+/// The Like atom of an ARN template that stays ARN and reads a value before its fifth colon
+/// (`*${u}`, `?${d}`, `arn:aws:kms:*:${a}:key/*`): with the same resolved characters,
+/// `Glob::from_chars(.., true)` only bounds wildcards that `Glob::from_chars(.., false)`
+/// leaves free, so the ARN atom implies the Like one for every value, default and absent
+/// key (unresolvable: both match nothing). The lemma lets the Like machinery (cancelled ends,
+/// word equations) read the pair: `?${d}` ARN-equal to `${u}:${d}` forces `u = ""` exactly as
+/// the Like `?${d}` does (`encodings/arn-template-classes.md`, section 4).
+fn like_over_approximation(pattern: &StrPattern) -> Option<StrPattern> {
+    match pattern {
+        StrPattern::Template(t, MatchMode::Arn) if reads_early_value(t) => {
+            Some(StrPattern::Template(t.clone(), MatchMode::Like))
+        }
+        _ => None,
+    }
+}
+
+/// A variable before the template's fifth literal colon (where a value's colons can move the
+/// evaluator's segment bounds).
+fn reads_early_value(t: &Template) -> bool {
+    let mut colons = 0usize;
+    for part in &t.parts {
+        match part {
+            TemplatePart::Text(text) => colons += text.chars().filter(|&c| c == ':').count(),
+            TemplatePart::Escaped(c) => colons += usize::from(*c == ':'),
+            TemplatePart::Var { .. } if colons < 5 => return true,
+            TemplatePart::Var { .. } => {}
+        }
+    }
+    false
 }
 
 /// `**` in a wildcard template's text is `*`: a `*` matches any run of the characters it
@@ -378,5 +420,31 @@ mod tests {
         // Values only after the fifth colon: ARN readings already exact, kept.
         let late = Template::parse("arn:aws:s3:::b/${k}/*", true).unwrap();
         assert!(!reads_like_a_string(&late));
+    }
+
+    /// An ARN template that stays ARN and reads an early value brings its Like atom and the
+    /// lemma `ARN → Like` (once); rewritten or late templates do not.
+    #[test]
+    fn early_arn_templates_imply_their_like_atom() {
+        let mut query = Query::default();
+        let var = StrVar::Context {
+            key: "p".into(),
+            slot: 0,
+        };
+        let arn =
+            |text: &str| StrPattern::Template(Template::parse(text, true).unwrap(), MatchMode::Arn);
+        let like = |text: &str| {
+            StrPattern::Template(Template::parse(text, true).unwrap(), MatchMode::Like)
+        };
+        let bounded = query.str_atom(var.clone(), arn("?${k}"));
+        let over = query.atom(Atom::Str {
+            var: var.clone(),
+            pattern: like("?${k}"),
+        });
+        assert_eq!(query.lemmas, vec![Term::implies(bounded, over)]);
+        query.str_atom(var.clone(), arn("?${k}"));
+        query.str_atom(var.clone(), arn("${k}*"));
+        query.str_atom(var, arn("arn:aws:s3:::b/${k}/*"));
+        assert_eq!(query.lemmas.len(), 1);
     }
 }

@@ -3,7 +3,12 @@
 //! (`encodings/ignore-case-templates.md`, "Pinned segments").
 //!
 //! `A = p·${u}·:q` with `p` holding exactly `i < 5` colons, no value and no free wildcard,
-//! and `B` whose first `i + 1` segments hold no value and no free wildcard. A string in both
+//! and `B` whose first `i + 1` segments hold no value and no free wildcard. `A` may be an ARN,
+//! Like or Exact template: only its text up to the colon after `u` is read, literal there (an
+//! ARN segment wildcard in `p` has at most `i` colons before it and `i + 1 ≤ 5` in the text,
+//! so the evaluator bounds it too). Since session 13 an ARN template whose wildcards are all
+//! free is its Like atom (`query.rs`), so `${u}:${p}` and `arn:aws:iam::${p}:user/*` are Like
+//! atoms and `symbolic.rs` pins them as well. A string in both
 //! splits at `p`'s colons (they are the first `i` of the resolved text, whatever `u` holds),
 //! so its segment `i` is `u` when `u` has no colon and `u`'s text before its first colon
 //! otherwise; `B` puts that segment in its own segment glob `G`. Hence, per class:
@@ -96,7 +101,7 @@ fn value_globs(segment: &Glob, rest: &str) -> Vec<Glob> {
     out
 }
 
-/// Pushes `class ∧ A ∧ B → u ~ G ∨ u ~ G:*` for `A` (an ARN template read in its own
+/// Pushes `class ∧ A ∧ B → u ~ G ∨ u ~ G:*` for `A` (a template read in its own
 /// segments) against `B` (any side's own reading), in the class `single` of `keys`.
 pub(super) fn push_pins(
     query: &mut Query,
@@ -106,7 +111,12 @@ pub(super) fn push_pins(
     class: &[Term],
     out: &mut Vec<Term>,
 ) {
-    if !matches!(a.1, Side::Template(_, MatchMode::Arn)) {
+    // Any template read exactly, whatever its mode: only its text up to the value's closing
+    // colon is read, and there it is literal text and ARN segment wildcards.
+    if !matches!(
+        a.1,
+        Side::Template(_, MatchMode::Arn | MatchMode::Like | MatchMode::Exact)
+    ) {
         return;
     }
     let Some(pinned) = pinned_hole(own_a) else {
@@ -292,6 +302,37 @@ mod tests {
         );
         // Fewer than five colons: the segment never ends.
         assert_eq!(fixed_segment(&Glob::arn("arn:aws:iam::1"), 4), None);
+    }
+
+    /// A Like template (an ARN template rewritten by `query.rs`) is pinned the same way: its
+    /// text before the value is literal; a free `*` before the value is not.
+    #[test]
+    fn like_templates_with_a_literal_head_are_pinned() {
+        let keys = ["p".to_string(), "u".to_string()];
+        let like = |text: &str| {
+            let t = Template::parse(text, true).unwrap();
+            read_template(
+                &t,
+                MatchMode::Like,
+                &keys,
+                &BTreeSet::from([0, 1]),
+                Layout::Own,
+            )
+            .unwrap()
+            .unwrap()
+        };
+        let user_then_prefix = like("${u}:${p}");
+        let p = pinned_hole(&user_then_prefix).unwrap();
+        assert_eq!((p.hole, p.segment), (1, 0));
+        let iam = like("arn:aws:iam::${p}:user/*");
+        let (segment, rest) = fixed_segment(&iam, 0).unwrap();
+        assert_eq!(
+            (segment.to_string(), rest.as_str()),
+            ("arn".into(), "aws:iam::")
+        );
+        assert!(pinned_hole(&like("*:${u}:x")).is_none());
+        // A Like template's free `*` may hold colons: it fixes no segment.
+        assert_eq!(fixed_segment(&like("a*:${p}:x"), 1), None);
     }
 
     #[test]

@@ -155,6 +155,9 @@ fn relate_pair(query: &mut Query, a: (AtomId, &Side), b: (AtomId, &Side), out: &
             )));
             continue;
         }
+        // A value filling a segment of one side that the other fixes (`pins.rs`).
+        super::pins::push_pins(query, (a, &ga), (b.0, &gb), &keys, &class, out);
+        super::pins::push_pins(query, (b, &gb), (a.0, &ga), &keys, &class, out);
         if is_subset(&ga, &gb) {
             out.push(Term::implies(
                 Term::and(class.iter().cloned().chain([ta.clone()])),
