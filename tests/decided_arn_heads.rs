@@ -126,8 +126,8 @@ fn brute_force_team_pair(baseline: &[Value]) {
 }
 
 /// `/tmp/arns/new3/3227`: a team equal to `u:p` and like an iam ARN starts with `arn:`, so the
-/// user name is one of the texts before a colon of `arn:aws:iam::…`: never empty, always
-/// starting with `a`. Main 8a021db: pass 0.03 s; session 13: timeout (30 s); now pass 0.01 s.
+/// user name (filling segment 0 of `u:p`) is `arn` or starts with `arn:` (the pin): like `a*`.
+/// Main 8a021db: pass 0.03 s; main 3eb907a: timeout; now pass 0.07 s (CLI, loaded).
 #[test]
 fn team_equal_to_user_and_prefix_and_like_an_iam_arn_names_a_user_like_a_star() {
     let baseline = [
@@ -184,7 +184,7 @@ fn prefix_is_one_character_then_dept() -> Value {
 
 /// `/tmp/arns/new/1031`: the baseline wants the department ARN-equal to `?${u}`, one character
 /// when the name is empty; `dept = ""` breaks it. Main 8a021db: fail 0.07 s; session 13:
-/// timeout; now fail 0.10 s (the Like atom of `?${dept}` meets the word equations).
+/// timeout; now fail 0.08 s (the Like atom of `?${dept}` meets the word equations).
 #[test]
 fn prefix_one_character_then_dept_is_not_inside_dept_one_character_then_user() {
     assert_fails(

@@ -125,6 +125,21 @@ pub(super) fn push_pins(
     let Some((segment, rest)) = fixed_segment(own_b, pinned.segment) else {
         return;
     };
+    // A Like or Exact `A` (mostly pairs `query.rs` rewrote from ARN) gets the two cases
+    // `u ~ G ∨ u ~ G:*` only: with the finer cases on `rest`, the search chose the infinite
+    // case `G:rest*` and refuted one value per round where the value was a shorter case
+    // (fuzz_arn 1530 and 1281, as on 8a021db: fail -> timeout). Coarser, still true.
+    let rest = if matches!(a.1, Side::Template(_, MatchMode::Arn)) {
+        rest
+    } else {
+        // `G` a bare segment wildcard: `u ~ G ∨ u ~ G:*` holds of every string, and its two
+        // new atoms only gave the search more to choose (fuzz_arn 1597: `arn:${p}:*` against
+        // `*:*:*:*:*:${u}`, fail 0.03 s -> timeout).
+        if segment.tokens().iter().all(|t| *t == Token::SegStr) {
+            return;
+        }
+        String::new()
+    };
     let Some(key) = keys.get(usize::from(pinned.hole)) else {
         return;
     };
