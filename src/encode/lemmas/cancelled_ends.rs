@@ -16,9 +16,6 @@
 //! on `username`); `prefix = ${username}K` and `prefix` like `${team}K` make `username =
 //! ${team}`. Without the atom the concretizer refuted the model one value of `team` at a time.
 
-// decide (#10): a key equal to another renamed in the templates reading it.
-mod renamed;
-
 use crate::encode::query::{Atom, AtomId, MatchMode, Query, StrPattern, StrVar};
 use crate::encode::term::Term;
 use crate::pattern::{chars_to_string, fold_char, Glob, Template, TemplatePart};
@@ -266,7 +263,6 @@ pub(super) fn cancelled_end_lemmas(query: &mut Query) -> Vec<Term> {
     for (key, empty) in emptied {
         lemmas.extend(without_empty_key(query, &key, &empty));
     }
-    lemmas.extend(renamed::renamed_key_lemmas(query));
     lemmas
 }
 
