@@ -110,3 +110,30 @@ fn a_label_like_colon_carries_the_colon_to_the_team() {
     assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
     assert_fails(proposal, baseline("*;*"), &options);
 }
+
+/// Multi-valued family (`differential_reviewer_shapes multi_valued`, 2000-3999 on session-13
+/// main): `custom:m` not like `${custom:m, ''}` and like `?*`. With two values the template
+/// reads its default `''`, so a second value neither empty nor `?*` is a conflict; the lemma
+/// named `custom:m` absent (it was being chosen, so it had no value yet) while the model had
+/// two values: the model stood, and the same lemma was learned for 2,000 rounds. Now the
+/// lemma names the second value (`strings.rs`, `witness_or_learn`).
+/// CLI (10 s): "gave up after 2000 refinement rounds" (1.0 s) -> fail 0.07 s.
+#[test]
+fn multi_valued_key_not_like_itself_with_a_default_fails() {
+    assert_fails(
+        json!([{"Effect":"Allow","Action":"iam:GetUser",
+            "Resource":"arn:aws:iam::${custom:m, 'none'}x${aws:PrincipalTag/team}:user/${aws:TagKeys}",
+            "Condition":{"StringNotLike":{"custom:m":"${custom:m, ''}"},
+                "StringNotEqualsIgnoreCase":{"aws:username":"${custom:m}k${aws:PrincipalTag/team}"},
+                "StringLike":{"custom:m":"?*"},"Null":{"aws:username":"false"}}}]),
+        json!([{"Effect":"Allow","Action":"iam:GetUser",
+                "Resource":"arn:aws:iam::-A${aws:TagKeys, 'd'}:user/${custom:m, 'a'}",
+                "Condition":{"StringEqualsIfExists":{"aws:TagKeys":"ak",
+                    "custom:m":"${custom:m, ''}${custom:m, ''}-"},
+                "StringLike":{"aws:TagKeys":"*"}}},
+            {"Effect":"Deny","Action":"iam:GetUser",
+                "NotResource":"arn:aws:iam::${aws:PrincipalTag/team}:user/?",
+                "Condition":{"ForAllValues:StringLike":{"aws:TagKeys":"none"}}}]),
+        &findings::open_identity(),
+    );
+}

@@ -431,6 +431,13 @@ impl ContextBuilder<'_> {
                                 literals.push(Term::not(self.query.present(&key, 1)));
                             }
                         }
+                        // The key being chosen (a template on its own later slot): with
+                        // two values in the model the template read its default, so the
+                        // lemma names that, not an absence the model does not have (which
+                        // left the model standing: the same lemma for 2,000 rounds).
+                        None if self.model_present(&key, 1) => {
+                            literals.push(self.query.present(&key, 1))
+                        }
                         Some([]) | None => literals.push(Term::not(self.query.present(&key, 0))),
                         Some(_) => literals.push(self.query.present(&key, 1)),
                     }
