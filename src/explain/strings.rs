@@ -8,6 +8,9 @@ use crate::encode::{pattern_relation_lemmas, Atom, AtomId, MatchMode, StrPattern
 use crate::pattern::{chars_to_string, Glob};
 use std::collections::BTreeSet;
 
+// decide (#10): a character a glob asks of a string, carried to the key a template reads.
+mod required;
+
 /// The atom id given to a glob a cycle's first key puts on another (`cycle.rs`): no atom,
 /// so a conflict it takes part in teaches nothing.
 const CYCLE_SIDE: AtomId = usize::MAX - 1;
@@ -361,10 +364,21 @@ impl ContextBuilder<'_> {
             Witness::Empty => {
                 let (pi, ni) = automata::minimal_conflict(&p, &n)
                     .unwrap_or_else(|| ((0..pos.len()).collect(), (0..neg.len()).collect()));
-                let involved = pi
+                let involved: Vec<(Option<AtomId>, bool)> = pi
                     .iter()
                     .map(|i| (pos_ids.get(*i).copied(), true))
-                    .chain(ni.iter().map(|i| (neg_ids.get(*i).copied(), false)));
+                    .chain(ni.iter().map(|i| (neg_ids.get(*i).copied(), false)))
+                    .collect();
+                // A character the conflict asks of a key, as an atom: one lemma for every
+                // value of the key that lacks it, not one per value (`strings/required.rs`).
+                let atoms: Vec<(AtomId, bool)> = (involved.iter())
+                    .filter_map(|(id, positive)| {
+                        Some((id.filter(|id| *id < CYCLE_SIDE)?, *positive))
+                    })
+                    .collect();
+                if let Some(lemmas) = self.required_character_lemma(&atoms) {
+                    return Step::Learn(lemmas);
+                }
                 let mut literals = Vec::new();
                 let mut read_keys = BTreeSet::new();
                 let mut slots = BTreeSet::new();
@@ -416,6 +430,13 @@ impl ContextBuilder<'_> {
                             if self.query.keys.get(&key).is_some_and(|k| k.slots > 1) {
                                 literals.push(Term::not(self.query.present(&key, 1)));
                             }
+                        }
+                        // The key being chosen (a template on its own later slot): with
+                        // two values in the model the template read its default, so the
+                        // lemma names that, not an absence the model does not have (which
+                        // left the model standing: the same lemma for 2,000 rounds).
+                        None if self.model_present(&key, 1) => {
+                            literals.push(self.query.present(&key, 1))
                         }
                         Some([]) | None => literals.push(Term::not(self.query.present(&key, 0))),
                         Some(_) => literals.push(self.query.present(&key, 1)),

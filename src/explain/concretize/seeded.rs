@@ -242,7 +242,8 @@ impl ContextBuilder<'_> {
         Term::not(Term::and(literals))
     }
 
-    fn model_present(&self, key: &str, slot: usize) -> bool {
+    /// Is the key's slot present in the model?
+    pub(in crate::explain) fn model_present(&self, key: &str, slot: usize) -> bool {
         self.query
             .atom_id(&Atom::Present {
                 key: key.to_string(),
