@@ -57,6 +57,18 @@ fn tag_values(verdict: &Verdict, tag: &str) -> Vec<String> {
 /// Every text over `alphabet` up to `max_len` characters as the tag's value, on the resource
 /// the template reads: whatever the proposal allows, the baseline allows.
 fn brute_force_pass(proposed: &str, baseline: &str, tag: &str, alphabet: &[char], max_len: u32) {
+    brute_force_pass_with(proposed, baseline, tag, alphabet, max_len, &[]);
+}
+
+/// As [`brute_force_pass`], each of `seeds` followed by those texts too.
+fn brute_force_pass_with(
+    proposed: &str,
+    baseline: &str,
+    tag: &str,
+    alphabet: &[char],
+    max_len: u32,
+    seeds: &[&str],
+) {
     let (p, b) = (common::policy(proposed), common::policy(baseline));
     let mut texts = vec![String::new()];
     let mut frontier = vec![String::new()];
@@ -66,6 +78,10 @@ fn brute_force_pass(proposed: &str, baseline: &str, tag: &str, alphabet: &[char]
             .flat_map(|t| alphabet.iter().map(move |c| format!("{t}{c}")))
             .collect();
         texts.extend(frontier.iter().cloned());
+    }
+    let suffixes = texts.clone();
+    for seed in seeds {
+        texts.extend(suffixes.iter().map(|t| format!("{seed}{t}")));
     }
     let mut allowed = 0;
     for text in &texts {
@@ -227,4 +243,68 @@ fn ipv6_read_by_template_fails_on_another_text_of_it() {
             "2001:db8::1".parse().ok()
         );
     }
+}
+
+const DENY_B_STAR: &str = r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*CHAR*"}"#;
+
+fn allow_b_but_containing(c: char) -> String {
+    policy(&DENY_B_STAR.replace("CHAR", &c.to_string()))
+}
+
+/// 1.09 s unknown -> 0.01 s pass: `b/${n}` beside the denied `b/*x*` puts an `x` in the
+/// value, which no number has (the foreign-character lemma, no per-value lemma).
+#[test]
+fn number_read_by_template_never_holds_a_letter() {
+    let proposed = read_by_template("n", FIVE);
+    let baseline = allow_b_but_containing('x');
+    let verdict = decide(&proposed, &baseline);
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+    brute_force_pass(&proposed, &baseline, "n", &['x', '5', '0', '.', '+'], 4);
+}
+
+/// 0.42 s unknown -> 0.02 s fail: `0` is a character numbers have (`05`).
+#[test]
+fn number_read_by_template_may_hold_a_zero() {
+    let verdict = decide(&read_by_template("n", FIVE), &allow_b_but_containing('0'));
+    for value in tag_values(&verdict, "n") {
+        assert!(value.contains('0'), "{value}");
+        assert_eq!(Decimal::parse(&value), Decimal::parse("5"));
+    }
+}
+
+const TEN_SLASH_8: &str = r#"{"IpAddress":{"aws:PrincipalTag/ip":"10.0.0.0/8"}}"#;
+
+/// 1.72 s unknown -> 0.01 s pass: no address has a `g`.
+#[test]
+fn address_read_by_template_never_holds_a_non_hex_letter() {
+    let proposed = read_by_template("ip", TEN_SLASH_8);
+    let baseline = allow_b_but_containing('g');
+    let verdict = decide(&proposed, &baseline);
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+    brute_force_pass_with(
+        &proposed,
+        &baseline,
+        "ip",
+        &['g', '1', '.', ' '],
+        3,
+        &["10.0.0"],
+    );
+}
+
+/// 4.33 s unknown -> 0.01 s pass: `a` is a hex digit, but only IPv6 texts have one, and
+/// 10.0.0.0/8 holds IPv4 addresses only (the lemma names the family).
+#[test]
+fn ipv4_read_by_template_never_holds_a_hex_letter() {
+    let proposed = read_by_template("ip", TEN_SLASH_8);
+    let baseline = allow_b_but_containing('a');
+    let verdict = decide(&proposed, &baseline);
+    assert!(matches!(verdict, Verdict::Holds), "{verdict:?}");
+    brute_force_pass_with(
+        &proposed,
+        &baseline,
+        "ip",
+        &['a', '1', '.', ':'],
+        3,
+        &["10.0.0", "::ffff:10.0.0"],
+    );
 }

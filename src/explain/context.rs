@@ -221,6 +221,9 @@ impl ContextBuilder<'_> {
         // many values: learned first, so a lemma on the text names one of them, not one of
         // the value's endless spellings (`finite.rs`).
         if slot == 0 && !single_slot_excluded(self, key) {
+            if let Some(lemma) = self.foreign_character_lemma(key, view) {
+                return Step::Learn(vec![lemma]);
+            }
             match self.finite_values(key) {
                 super::finite::Finite::Learn(l) => return Step::Learn(l),
                 super::finite::Finite::Holds(values) => candidates.extend(values),

@@ -10,9 +10,12 @@
 
 use super::super::concretize::{format_date, Step};
 use super::ContextBuilder;
-use crate::encode::{typed_atom_holds, Atom, Query, StrVar, Term, MAX_DATE_MS, MIN_DATE_MS};
+use crate::encode::{
+    typed_atom_holds, Atom, MatchMode, Query, StrPattern, StrVar, Term, ValueView, MAX_DATE_MS,
+    MIN_DATE_MS,
+};
 use crate::model::{parse_date_millis, Decimal};
-use crate::pattern::{fold_case, Glob};
+use crate::pattern::{fold_case, Glob, Template, TemplatePart, Token};
 use std::net::IpAddr;
 
 /// Blanks around a typed value, which `Decimal::parse`, `parse_date_millis` and the address
@@ -269,5 +272,134 @@ impl ContextBuilder<'_> {
         Step::GiveUp(format!(
             "no text of the value the model gives {key}[{slot}] meets both its typed and its string atoms"
         ))
+    }
+}
+
+/// Can a text the view's parser reads contain `c`? `Decimal::parse` reads blanks, ASCII
+/// digits, a sign and a point; the address parser an IPv4 address in digits and `.`, an IPv6
+/// one in hex digits, `:` and `.` (after trimming blanks). Dates are left out: chrono reads
+/// `UTC` and more, so no character is ruled out. `ipv4`: only IPv4 texts count.
+fn readable_in(view: ValueView, ipv4: bool, c: char) -> bool {
+    let ipv4_char = c.is_whitespace() || c.is_ascii_digit() || c == '.';
+    match view {
+        ValueView::Number => c.is_whitespace() || c.is_ascii_digit() || "+-.".contains(c),
+        ValueView::Ip if ipv4 => ipv4_char,
+        ValueView::Ip => ipv4_char || c.is_ascii_hexdigit() || c == ':',
+        ValueView::Date => true,
+    }
+}
+
+/// How often `c` is in the template's own text (not in what its variables read).
+fn text_count(template: &Template, c: char) -> usize {
+    template
+        .parts
+        .iter()
+        .map(|part| match part {
+            TemplatePart::Text(text) => text.chars().filter(|x| *x == c).count(),
+            TemplatePart::Escaped(x) => usize::from(*x == c),
+            TemplatePart::Var { .. } => 0,
+        })
+        .sum()
+}
+
+/// A template whose resolved text is matched literally: every string it matches is its text
+/// with the value substituted (no wildcard in its own text, or an exact comparison).
+fn reads_literally(template: &Template, mode: MatchMode) -> bool {
+    match mode {
+        MatchMode::Exact => true,
+        MatchMode::Arn | MatchMode::Like => template.parts.iter().all(|part| match part {
+            TemplatePart::Text(text) => !text.contains(['*', '?']),
+            _ => true,
+        }),
+        MatchMode::IgnoreCase => false,
+    }
+}
+
+impl ContextBuilder<'_> {
+    /// A true template `T` reading only `key` whose text is matched literally, beside a true
+    /// glob `G` on the same string with more literal `c`s than `T`'s own text has: the value
+    /// holds a `c`. When no text of the view holds one, `T ∧ G ∧ key single → ¬parses`:
+    /// true of every request (the string is `T`'s text with the value, so the value's `c`s
+    /// make up the difference), and it names atoms only (`b/${n}` beside `b/*x*`). A
+    /// character only IPv6 texts hold (`a`, `:`) rules out IPv4: then `¬is IPv6` joins the
+    /// premise.
+    pub(super) fn foreign_character_lemma(&mut self, key: &str, view: ValueView) -> Option<Term> {
+        let parses = self.query.atom_id(&Atom::Parses {
+            key: key.to_string(),
+            slot: 0,
+            view,
+        })?;
+        if !self.a.atom(parses) || view == ValueView::Date {
+            return None;
+        }
+        // An IPv4 address in the model: the lemma may name the family too.
+        let ipv4 = (view == ValueView::Ip)
+            .then(|| {
+                self.query.atom_id(&Atom::IsIpv6 {
+                    key: key.to_string(),
+                    slot: 0,
+                })
+            })
+            .flatten()
+            .filter(|id| !self.a.atom(*id));
+        let mut found = None;
+        'vars: for (var, ids) in &self.str_atoms {
+            if matches!(var, StrVar::Context { key: k, .. } if k == key) {
+                continue;
+            }
+            let holding: Vec<usize> = ids.iter().copied().filter(|id| self.a.atom(*id)).collect();
+            let templates = holding
+                .iter()
+                .filter_map(|&id| match &self.query.atoms[id] {
+                    Atom::Str {
+                        pattern: StrPattern::Template(t, mode),
+                        ..
+                    } if t.variable_keys().any(|k| k == key)
+                        && t.variable_keys().all(|k| k == key)
+                        && reads_literally(t, *mode) =>
+                    {
+                        Some((id, t))
+                    }
+                    _ => None,
+                });
+            for (t_id, template) in templates {
+                for &g_id in &holding {
+                    let Atom::Str {
+                        pattern: StrPattern::Glob(glob),
+                        ..
+                    } = &self.query.atoms[g_id]
+                    else {
+                        continue;
+                    };
+                    let foreign = glob.tokens().iter().find_map(|token| match token {
+                        Token::Lit(c) if !readable_in(view, ipv4.is_some(), *c) => {
+                            let wanted = glob
+                                .tokens()
+                                .iter()
+                                .filter(|t| **t == Token::Lit(*c))
+                                .count();
+                            (wanted > text_count(template, *c)).then_some(*c)
+                        }
+                        _ => None,
+                    });
+                    if let Some(c) = foreign {
+                        // Only an IPv4 text lacks it: the family joins the premise.
+                        let family = ipv4.filter(|_| readable_in(view, false, c));
+                        found = Some((t_id, g_id, family));
+                        break 'vars;
+                    }
+                }
+            }
+        }
+        let (t_id, g_id, family) = found?;
+        let single = self.query.single_valued(key);
+        let mut premise = vec![
+            Term::Atom(t_id),
+            Term::Atom(g_id),
+            single,
+            Term::Atom(parses),
+        ];
+        premise.extend(family.map(|ipv6| Term::not(Term::Atom(ipv6))));
+        Some(Term::not(Term::and(premise)))
     }
 }
