@@ -25,7 +25,7 @@ pub use lemmas::{
     add_domain_lemmas, add_domain_lemmas_until, arn_segments, fold_glob, iam_user_glob,
     is_case_closed, one_variable_glob, pattern_relation_lemmas, template_over_approximation,
 };
-pub use oracle::atom_holds;
+pub use oracle::{atom_holds, typed_atom_holds};
 pub use query::{
     Atom, AtomId, KeyShape, MatchMode, PrincipalKindVar, Query, StrPattern, StrVar, ValueView,
     PRINCIPAL_DERIVED_KEYS, PRINCIPAL_KINDS,
@@ -96,6 +96,13 @@ pub fn check_supported(policy: &Policy) -> Result<(), EncodeError> {
 /// Dates the symbolic request ranges over: years 0001 to 9999 (printable as ISO 8601).
 pub const MIN_DATE_MS: i64 = -62_135_596_800_000;
 pub const MAX_DATE_MS: i64 = 253_402_300_799_999;
+
+/// Every date a request's text can parse to: the epoch-seconds form reads any `i64` number of
+/// seconds whose milliseconds fit an `i64`, beyond the ISO years (and an ISO text with an offset
+/// may fall just outside years 0001–9999). Policy literals stay within the ISO years, so all
+/// values beyond them on one side compare alike; the concretizer writes them in epoch seconds.
+pub const MIN_PARSED_DATE_MS: i64 = -9_223_372_036_854_775_000;
+pub const MAX_PARSED_DATE_MS: i64 = 9_223_372_036_854_775_000;
 
 /// The most values one multi-valued key is given in the symbolic request.
 pub const MAX_SLOTS: usize = 24;

@@ -40,41 +40,11 @@ pub fn atom_holds(
                 | (PrincipalKindVar::Anonymous, Principal::Anonymous)
         ),
         Atom::Present { key, slot } => slot_value(key, *slot).is_some(),
-        Atom::Parses { key, slot, view } => {
-            slot_value(key, *slot).is_some_and(|v| typed(&v, *view).is_some())
-        }
-        Atom::IsIpv6 { key, slot } => slot_value(key, *slot)
-            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| ip.is_ipv6()),
-        Atom::Cmp {
-            key,
-            slot,
-            view,
-            cmp,
-            value,
-        } => {
-            let Some(v) = slot_value(key, *slot) else {
-                return false;
-            };
-            let scaled = match view {
-                ValueView::Number => {
-                    let Some(d) = crate::model::Decimal::parse(&v) else {
-                        return false;
-                    };
-                    let scale = query.keys.get(key).map(|k| k.scale).unwrap_or(0);
-                    let constant = crate::model::Decimal {
-                        mantissa: *value,
-                        scale,
-                    };
-                    return cmp.compare(&d, &constant);
-                }
-                ValueView::Date => match crate::model::parse_date_millis(&v) {
-                    Some(ms) => i128::from(ms),
-                    None => return false,
-                },
-                ValueView::Ip => return false,
-            };
-            cmp.compare(&scaled, value)
+        Atom::Parses { key, slot, .. }
+        | Atom::IsIpv6 { key, slot }
+        | Atom::Cmp { key, slot, .. }
+        | Atom::IpIn { key, slot, .. } => {
+            slot_value(key, *slot).is_some_and(|v| typed_atom_holds(query, atom, &v) == Some(true))
         }
         Atom::Prefix { var, prefix } => {
             let text = var_text(var);
@@ -83,9 +53,6 @@ pub fn atom_holds(
         Atom::HasResource => request.resource.is_some(),
         // Auxiliary atoms have no meaning of their own on a request.
         Atom::Aux { .. } => false,
-        Atom::IpIn { key, slot, net } => slot_value(key, *slot)
-            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok())
-            .is_some_and(|ip| net.contains(&ip)),
         Atom::Str { var, pattern } => {
             let text = var_text(var);
             let Some(text) = text else { return false };
@@ -113,6 +80,38 @@ pub fn atom_holds(
             }
         }
     }
+}
+
+/// The value of a typed atom (a parse flag, a comparison, an address family or range) on one
+/// text of its key's slot, exactly as the evaluator reads that text; `None` for other atoms.
+/// The concretizer checks the texts it writes for a typed key with it (`explain/context`).
+pub fn typed_atom_holds(query: &Query, atom: &Atom, text: &str) -> Option<bool> {
+    let ip = || text.trim().parse::<std::net::IpAddr>().ok();
+    Some(match atom {
+        Atom::Parses { view, .. } => typed(text, *view).is_some(),
+        Atom::IsIpv6 { .. } => ip().is_some_and(|ip| ip.is_ipv6()),
+        Atom::IpIn { net, .. } => ip().is_some_and(|ip| net.contains(&ip)),
+        Atom::Cmp {
+            key,
+            view,
+            cmp,
+            value,
+            ..
+        } => match view {
+            ValueView::Number => {
+                let scale = query.keys.get(key).map(|k| k.scale).unwrap_or(0);
+                let constant = crate::model::Decimal {
+                    mantissa: *value,
+                    scale,
+                };
+                crate::model::Decimal::parse(text).is_some_and(|d| cmp.compare(&d, &constant))
+            }
+            ValueView::Date => crate::model::parse_date_millis(text)
+                .is_some_and(|ms| cmp.compare(&i128::from(ms), value)),
+            ValueView::Ip => false,
+        },
+        _ => return None,
+    })
 }
 
 fn typed(v: &str, view: ValueView) -> Option<()> {

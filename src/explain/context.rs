@@ -1,6 +1,6 @@
 //! The context builder: chooses each variable's value from the model's atoms.
 
-use super::concretize::{default_value_hint, format_date, Step, EXAMPLE_ACCOUNT};
+use super::concretize::{default_value_hint, Step, EXAMPLE_ACCOUNT};
 use super::ActionUniverse;
 use crate::catalog;
 use crate::encode::{
@@ -10,6 +10,9 @@ use crate::eval::PolicyType;
 use crate::request::Principal;
 use crate::solve::Assignment;
 use std::collections::{BTreeMap, BTreeSet};
+
+// decide (#10): a typed key's text that its templates can read (session 14).
+mod typed_text;
 
 pub(super) struct ContextBuilder<'a> {
     pub(super) query: &'a mut Query,
@@ -76,7 +79,12 @@ impl ContextBuilder<'_> {
                 break;
             }
             let value = match shape.view {
-                Some(view) => self.typed_value(key, slot, view, shape.scale),
+                Some(view) => match self.typed_value(key, slot, view, shape.scale) {
+                    Step::Done(v) => v,
+                    Step::Blocked => return Step::Blocked,
+                    Step::Learn(l) => return Step::Learn(l),
+                    Step::GiveUp(r) => return Step::GiveUp(r),
+                },
                 None => {
                     // Values that make a template reading this key equal a literal the model
                     // wants on the template's variable come first: otherwise the key's value
@@ -165,13 +173,16 @@ impl ContextBuilder<'_> {
         Step::Done(out)
     }
 
+    /// The text of a typed key's slot: the model's number, date or address written in a form
+    /// that also meets the string atoms on the slot (templates read that text), see
+    /// `typed_text.rs`.
     pub(super) fn typed_value(
-        &self,
+        &mut self,
         key: &str,
         slot: usize,
         view: ValueView,
         scale: u32,
-    ) -> String {
+    ) -> Step<String> {
         // The empty string (a null data set for the set operators) parses in no view.
         let empty = self
             .query
@@ -184,7 +195,7 @@ impl ContextBuilder<'_> {
             })
             .is_some_and(|id| self.a.atom(id));
         if empty {
-            return String::new();
+            return Step::Done(String::new());
         }
         let parses = self
             .query
@@ -194,14 +205,43 @@ impl ContextBuilder<'_> {
                 view,
             })
             .map(|id| self.a.atom(id));
-        if parses == Some(false) {
-            return match view {
+        let (model_text, candidates) = if parses == Some(false) {
+            let text = match view {
                 ValueView::Number => "not-a-number",
                 ValueView::Date => "not-a-date",
                 ValueView::Ip => "not-an-ip-address",
             }
             .to_string();
+            (text.clone(), vec![text])
+        } else {
+            self.model_texts(key, slot, view, scale)
+        };
+        let mut candidates = candidates;
+        // A literal read through a template (`b/x` beside `b/${k}`) pins the text to finitely
+        // many values: learned first, so a lemma on the text names one of them, not one of
+        // the value's endless spellings (`finite.rs`).
+        if slot == 0 && !single_slot_excluded(self, key) {
+            if let Some(lemma) = self.foreign_character_lemma(key, view) {
+                return Step::Learn(vec![lemma]);
+            }
+            match self.finite_values(key) {
+                super::finite::Finite::Learn(l) => return Step::Learn(l),
+                super::finite::Finite::Holds(values) => candidates.extend(values),
+            }
         }
+        candidates.extend(self.template_candidates(key));
+        self.typed_text(key, slot, candidates, model_text)
+    }
+
+    /// The model's typed value as printed, and its texts the evaluator reads alike (the
+    /// plainest first).
+    fn model_texts(
+        &self,
+        key: &str,
+        slot: usize,
+        view: ValueView,
+        scale: u32,
+    ) -> (String, Vec<String>) {
         match view {
             ValueView::Number => {
                 let v = self
@@ -211,10 +251,11 @@ impl ContextBuilder<'_> {
                     .copied()
                     .unwrap_or(0);
                 let d = crate::model::Decimal { mantissa: v, scale };
-                // Print without trailing zeros.
-                crate::model::Decimal::parse(&d.to_string())
+                // Printed without trailing zeros.
+                let printed = crate::model::Decimal::parse(&d.to_string())
                     .map(|d| d.to_string())
-                    .unwrap_or_else(|| d.to_string())
+                    .unwrap_or_else(|| d.to_string());
+                (printed, typed_text::number_texts(d))
             }
             ValueView::Date => {
                 let ms = self
@@ -223,7 +264,10 @@ impl ContextBuilder<'_> {
                     .get(&(key.to_string(), slot, view))
                     .copied()
                     .unwrap_or(1_577_836_800_000);
-                format_date(ms)
+                (
+                    super::concretize::format_date(ms),
+                    typed_text::date_texts(ms),
+                )
             }
             ValueView::Ip => {
                 let bits = self
@@ -240,11 +284,12 @@ impl ContextBuilder<'_> {
                     })
                     .map(|id| self.a.atom(id))
                     .unwrap_or(false);
-                if v6 {
-                    std::net::Ipv6Addr::from(bits).to_string()
+                let ip = if v6 {
+                    std::net::IpAddr::V6(std::net::Ipv6Addr::from(bits))
                 } else {
-                    std::net::Ipv4Addr::from(bits as u32).to_string()
-                }
+                    std::net::IpAddr::V4(std::net::Ipv4Addr::from(bits as u32))
+                };
+                (ip.to_string(), typed_text::ip_texts(ip))
             }
         }
     }

@@ -19,7 +19,7 @@ pub use templates::template_over_approximation;
 
 use super::query::{Atom, AtomId, Query, StrPattern, StrVar, ValueView, PRINCIPAL_KINDS};
 use super::term::Term;
-use super::{MAX_DATE_MS, MIN_DATE_MS};
+use super::{MAX_PARSED_DATE_MS, MIN_PARSED_DATE_MS};
 use crate::eval::PolicyType;
 use crate::model::Comparison;
 use crate::pattern::Glob;
@@ -57,7 +57,8 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
             lemmas.push(Term::implies(later, earlier));
         }
     }
-    // Dates stay within the printable range (policy literals outside it are refused).
+    // A parsed date lies within what `parse_date_millis` can return: the epoch form reaches far
+    // beyond years 0001–9999, so no narrower bound holds of every request (session 14).
     let date_slots: Vec<(String, usize)> = query
         .atoms
         .iter()
@@ -81,14 +82,14 @@ pub fn add_domain_lemmas_until(query: &mut Query, deadline: Option<Instant>) {
             slot,
             view: ValueView::Date,
             cmp: Comparison::Ge,
-            value: i128::from(MIN_DATE_MS),
+            value: i128::from(MIN_PARSED_DATE_MS),
         });
         let high = query.atom(Atom::Cmp {
             key,
             slot,
             view: ValueView::Date,
             cmp: Comparison::Le,
-            value: i128::from(MAX_DATE_MS),
+            value: i128::from(MAX_PARSED_DATE_MS),
         });
         lemmas.push(Term::implies(parses, Term::and([low, high])));
     }
