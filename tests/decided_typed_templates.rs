@@ -308,3 +308,45 @@ fn ipv4_read_by_template_never_holds_a_hex_letter() {
         &["10.0.0", "::ffff:10.0.0"],
     );
 }
+
+/// The review's refuted passes of this session's first version (never on main): a literal
+/// read off a *template* atom resolved with the keys chosen so far (`${t}` as "0", or ignoring
+/// case "00") was learned as "this atom fixes the typed reading" for every request. The pair
+/// must never pass; the request the review found is allowed by the proposal and not by the
+/// baseline, so the answer is a fail (or, at worst, unknown).
+#[test]
+fn typed_key_equal_to_a_template_of_another_key_is_never_a_pass() {
+    let cases = [
+        (
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"s3:prefix":"${custom:n}"},"StringEqualsIfExists":{"s3:prefix":"${aws:PrincipalTag/t}"},"NumericGreaterThan":{"custom:n":"10"},"StringLike":{"aws:PrincipalTag/t":"*0"}}}"#,
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::nothing"}"#,
+            r#"{"aws:PrincipalTag/t":"20","custom:n":"20","s3:prefix":"20"}"#,
+        ),
+        (
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEqualsIfExists":{"aws:PrincipalTag/o":"${custom:n}"},"StringEqualsIgnoreCase":{"aws:PrincipalTag/o":"${aws:PrincipalTag/t}"},"NumericGreaterThanEquals":{"custom:n":["5.25","5"]},"StringLike":{"aws:PrincipalTag/t":"??","aws:PrincipalTag/o":"*0*"}}}"#,
+            r#"{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"NumericLessThanEqualsIfExists":{"custom:n":"0.5"}}}"#,
+            r#"{"custom:n":"10","aws:PrincipalTag/t":"10","aws:PrincipalTag/o":"10"}"#,
+        ),
+    ];
+    for (proposed, baseline, context) in cases {
+        let (proposed, baseline) = (policy(proposed), policy(baseline));
+        let request = format!(
+            r#"{{"principal":{{"AWS":"arn:aws:iam::111122223333:user/alice"}},"action":"s3:GetObject","resource":"arn:aws:s3:::b/o","context":{context}}}"#
+        );
+        let request = keyaki::parse::parse_request(request.as_bytes(), "r.json").unwrap();
+        let (p, b) = (common::policy(&proposed), common::policy(&baseline));
+        assert_eq!(
+            evaluate(&p, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        assert_ne!(
+            evaluate(&b, &request, PolicyType::Identity).decision,
+            Decision::Allow
+        );
+        let verdict = decide(&proposed, &baseline);
+        assert!(
+            !matches!(verdict, Verdict::Holds),
+            "a pass the request refutes:\n{proposed}\n{baseline}"
+        );
+    }
+}

@@ -238,7 +238,20 @@ impl ContextBuilder<'_> {
             return Step::Done(model_text);
         }
         // A literal fixes the text, so every typed atom's truth on it: a lemma the model breaks.
+        // Only a glob atom is the same literal in every request: a template atom's text here is
+        // resolved with the values chosen so far (`${t}` read as "0"), and a lemma naming it
+        // would claim its truth for every value of the keys it reads (review, session 14).
         for (id, literal) in &literals {
+            let same_in_every_request = matches!(
+                self.query.atoms.get(*id),
+                Some(Atom::Str {
+                    pattern: StrPattern::Glob(_),
+                    ..
+                })
+            );
+            if !same_in_every_request {
+                continue;
+            }
             let mut lemmas = Vec::new();
             for (atom, truth) in &typed {
                 let Some(holds) = typed_atom_holds(self.query, atom, literal) else {
