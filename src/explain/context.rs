@@ -184,27 +184,31 @@ impl ContextBuilder<'_> {
         scale: u32,
     ) -> Step<String> {
         // The empty string (a null data set for the set operators) parses in no view.
-        let empty = self
-            .query
-            .atom_id(&Atom::Str {
-                var: StrVar::Context {
-                    key: key.to_string(),
-                    slot,
-                },
-                pattern: StrPattern::Glob(crate::pattern::Glob::literal("")),
-            })
-            .is_some_and(|id| self.a.atom(id));
-        if empty {
-            return Step::Done(String::new());
-        }
-        let parses = self
-            .query
-            .atom_id(&Atom::Parses {
+        let empty_id = self.query.atom_id(&Atom::Str {
+            var: StrVar::Context {
                 key: key.to_string(),
                 slot,
-                view,
-            })
-            .map(|id| self.a.atom(id));
+            },
+            pattern: StrPattern::Glob(crate::pattern::Glob::literal("")),
+        });
+        let parses_id = self.query.atom_id(&Atom::Parses {
+            key: key.to_string(),
+            slot,
+            view,
+        });
+        let empty = empty_id.is_some_and(|id| self.a.atom(id));
+        let parses = parses_id.map(|id| self.a.atom(id));
+        if empty {
+            if let (Some(empty_id), Some(parses_id), Some(true)) = (empty_id, parses_id, parses) {
+                // An atom made during the search has no up-front lemma: "" parses in no view,
+                // true of every request (written "" it would not replay).
+                return Step::Learn(vec![Term::implies(
+                    Term::Atom(empty_id),
+                    Term::not(Term::Atom(parses_id)),
+                )]);
+            }
+            return Step::Done(String::new());
+        }
         let (model_text, candidates) = if parses == Some(false) {
             let text = match view {
                 ValueView::Number => "not-a-number",
