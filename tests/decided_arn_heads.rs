@@ -14,20 +14,10 @@ mod gen;
 #[path = "../fuzz/gen/oracles.rs"]
 mod oracles;
 
-use findings::{assert_fails, open_identity};
+use findings::{allow_get_object as allow, assert_fails, open_identity};
 use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::Verdict;
 use serde_json::{json, Map, Value};
-
-/// One s3:GetObject statement on `*` per condition block.
-fn allow(conditions: &[Value]) -> Value {
-    Value::Array(
-        conditions
-            .iter()
-            .map(|c| json!({"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":c}))
-            .collect(),
-    )
-}
 
 /// Every request giving `keys` one value each from `values` (a key's list may be built from
 /// the others' values by `derived`): the proposal allows some, and the baseline every one the

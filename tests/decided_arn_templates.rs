@@ -13,19 +13,9 @@ mod gen;
 #[path = "../fuzz/gen/oracles.rs"]
 mod oracles;
 
-use findings::{assert_fails, open_identity};
+use findings::{allow_get_object as allow, assert_fails, open_identity};
 use keyaki::explain::Verdict;
 use serde_json::{json, Value};
-
-/// One s3:GetObject statement on `*` per condition block.
-fn allow(conditions: &[Value]) -> Value {
-    Value::Array(
-        conditions
-            .iter()
-            .map(|c| json!({"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":c}))
-            .collect(),
-    )
-}
 
 fn assert_passes(proposed: &[Value], baseline: &[Value]) {
     let verdict = findings::check(allow(proposed), allow(baseline), &open_identity());

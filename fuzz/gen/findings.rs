@@ -54,3 +54,13 @@ pub fn assert_decided(proposed: Value, baseline: Value, options: &CheckOptions) 
     let verdict = check(proposed, baseline, options);
     assert!(!matches!(verdict, Verdict::Unknown(_)), "{verdict:?}");
 }
+
+/// One s3:GetObject statement on `*` per condition block.
+pub fn allow_get_object(conditions: &[Value]) -> Value {
+    Value::Array(
+        conditions
+            .iter()
+            .map(|c| json!({"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":c}))
+            .collect(),
+    )
+}
