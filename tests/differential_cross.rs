@@ -51,18 +51,8 @@ struct Universe {
 
 impl Universe {
     fn choose(c: &mut dyn Choices) -> Universe {
-        Universe {
-            resources: if c.flip() {
-                ResourceUniverse::Catalog
-            } else {
-                ResourceUniverse::Open
-            },
-            actions: if c.one_in(3) {
-                ActionUniverse::Catalog
-            } else {
-                ActionUniverse::Open
-            },
-        }
+        let (actions, resources) = run::choose_universes(c);
+        Universe { actions, resources }
     }
 }
 

@@ -31,7 +31,7 @@ use gen::{ByteChoices, Choices};
 use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::check_no_new_access;
 use keyaki::request::Request;
-use keyaki::{ActionUniverse, CheckOptions, ResourceUniverse};
+use keyaki::CheckOptions;
 use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
 
@@ -48,18 +48,11 @@ fn search_size() -> usize {
 }
 
 fn options(c: &mut dyn Choices) -> CheckOptions {
+    let (action_universe, resource_universe) = run::choose_universes(c);
     CheckOptions {
         timeout: std::time::Duration::from_secs(env_number("KEYAKI_DIFF_TIMEOUT", 10)),
-        resource_universe: if c.flip() {
-            ResourceUniverse::Catalog
-        } else {
-            ResourceUniverse::Open
-        },
-        action_universe: if c.one_in(3) {
-            ActionUniverse::Catalog
-        } else {
-            ActionUniverse::Open
-        },
+        resource_universe,
+        action_universe,
         ..oracles::options(PolicyType::Identity)
     }
 }

@@ -34,7 +34,7 @@ mod unseen;
 use gen::{ByteChoices, Choices};
 use keyaki::eval::{evaluate, Decision, PolicyType};
 use keyaki::explain::check_no_new_access;
-use keyaki::{ActionUniverse, CheckOptions, PolicyFile, Relation, ResourceUniverse};
+use keyaki::{CheckOptions, PolicyFile, Relation};
 use run::{in_universe, run_cases, Tally};
 use serde_json::Value;
 
@@ -58,18 +58,11 @@ fn timeout() -> std::time::Duration {
 
 /// A case's universes and policy type, and the check options for them.
 fn options(c: &mut dyn Choices, ty: PolicyType) -> CheckOptions {
+    let (action_universe, resource_universe) = run::choose_universes(c);
     CheckOptions {
         timeout: timeout(),
-        resource_universe: if c.flip() {
-            ResourceUniverse::Catalog
-        } else {
-            ResourceUniverse::Open
-        },
-        action_universe: if c.one_in(3) {
-            ActionUniverse::Catalog
-        } else {
-            ActionUniverse::Open
-        },
+        resource_universe,
+        action_universe,
         ..oracles::options(ty)
     }
 }

@@ -348,6 +348,24 @@ impl super::gen::Choices for Seeded {
     }
 }
 
+/// A case's universes: the catalog resource universe half the time, the catalog action
+/// universe a third (resources chosen first, so a case number names the pair it always did).
+pub fn choose_universes(
+    c: &mut dyn super::gen::Choices,
+) -> (keyaki::ActionUniverse, keyaki::ResourceUniverse) {
+    let resources = if c.flip() {
+        keyaki::ResourceUniverse::Catalog
+    } else {
+        keyaki::ResourceUniverse::Open
+    };
+    let actions = if c.one_in(3) {
+        keyaki::ActionUniverse::Catalog
+    } else {
+        keyaki::ActionUniverse::Open
+    };
+    (actions, resources)
+}
+
 /// Is `r` a request of the chosen universes (the same rule the request parser applies)?
 pub fn in_universe(
     actions: keyaki::ActionUniverse,
